@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The installed command. Runs the compiled CLI from dist/ (built by `npm install`'s prepare step);
+// in a checkout without a build, falls back to the TypeScript sources through tsx.
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const built = join(root, "dist", "cli", "main.js");
+if (existsSync(built)) {
+  await import(pathToFileURL(built).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(pathToFileURL(join(root, "cli", "main.ts")).href);
+}

@@ -1,0 +1,63 @@
+import type { Span } from "../diagnostics/span.js";
+
+/**
+ * The resolved `train` and `parallel` sections (LANGUAGE.md), Keras defaults filled in, command-line flags
+ * applied on top. These are what the plan records under `training` and what the runtime trains with.
+ */
+export type DataSource =
+  | { readonly kind: "mnist" }
+  /** Paths resolved against the `.model` file's folder. */
+  | { readonly kind: "idx"; readonly images: string; readonly labels: string }
+  | { readonly kind: "csv"; readonly path: string; readonly label: string }
+  | {
+      readonly kind: "synthetic";
+      readonly samples: number;
+      readonly classes: number;
+      /** Per-sample shape; absent = the model input's shape. */
+      readonly shape?: readonly number[];
+    };
+
+export type Optimizer =
+  | { readonly kind: "sgd"; readonly lr: number; readonly momentum: number; readonly nesterov: boolean }
+  | {
+      readonly kind: "adam";
+      readonly lr: number;
+      readonly beta1: number;
+      readonly beta2: number;
+      readonly epsilon: number;
+    }
+  | { readonly kind: "rmsprop"; readonly lr: number; readonly rho: number; readonly epsilon: number }
+  | { readonly kind: "adagrad"; readonly lr: number; readonly initialAccumulator: number };
+
+export type Loss =
+  "sparse_categorical_crossentropy" | "categorical_crossentropy" | "binary_crossentropy" | "mse" | "mae";
+
+export interface TrainingConfig {
+  /** Absent when the file has no `data:` and none was given on the command line. */
+  readonly data?: DataSource;
+  readonly optimizer: Optimizer;
+  /** Absent when the file has no `loss:`; training then needs `--loss`. */
+  readonly loss?: Loss;
+  readonly metrics: readonly string[];
+  readonly epochs: number;
+  /** The global batch; data-parallel replicas split it. */
+  readonly batch: number;
+  /** A held-out fraction, or a separate source. */
+  readonly validation: number | DataSource;
+  readonly seed: number;
+  /** Where each setting came from, for diagnostics (`data:`'s value span, say). */
+  readonly spans: Readonly<Partial<Record<keyof Omit<TrainingConfig, "spans">, Span>>>;
+}
+
+export type Strategy = "auto" | "data" | "model" | "pipeline";
+
+export interface ParallelConfig {
+  /** A count, or `all` (every GPU found, or one CPU device per core, at most 8). */
+  readonly devices: number | "all";
+  readonly strategy: Strategy;
+  /** A profile name (`h100`, `cpu`, ...) or a path to a profile file; absent = the GPUs' own, else `cpu`. */
+  readonly profile?: string;
+  /** Absent = 4 × stages (GPipe: M ≥ 4K keeps the bubble small). */
+  readonly microbatches?: number;
+  readonly spans: Readonly<Partial<Record<keyof Omit<ParallelConfig, "spans">, Span>>>;
+}

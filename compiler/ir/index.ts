@@ -1,0 +1,3 @@
+export * from "./values.js";
+export * from "./expanded.js";
+export * from "./graph.js";

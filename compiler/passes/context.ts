@@ -1,0 +1,8 @@
+import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
+import type { SourceFile } from "../diagnostics/span.js";
+
+/** What every pass receives besides the graph: where to report, and the source being compiled. */
+export interface PassContext {
+  readonly diagnostics: DiagnosticBag;
+  readonly source: SourceFile;
+}
