@@ -2,6 +2,7 @@ import type { Severity } from "./diagnostic.js";
 import { FRONTEND_MESSAGES } from "./messages-frontend.js";
 import { SHAPE_MESSAGES } from "./messages-shapes.js";
 import { PLACEMENT_MESSAGES } from "./messages-placement.js";
+import { PIPELINE_MESSAGES } from "./messages-pipeline.js";
 
 /**
  * Every diagnostic mgpuc can print, keyed by a stable code. Codes are grouped by the stage that raises them:
@@ -18,6 +19,7 @@ export const MESSAGES = {
   ...FRONTEND_MESSAGES,
   ...SHAPE_MESSAGES,
   ...PLACEMENT_MESSAGES,
+  ...PIPELINE_MESSAGES,
 } as const satisfies Record<string, MessageEntry>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -1,8 +1,79 @@
 import type { AttrValue } from "../ir/graph.js";
 
+/** The activations `activation:` accepts (LANGUAGE.md). */
+export const ACTIVATIONS = ["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu", "linear"] as const;
+
+/**
+ * The kind of value an argument takes. `lower` checks written values against it and normalises them:
+ * `pair` becomes `[h, w]`, `padding2d` becomes `[[top, bottom], [left, right]]`, enums become strings.
+ */
+export type ArgType =
+  | { readonly kind: "int"; readonly min?: number; readonly max?: number }
+  | {
+      readonly kind: "float";
+      readonly min?: number;
+      readonly max?: number;
+      /** The upper bound itself is not allowed (dropout's rate < 1). */
+      readonly maxExclusive?: boolean;
+      readonly minExclusive?: boolean;
+    }
+  | { readonly kind: "bool" }
+  | { readonly kind: "string" }
+  | { readonly kind: "enum"; readonly values: readonly string[] }
+  /** An int or an `[h, w]` list of ints, each at least `min` (Keras's `kernel_size`, `strides`, `pool_size`). */
+  | { readonly kind: "pair"; readonly min: number }
+  /** A list of ints >= 1; one entry may be -1 when `allowInfer` (Keras's `Reshape`). */
+  | { readonly kind: "shape"; readonly allowInfer?: boolean }
+  /** An int, `[h, w]` or `[[top, bottom], [left, right]]`, all >= 0 (Keras's `ZeroPadding2D`). */
+  | { readonly kind: "padding2d" };
+
 /** One argument of a layer: its name, the kind of value it takes, and its Keras default. */
 export interface ArgSchema {
   readonly name: string;
   readonly required: boolean;
+  /** Already normalised (`[1, 1]` for a pair). Absent on required arguments and on `defaultFrom` ones. */
   readonly default?: AttrValue;
+  readonly type: ArgType;
+  /** The default is another argument's value (pooling's `strides` = `pool`, as in Keras). */
+  readonly defaultFrom?: string;
+}
+
+/** Shorthands so each op file reads like Keras's signature. */
+export const arg = {
+  required: (name: string, type: ArgType): ArgSchema => ({ name, required: true, type }),
+  optional: (name: string, type: ArgType, value: AttrValue): ArgSchema => ({
+    name,
+    required: false,
+    type,
+    default: value,
+  }),
+  activation: (): ArgSchema => ({
+    name: "activation",
+    required: false,
+    type: { kind: "enum", values: ACTIVATIONS },
+    default: "linear",
+  }),
+  useBias: (): ArgSchema => ({ name: "use_bias", required: false, type: { kind: "bool" }, default: true }),
+};
+
+/** How a type reads in a diagnostic: "an int >= 1", "one of valid, same". */
+export function describeType(type: ArgType): string {
+  switch (type.kind) {
+    case "int":
+      return "an integer";
+    case "float":
+      return "a number";
+    case "bool":
+      return "true or false";
+    case "string":
+      return "a string";
+    case "enum":
+      return `one of ${type.values.join(", ")}`;
+    case "pair":
+      return "an integer or an [h, w] list of integers";
+    case "shape":
+      return "a list of integers like [7, 7, 64]";
+    case "padding2d":
+      return "an integer, [h, w] or [[top, bottom], [left, right]]";
+  }
 }

@@ -1,7 +1,44 @@
+import { relu, sigmoid, tanh, softmax, gelu } from "./activations.js";
+import { conv2d, depthwiseConv2d } from "./conv2d.js";
+import { dense } from "./dense.js";
+import { dropout } from "./dropout.js";
+import { embedding } from "./embedding.js";
+import { add, concat, multiply } from "./merging.js";
+import { batchnorm, layernorm } from "./normalization.js";
 import type { OpSpec } from "./op-spec.js";
+import { avgpool2d, globalAvgPool2d, globalMaxPool2d, maxpool2d, zeropad2d } from "./pooling.js";
+import { flatten, reshape } from "./reshaping.js";
+
+const ALL: readonly OpSpec[] = [
+  dense,
+  conv2d,
+  depthwiseConv2d,
+  maxpool2d,
+  avgpool2d,
+  globalAvgPool2d,
+  globalMaxPool2d,
+  zeropad2d,
+  batchnorm,
+  layernorm,
+  dropout,
+  flatten,
+  reshape,
+  relu,
+  sigmoid,
+  tanh,
+  softmax,
+  gelu,
+  add,
+  multiply,
+  concat,
+  embedding,
+];
 
 /** The op table: every layer of LANGUAGE.md, by name. Adding a layer = one file in this folder + one row here. */
-export const OPS: ReadonlyMap<string, OpSpec> = new Map<string, OpSpec>([]);
+export const OPS: ReadonlyMap<string, OpSpec> = new Map<string, OpSpec>(ALL.map((op) => [op.name, op]));
 
-export type { OpSpec } from "./op-spec.js";
-export type { ArgSchema } from "./arg-schema.js";
+export type { OpSpec, InferInput, InferResult, ShapeError, Shape, SplitDim } from "./op-spec.js";
+export { isShapeError } from "./op-spec.js";
+export type { ArgSchema, ArgType } from "./arg-schema.js";
+export { ACTIVATIONS, describeType } from "./arg-schema.js";
+export { product, showShape } from "./shape-utils.js";

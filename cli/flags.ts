@@ -1,0 +1,35 @@
+import { InvalidArgumentError } from "commander";
+import type { Strategy } from "../compiler/ir/config.js";
+
+/** Commander value parsers: a bad value is a usage error (exit 2) with a message naming the flag's rule. */
+export function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("expected an integer >= 1");
+  return Number(value);
+}
+
+export function nonNegativeInt(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected an integer >= 0");
+  return Number(value);
+}
+
+export const STRATEGIES: readonly Strategy[] = ["auto", "data", "model", "pipeline"];
+
+export function strategy(value: string): Strategy {
+  const found = STRATEGIES.find((s) => s === value);
+  if (!found) throw new InvalidArgumentError(`expected one of ${STRATEGIES.join(", ")}`);
+  return found;
+}
+
+export const EMIT_TARGETS = ["plan", "ts", "summary", "dot", "torch", "keras"] as const;
+export type EmitTarget = (typeof EMIT_TARGETS)[number];
+
+export function emitTarget(value: string): EmitTarget {
+  const found = EMIT_TARGETS.find((t) => t === value);
+  if (!found) throw new InvalidArgumentError(`expected one of ${EMIT_TARGETS.join(", ")}`);
+  return found;
+}
+
+export function transport(value: string): "thread" | "process" {
+  if (value !== "thread" && value !== "process") throw new InvalidArgumentError("expected thread or process");
+  return value;
+}

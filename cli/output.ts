@@ -1,0 +1,60 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import { renderDiagnostics } from "../compiler/diagnostics/render.js";
+import type { SourceFile } from "../compiler/diagnostics/span.js";
+
+/** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR;
+}
+
+/** Prints diagnostics as text (with source excerpts) or, with `json`, one JSON object per line. */
+export function printDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  source: SourceFile,
+  options: { json: boolean; stream: NodeJS.WriteStream },
+): void {
+  if (options.json) {
+    for (const d of diagnostics) options.stream.write(`${JSON.stringify(diagnosticJson(d, source))}\n`);
+    return;
+  }
+  const text = renderDiagnostics(diagnostics, (file) => (file === source.path ? source : undefined), {
+    color: useColor(options.stream),
+  });
+  options.stream.write(text);
+}
+
+/** The `--json` form of a diagnostic: positions resolved to line and column for tools. */
+export function diagnosticJson(d: Diagnostic, source: SourceFile) {
+  const at = (span: Diagnostic["span"]) => {
+    const start = source.position(span.start);
+    const end = source.position(span.end);
+    return {
+      file: span.file,
+      line: start.line,
+      column: start.column,
+      endLine: end.line,
+      endColumn: end.column,
+    };
+  };
+  return {
+    event: "diagnostic",
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    ...at(d.span),
+    ...(d.hint !== undefined ? { hint: d.hint } : {}),
+    ...(d.notes ? { notes: d.notes.map((n) => ({ message: n.message, ...at(n.span) })) } : {}),
+  };
+}
+
+/** Writes to `-o FILE` (creating folders) or to stdout. */
+export function writeOutput(text: string | Uint8Array, outFile: string | undefined): void {
+  if (outFile === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(outFile, text);
+}

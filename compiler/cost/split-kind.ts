@@ -1,0 +1,23 @@
+import type { IRNode } from "../ir/graph.js";
+import { OPS } from "../ops/index.js";
+
+/**
+ * What model degree m > 1 means for a layer, read from the op table's `split`:
+ * - `contract`: parameters split along output units/channels; needs the whole input, produces a channel
+ *   shard, and its input gradient is a partial sum reduced across the m devices (dense, conv2d);
+ * - `channel`: works channel by channel, so it takes and produces a channel shard (depthwise, elementwise);
+ * - `none`: cannot be split; with m > 1 the m devices replicate it on the same batch shard.
+ */
+export type SplitKind = "contract" | "channel" | "none";
+
+export function splitKind(node: IRNode): SplitKind {
+  const split = OPS.get(node.op)?.split ?? "none";
+  if (split === "units" || split === "output_channels") return "contract";
+  if (split === "channels" || split === "elementwise") return "channel";
+  return "none";
+}
+
+/** Whether `@model` can be honoured: the layer's own work shrinks with m. */
+export function isSplittable(node: IRNode): boolean {
+  return splitKind(node) !== "none";
+}

@@ -1,0 +1,105 @@
+import { formatBytes, formatMs } from "../placement/format.js";
+import type { Plan, PlanLayer } from "../plan/plan-types.js";
+
+/** What `mgpuc explain --json` prints: the same content as the text, as data. */
+export interface Explanation {
+  readonly model: string;
+  readonly devices: number;
+  readonly profile: string;
+  readonly strategy: string;
+  readonly batch: number;
+  readonly stepTimeMs: number;
+  readonly baselines: Plan["predicted"]["baselines"];
+  readonly stages: number;
+  readonly microbatches: number;
+  readonly layers: readonly {
+    readonly name: string;
+    readonly config: string;
+    readonly stage: number;
+    readonly computeMs: number;
+    readonly commMs: number;
+    readonly memoryBytes: number;
+    readonly runnerUp: { readonly config: string; readonly extraMs: number } | null;
+    readonly why: string;
+  }[];
+}
+
+/** `data×8`, `model×8`, `d2×m4`; in a pipelined plan `stage 1` (one device) or `data×2 stage 1`. */
+export function layerConfigLabel(layer: PlanLayer, pipelined: boolean): string {
+  const p = layer.placement;
+  const base =
+    p.modelDegree === 1
+      ? `data×${p.dataDegree}`
+      : p.dataDegree === 1
+        ? `model×${p.modelDegree}`
+        : `d${p.dataDegree}×m${p.modelDegree}`;
+  if (!pipelined) return base;
+  return p.dataDegree * p.modelDegree === 1 ? `stage ${p.stage}` : `${base} stage ${p.stage}`;
+}
+
+export function explainJson(plan: Plan): Explanation {
+  const pipelined = plan.layers.some((l) => l.placement.stage > 0);
+  return {
+    model: plan.model,
+    devices: plan.devices.count,
+    profile: plan.devices.profile,
+    strategy: plan.strategy,
+    batch: plan.training.batch,
+    stepTimeMs: plan.predicted.stepTimeMs,
+    baselines: plan.predicted.baselines,
+    stages: plan.schedule.stages,
+    microbatches: plan.schedule.microbatches,
+    layers: plan.layers.map((l) => ({
+      name: l.name,
+      config: layerConfigLabel(l, pipelined),
+      stage: l.placement.stage,
+      computeMs: l.predicted.computeMs,
+      commMs: l.predicted.commMs,
+      memoryBytes: l.predicted.memoryBytes,
+      runnerUp: l.runnerUp ? { config: l.runnerUp.config, extraMs: l.runnerUp.extraMs } : null,
+      why: l.reason,
+    })),
+  };
+}
+
+const baseline = (ms: number | null) => (ms === null ? "does not fit" : formatMs(ms));
+const signed = (ms: number) => `${ms >= 0 ? "+" : "−"}${formatMs(Math.abs(ms))}`;
+
+/** The text `mgpuc explain` prints: header, step vs baselines, then one row per layer (EXAMPLES.md). */
+export function explainText(plan: Plan): string {
+  const e = explainJson(plan);
+  const b = e.baselines;
+  const lines = [
+    `${e.model} on ${e.devices} × ${e.profile}, strategy ${e.strategy}, global batch ${e.batch}`,
+    `predicted step ${formatMs(e.stepTimeMs)}   (all data ${baseline(b.data)} · all model ${baseline(b.model)} · best pipeline ${baseline(b.pipeline)})`,
+  ];
+  if (e.stages > 1) {
+    const bubble = (e.stages - 1) / (e.microbatches + e.stages - 1);
+    lines.push(
+      `pipeline: ${e.stages} stages, ${e.microbatches} micro-batches, bubble ${(bubble * 100).toFixed(0)}%`,
+    );
+  }
+  lines.push("");
+  const rows = [
+    ["layer", "config", "compute", "comm", "mem/device", "runner-up", "why"],
+    ...e.layers.map((l) => [
+      l.name,
+      l.config,
+      formatMs(l.computeMs),
+      formatMs(l.commMs),
+      formatBytes(l.memoryBytes),
+      l.runnerUp ? `${l.runnerUp.config} ${signed(l.runnerUp.extraMs)}` : "—",
+      l.why,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  for (const r of rows) {
+    lines.push(
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 2)))
+        .join("")
+        .trimEnd(),
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

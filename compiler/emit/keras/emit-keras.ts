@@ -1,0 +1,115 @@
+import type { Graph } from "../../ir/graph.js";
+import type { EmitResult, PythonEmitInput } from "../python/emit-input.js";
+import { launchHeader, programStem } from "../python/header.js";
+import { uniqueIdentifiers } from "../python/identifiers.js";
+import { pyString, pyTuple } from "../python/literals.js";
+import { mnistIdxFiles } from "../python/mnist-files.js";
+import { planLines } from "../python/plan-summary.js";
+import { DATA_PRELUDE } from "../python/prelude-data.js";
+import { settingsBlock } from "../python/settings.js";
+import { kerasLayer } from "./layer-code.js";
+import { KERAS_TRAIN } from "./train-code.js";
+
+/**
+ * `--emit keras`: a TensorFlow program in the seed's own style: MirroredStrategy on one machine,
+ * MultiWorkerMirroredStrategy when TF_CONFIG names a cluster, the model built and compiled inside
+ * `strategy.scope()`, `model.fit` with the file's settings, and the `final:` line at the end.
+ */
+export function emitKeras(input: PythonEmitInput): EmitResult {
+  const { graph, training, plan, modelFile } = input;
+  const program = [
+    launchHeader({
+      modelName: graph.model,
+      modelFile,
+      target: "keras",
+      devices: plan.devices.count,
+      planLines: planLines(graph, plan, "keras"),
+    }),
+    [
+      "import argparse",
+      "import csv",
+      "import gzip",
+      "import json",
+      "import math",
+      "import os",
+      "import struct",
+      "import sys",
+      "import time",
+      "",
+      "import numpy as np",
+      "import tensorflow as tf",
+    ].join("\n"),
+    "HERE = os.path.dirname(os.path.abspath(__file__))",
+    "# The file's training settings; --epochs, --steps and --seed override them.\n" +
+      settingsBlock(graph, training, modelFile),
+    "\n" + buildModel(graph),
+    "\n" + DATA_PRELUDE.trim(),
+    "\n" + KERAS_TRAIN.trim(),
+  ].join("\n\n");
+  const files = [
+    { path: `${programStem(modelFile)}.py`, content: program.replace(/\n{4,}/g, "\n\n\n") + "\n" },
+  ];
+  return { files: training.data?.kind === "mnist" ? [...files, ...mnistIdxFiles()] : files };
+}
+
+/** `tf.keras.Sequential` for a chain, as the seed wrote it; the functional API for anything with branches. */
+function buildModel(graph: Graph): string {
+  const names = uniqueIdentifiers(graph.nodes.map((n) => n.name));
+  const id = (nodeId: number) => names.get(graph.nodes[nodeId]!.name) ?? `layer_${nodeId}`;
+  const layerNames = kerasNames(graph.nodes.map((n) => n.name));
+  const layerName = (nodeId: number) => layerNames.get(graph.nodes[nodeId]!.name) ?? `layer_${nodeId}`;
+  const layers = graph.nodes.filter((n) => n.op !== "input");
+  const inputs = graph.inputs.map((i) => graph.nodes[i]!);
+  if (isChain(graph)) {
+    const input = inputs[0]!;
+    const lines = [
+      `        tf.keras.Input(shape=${pyTuple(input.outputShape ?? [])}${input.dtype === "int32" ? ', dtype="int32"' : ""}),`,
+      ...layers.map((n) => `        ${kerasLayer(graph, n, layerName(n.id))},`),
+    ];
+    return [
+      "def build_model():",
+      `    return tf.keras.Sequential([\n${lines.join("\n")}\n    ], name=${pyString(graph.model)})`,
+    ].join("\n");
+  }
+  const body = [
+    ...inputs.map(
+      (n) =>
+        `    ${id(n.id)} = tf.keras.Input(shape=${pyTuple(n.outputShape ?? [])}, dtype=${pyString(n.dtype)}, name=${pyString(id(n.id))})`,
+    ),
+    ...layers.map((n) => {
+      const args = n.inputs.map(id);
+      const arg =
+        n.inputs.length === 1 && !["add", "multiply", "concat"].includes(n.op)
+          ? args[0]
+          : `[${args.join(", ")}]`;
+      return `    ${id(n.id)} = ${kerasLayer(graph, n, layerName(n.id))}(${arg})`;
+    }),
+  ];
+  const list = (ids: readonly number[]) => (ids.length === 1 ? id(ids[0]!) : `[${ids.map(id).join(", ")}]`);
+  return [
+    "def build_model():",
+    ...body,
+    `    return tf.keras.Model(inputs=${list(graph.inputs)}, outputs=${list(graph.outputs)}, name=${pyString(graph.model)})`,
+  ].join("\n");
+}
+
+/** Keras layer names: `/` is not allowed in them (`residual/conv2d` becomes `residual_conv2d`), and unique. */
+function kerasNames(names: readonly string[]): Map<string, string> {
+  const taken = new Set<string>();
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const base = name.replace(/[^A-Za-z0-9_.-]/g, "_") || "layer";
+    let unique = base;
+    for (let n = 2; taken.has(unique); n++) unique = `${base}_${n}`;
+    taken.add(unique);
+    out.set(name, unique);
+  }
+  return out;
+}
+
+/** One input, one output, and every layer fed by exactly the layer before it. */
+function isChain(graph: Graph): boolean {
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1 || graph.inputs[0] !== 0) return false;
+  if (graph.outputs[0] !== graph.nodes.length - 1) return false;
+  return graph.nodes.every((n, i) => i === 0 || (n.inputs.length === 1 && n.inputs[0] === i - 1));
+}

@@ -1,0 +1,1 @@
+export { emitKeras } from "./emit-keras.js";

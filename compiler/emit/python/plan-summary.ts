@@ -1,0 +1,55 @@
+import type { Graph } from "../../ir/graph.js";
+import type { PlanView } from "./emit-input.js";
+
+/** Layers whose parameters the Python programs can split (dense units, conv2d output channels). */
+const SPLITTABLE = new Set(["dense", "conv2d"]);
+
+/** The plan's model degree per layer name, for the layers that can run split; others run replicated. */
+export function modelDegrees(graph: Graph, plan: PlanView): Map<string, number> {
+  const ops = new Map(graph.nodes.map((n) => [n.name, n.op]));
+  const out = new Map<string, number>();
+  for (const layer of plan.layers) {
+    const op = ops.get(layer.name);
+    if (op !== undefined && SPLITTABLE.has(op) && layer.placement.modelDegree > 1) {
+      out.set(layer.name, layer.placement.modelDegree);
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether replicas must shard parameters, gradients and optimizer state (FSDP / ZeRO-3) to fit: the plan says
+ * so, or a full replica's weights, gradients and two Adam moments (16 bytes a parameter) overflow a device.
+ */
+export function needsParameterSharding(graph: Graph, plan: PlanView): boolean {
+  if (plan.shardParameters !== undefined) return plan.shardParameters;
+  const memory = plan.devices.memoryBytes;
+  if (memory === undefined) return false;
+  const params = graph.nodes.reduce((sum, n) => sum + (n.params?.trainable ?? 0), 0);
+  return params * 16 > memory;
+}
+
+/** Comment lines saying how the program runs the plan, including what it runs differently. */
+export function planLines(graph: Graph, plan: PlanView, target: "torch" | "keras"): string[] {
+  const degrees = modelDegrees(graph, plan);
+  const lines = [`Plan: ${plan.devices.count} device${plan.devices.count === 1 ? "" : "s"}.`];
+  if (target === "keras") {
+    lines.push(
+      "Keras runs every layer data-parallel (MirroredStrategy), whatever the plan's per-layer choices.",
+    );
+  } else if (needsParameterSharding(graph, plan)) {
+    lines.push("Replicated layers: FullyShardedDataParallel (the plan shards parameters to fit memory).");
+  } else {
+    lines.push("Replicated layers: data-parallel under DistributedDataParallel.");
+  }
+  if (target === "torch") {
+    for (const [name, degree] of degrees) {
+      lines.push(`${name}: model-parallel over ${degree} ranks (outputs split, column-parallel).`);
+    }
+  }
+  const stages = new Set(plan.layers.map((l) => l.placement.stage));
+  if (stages.size > 1) {
+    lines.push(`The plan's ${stages.size} pipeline stages run as one stage here (no micro-batching).`);
+  }
+  return lines;
+}

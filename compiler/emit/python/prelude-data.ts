@@ -1,0 +1,77 @@
+/**
+ * The data loaders both Python programs share (numpy only, no network): `load_training_data` returns float32 or
+ * int64 samples already shaped like the model's input, and the labels. Specs are the dict literals the emitters
+ * write from the resolved `data:` and `validation:` settings.
+ */
+export const DATA_PRELUDE = String.raw`
+def read_idx(path):
+    """An unsigned-byte IDX file (the MNIST format), gzipped or not."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        fail("cannot read data file %s: %s" % (path, e.strerror))
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        fail("%s is not an unsigned-byte IDX file" % path)
+    ndim = raw[3]
+    dims = struct.unpack(">%dI" % ndim, raw[4 : 4 + 4 * ndim])
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def read_csv(path, label):
+    """Numeric CSV with a header row: the label column, and every other column as a feature."""
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except OSError as e:
+        fail("cannot read data file %s: %s" % (path, e.strerror))
+    if not rows or label not in rows[0]:
+        fail("%s has no column %r" % (path, label))
+    at = rows[0].index(label)
+    table = np.array([[float(v) for v in row] for row in rows[1:] if row], dtype=np.float64)
+    return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
+
+
+def load_source(spec, data_dir, seed):
+    kind = spec["kind"]
+    if kind == "mnist":
+        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
+        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
+    if kind == "idx":
+        x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
+        return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
+    if kind == "csv":
+        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"])
+    rng = np.random.default_rng(seed)
+    shape = tuple(spec.get("shape") or INPUT_SHAPE)
+    x = rng.random((spec["samples"],) + shape, dtype=np.float32)
+    if INPUT_DTYPE == "int32":
+        x = np.floor(x * spec["classes"])
+    return x, rng.integers(0, spec["classes"], spec["samples"]).astype(np.int64)
+
+
+def fit_to_input(x, y):
+    """Samples shaped like the model's input: equal up to a trailing axis of 1, which is added (x[..., None])."""
+    if tuple(x.shape[1:]) != INPUT_SHAPE and tuple(x.shape[1:]) + (1,) == INPUT_SHAPE:
+        x = x[..., np.newaxis]
+    if tuple(x.shape[1:]) != INPUT_SHAPE:
+        fail("data gives samples of shape %s; the model's input expects %s" % (list(x.shape[1:]), list(INPUT_SHAPE)))
+    x = x.astype(np.int64 if INPUT_DTYPE == "int32" else np.float32)
+    return x, (y.astype(np.int64) if INTEGER_LABELS else y.astype(np.float32))
+
+
+def load_training_data(data_dir, seed):
+    """(x, y, x_val, y_val); a validation fraction holds out the last samples, as Keras's validation_split does."""
+    x, y = fit_to_input(*load_source(DATA, data_dir, seed))
+    if isinstance(VALIDATION, dict):
+        return (x, y) + fit_to_input(*load_source(VALIDATION, data_dir, seed + 1))
+    split = int(math.floor(len(x) * (1.0 - VALIDATION)))
+    return x[:split], y[:split], x[split:], y[split:]
+
+
+def fail(message):
+    print("error: " + message, file=sys.stderr)
+    sys.exit(3)
+`;

@@ -1,0 +1,93 @@
+import type { Graph } from "../../ir/graph.js";
+import type { EmitResult, PythonEmitInput } from "../python/emit-input.js";
+import { launchHeader, programStem, pyComment } from "../python/header.js";
+import { uniqueIdentifiers } from "../python/identifiers.js";
+import { mnistIdxFiles } from "../python/mnist-files.js";
+import { modelDegrees, needsParameterSharding, planLines } from "../python/plan-summary.js";
+import { DATA_PRELUDE } from "../python/prelude-data.js";
+import { settingsBlock } from "../python/settings.js";
+import { torchLayer } from "./layer-code.js";
+import { DIST_PRELUDE } from "./prelude-dist.js";
+import { LAYERS_PRELUDE } from "./prelude-layers.js";
+import { TRAIN_PRELUDE } from "./prelude-train.js";
+import { wrapDataParallel } from "./wrap-data-parallel.js";
+
+/**
+ * `--emit torch`: one PyTorch program that builds the model with Keras-equivalent `torch.nn` layers and trains
+ * it under `torch.distributed` as the plan says. For the built-in `mnist`, the digits are written beside it.
+ * Pure and deterministic: the same input gives the same files, byte for byte.
+ */
+export function emitTorch(input: PythonEmitInput): EmitResult {
+  const { graph, training, plan, modelFile } = input;
+  const fsdp = needsParameterSharding(graph, plan);
+  const imports = [
+    "import argparse",
+    "import csv",
+    "import gzip",
+    "import math",
+    "import os",
+    "import struct",
+    "import sys",
+    "import time",
+    "",
+    "import numpy as np",
+    "import torch",
+    "import torch.distributed as dist",
+    "import torch.nn as nn",
+    "import torch.nn.functional as F",
+    "from torch.nn.parallel import DistributedDataParallel as DDP",
+    // Imported only when used: Debian's torch 1.13 cannot import it.
+    ...(fsdp ? ["from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"] : []),
+  ];
+  const program = [
+    launchHeader({
+      modelName: graph.model,
+      modelFile,
+      target: "torch",
+      devices: plan.devices.count,
+      planLines: planLines(graph, plan, "torch"),
+    }),
+    imports.join("\n"),
+    "HERE = os.path.dirname(os.path.abspath(__file__))",
+    "# The file's training settings; --epochs, --steps and --seed override them.\n" +
+      settingsBlock(graph, training, modelFile),
+    "\n" + DIST_PRELUDE.trim(),
+    "\n" + LAYERS_PRELUDE.trim(),
+    "\n" + modelClass(graph, modelDegrees(graph, plan)),
+    "\n" + wrapDataParallel(fsdp),
+    "\n" + DATA_PRELUDE.trim(),
+    "\n" + TRAIN_PRELUDE.trim(),
+  ].join("\n\n");
+  const files = [
+    { path: `${programStem(modelFile)}.py`, content: program.replace(/\n{4,}/g, "\n\n\n") + "\n" },
+  ];
+  return { files: training.data?.kind === "mnist" ? [...files, ...mnistIdxFiles()] : files };
+}
+
+function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string {
+  const names = uniqueIdentifiers(graph.nodes.map((n) => n.name));
+  const ids = new Map(graph.nodes.map((n) => [n.id, names.get(n.name) ?? `layer_${n.id}`]));
+  const init: string[] = [];
+  const forward: string[] = [];
+  for (const node of graph.nodes) {
+    if (node.op === "input") continue;
+    const code = torchLayer(node, { graph, ids, modelDegree: degrees.get(node.name) ?? 1 });
+    const id = ids.get(node.id)!;
+    if (code.module) init.push(`        self.${id} = ${code.module}`);
+    forward.push(`        ${id} = ${code.forward}`);
+  }
+  const outputs = graph.outputs.map((o) => ids.get(o)!);
+  const inputs = graph.inputs.map((i) => ids.get(i)!);
+  return [
+    "class Model(nn.Module):",
+    `    """${pyComment(graph.model).replace(/\\|"/g, "_")}, layer by layer as in the .model file (channels-last, as Keras)."""`,
+    "",
+    "    def __init__(self):",
+    "        super().__init__()",
+    ...(init.length > 0 ? init : ["        pass"]),
+    "",
+    `    def forward(self, ${inputs.join(", ")}):`,
+    ...forward,
+    `        return ${outputs.length === 1 ? outputs[0] : `(${outputs.join(", ")})`}`,
+  ].join("\n");
+}

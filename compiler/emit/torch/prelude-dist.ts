@@ -1,0 +1,136 @@
+/**
+ * The torch program's distributed helpers: process-group setup for torchrun or a plain RANK/WORLD_SIZE/MASTER_*
+ * environment, and autograd-correct collectives. Every rank holds different samples, so the backward of a
+ * gather sums the gradient over the group (all_reduce) before taking its own slice: each rank's loss depends on
+ * every rank's piece.
+ */
+export const DIST_PRELUDE = String.raw`
+class Runtime:
+    rank = 0
+    world = 1
+    device = torch.device("cpu")
+    distributed = False
+
+
+def setup_distributed():
+    """torchrun sets RANK, WORLD_SIZE, LOCAL_RANK; other launchers may set only RANK, WORLD_SIZE, MASTER_*."""
+    Runtime.rank = int(os.environ.get("RANK", "0"))
+    Runtime.world = int(os.environ.get("WORLD_SIZE", "1"))
+    Runtime.distributed = "RANK" in os.environ and "MASTER_ADDR" in os.environ
+    if torch.cuda.is_available():
+        local = int(os.environ.get("LOCAL_RANK", Runtime.rank % torch.cuda.device_count()))
+        torch.cuda.set_device(local)
+        Runtime.device = torch.device("cuda", local)
+    if Runtime.distributed:
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend, rank=Runtime.rank, world_size=Runtime.world)
+    else:
+        Runtime.world = 1
+
+
+_GROUPS = {}
+
+
+def model_parallel_groups(degree):
+    """(group, index, replicas) for model degree d: ranks [k*d, (k+1)*d) share a layer's shards; ranks holding
+    the same shard form its replica group. Every rank creates every group, in the same order, as new_group needs."""
+    if degree not in _GROUPS:
+        mine = replicas = None
+        for k in range(Runtime.world // degree):
+            group = dist.new_group(list(range(k * degree, (k + 1) * degree)))
+            if Runtime.rank // degree == k:
+                mine = group
+        for index in range(degree):
+            group = dist.new_group(list(range(index, Runtime.world, degree)))
+            if Runtime.rank % degree == index:
+                replicas = group
+        _GROUPS[degree] = (mine, Runtime.rank % degree, replicas)
+    return _GROUPS[degree]
+
+
+class _GatherCat(torch.autograd.Function):
+    """Concatenates every group member's x along dim (sizes may differ: pieces are padded to the largest)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, group, sizes):
+        index = dist.get_rank(group)
+        top = max(sizes)
+        if x.shape[dim] < top:
+            pad = list(x.shape)
+            pad[dim] = top - x.shape[dim]
+            x = torch.cat([x, x.new_zeros(pad)], dim)
+        parts = [torch.empty_like(x) for _ in sizes]
+        dist.all_gather(parts, x.contiguous(), group=group)
+        ctx.dim, ctx.group = dim, group
+        ctx.offset, ctx.size = sum(sizes[:index]), sizes[index]
+        return torch.cat([p.narrow(dim, 0, s) for p, s in zip(parts, sizes)], dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad, group=ctx.group)
+        return grad.narrow(ctx.dim, ctx.offset, ctx.size), None, None, None
+
+
+class _AllReduceSum(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, group):
+        ctx.group = group
+        x = x.clone()
+        dist.all_reduce(x, group=group)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad, group=ctx.group)
+        return grad, None
+
+
+def all_reduce_sum(x, group=None):
+    return _AllReduceSum.apply(x, group) if Runtime.distributed else x
+
+
+def gather_rows(x, group):
+    """The group's samples stacked, and where this rank's own rows start in them."""
+    size = torch.tensor([x.shape[0]], device=x.device)
+    sizes = [torch.zeros_like(size) for _ in range(dist.get_world_size(group))]
+    dist.all_gather(sizes, size, group=group)
+    sizes = [int(s.item()) for s in sizes]
+    return _GatherCat.apply(x, 0, group, sizes), sum(sizes[: dist.get_rank(group)])
+
+
+class ColumnParallel(nn.Module):
+    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group. The
+    shard is cut from the full layer's initialisation, so any degree starts from the same weights. Each rank
+    gathers the group's samples, computes its share of the outputs, and gathers the shares back for its rows."""
+
+    def __init__(self, layer, degree):
+        super().__init__()
+        self.group, index, self.replicas = model_parallel_groups(degree)
+        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
+        for name in ("weight", "bias"):
+            full = getattr(layer.core, name)
+            if full is not None:
+                shard = torch.tensor_split(full.detach(), degree, 0)[index].clone()
+                setattr(layer.core, name, nn.Parameter(shard))
+                getattr(layer.core, name).model_parallel = True
+        self.layer = layer
+
+    def forward(self, x):
+        rows = x.shape[0]
+        full, offset = gather_rows(x, self.group)
+        y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        return self.layer.activate(y.narrow(0, offset, rows))
+
+    def sum_of_squares(self):
+        total = sum(p.detach().double().pow(2).sum() for p in self.parameters())
+        dist.all_reduce(total, group=self.group)
+        return total
+
+
+def model_parallel(layer, degree):
+    """The plan's model degree, as far as this run's world size allows (a 1-process run keeps whole layers)."""
+    degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
+    return ColumnParallel(layer, degree) if degree > 1 else layer
+`;

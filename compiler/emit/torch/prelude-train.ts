@@ -1,0 +1,172 @@
+/**
+ * The torch program's training loop. The loss is the mean over the global batch whatever the rank count: each
+ * rank's per-sample loss sum is divided by the global batch size and multiplied by the world size, which
+ * DistributedDataParallel's gradient averaging then cancels; model-parallel shards, which DDP does not see,
+ * are summed over their replicas and divided by the world size here.
+ */
+export const TRAIN_PRELUDE = String.raw`
+def per_sample_loss(out, y):
+    if LOSS in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
+        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
+        if LOSS == "sparse_categorical_crossentropy":
+            p = out.clamp(1e-7, 1.0 - 1e-7)
+            return -torch.log(p.gather(-1, y.long().reshape(-1, 1))).reshape(-1)
+        p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
+        return -(y * torch.log(p)).sum(-1)
+    if LOSS == "binary_crossentropy":
+        p = out.clamp(1e-7, 1.0 - 1e-7)
+        y = y.reshape(p.shape)
+        return -(y * torch.log(p) + (1 - y) * torch.log(1 - p)).reshape(len(p), -1).mean(-1)
+    diff = out - y.reshape(out.shape)
+    return (diff.abs() if LOSS == "mae" else diff * diff).reshape(len(out), -1).mean(-1)
+
+
+def correct_count(out, y):
+    if LOSS == "sparse_categorical_crossentropy":
+        return (out.argmax(-1) == y.long().reshape(-1)).sum()
+    if LOSS == "categorical_crossentropy":
+        return (out.argmax(-1) == y.argmax(-1)).sum()
+    return ((out > 0.5).float() == y.reshape(out.shape)).float().reshape(len(out), -1).mean(-1).sum()
+
+
+def make_optimizer(params):
+    o = OPTIMIZER
+    if o["kind"] == "adam":
+        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])
+    if o["kind"] == "sgd":
+        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
+    if o["kind"] == "rmsprop":
+        return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])
+    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=o["initial_accumulator"], eps=1e-7)
+
+
+def first_output(out):
+    return out[0] if isinstance(out, tuple) else out
+
+
+def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
+    """One pass over order in global batches; returns the global (loss sum, correct, samples)."""
+    totals = torch.zeros(3, dtype=torch.float64)
+    for start in range(0, len(order), batch):
+        if train and on_step is not None and not on_step(None):
+            break
+        rows = order[start : start + batch]
+        pieces = torch.tensor_split(rows, Runtime.world)
+        mine = pieces[Runtime.rank]
+        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
+        xb, yb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device), torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
+        with torch.set_grad_enabled(train):
+            out = first_output(model(xb))
+            losses = per_sample_loss(out, yb)
+        if train:
+            optimizer.zero_grad(set_to_none=True)
+            (losses.sum() * (Runtime.world / len(rows))).backward()
+            reduce_model_parallel_grads(model)
+            optimizer.step()
+            Batch.step += 1
+            on_step(len(rows))
+        totals += torch.tensor([losses.detach().sum().item(), correct_count(out.detach(), yb).item(), len(mine)])
+    if Runtime.distributed:
+        dist.all_reduce(totals)
+    return totals
+
+
+def reduce_model_parallel_grads(model):
+    for layer in model.modules():
+        if isinstance(layer, ColumnParallel):
+            for p in layer.parameters():
+                if p.grad is not None:
+                    dist.all_reduce(p.grad, group=layer.replicas)
+                    p.grad.div_(Runtime.world)
+
+
+def weights_l2(model):
+    total = torch.zeros((), dtype=torch.float64)
+    for layer in model.modules():
+        if isinstance(layer, ColumnParallel):
+            total += layer.sum_of_squares()
+    sharded = {id(p) for m in model.modules() if isinstance(m, ColumnParallel) for p in m.parameters()}
+    for p in model.parameters():
+        if p.requires_grad and id(p) not in sharded:
+            total += p.detach().double().pow(2).sum()
+    return math.sqrt(total.item())
+
+
+class Clock:
+    """samples_per_s: samples trained over the wall time of the steps after the first five."""
+
+    def __init__(self, total_steps):
+        self.total_steps, self.steps, self.samples, self.start, self.elapsed = total_steps, 0, 0, None, 0.0
+
+    def __call__(self, samples):
+        if samples is None:
+            return self.steps < self.total_steps
+        self.steps += 1
+        now = time.perf_counter()
+        if self.steps == 5:
+            self.start = now
+        elif self.steps > 5:
+            self.samples += samples
+            self.elapsed = now - self.start
+        return True
+
+    def rate(self):
+        return "%d" % round(self.samples / self.elapsed) if self.elapsed > 0 else "n/a"
+
+
+def train(args):
+    if DATA is None or LOSS is None:
+        fail("the .model file's train section needs data: and loss: for this program to train")
+    setup_distributed()
+    torch.manual_seed(args.seed)
+    Batch.seed = args.seed
+    model = Model().to(Runtime.device)
+    x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
+    net = wrap_data_parallel(model)
+    optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
+    steps_per_epoch = max(1, math.ceil(len(x) / BATCH_SIZE))
+    total_steps = args.steps if args.steps is not None else args.epochs * steps_per_epoch
+    epochs = math.ceil(total_steps / steps_per_epoch)
+    clock = Clock(total_steps)
+    metrics = {"loss": "n/a", "accuracy": "n/a", "val_accuracy": "n/a"}
+    for epoch in range(epochs):
+        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(args.seed * 7919 + epoch))
+        net.train()
+        loss_sum, correct, seen = run_batches(net, x, y, order, BATCH_SIZE, True, optimizer, clock).tolist()
+        metrics["loss"] = "%.4f" % (loss_sum / max(seen, 1))
+        line = "Epoch %d/%d - loss: %s" % (epoch + 1, epochs, metrics["loss"])
+        if ACCURACY:
+            metrics["accuracy"] = "%.4f" % (correct / max(seen, 1))
+            line += " - accuracy: " + metrics["accuracy"]
+        if len(x_val) > 0:
+            net.eval()
+            val_loss, val_correct, val_seen = run_batches(net, x_val, y_val, torch.arange(len(x_val)), BATCH_SIZE, False)
+            line += " - val_loss: %.4f" % (val_loss / val_seen)
+            if ACCURACY:
+                metrics["val_accuracy"] = "%.4f" % (val_correct / val_seen)
+                line += " - val_accuracy: " + metrics["val_accuracy"]
+        if Runtime.rank == 0:
+            print(line, flush=True)
+    l2 = full_weights_l2(net, model)
+    if Runtime.rank == 0:
+        print(
+            "final: loss=%s accuracy=%s val_accuracy=%s samples_per_s=%s weights_l2=%.9g"
+            % (metrics["loss"], metrics["accuracy"], metrics["val_accuracy"], clock.rate(), l2),
+            flush=True,
+        )
+    if Runtime.distributed:
+        dist.destroy_process_group()
+
+
+def parse_args():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps in total")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--data-dir", default=HERE, help="folder that data paths are relative to")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    train(parse_args())
+`;

@@ -1,0 +1,40 @@
+/**
+ * The torch program's `wrap_data_parallel` and `full_weights_l2`: DistributedDataParallel over the replicated
+ * parameters (model-parallel shards are ignored by DDP and reduced by the training loop), or, when the plan
+ * shards parameters to fit memory, FullyShardedDataParallel with the model-parallel layers left out of it.
+ */
+export function wrapDataParallel(fsdp: boolean): string {
+  return fsdp ? FSDP_WRAP.trim() : DDP_WRAP.trim();
+}
+
+const DDP_WRAP = String.raw`
+def wrap_data_parallel(model):
+    if not Runtime.distributed or Runtime.world == 1:
+        return model
+    sharded = [name for name, p in model.named_parameters() if getattr(p, "model_parallel", False)]
+    if len(sharded) == len(list(model.parameters())):
+        return model
+    DDP._set_params_and_buffers_to_ignore_for_model(model, sharded)
+    device_ids = [Runtime.device.index] if Runtime.device.type == "cuda" else None
+    return DDP(model, device_ids=device_ids, broadcast_buffers=False)
+
+
+def full_weights_l2(net, model):
+    return weights_l2(model)
+`;
+
+const FSDP_WRAP = String.raw`
+def wrap_data_parallel(model):
+    if not Runtime.distributed or Runtime.world == 1:
+        return model
+    ignored = [m for m in model.modules() if isinstance(m, ColumnParallel)]
+    device = Runtime.device if Runtime.device.type == "cuda" else None
+    return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)
+
+
+def full_weights_l2(net, model):
+    if net is model:
+        return weights_l2(model)
+    with FSDP.summon_full_params(net):
+        return weights_l2(model)
+`;

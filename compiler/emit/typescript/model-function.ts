@@ -1,0 +1,90 @@
+import type { CodeBlockWriter } from "ts-morph";
+import type { Graph, IRNode } from "../../ir/graph.js";
+import { commentText } from "./comments.js";
+import { IdentifierScope } from "./identifiers.js";
+import { literal, type LiteralValue } from "./literals.js";
+import { layerCall, tfjsLayerName } from "./tfjs-layers.js";
+
+const MULTI_INPUT = new Set(["add", "multiply", "concat"]);
+
+/**
+ * A chain (one float input, every layer fed by the one before, one output) reads best as `tf.sequential`;
+ * anything with branches, several inputs or outputs, or int32 token inputs uses the functional API. (A
+ * sequential model would give an int32 dtype to its first layer's weights too, not only to its input.)
+ */
+export function isChain(graph: Graph): boolean {
+  const [first, ...rest] = graph.nodes;
+  if (!first || first.op !== "input" || first.dtype !== "float32" || rest.length === 0) return false;
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1 || graph.outputs[0] !== rest.length)
+    return false;
+  return rest.every(
+    (node) => !MULTI_INPUT.has(node.op) && node.inputs.length === 1 && node.inputs[0] === node.id - 1,
+  );
+}
+
+/** The statements of `buildModel()`: layer names exactly as the runtime's `buildModel` names them. */
+export function writeModelBody(writer: CodeBlockWriter, graph: Graph): void {
+  if (isChain(graph)) writeSequential(writer, graph);
+  else writeFunctional(writer, graph);
+}
+
+function writeSequential(writer: CodeBlockWriter, graph: Graph): void {
+  const [input, ...layers] = graph.nodes as [IRNode, ...IRNode[]];
+  writer.writeLine(`const model = tf.sequential(${literal({ name: graph.model })});`);
+  layers.forEach((node, i) => {
+    writeBlockComment(writer, node, layers[i - 1]);
+    const { factory, config } = layerCall(node);
+    const first: Record<string, LiteralValue> = i === 0 ? { inputShape: [...shapeOf(input)] } : {};
+    writer.writeLine(
+      `model.add(tf.layers.${factory}(${literal({ name: tfjsLayerName(node.name), ...first, ...config })}));`,
+    );
+  });
+  writer.writeLine("return model;");
+}
+
+function writeFunctional(writer: CodeBlockWriter, graph: Graph): void {
+  const scope = new IdentifierScope();
+  const vars: string[] = [];
+  graph.nodes.forEach((node, i) => {
+    const name = scope.claim(node.name);
+    vars.push(name);
+    if (node.op === "input") {
+      const dtype = node.dtype === "float32" ? undefined : node.dtype;
+      writer.writeLine(
+        `const ${name} = tf.input(${literal({ name: tfjsLayerName(node.name), shape: [...shapeOf(node)], dtype })});`,
+      );
+      return;
+    }
+    writeBlockComment(writer, node, graph.nodes[i - 1]);
+    const { factory, config } = layerCall(node);
+    const args = node.inputs.map((id) => vars[id]!);
+    const applied = node.inputs.length === 1 && !MULTI_INPUT.has(node.op) ? args[0]! : `[${args.join(", ")}]`;
+    writer.writeLine(
+      `const ${name} = tf.layers.${factory}(${literal({ name: tfjsLayerName(node.name), ...config })}).apply(${applied}) as tf.SymbolicTensor;`,
+    );
+  });
+  const list = (ids: readonly number[]) =>
+    ids.length === 1 ? vars[ids[0]!]! : `[${ids.map((id) => vars[id]!).join(", ")}]`;
+  writer.writeLine(
+    `return tf.model({ name: ${literal(graph.model)}, inputs: ${list(graph.inputs)}, outputs: ${list(graph.outputs)} });`,
+  );
+}
+
+function shapeOf(node: IRNode): readonly number[] {
+  const shape = node.attrs.shape;
+  if (Array.isArray(shape) && shape.every((d) => typeof d === "number")) return shape as readonly number[];
+  return node.outputShape ?? [];
+}
+
+/** A blank line and the block call's name where a block's layers start (`residual_1/conv2d` → `// residual_1`). */
+function writeBlockComment(writer: CodeBlockWriter, node: IRNode, previous: IRNode | undefined): void {
+  const block = blockOf(node);
+  if (block === undefined || block === (previous && blockOf(previous))) return;
+  writer.blankLineIfLastNot();
+  writer.writeLine(`// ${commentText(block)}`);
+}
+
+function blockOf(node: IRNode): string | undefined {
+  const slash = node.name.indexOf("/");
+  return node.callSites.length > 0 && slash > 0 ? node.name.slice(0, slash) : undefined;
+}

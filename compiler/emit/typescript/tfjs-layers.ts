@@ -1,0 +1,119 @@
+import type { AttrValue, Attrs, IRNode } from "../../ir/graph.js";
+import type { LiteralValue } from "./literals.js";
+
+// The runtime's own mapping, shared rather than copied: seeded initial weights are keyed by weight name, so
+// the emitted program and `mgpuc train` start from the same weights only if their layer names agree.
+export { tfjsLayerName } from "../../../runtime/model/layer-names.js";
+
+/** One IR node as a tfjs layer: `tf.layers.<factory>({ name, ...config })`. */
+export interface LayerCall {
+  readonly factory: string;
+  readonly config: Readonly<Record<string, LiteralValue>>;
+}
+
+const ACTIVATION_LAYERS = new Set(["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu", "linear"]);
+
+/**
+ * Keras-equivalent tfjs arguments for each op. Arguments equal to tfjs's own defaults (which are Keras's) are
+ * left out so the program reads like hand-written tfjs; `[3, 3]` pairs are written `3`.
+ */
+export function layerCall(node: IRNode): LayerCall {
+  const a = node.attrs;
+  switch (node.op) {
+    case "dense":
+      return call("dense", { units: a.units, ...activation(a), ...useBias(a) });
+    case "conv2d":
+      return call("conv2d", {
+        filters: a.filters,
+        kernelSize: pair(a.kernel),
+        ...windowArgs(a, [1, 1]),
+        ...unless("dilationRate", pair(a.dilation), 1),
+        ...activation(a),
+        ...useBias(a),
+      });
+    case "depthwise_conv2d":
+      return call("depthwiseConv2d", {
+        kernelSize: pair(a.kernel),
+        ...windowArgs(a, [1, 1]),
+        ...unless("depthMultiplier", a.depth_multiplier, 1),
+        ...unless("dilationRate", pair(a.dilation), 1),
+        ...activation(a),
+        ...useBias(a),
+      });
+    case "maxpool2d":
+    case "avgpool2d":
+      return call(node.op === "maxpool2d" ? "maxPooling2d" : "averagePooling2d", {
+        poolSize: pair(a.pool),
+        ...windowArgs(a, a.pool),
+      });
+    case "global_avg_pool2d":
+      return call("globalAveragePooling2d", {});
+    case "global_max_pool2d":
+      return call("globalMaxPooling2d", {});
+    case "zeropad2d":
+      return call("zeroPadding2d", { padding: a.padding });
+    case "batchnorm":
+      return call("batchNormalization", { ...unless("momentum", a.momentum, 0.99), ...epsilon(a) });
+    case "layernorm":
+      return call("layerNormalization", epsilon(a));
+    case "dropout":
+      return call("dropout", { rate: a.rate });
+    case "flatten":
+      return call("flatten", {});
+    case "reshape":
+      return call("reshape", { targetShape: a.shape ?? a.target_shape ?? null });
+    case "add":
+    case "multiply":
+      return call(node.op, {});
+    case "concat":
+      return call("concatenate", unless("axis", a.axis, -1));
+    case "embedding":
+      return call("embedding", { inputDim: a.input_dim, outputDim: a.output_dim });
+    default:
+      // Keras's `ReLU` and `Softmax` layers, as the runtime builds them; the rest are `Activation` layers.
+      if (node.op === "relu") return call("reLU", {});
+      if (node.op === "softmax") return call("softmax", {});
+      if (ACTIVATION_LAYERS.has(node.op)) return call("activation", { activation: node.op });
+      // Every op of LANGUAGE.md is handled above; the op table rejects anything else before emitting.
+      throw new Error(`emit ts: no tfjs layer for op '${node.op}'`);
+  }
+}
+
+function call(factory: string, config: Record<string, LiteralValue | AttrValue | undefined>): LayerCall {
+  const kept: Record<string, LiteralValue> = {};
+  for (const [key, value] of Object.entries(config)) if (value !== undefined) kept[key] = value;
+  return { factory, config: kept };
+}
+
+/** `[3, 3]` reads as `3` in tfjs, as in Keras; `[3, 1]` stays a pair. */
+function pair(value: AttrValue | undefined): LiteralValue | undefined {
+  if (Array.isArray(value) && value.length === 2 && value[0] === value[1]) return value[0] as LiteralValue;
+  return value;
+}
+
+function sameValue(a: LiteralValue | undefined, b: LiteralValue): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function unless(key: string, value: AttrValue | LiteralValue | undefined, fallback: LiteralValue) {
+  return value === undefined || sameValue(value, fallback) ? {} : { [key]: value };
+}
+
+function windowArgs(a: Attrs, defaultStrides: AttrValue | undefined) {
+  return {
+    ...unless("strides", pair(a.strides), pair(defaultStrides) ?? 1),
+    ...unless("padding", a.padding, "valid"),
+  };
+}
+
+function activation(a: Attrs) {
+  return unless("activation", a.activation, "linear");
+}
+
+function useBias(a: Attrs) {
+  return unless("useBias", a.use_bias, true);
+}
+
+function epsilon(a: Attrs) {
+  return unless("epsilon", a.epsilon, 0.001);
+}

@@ -1,0 +1,16 @@
+import type { OpSpec } from "./op-spec.js";
+import { NO_PARAMS, only, product } from "./shape-utils.js";
+
+/** `dropout(rate)`: Keras `Dropout`, rate in [0, 1). Normalised attrs: `{ rate: number }`. */
+export const dropout: OpSpec = {
+  name: "dropout",
+  keras: "Dropout",
+  tensorInputs: "one",
+  args: [{ name: "rate", required: true, type: { kind: "float", min: 0, max: 1, maxExclusive: true } }],
+  split: "elementwise",
+  keepsDtype: true,
+  infer(input) {
+    const shape = only(input);
+    return { shape, params: NO_PARAMS, flops: product(shape) };
+  },
+};

@@ -1,0 +1,23 @@
+import type { OpSpec } from "./op-spec.js";
+import { numAttr, only } from "./shape-utils.js";
+
+/**
+ * `embedding(input_dim, output_dim)`: Keras `Embedding`; int token ids [n] → [n, output_dim].
+ * Normalised attrs: `{ input_dim: int, output_dim: int }`.
+ */
+export const embedding: OpSpec = {
+  name: "embedding",
+  keras: "Embedding",
+  tensorInputs: "one",
+  args: [
+    { name: "input_dim", required: true, type: { kind: "int", min: 1 } },
+    { name: "output_dim", required: true, type: { kind: "int", min: 1 } },
+  ],
+  split: "none",
+  infer(input) {
+    const shape = only(input);
+    const vocab = numAttr(input.attrs, "input_dim");
+    const width = numAttr(input.attrs, "output_dim");
+    return { shape: [...shape, width], params: { trainable: vocab * width, nonTrainable: 0 }, flops: 0 };
+  },
+};

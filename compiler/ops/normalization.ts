@@ -1,0 +1,44 @@
+import type { OpSpec } from "./op-spec.js";
+import { only, product, showShape } from "./shape-utils.js";
+
+/**
+ * `batchnorm(momentum=0.99, epsilon=0.001)`: Keras `BatchNormalization` over the last axis: gamma and beta are
+ * trainable, the moving mean and variance are not (4·C, 2·C non-trainable).
+ * Normalised attrs: `{ momentum: number, epsilon: number }`.
+ */
+export const batchnorm: OpSpec = {
+  name: "batchnorm",
+  keras: "BatchNormalization",
+  tensorInputs: "one",
+  args: [
+    { name: "momentum", required: false, type: { kind: "float", min: 0, max: 1 }, default: 0.99 },
+    { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
+  ],
+  split: "elementwise",
+  infer(input) {
+    const shape = only(input);
+    const c = shape[shape.length - 1];
+    if (c === undefined) return { code: "MG2002", args: ["batchnorm", showShape(shape)] };
+    return { shape, params: { trainable: 2 * c, nonTrainable: 2 * c }, flops: 2 * product(shape) };
+  },
+};
+
+/**
+ * `layernorm(epsilon=0.001)`: Keras `LayerNormalization` over the last axis (gamma, beta: 2·C).
+ * Normalised attrs: `{ epsilon: number }`.
+ */
+export const layernorm: OpSpec = {
+  name: "layernorm",
+  keras: "LayerNormalization",
+  tensorInputs: "one",
+  args: [
+    { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
+  ],
+  split: "none",
+  infer(input) {
+    const shape = only(input);
+    const c = shape[shape.length - 1];
+    if (c === undefined) return { code: "MG2002", args: ["layernorm", showShape(shape)] };
+    return { shape, params: { trainable: 2 * c, nonTrainable: 0 }, flops: 8 * product(shape) };
+  },
+};

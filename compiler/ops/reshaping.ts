@@ -1,0 +1,44 @@
+import type { OpSpec } from "./op-spec.js";
+import { NO_PARAMS, only, product, showShape } from "./shape-utils.js";
+
+/** `flatten`: Keras `Flatten`, everything but the batch axis into one. No attrs. */
+export const flatten: OpSpec = {
+  name: "flatten",
+  keras: "Flatten",
+  tensorInputs: "one",
+  args: [],
+  split: "none",
+  keepsDtype: true,
+  infer: (input) => ({ shape: [product(only(input))], params: NO_PARAMS, flops: 0 }),
+};
+
+/**
+ * `reshape(shape)`: Keras `Reshape`; one entry may be -1 (inferred).
+ * Normalised attrs: `{ shape: int[] }`, as written (a -1 is resolved by infer-shapes, in the output shape).
+ */
+export const reshape: OpSpec = {
+  name: "reshape",
+  keras: "Reshape",
+  tensorInputs: "one",
+  args: [{ name: "shape", required: true, type: { kind: "shape", allowInfer: true } }],
+  split: "none",
+  keepsDtype: true,
+  infer(input) {
+    const from = only(input);
+    const target = input.attrs["shape"] as readonly number[];
+    const have = product(from);
+    const known = product(target.filter((d) => d !== -1));
+    if (target.includes(-1)) {
+      if (have % known !== 0) return { code: "MG2009", args: [showShape(target), have] };
+      return { shape: target.map((d) => (d === -1 ? have / known : d)), params: NO_PARAMS, flops: 0 };
+    }
+    if (known !== have) {
+      return {
+        code: "MG2008",
+        args: [showShape(target), known, showShape(from), have],
+        hint: `use a target with ${have} elements, or -1 for one axis`,
+      };
+    }
+    return { shape: target, params: NO_PARAMS, flops: 0 };
+  },
+};

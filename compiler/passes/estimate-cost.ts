@@ -1,0 +1,108 @@
+import type { IRNode, Graph } from "../ir/graph.js";
+import { enumerateConfigs, type LayerConfig } from "../cost/layer-config.js";
+import { layerCost, type LayerCost, type LayerWork } from "../cost/layer-cost.js";
+import type { DeviceProfile } from "../cost/profile.js";
+import { edgeCoefficients } from "../cost/redistribution.js";
+import { splitKind, type SplitKind } from "../cost/split-kind.js";
+
+const BYTES_PER_ELEMENT = 4;
+
+/** Every layer's cost under every configuration on `devices` devices, and the edges' redistribution costs. */
+export interface CostTable {
+  readonly devices: number;
+  readonly batch: number;
+  readonly profile: DeviceProfile;
+  readonly optimizerSlots: number;
+  readonly configs: readonly LayerConfig[];
+  readonly work: readonly LayerWork[];
+  /** `layer[node][config]`. */
+  readonly layer: readonly (readonly LayerCost[])[];
+  /** Seconds of redistribution on edge u → v, forward and backward, for these configurations. */
+  edgeTime(u: number, ku: number, v: number, kv: number): number;
+}
+
+/** The per-sample work of a node, from what `infer-shapes` filled in. */
+export function layerWork(graph: Graph, node: IRNode): LayerWork {
+  const outBytes = activationBytes(node);
+  const inBytes = node.inputs.reduce((sum, i) => sum + activationBytes(graph.nodes[i]!), 0);
+  const trainable = node.params?.trainable ?? 0;
+  const nonTrainable = node.params?.nonTrainable ?? 0;
+  return {
+    kind: splitKind(node),
+    isInput: node.op === "input",
+    flops: node.flops ?? 0,
+    paramBytes: (trainable + nonTrainable) * BYTES_PER_ELEMENT,
+    trainableBytes: trainable * BYTES_PER_ELEMENT,
+    inBytes,
+    outBytes,
+  };
+}
+
+export function activationBytes(node: IRNode): number {
+  if (node.activationBytes !== undefined) return node.activationBytes;
+  return (node.outputShape ?? []).reduce((a, b) => a * b, 1) * BYTES_PER_ELEMENT;
+}
+
+/**
+ * The `estimate-cost` pass: prices every configuration of every layer with the v1 formula (ARCHITECTURE.md).
+ * `batch` is the samples one step (or one micro-batch) processes; `activationBatch` the samples whose
+ * activations are kept at once (the whole global batch under GPipe).
+ */
+export function estimateCost(
+  graph: Graph,
+  profile: DeviceProfile,
+  devices: number,
+  batch: number,
+  optimizerSlots: number,
+  activationBatch: number = batch,
+): CostTable {
+  const configs = enumerateConfigs(devices);
+  const work = graph.nodes.map((node) => layerWork(graph, node));
+  const layer = work.map((w) =>
+    configs.map((c) => layerCost(w, c, batch, profile, optimizerSlots, activationBatch)),
+  );
+  // Coefficients per (producer kind, consumer kind) as flat K×K tables: the search calls edgeTime K² times per edge.
+  const K = configs.length;
+  const tables = new Map<string, { fraction: Float64Array; steps: Float64Array }>();
+  const tableFor = (a: SplitKind, b: SplitKind) => {
+    const key = `${a}>${b}`;
+    let t = tables.get(key);
+    if (!t) {
+      t = { fraction: new Float64Array(K * K), steps: new Float64Array(K * K) };
+      for (let i = 0; i < K; i++) {
+        for (let j = 0; j < K; j++) {
+          const co = edgeCoefficients(a, configs[i]!, b, configs[j]!);
+          t.fraction[i * K + j] = co.fraction;
+          t.steps[i * K + j] = co.steps;
+        }
+      }
+      tables.set(key, t);
+    }
+    return t;
+  };
+  const edgeTables = graph.nodes.map((node) =>
+    node.inputs.map((u) => tableFor(work[u]!.kind, work[node.id]!.kind)),
+  );
+  return {
+    devices,
+    batch,
+    profile,
+    optimizerSlots,
+    configs,
+    work,
+    layer,
+    edgeTime(u, ku, v, kv) {
+      const ins = graph.nodes[v]!.inputs;
+      const t =
+        ins.length === 1
+          ? edgeTables[v]![0]!
+          : (edgeTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!.kind, work[v]!.kind));
+      const i = ku * K + kv;
+      const fraction = t.fraction[i]!;
+      if (fraction === 0) return 0;
+      return (
+        (fraction * work[u]!.outBytes * batch) / profile.linkBandwidth + t.steps[i]! * profile.linkLatency
+      );
+    },
+  };
+}

@@ -1,0 +1,222 @@
+import { consumers, type Graph } from "../ir/graph.js";
+import type { Strategy } from "../ir/config.js";
+import type { DeviceProfile } from "../cost/profile.js";
+import type { PassContext } from "./context.js";
+import { estimateCost, type CostTable } from "./estimate-cost.js";
+import { hasHints, readHints, type HintConstraints } from "../placement/hints.js";
+import { evaluateLayers, layersProblem, movedBytes, runnerUp } from "../placement/layers-problem.js";
+import { solveWithinMemory } from "../placement/memory-search.js";
+import { planPipeline, stageCounts, type PipelinePlan } from "../placement/pipeline-plans.js";
+import { layerReason } from "../placement/reasons.js";
+import type { Placement, PlacedLayer } from "../placement/placement-types.js";
+import { reportNoFit } from "../placement/no-fit.js";
+import { pipelineLayers } from "../placement/pipeline-layers.js";
+
+export interface PlaceOptions {
+  readonly devices: number;
+  readonly strategy: Strategy;
+  readonly profile: DeviceProfile;
+  readonly batch: number;
+  readonly optimizerSlots: number;
+  /** Absent = 4 × stages. */
+  readonly microbatches?: number;
+}
+
+type Candidate =
+  | { readonly kind: "layers"; readonly assignment: number[]; readonly stepTime: number }
+  | { readonly kind: "pipeline"; readonly plan: PipelinePlan; readonly stepTime: number };
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The `place-layers` pass: the best plan for the strategy under the v1 cost model, its baselines, and per layer
+ * the runner-up configuration. Undefined (with a diagnostic) when hints cannot be honoured or nothing fits.
+ */
+export function placeLayers(graph: Graph, options: PlaceOptions, ctx: PassContext): Placement | undefined {
+  const { devices: n, profile, strategy } = options;
+  const table = estimateCost(graph, profile, n, options.batch, options.optimizerSlots);
+  const cap = profile.memoryBytes;
+  let hints = readHints(graph, n, ctx);
+  if (!hints.ok) return undefined;
+  if (strategy !== "auto") {
+    if (hasHints(graph))
+      ctx.diagnostics.report("MG3006", graph.nodes.find((x) => x.hints.length > 0)!.span, [strategy]);
+    hints = {
+      allows: graph.nodes.map(() => () => true),
+      stage: graph.nodes.map(() => -1),
+      maxStage: -1,
+      ok: true,
+    };
+  }
+  const fitsLayers = (a: number[]) => Math.max(...evaluateLayers(graph, table, a).memoryPerDevice) <= cap;
+  const uniform = (k: number): Candidate | undefined => {
+    const a = graph.nodes.map(() => k);
+    return k >= 0 && fitsLayers(a)
+      ? { kind: "layers", assignment: a, stepTime: evaluateLayers(graph, table, a).stepTime }
+      : undefined;
+  };
+  const dataBaseline = uniform(0);
+  const modelBaseline = uniform(table.configs.findIndex((c) => c.d === 1 && c.m === n));
+  const pipelineBaseline = bestPipeline(
+    graph,
+    options,
+    hints,
+    n === 1 ? [1] : stageCounts(n, graph.nodes.length, 2),
+    false,
+  );
+
+  let chosen: Candidate | undefined;
+  if (strategy === "data") chosen = dataBaseline;
+  else if (strategy === "model") chosen = modelBaseline;
+  else if (strategy === "pipeline") chosen = pipelineBaseline;
+  else chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline]);
+  if (!chosen) {
+    reportNoFit(graph, table, options, ctx, hints.maxStage >= 0 || (strategy === "auto" && hasHints(graph)));
+    return undefined;
+  }
+  const baselines = {
+    data: dataBaseline?.stepTime ?? null,
+    model: modelBaseline?.stepTime ?? null,
+    pipeline: pipelineBaseline?.stepTime ?? null,
+  };
+  const outBytes = table.work.map((w) => w.outBytes);
+  const common = { strategy, devices: n, profile, batch: options.batch, baselines, outBytes };
+  if (chosen.kind === "pipeline") {
+    const p = chosen.plan;
+    const alternative =
+      strategy === "auto" && hints.maxStage < 0
+        ? solveWithinMemory(graph, table, allowedConfigs(graph, table, hints), cap)
+        : undefined;
+    return {
+      ...common,
+      ...pipelineLayers(
+        graph,
+        n,
+        p,
+        alternative
+          ? { table, assignment: alternative, stepTime: evaluateLayers(graph, table, alternative).stepTime }
+          : undefined,
+      ),
+    };
+  }
+  return {
+    ...common,
+    ...layersPlacement(graph, table, chosen.assignment, allowedConfigs(graph, table, hints)),
+  };
+}
+
+function allowedConfigs(graph: Graph, table: CostTable, hints: HintConstraints): number[][] {
+  return graph.nodes.map((_, v) =>
+    range(table.configs.length).filter(
+      (k) => hints.allows[v]!(table.configs[k]!) && table.layer[v]![k]!.memory <= table.profile.memoryBytes,
+    ),
+  );
+}
+
+function searchAuto(
+  graph: Graph,
+  table: CostTable,
+  options: PlaceOptions,
+  hints: HintConstraints,
+  baselines: readonly (Candidate | undefined)[],
+): Candidate | undefined {
+  const candidates: Candidate[] = [];
+  if (hints.maxStage <= 0) {
+    const assignment = solveWithinMemory(
+      graph,
+      table,
+      allowedConfigs(graph, table, hints),
+      table.profile.memoryBytes,
+    );
+    if (assignment)
+      candidates.push({
+        kind: "layers",
+        assignment,
+        stepTime: evaluateLayers(graph, table, assignment).stepTime,
+      });
+    for (const b of baselines) {
+      if (b?.kind === "layers" && b.assignment.every((k, v) => hints.allows[v]!(table.configs[k]!)))
+        candidates.push(b);
+    }
+  }
+  const n = options.devices;
+  const pipelined = bestPipeline(
+    graph,
+    options,
+    hints,
+    stageCounts(n, graph.nodes.length, Math.max(2, hints.maxStage + 1)),
+    true,
+  );
+  if (pipelined) candidates.push(pipelined);
+  let best: Candidate | undefined;
+  for (const c of candidates) if (!best || c.stepTime < best.stepTime) best = c;
+  return best;
+}
+
+/** The best pipeline over stage counts: one device per stage, and (for auto) n/K devices per stage. */
+function bestPipeline(
+  graph: Graph,
+  options: PlaceOptions,
+  hints: HintConstraints,
+  counts: readonly number[],
+  wideStages: boolean,
+): Candidate | undefined {
+  let best: Candidate | undefined;
+  for (const K of counts) {
+    const groups =
+      wideStages && options.devices % K === 0 && options.devices / K > 1 ? [1, options.devices / K] : [1];
+    for (const g of groups) {
+      const M = options.microbatches ?? 4 * K;
+      const plan = planPipeline(graph, options.profile, options.batch, options.optimizerSlots, hints, {
+        stages: K,
+        groupSize: g,
+        microbatches: M,
+      });
+      if (plan && (!best || plan.partition.stepTime < best.stepTime))
+        best = { kind: "pipeline", plan, stepTime: plan.partition.stepTime };
+    }
+  }
+  return best;
+}
+
+function layersPlacement(
+  graph: Graph,
+  table: CostTable,
+  assignment: number[],
+  allowed: readonly (readonly number[])[],
+): Pick<Placement, "layers" | "stepTime" | "memoryPerDevice" | "stages" | "stageDevices" | "microbatches"> {
+  const evaluation = evaluateLayers(graph, table, assignment);
+  const problem = layersProblem(graph, table, allowed);
+  const users = consumers(graph);
+  const trafficOf = (v: number, k: number) => {
+    let moved = 0;
+    for (const u of graph.nodes[v]!.inputs) moved += movedBytes(table, u, assignment[u]!, v, k);
+    for (const w of users[v]!) moved += movedBytes(table, v, k, w, assignment[w]!);
+    const c = table.layer[v]![k]!;
+    return { config: table.configs[k]!, gradBytes: c.gradBytes, movedBytes: moved, compute: c.compute };
+  };
+  const layers: PlacedLayer[] = graph.nodes.map((_, v) => {
+    const k = assignment[v]!;
+    const config = table.configs[k]!;
+    const b = evaluation.perLayer[v]!;
+    const runner = runnerUp(graph, table, problem, assignment, v, users);
+    return {
+      config,
+      stage: 0,
+      devices: range(config.d * config.m),
+      compute: b.compute,
+      comm: b.comm,
+      memory: b.memory,
+      ...(runner ? { runnerUp: { config: table.configs[runner.k]!, stage: 0, extra: runner.extra } } : {}),
+      reason: layerReason(trafficOf(v, k), runner ? trafficOf(v, runner.k) : undefined, runner?.extra ?? 0),
+    };
+  });
+  return {
+    layers,
+    stepTime: evaluation.stepTime,
+    memoryPerDevice: evaluation.memoryPerDevice,
+    stages: 1,
+    stageDevices: table.devices,
+    microbatches: 1,
+  };
+}

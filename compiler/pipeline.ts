@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { parse } from "../grammar/index.js";
+import { DiagnosticBag } from "./diagnostics/diagnostic.js";
+import { SourceFile } from "./diagnostics/span.js";
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
+import type { ExpandedModel } from "./ir/expanded.js";
+import type { Graph } from "./ir/graph.js";
+import type { ParallelConfig, Strategy, TrainingConfig } from "./ir/config.js";
+import type { PassContext } from "./passes/context.js";
+import { expandBlocks } from "./passes/expand-blocks.js";
+import { lower } from "./passes/lower.js";
+import { inferShapes } from "./passes/infer-shapes.js";
+import { checkData } from "./passes/check-data.js";
+import { resolveParallel, resolveTraining } from "./passes/resolve-config.js";
+import { planModel } from "./placement/index.js";
+import type { Plan } from "./plan/index.js";
+
+/**
+ * The compiler's passes, in order, by name: `--dump-after PASS` accepts exactly these. Placement's own passes
+ * (estimate-cost, place-layers, schedule) run inside `planModel`; dumping after them prints the plan.
+ */
+export const PASS_NAMES = [
+  "parse",
+  "expand-blocks",
+  "lower",
+  "infer-shapes",
+  "check-data",
+  "estimate-cost",
+  "place-layers",
+  "schedule",
+] as const;
+export type PassName = (typeof PASS_NAMES)[number];
+
+export interface CompileOptions {
+  /** Which model of the file; required when it holds several. */
+  readonly model?: string;
+  readonly devices?: number;
+  readonly strategy?: Strategy;
+  readonly profile?: string;
+  readonly microbatches?: number;
+  /** Stop after this pass (for `--dump-after` and for `check`, which needs no plan). */
+  readonly stopAfter?: PassName;
+}
+
+/** Everything a compile produced, as far as it got. Diagnostics are values; this never throws for user input. */
+export interface CompileResult {
+  readonly source: SourceFile;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly models?: readonly ExpandedModel[];
+  readonly model?: ExpandedModel;
+  readonly graph?: Graph;
+  readonly training?: TrainingConfig;
+  readonly parallel?: ParallelConfig;
+  readonly plan?: Plan;
+  /** The pass that ran last. */
+  readonly reached: PassName;
+}
+
+export function readSource(path: string): SourceFile {
+  return new SourceFile(path, readFileSync(path, "utf8"));
+}
+
+/** Runs the pipeline over one source until an error stops it, or until `stopAfter`. */
+export function compileSource(source: SourceFile, options: CompileOptions = {}): CompileResult {
+  const diagnostics = new DiagnosticBag();
+  const ctx: PassContext = { diagnostics, source };
+  const baseDir = dirname(source.path);
+  const done = (reached: PassName, rest: Partial<CompileResult> = {}): CompileResult => ({
+    source,
+    diagnostics: diagnostics.items,
+    reached,
+    ...rest,
+  });
+  const stopsAt = (pass: PassName) => options.stopAfter === pass || diagnostics.hasErrors();
+
+  const parsed = parse(source);
+  for (const d of parsed.diagnostics) diagnostics.add(d);
+  if (stopsAt("parse")) return done("parse");
+
+  const models = expandBlocks(parsed.ast, ctx);
+  if (stopsAt("expand-blocks")) return done("expand-blocks", { models });
+  const model = pickModel(models, options.model, source, diagnostics);
+  if (!model) return done("expand-blocks", { models });
+
+  const lowered = lower(model, ctx);
+  if (stopsAt("lower")) return done("lower", { models, model, graph: lowered });
+
+  const graph = inferShapes(lowered, ctx);
+  const training = resolveTraining(model, ctx, baseDir);
+  const parallel = resolveParallel(model, ctx);
+  if (stopsAt("infer-shapes")) return done("infer-shapes", { models, model, graph, training, parallel });
+
+  checkData(graph, training, ctx);
+  if (stopsAt("check-data")) return done("check-data", { models, model, graph, training, parallel });
+
+  const plan = planModel(
+    graph,
+    training,
+    parallel,
+    {
+      baseDir,
+      ...(options.devices !== undefined ? { devices: options.devices } : {}),
+      ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.microbatches !== undefined ? { microbatches: options.microbatches } : {}),
+    },
+    ctx,
+  );
+  return done("schedule", { models, model, graph, training, parallel, ...(plan ? { plan } : {}) });
+}
+
+function pickModel(
+  models: readonly ExpandedModel[],
+  wanted: string | undefined,
+  source: SourceFile,
+  diagnostics: DiagnosticBag,
+): ExpandedModel | undefined {
+  if (wanted !== undefined) {
+    const found = models.find((m) => m.name === wanted);
+    if (!found) {
+      diagnostics.report("MG1901", source.span(0, 0), [
+        wanted,
+        models.map((m) => m.name).join(", ") || "none",
+      ]);
+    }
+    return found;
+  }
+  if (models.length > 1) {
+    diagnostics.report("MG1902", source.span(0, 0), [models.length, models.map((m) => m.name).join(", ")]);
+    return undefined;
+  }
+  return models[0];
+}

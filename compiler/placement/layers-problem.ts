@@ -1,0 +1,111 @@
+import { consumers, type Graph } from "../ir/graph.js";
+import type { CostTable } from "../passes/estimate-cost.js";
+import { edgeCoefficients } from "../cost/redistribution.js";
+import type { DagProblem } from "./frontier-dp.js";
+
+/** One layer's share of a plan without pipeline stages, in seconds and bytes. */
+export interface LayerBreakdown {
+  readonly compute: number;
+  /** Its own comm + its gradient all-reduce + redistributing its inputs. */
+  readonly comm: number;
+  readonly memory: number;
+  /** Gradient bytes it all-reduces per device. */
+  readonly gradBytes: number;
+  /** Activation bytes moved per device into this layer (forward + backward). */
+  readonly movedBytes: number;
+}
+
+export interface LayersEvaluation {
+  readonly stepTime: number;
+  readonly perLayer: readonly LayerBreakdown[];
+  readonly memoryPerDevice: readonly number[];
+}
+
+/**
+ * The placement of a plan without stages as a pairwise problem: unary = compute + comm + gradient all-reduce
+ * (+ λ · memory while searching under a memory limit), edge = redistribution.
+ */
+export function layersProblem(
+  graph: Graph,
+  table: CostTable,
+  allowed: readonly (readonly number[])[],
+  lambda = 0,
+): DagProblem {
+  return {
+    inputs: graph.nodes.map((n) => n.inputs),
+    allowed,
+    unary: (v, k) => {
+      const c = table.layer[v]![k]!;
+      return c.compute + c.comm + c.gradAllReduce + lambda * c.memory;
+    },
+    edge: (u, ku, v, kv) => table.edgeTime(u, ku, v, kv),
+  };
+}
+
+/** Device i's memory: the layers whose device group (devices 0..d·m−1) includes it. */
+export function memoryPerDevice(table: CostTable, assignment: readonly number[]): number[] {
+  const out = new Array<number>(table.devices).fill(0);
+  assignment.forEach((k, v) => {
+    const c = table.configs[k]!;
+    const mem = table.layer[v]![k]!.memory;
+    for (let i = 0; i < c.d * c.m; i++) out[i] = out[i]! + mem;
+  });
+  return out;
+}
+
+export function movedBytes(table: CostTable, u: number, ku: number, v: number, kv: number): number {
+  const co = edgeCoefficients(
+    table.work[u]!.kind,
+    table.configs[ku]!,
+    table.work[v]!.kind,
+    table.configs[kv]!,
+  );
+  return co.fraction * table.work[u]!.outBytes * table.batch;
+}
+
+export function evaluateLayers(
+  graph: Graph,
+  table: CostTable,
+  assignment: readonly number[],
+): LayersEvaluation {
+  let stepTime = 0;
+  const perLayer = graph.nodes.map((node, v) => {
+    const k = assignment[v]!;
+    const c = table.layer[v]![k]!;
+    let edges = 0;
+    let moved = 0;
+    for (const u of node.inputs) {
+      edges += table.edgeTime(u, assignment[u]!, v, k);
+      moved += movedBytes(table, u, assignment[u]!, v, k);
+    }
+    const comm = c.comm + c.gradAllReduce + edges;
+    stepTime += c.compute + comm;
+    return { compute: c.compute, comm, memory: c.memory, gradBytes: c.gradBytes, movedBytes: moved };
+  });
+  return { stepTime, perLayer, memoryPerDevice: memoryPerDevice(table, assignment) };
+}
+
+/** The best other configuration for layer v with every other layer kept, and how much slower the plan gets. */
+export function runnerUp(
+  graph: Graph,
+  table: CostTable,
+  problem: DagProblem,
+  assignment: readonly number[],
+  v: number,
+  users: readonly (readonly number[])[] = consumers(graph),
+): { k: number; extra: number } | undefined {
+  const local = (k: number): number => {
+    let cost = problem.unary(v, k);
+    for (const u of graph.nodes[v]!.inputs) cost += problem.edge(u, assignment[u]!, v, k);
+    for (const w of users[v]!) cost += problem.edge(v, k, w, assignment[w]!);
+    return cost;
+  };
+  const chosen = local(assignment[v]!);
+  let best: { k: number; extra: number } | undefined;
+  for (const k of problem.allowed[v]!) {
+    if (k === assignment[v]) continue;
+    const extra = local(k) - chosen;
+    if (best === undefined || extra < best.extra) best = { k, extra };
+  }
+  return best;
+}

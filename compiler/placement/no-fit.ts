@@ -1,0 +1,52 @@
+import type { Graph } from "../ir/graph.js";
+import type { PassContext } from "../passes/context.js";
+import { estimateCost, type CostTable } from "../passes/estimate-cost.js";
+import type { PlaceOptions } from "../passes/place-layers.js";
+import { formatBytes } from "./format.js";
+
+/** The least memory a device needs on `table.devices` devices under the strategy (a lower bound for auto). */
+function leastMemory(table: CostTable, strategy: PlaceOptions["strategy"]): number {
+  const n = table.devices;
+  const fixed =
+    strategy === "data"
+      ? 0
+      : strategy === "model"
+        ? table.configs.findIndex((c) => c.d === 1 && c.m === n)
+        : -1;
+  let total = 0;
+  for (const costs of table.layer) {
+    total += fixed >= 0 ? costs[fixed]!.memory : Math.min(...costs.map((c) => c.memory));
+  }
+  return total;
+}
+
+/** MG3001 at the model: the per-device estimate, and a device count that would fit when one does. */
+export function reportNoFit(
+  graph: Graph,
+  table: CostTable,
+  options: PlaceOptions,
+  ctx: PassContext,
+  hinted: boolean,
+): void {
+  const { profile, devices, strategy } = options;
+  const needs = leastMemory(table, strategy);
+  let hint: string;
+  if (hinted && needs <= profile.memoryBytes) {
+    ctx.diagnostics.report("MG3008", graph.span, [formatBytes(profile.memoryBytes), devices, profile.name]);
+    return;
+  }
+  let fitting: number | undefined;
+  for (let n = devices * 2; n <= 65536 && fitting === undefined; n *= 2) {
+    const t = estimateCost(graph, profile, n, options.batch, options.optimizerSlots);
+    if (leastMemory(t, strategy === "pipeline" ? "auto" : strategy) <= profile.memoryBytes) fitting = n;
+  }
+  if (fitting !== undefined) hint = `it would fit on ${fitting} × ${profile.name} (--devices ${fitting})`;
+  else hint = "no device count up to 65536 fits: reduce the batch or the largest layers";
+  if (strategy !== "auto") hint += "; strategy auto can shard parameters and split activations per layer";
+  ctx.diagnostics.report(
+    "MG3001",
+    graph.span,
+    [graph.model, formatBytes(needs), devices, profile.name, strategy, formatBytes(profile.memoryBytes)],
+    { hint },
+  );
+}

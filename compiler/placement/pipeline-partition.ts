@@ -1,0 +1,136 @@
+/**
+ * Contiguous stage partition of the topological order, minimising the slowest stage's time per micro-batch.
+ * Stage s covers positions [bounds[s], bounds[s+1]).
+ */
+export interface PartitionProblem {
+  /** Per node: compute + comm per micro-batch on its stage's devices. */
+  readonly time: readonly number[];
+  /** Per node: bytes per device of its stage. */
+  readonly memory: readonly number[];
+  /** Per node: its gradient all-reduce inside the stage, once per step. */
+  readonly gradAllReduce: readonly number[];
+  /** Per cut position i (between node i−1 and i): seconds of forward sends, and of backward sends. */
+  readonly cutForward: readonly number[];
+  readonly cutBackward: readonly number[];
+  /** Per node: the stage a `@stage(N)` hint pins it to, or −1. */
+  readonly stageHint: readonly number[];
+  readonly stages: number;
+  readonly microbatches: number;
+  readonly memoryCapacity: number;
+}
+
+export interface Partition {
+  readonly bounds: number[];
+  /** Slowest stage's time per micro-batch. */
+  readonly bottleneck: number;
+  /** (M + K − 1) · bottleneck + the slowest stage's gradient all-reduce. */
+  readonly stepTime: number;
+  readonly stageTimes: number[];
+  readonly stageMemory: number[];
+}
+
+/** Above this many layers, stage boundaries are searched between blocks of consecutive layers (linear time). */
+export const MAX_EXACT_POSITIONS = 256;
+
+/** Cut positions the search may use: every position up to 256 layers, else block edges and hint changes. */
+function candidatePositions(p: PartitionProblem): number[] {
+  const n = p.time.length;
+  if (n <= MAX_EXACT_POSITIONS) return Array.from({ length: n + 1 }, (_, i) => i);
+  const set = new Set<number>([0, n]);
+  for (let b = 1; b < MAX_EXACT_POSITIONS; b++) set.add(Math.round((b * n) / MAX_EXACT_POSITIONS));
+  let last = -1;
+  for (let v = 0; v < n; v++) {
+    const h = p.stageHint[v]!;
+    if (h >= 0 && h !== last) {
+      set.add(v);
+      last = h;
+    }
+  }
+  return [...set].sort((a, b) => a - b);
+}
+
+/**
+ * Exact dynamic programming over stage boundaries (min over the last stage's start of the max of the earlier
+ * stages' bottleneck and this stage's time), O(P² · K) for P candidate positions. Memory and `@stage` hints
+ * make a stage infeasible rather than expensive, so they are obeyed exactly.
+ */
+export function partitionStages(p: PartitionProblem): Partition | undefined {
+  const n = p.time.length;
+  const K = p.stages;
+  if (K < 1 || K > n) return undefined;
+  const pos = candidatePositions(p);
+  const P = pos.length;
+  const prefix = [0];
+  const memPrefix = [0];
+  for (let v = 0; v < n; v++) {
+    prefix.push(prefix[v]! + p.time[v]!);
+    memPrefix.push(memPrefix[v]! + p.memory[v]!);
+  }
+  const hintLo = new Array<number>(P).fill(Infinity);
+  const hintHi = new Array<number>(P).fill(-Infinity);
+  // hintLo[b]/hintHi[b]: the smallest/largest pinned stage in block [pos[b−1], pos[b]).
+  for (let b = 1; b < P; b++) {
+    for (let v = pos[b - 1]!; v < pos[b]!; v++) {
+      const h = p.stageHint[v]!;
+      if (h >= 0) {
+        hintLo[b] = Math.min(hintLo[b]!, h);
+        hintHi[b] = Math.max(hintHi[b]!, h);
+      }
+    }
+  }
+  const stageTime = (i: number, j: number): number =>
+    prefix[pos[j]!]! -
+    prefix[pos[i]!]! +
+    (pos[j]! < n ? p.cutForward[pos[j]!]! : 0) +
+    (pos[i]! > 0 ? p.cutBackward[pos[i]!]! : 0);
+
+  let best = new Array<number>(P).fill(Infinity);
+  best[0] = 0;
+  const choice: number[][] = [];
+  for (let k = 0; k < K; k++) {
+    const next = new Array<number>(P).fill(Infinity);
+    const from = new Array<number>(P).fill(-1);
+    for (let j = 1; j < P; j++) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let i = j - 1; i >= 0; i--) {
+        lo = Math.min(lo, hintLo[i + 1]!);
+        hi = Math.max(hi, hintHi[i + 1]!);
+        if (hi > k || lo < k) break;
+        if (memPrefix[pos[j]!]! - memPrefix[pos[i]!]! > p.memoryCapacity) break;
+        if (best[i] === Infinity) continue;
+        const t = Math.max(best[i]!, stageTime(i, j));
+        if (t < next[j]!) {
+          next[j] = t;
+          from[j] = i;
+        }
+      }
+    }
+    choice.push(from);
+    best = next;
+  }
+  if (best[P - 1] === Infinity) return undefined;
+  const boundsIdx = [P - 1];
+  for (let k = K - 1; k >= 0; k--) boundsIdx.push(choice[k]![boundsIdx[boundsIdx.length - 1]!]!);
+  const bounds = boundsIdx.reverse().map((b) => pos[b]!);
+  const stageTimes: number[] = [];
+  const stageMemory: number[] = [];
+  let grad = 0;
+  for (let s = 0; s < K; s++) {
+    const i = boundsIdx[s]!;
+    const j = boundsIdx[s + 1]!;
+    stageTimes.push(stageTime(i, j));
+    stageMemory.push(memPrefix[pos[j]!]! - memPrefix[pos[i]!]!);
+    let g = 0;
+    for (let v = bounds[s]!; v < bounds[s + 1]!; v++) g += p.gradAllReduce[v]!;
+    grad = Math.max(grad, g);
+  }
+  const bottleneck = best[P - 1]!;
+  return {
+    bounds,
+    bottleneck,
+    stepTime: (p.microbatches + K - 1) * bottleneck + grad,
+    stageTimes,
+    stageMemory,
+  };
+}

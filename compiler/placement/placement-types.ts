@@ -1,0 +1,40 @@
+import type { LayerConfig } from "../cost/layer-config.js";
+import type { DeviceProfile } from "../cost/profile.js";
+import type { Strategy } from "../ir/config.js";
+
+/** A layer's predicted share of the step and why it was placed so. Seconds and bytes. */
+export interface PlacedLayer {
+  readonly config: LayerConfig;
+  readonly stage: number;
+  /** Devices it runs on. */
+  readonly devices: readonly number[];
+  readonly compute: number;
+  readonly comm: number;
+  readonly memory: number;
+  readonly runnerUp?: { readonly config: LayerConfig; readonly stage: number; readonly extra: number };
+  readonly reason: string;
+}
+
+/** The `place-layers` pass's result: what `schedule` and the plan emitter read. */
+export interface Placement {
+  readonly strategy: Strategy;
+  readonly devices: number;
+  readonly profile: DeviceProfile;
+  readonly batch: number;
+  /** 1 without pipeline stages. */
+  readonly stages: number;
+  /** Devices per stage (all devices when not pipelined). */
+  readonly stageDevices: number;
+  /** 1 without pipeline stages. */
+  readonly microbatches: number;
+  readonly stepTime: number;
+  readonly baselines: {
+    readonly data: number | null;
+    readonly model: number | null;
+    readonly pipeline: number | null;
+  };
+  readonly layers: readonly PlacedLayer[];
+  readonly memoryPerDevice: readonly number[];
+  /** Per node: bytes per sample of its output (for the schedule's transfers). */
+  readonly outBytes: readonly number[];
+}

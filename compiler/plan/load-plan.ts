@@ -1,0 +1,64 @@
+import { Ajv, type ErrorObject } from "ajv";
+import { PLAN_SCHEMA } from "./plan-schema.js";
+import { PLAN_VERSION, type Plan } from "./plan-types.js";
+
+/** Why a plan file could not be used, for a person: never a stack trace. */
+export interface PlanLoadError {
+  readonly error: string;
+}
+
+export function isPlanLoadError(p: Plan | PlanLoadError): p is PlanLoadError {
+  return "error" in p && !("format" in p);
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+export const validatePlanObject = ajv.compile(PLAN_SCHEMA);
+
+function describe(errors: readonly ErrorObject[]): string {
+  return errors
+    .slice(0, 5)
+    .map(
+      (e) =>
+        `${e.instancePath === "" ? "plan" : `plan${e.instancePath.replace(/\//g, ".")}`} ${e.message ?? "is invalid"}`,
+    )
+    .join("; ");
+}
+
+/**
+ * Parses and validates a plan. Truncated or invalid JSON, a plan from a newer mgpuc, or a plan missing
+ * required fields come back as a clear message.
+ */
+export function loadPlan(text: string): Plan | PlanLoadError {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const truncated = text.trim() === "" || /end of (JSON )?input|Unterminated/i.test((e as Error).message);
+    return {
+      error: truncated
+        ? "the plan is not complete JSON (truncated file?); compile it again with `mgpuc FILE.model -o PLAN.json`"
+        : `the plan is not valid JSON: ${(e as Error).message}`,
+    };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { error: "the plan must be a JSON object" };
+  }
+  const o = value as Record<string, unknown>;
+  if (o.format !== "mgpuc-plan") return { error: 'not an mgpuc plan: "format" must be "mgpuc-plan"' };
+  if (typeof o.version === "number" && o.version > PLAN_VERSION) {
+    return {
+      error: `the plan has version ${o.version}, newer than this mgpuc reads (${PLAN_VERSION}); upgrade mgpuc or compile the plan with this version`,
+    };
+  }
+  if (!validatePlanObject(value))
+    return { error: `invalid plan: ${describe(validatePlanObject.errors ?? [])}` };
+  const problems: string[] = [];
+  for (const [i, l] of (value as Plan).layers.entries()) {
+    const p = l.placement;
+    const kind = p.modelDegree === 1 ? "data" : p.dataDegree === 1 ? "model" : "hybrid";
+    if (p.kind !== kind)
+      problems.push(`plan.layers[${i}].placement.kind is "${p.kind}" but the degrees say "${kind}"`);
+  }
+  if (problems.length > 0) return { error: `invalid plan: ${problems.slice(0, 5).join("; ")}` };
+  return value as Plan;
+}

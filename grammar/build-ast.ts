@@ -1,0 +1,253 @@
+import type { CstElement, CstNode, IToken } from "chevrotain";
+import { diagnostic, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import type { SourceFile, Span } from "../compiler/diagnostics/span.js";
+import type * as A from "./ast.js";
+
+type Children = CstNode["children"];
+
+function isNode(el: CstElement): el is CstNode {
+  return "children" in el;
+}
+
+/** Tokens chevrotain invented while recovering from an error have no text; the AST leaves them out. */
+function isReal(token: IToken): boolean {
+  return token.isInsertedInRecovery !== true && !Number.isNaN(token.startOffset);
+}
+
+function nodes(c: Children, key: string): CstNode[] {
+  return (c[key] ?? []).filter(isNode);
+}
+
+function tokens(c: Children, key: string): IToken[] {
+  return (c[key] ?? []).filter((el): el is IToken => !isNode(el) && isReal(el));
+}
+
+/**
+ * Turns chevrotain's CST into the typed AST. Plain functions over the CST rather than chevrotain's visitor
+ * class, whose `ctx: any` parameters would let untyped values into the AST. A node that error recovery left
+ * incomplete (a missing name, say) is dropped or given an empty name; the syntax error was already reported.
+ */
+export class AstBuilder {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly source: SourceFile) {}
+
+  private tokenSpan(token: IToken): Span {
+    return this.source.span(token.startOffset, token.startOffset + token.image.length);
+  }
+
+  private nodeSpan(node: CstNode, fallback: Span): Span {
+    const loc = node.location;
+    if (!loc || Number.isNaN(loc.startOffset) || loc.endOffset === undefined || Number.isNaN(loc.endOffset)) {
+      return fallback;
+    }
+    return this.source.span(loc.startOffset, loc.endOffset + 1);
+  }
+
+  private ident(c: Children, key: string, index: number, fallback: Span): A.Ident {
+    const token = tokens(c, key)[index];
+    return token ? { name: token.image, span: this.tokenSpan(token) } : { name: "", span: fallback };
+  }
+
+  file(cst: CstNode): A.FileAst {
+    const whole = this.source.span(0, this.source.text.length);
+    const c = cst.children;
+    const declarations: A.Declaration[] = [
+      ...nodes(c, "model").map((n) => this.model(n, whole)),
+      ...nodes(c, "block").map((n) => this.block(n, whole)),
+      ...nodes(c, "section").map((n) => this.section(n, whole)),
+    ];
+    declarations.sort((a, b) => a.span.start - b.span.start);
+    return { kind: "file", span: whole, declarations };
+  }
+
+  private model(n: CstNode, parent: Span): A.ModelDecl {
+    const span = this.nodeSpan(n, parent);
+    return { kind: "model", name: this.ident(n.children, "Identifier", 0, span), body: this.body(n.children, span), span };
+  }
+
+  private block(n: CstNode, parent: Span): A.BlockDecl {
+    const span = this.nodeSpan(n, parent);
+    const c = n.children;
+    return {
+      kind: "block",
+      name: this.ident(c, "Identifier", 0, span),
+      params: nodes(c, "param").map((p) => this.param(p, span)),
+      body: this.body(c, span),
+      span,
+    };
+  }
+
+  private param(n: CstNode, parent: Span): A.ParamDecl {
+    const span = this.nodeSpan(n, parent);
+    const c = n.children;
+    const type = tokens(c, "Identifier")[1];
+    const value = nodes(c, "value")[0];
+    return {
+      name: this.ident(c, "Identifier", 0, span),
+      ...(type ? { type: { name: type.image, span: this.tokenSpan(type) } } : {}),
+      ...(value ? { default: this.value(value, span) } : {}),
+      span,
+    };
+  }
+
+  private body(c: Children, parent: Span): A.Statement[] {
+    const body = nodes(c, "body")[0];
+    if (!body) return [];
+    const span = this.nodeSpan(body, parent);
+    return nodes(body.children, "statement").flatMap((s) => this.statement(s, span));
+  }
+
+  private section(n: CstNode, parent: Span): A.SectionDecl {
+    const span = this.nodeSpan(n, parent);
+    const c = n.children;
+    const model = tokens(c, "Identifier")[0];
+    return {
+      kind: tokens(c, "Parallel").length > 0 ? "parallel" : "train",
+      ...(model ? { model: { name: model.image, span: this.tokenSpan(model) } } : {}),
+      entries: nodes(c, "entry").flatMap((e) => {
+        const entrySpan = this.nodeSpan(e, span);
+        const value = nodes(e.children, "value")[0];
+        const key = this.ident(e.children, "Identifier", 0, entrySpan);
+        return value && key.name ? [{ key, value: this.value(value, entrySpan), span: entrySpan }] : [];
+      }),
+      span,
+    };
+  }
+
+  private statement(n: CstNode, parent: Span): A.Statement[] {
+    const c = n.children;
+    const span = this.nodeSpan(n, parent);
+    const input = nodes(c, "inputStmt")[0];
+    if (input) return [this.input(input, span)];
+    const output = nodes(c, "outputStmt")[0];
+    if (output) {
+      const refs = nodes(output.children, "ref").flatMap((r): A.RefAst[] => {
+        const u = tokens(r.children, "Underscore")[0];
+        if (u) return [{ kind: "underscore", span: this.tokenSpan(u) }];
+        const id = tokens(r.children, "Identifier")[0];
+        return id ? [{ kind: "name", name: id.image, span: this.tokenSpan(id) }] : [];
+      });
+      return [{ kind: "output", refs, span: this.nodeSpan(output, span) }];
+    }
+    const repeat = nodes(c, "repeat")[0];
+    if (repeat) {
+      const rspan = this.nodeSpan(repeat, span);
+      const count = tokens(repeat.children, "NumberLiteral")[0];
+      if (!count) return [];
+      return [{ kind: "repeat", count: this.number(count), body: this.body(repeat.children, rspan), span: rspan }];
+    }
+    const binding = nodes(c, "binding")[0];
+    if (binding) {
+      const bspan = this.nodeSpan(binding, span);
+      const name = this.ident(binding.children, "Identifier", 0, bspan);
+      const chain = nodes(binding.children, "chain")[0];
+      const built = chain ? this.chain(chain, bspan) : undefined;
+      return built && name.name ? [{ kind: "binding", name, chain: built, span: bspan }] : [];
+    }
+    const chain = nodes(c, "chain")[0];
+    const built = chain ? this.chain(chain, span) : undefined;
+    return built ? [{ kind: "chain", chain: built, span: built.span }] : [];
+  }
+
+  private input(n: CstNode, parent: Span): A.InputStmt {
+    const span = this.nodeSpan(n, parent);
+    const c = n.children;
+    const dtype = tokens(c, "Identifier")[1];
+    const open = tokens(c, "LBracket")[0];
+    const close = tokens(c, "RBracket")[0];
+    const shapeSpan =
+      open && close ? this.source.span(open.startOffset, close.startOffset + 1) : open ? this.tokenSpan(open) : span;
+    return {
+      kind: "input",
+      name: this.ident(c, "Identifier", 0, span),
+      ...(dtype ? { dtype: { name: dtype.image, span: this.tokenSpan(dtype) } } : {}),
+      shape: tokens(c, "NumberLiteral").map((t) => this.number(t)),
+      shapeSpan,
+      span,
+    };
+  }
+
+  /** Undefined when recovery left the chain without a single usable element. */
+  private chain(n: CstNode, parent: Span): A.ChainAst | undefined {
+    const span = this.nodeSpan(n, parent);
+    const elements = nodes(n.children, "element").flatMap((e): A.ElementAst[] => {
+      const u = tokens(e.children, "Underscore")[0];
+      if (u) return [{ kind: "underscore", span: this.tokenSpan(u) }];
+      const call = nodes(e.children, "call")[0];
+      return call ? this.call(call) : [];
+    });
+    return elements.length > 0 ? { elements, span } : undefined;
+  }
+
+  private call(n: CstNode): A.CallAst[] {
+    const c = n.children;
+    const name = tokens(c, "Identifier")[0];
+    if (!name) return [];
+    const nameSpan = this.tokenSpan(name);
+    const argsNode = nodes(c, "args")[0];
+    const args = argsNode ? this.args(argsNode, nameSpan) : undefined;
+    const hints = nodes(c, "hint").flatMap((h): A.HintAst[] => {
+      const hspan = this.nodeSpan(h, nameSpan);
+      const hname = tokens(h.children, "Identifier")[0];
+      const value = tokens(h.children, "NumberLiteral")[0];
+      if (!hname) return [];
+      return [{ name: { name: hname.image, span: this.tokenSpan(hname) }, ...(value ? { value: this.number(value) } : {}), span: hspan }];
+    });
+    const end = args && args.span.end > nameSpan.end ? args.span.end : nameSpan.end;
+    return [{ kind: "call", name: { name: name.image, span: nameSpan }, ...(args ? { args } : {}), hints, span: this.source.span(nameSpan.start, end) }];
+  }
+
+  private args(n: CstNode, parent: Span): A.ArgsAst {
+    const span = this.nodeSpan(n, parent);
+    const positional: A.ValueAst[] = [];
+    const keyword: A.KeywordArgAst[] = [];
+    for (const arg of nodes(n.children, "arg")) {
+      const c = arg.children;
+      const value = nodes(c, "value")[0];
+      if (!value) continue;
+      const key = tokens(c, "Identifier")[0];
+      const v = this.value(value, span);
+      if (key) keyword.push({ name: { name: key.image, span: this.tokenSpan(key) }, value: v });
+      else if (keyword.length > 0) this.diagnostics.push(diagnostic("MG1021", v.span));
+      else positional.push(v);
+    }
+    return { positional, keyword, span };
+  }
+
+  private number(token: IToken): A.NumberLit {
+    const value = Number(token.image);
+    const span = this.tokenSpan(token);
+    if (!Number.isFinite(value)) {
+      this.diagnostics.push(diagnostic("MG1001", span, [`number ${token.image} is out of range`]));
+      return { value: 0, text: token.image, span };
+    }
+    return { value, text: token.image, span };
+  }
+
+  value(n: CstNode, parent: Span): A.ValueAst {
+    const c = n.children;
+    const span = this.nodeSpan(n, parent);
+    const num = tokens(c, "NumberLiteral")[0];
+    if (num) {
+      const lit = this.number(num);
+      return { kind: "number", value: lit.value, isInteger: Number.isInteger(lit.value), span: lit.span };
+    }
+    const str = tokens(c, "StringLiteral")[0];
+    if (str) return { kind: "string", value: JSON.parse(str.image) as string, span: this.tokenSpan(str) };
+    if (tokens(c, "True")[0]) return { kind: "bool", value: true, span };
+    if (tokens(c, "False")[0]) return { kind: "bool", value: false, span };
+    if (tokens(c, "Underscore")[0]) return { kind: "underscore", span };
+    const list = nodes(c, "list")[0];
+    if (list) {
+      const lspan = this.nodeSpan(list, span);
+      return { kind: "list", items: nodes(list.children, "value").map((v) => this.value(v, lspan)), span: lspan };
+    }
+    const name = tokens(c, "Identifier")[0];
+    if (!name) return { kind: "name", name: "", span };
+    const nameSpan = this.tokenSpan(name);
+    const argsNode = nodes(c, "args")[0];
+    if (!argsNode) return { kind: "name", name: name.image, span: nameSpan };
+    return { kind: "call", name: name.image, nameSpan, args: this.args(argsNode, nameSpan), span };
+  }
+}

@@ -1,0 +1,67 @@
+import type { IToken } from "chevrotain";
+import { diagnostic, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
+import type { SourceFile } from "../compiler/diagnostics/span.js";
+import type { FileAst } from "./ast.js";
+import { AstBuilder } from "./build-ast.js";
+import { MODEL_PARSER, describeToken } from "./parser.js";
+import { LBrace, LBracket, LParen, MODEL_LEXER, RBrace, RBracket, RParen, UnterminatedComment } from "./tokens.js";
+
+/**
+ * How deeply brackets may nest. The parser is recursive descent, so nesting is checked on the token stream
+ * before parsing: thousands of `[` are a diagnostic, not a stack overflow. Real models nest a handful deep.
+ */
+export const MAX_NESTING = 100;
+
+export interface ParseResult {
+  readonly ast: FileAst;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Parses a `.model` file. Never throws: every problem, however broken the input, is a diagnostic. */
+export function parse(source: SourceFile): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lexed = MODEL_LEXER.tokenize(source.text);
+  for (const error of lexed.errors) {
+    const char = source.text.slice(error.offset, error.offset + 1);
+    const what = char.trim() === "" ? `character U+${char.charCodeAt(0).toString(16).padStart(4, "0")}` : `'${char}'`;
+    diagnostics.push(diagnostic("MG1001", source.span(error.offset, error.offset + error.length), [`unexpected ${what}`]));
+  }
+  for (const bad of lexed.groups.bad ?? []) {
+    const what = bad.tokenType === UnterminatedComment ? "unterminated comment: '/*' has no '*/'" : "unterminated string";
+    diagnostics.push(diagnostic("MG1001", source.span(bad.startOffset, bad.startOffset + 1), [what]));
+  }
+  const tooDeep = firstTooDeep(lexed.tokens);
+  if (tooDeep) {
+    const span = source.span(tooDeep.startOffset, tooDeep.startOffset + 1);
+    diagnostics.push(diagnostic("MG1002", span, [MAX_NESTING]));
+    return { ast: { kind: "file", span: source.span(0, source.text.length), declarations: [] }, diagnostics };
+  }
+  MODEL_PARSER.input = lexed.tokens;
+  const cst = MODEL_PARSER.file();
+  for (const error of MODEL_PARSER.errors) {
+    const token = error.token;
+    const start = Number.isNaN(token.startOffset) ? source.text.length : token.startOffset;
+    const end = Number.isNaN(token.startOffset) ? start : start + token.image.length;
+    diagnostics.push(diagnostic("MG1001", source.span(start, end), [error.message || `unexpected ${describeToken(token)}`]));
+  }
+  const builder = new AstBuilder(source);
+  const ast = builder.file(cst);
+  diagnostics.push(...builder.diagnostics);
+  diagnostics.sort((a, b) => a.span.start - b.span.start);
+  // Free the token vector: the parser is a long-lived singleton.
+  MODEL_PARSER.input = [];
+  return { ast, diagnostics };
+}
+
+function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === LBracket || type === LParen || type === LBrace) {
+      if (++depth > MAX_NESTING) return token;
+    } else if (type === RBracket || type === RParen || type === RBrace) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,236 @@
+import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import * as T from "./tokens.js";
+
+/** Names a token the way the user wrote it, for "expected ')' but found 'x'". */
+export function describeToken(token: IToken): string {
+  if (token.tokenType === EOF || Number.isNaN(token.startOffset)) return "end of file";
+  return `'${token.image.length > 20 ? `${token.image.slice(0, 20)}...` : token.image}'`;
+}
+
+function label(type: TokenType): string {
+  if (type === EOF) return "end of file";
+  return type.LABEL ?? type.name;
+}
+
+function firstTokens(paths: readonly (readonly TokenType[])[]): string {
+  const names = [...new Set(paths.map((p) => (p[0] ? label(p[0]) : "end of input")))];
+  if (names.length <= 1) return names[0] ?? "something else";
+  return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
+
+const RULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  file: "a declaration ('model', 'block', 'train' or 'parallel')",
+  statement: "a statement",
+  value: "a value",
+  element: "a layer, block or tensor",
+};
+
+/** Plain-language messages instead of chevrotain's `--> RBrace <--` notation. */
+const MESSAGES: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, actual }) =>
+    expected === EOF
+      ? `unexpected ${describeToken(actual)}; expected ${RULE_DESCRIPTIONS.file}`
+      : `expected ${label(expected)} but found ${describeToken(actual)}`,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) =>
+    `unexpected ${describeToken(firstRedundant)}; expected ${RULE_DESCRIPTIONS.file}`,
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
+    const found = actual[0] ? describeToken(actual[0]) : "end of file";
+    const wanted = RULE_DESCRIPTIONS[ruleName] ?? firstTokens(expectedPathsPerAlt.flat());
+    return `expected ${wanted} but found ${found}`;
+  },
+  buildEarlyExitMessage: ({ expectedIterationPaths, actual }) => {
+    const found = actual[0] ? describeToken(actual[0]) : "end of file";
+    return `expected ${firstTokens(expectedIterationPaths)} but found ${found}`;
+  },
+};
+
+/**
+ * The grammar of LANGUAGE.md, with no semantic actions: it builds a CST that `build-ast.ts` turns into the AST.
+ * Statement alternatives are ordered so that a declaration keyword wins over a name where both could match.
+ */
+class ModelParser extends CstParser {
+  constructor() {
+    super(T.ALL_TOKENS, {
+      recoveryEnabled: true,
+      nodeLocationTracking: "onlyOffset",
+      maxLookahead: 3,
+      errorMessageProvider: MESSAGES,
+    });
+    this.performSelfAnalysis();
+  }
+
+  file = this.RULE("file", () => {
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.model) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.section) },
+        { ALT: () => this.CONSUME(T.Semicolon) },
+      ]),
+    );
+  });
+
+  model = this.RULE("model", () => {
+    this.CONSUME(T.Model);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.body);
+  });
+
+  block = this.RULE("block", () => {
+    this.CONSUME(T.Block);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+    this.CONSUME(T.RParen);
+    this.SUBRULE(this.body);
+  });
+
+  param = this.RULE("param", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.Colon);
+      this.CONSUME2(T.Identifier);
+      this.OPTION2(() => {
+        this.CONSUME(T.Equals);
+        this.SUBRULE(this.value);
+      });
+    });
+  });
+
+  body = this.RULE("body", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+    this.CONSUME(T.RBrace);
+  });
+
+  section = this.RULE("section", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Train) }, { ALT: () => this.CONSUME(T.Parallel) }]);
+    this.OPTION(() => this.CONSUME(T.Identifier));
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.OR2([{ ALT: () => this.SUBRULE(this.entry) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+    this.CONSUME(T.RBrace);
+  });
+
+  entry = this.RULE("entry", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.value);
+  });
+
+  statement = this.RULE("statement", () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.SUBRULE(this.inputStmt) },
+        { ALT: () => this.SUBRULE(this.outputStmt) },
+        { ALT: () => this.SUBRULE(this.repeat) },
+        { ALT: () => this.SUBRULE(this.binding) },
+        { ALT: () => this.SUBRULE(this.chain) },
+      ],
+    });
+  });
+
+  inputStmt = this.RULE("inputStmt", () => {
+    this.CONSUME(T.Input);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.OPTION(() => this.CONSUME2(T.Identifier));
+    this.CONSUME(T.LBracket);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.NumberLiteral) });
+    this.CONSUME(T.RBracket);
+  });
+
+  outputStmt = this.RULE("outputStmt", () => {
+    this.CONSUME(T.Output);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.ref) });
+  });
+
+  ref = this.RULE("ref", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Underscore) }, { ALT: () => this.CONSUME(T.Identifier) }]);
+  });
+
+  repeat = this.RULE("repeat", () => {
+    this.CONSUME(T.Repeat);
+    this.CONSUME(T.NumberLiteral);
+    this.SUBRULE(this.body);
+  });
+
+  binding = this.RULE("binding", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.chain);
+  });
+
+  chain = this.RULE("chain", () => {
+    this.SUBRULE(this.element);
+    this.MANY(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE2(this.element);
+    });
+  });
+
+  element = this.RULE("element", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Underscore) }, { ALT: () => this.SUBRULE(this.call) }]);
+  });
+
+  call = this.RULE("call", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => this.SUBRULE(this.args));
+    this.MANY(() => this.SUBRULE(this.hint));
+  });
+
+  args = this.RULE("args", () => {
+    this.CONSUME(T.LParen);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) });
+    this.CONSUME(T.RParen);
+  });
+
+  arg = this.RULE("arg", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.CONSUME(T.Colon);
+          this.SUBRULE(this.value);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.value) },
+    ]);
+  });
+
+  hint = this.RULE("hint", () => {
+    this.CONSUME(T.At);
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME(T.NumberLiteral);
+      this.CONSUME(T.RParen);
+    });
+  });
+
+  value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Underscore) },
+      { ALT: () => this.SUBRULE(this.list) },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.OPTION(() => this.SUBRULE(this.args));
+        },
+      },
+    ]);
+  });
+
+  list = this.RULE("list", () => {
+    this.CONSUME(T.LBracket);
+    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+    this.CONSUME(T.RBracket);
+  });
+}
+
+/** Built once and reused: `performSelfAnalysis` is the expensive part of a chevrotain parser. */
+export const MODEL_PARSER = new ModelParser();

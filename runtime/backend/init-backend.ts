@@ -1,0 +1,71 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmGradKernels } from "./conv-backprop-kernels.js";
+
+/** `native` = `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, whichever is installed. */
+export type BackendPreference = "auto" | "native" | "wasm" | "cpu";
+
+export interface BackendInfo {
+  /** The tfjs backend name in use: `tensorflow`, `wasm` or `cpu`. */
+  readonly name: string;
+  /** What was loaded and why, for `mgpuc devices` and the start of a run. */
+  readonly detail: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** The native bindings are optional dependencies: import them by a computed name so nothing breaks without. */
+async function tryNative(): Promise<string | null> {
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      require.resolve(pkg);
+    } catch {
+      continue;
+    }
+    try {
+      await import(pkg);
+      if (await tf.setBackend("tensorflow")) return pkg;
+    } catch {
+      // Installed but unloadable (no libtensorflow, no CUDA): fall through to wasm.
+    }
+  }
+  return null;
+}
+
+export function wasmDistDir(): string {
+  return join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json")), "dist") + "/";
+}
+
+let wasmConfigured = false;
+
+async function tryWasm(): Promise<boolean> {
+  try {
+    if (!wasmConfigured) {
+      setWasmPaths(wasmDistDir());
+      // One thread per worker: parallelism comes from the workers themselves.
+      setThreadsCount(1);
+      wasmConfigured = true;
+    }
+    registerWasmGradKernels();
+    return await tf.setBackend("wasm");
+  } catch {
+    return false;
+  }
+}
+
+/** Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu. */
+export async function initBackend(preference: BackendPreference = "auto"): Promise<BackendInfo> {
+  if (preference === "auto" || preference === "native") {
+    const pkg = await tryNative();
+    if (pkg !== null) return { name: "tensorflow", detail: `${pkg} (libtensorflow)` };
+    if (preference === "native")
+      throw new Error("neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads");
+  }
+  if (preference !== "cpu" && (await tryWasm())) {
+    return { name: "wasm", detail: "@tensorflow/tfjs-backend-wasm (SIMD, 1 thread)" };
+  }
+  await tf.setBackend("cpu");
+  return { name: "cpu", detail: "@tensorflow/tfjs cpu (pure JavaScript)" };
+}

@@ -1,0 +1,37 @@
+/**
+ * The collectives every replica calls in the same order. Synchronous on purpose: a worker can call them in the
+ * middle of a tfjs forward or backward pass (SyncBatchNormalization does), where no promise could be awaited.
+ * Implementations: shared memory between threads (`SharedMemoryCollective`), one rank (`LocalCollective`); a
+ * process transport over binary frames can implement the same interface.
+ */
+export interface Collective {
+  readonly rank: number;
+  readonly size: number;
+  /** Replaces `data` on every rank by the elementwise sum over ranks; every rank gets bitwise the same result. */
+  allReduceSum(data: Float32Array): void;
+  /** Copies `data` of rank `root` into `data` on every rank. */
+  broadcast(data: Float32Array, root: number): void;
+  /** Concatenates every rank's `local` (lengths may differ) into `out`, in rank order, on every rank. */
+  allGather(local: Float32Array, out: Float32Array): void;
+  barrier(): void;
+}
+
+/** Thrown inside a replica when another one died and the run was aborted. */
+export class CollectiveAborted extends Error {
+  constructor(message = "collective aborted: another device failed") {
+    super(message);
+    this.name = "CollectiveAborted";
+  }
+}
+
+/** A single replica: every collective is the identity. */
+export class LocalCollective implements Collective {
+  readonly rank = 0;
+  readonly size = 1;
+  allReduceSum(): void {}
+  broadcast(): void {}
+  allGather(local: Float32Array, out: Float32Array): void {
+    out.set(local);
+  }
+  barrier(): void {}
+}

@@ -1,0 +1,9 @@
+export { CollectiveAborted, LocalCollective } from "./collective.js";
+export type { Collective } from "./collective.js";
+export {
+  SharedMemoryCollective,
+  abortShared,
+  createSharedLayout,
+  partition,
+} from "./shared-memory-collective.js";
+export type { SharedLayout } from "./shared-memory-collective.js";

@@ -1,0 +1,149 @@
+import { type Collective, CollectiveAborted } from "./collective.js";
+
+/** Control words in the Int32 control buffer. */
+const COUNT = 0;
+const GENERATION = 1;
+const ABORT = 2;
+const CONTROL_WORDS = 16;
+/** Float offsets of the per-rank gather lengths live after the control words. */
+const LENGTHS = CONTROL_WORDS;
+/** Partitions start on 64-byte boundaries so two ranks never write one cache line. */
+const ALIGN = 16;
+/** Spin briefly before sleeping: a step's barriers are microseconds apart when the ranks are balanced. */
+const SPINS = 2000;
+const WAIT_MS = 50;
+
+/** The shared buffers of one group, created by the parent and handed to every worker. */
+export interface SharedLayout {
+  readonly size: number;
+  /** Floats per rank per bucket. */
+  readonly capacity: number;
+  readonly control: SharedArrayBuffer;
+  readonly data: SharedArrayBuffer;
+}
+
+export function createSharedLayout(size: number, capacity = 1 << 20): SharedLayout {
+  return {
+    size,
+    capacity,
+    control: new SharedArrayBuffer(4 * (CONTROL_WORDS + size)),
+    data: new SharedArrayBuffer(4 * capacity * (size + 1)),
+  };
+}
+
+/** Marks the group aborted and wakes every waiter, so surviving replicas stop instead of waiting forever. */
+export function abortShared(layout: SharedLayout): void {
+  const control = new Int32Array(layout.control);
+  Atomics.store(control, ABORT, 1);
+  Atomics.add(control, GENERATION, 1);
+  Atomics.notify(control, GENERATION);
+}
+
+/** The bounds of rank r's share of n elements. */
+export function partition(n: number, size: number, r: number): [number, number] {
+  const per = Math.ceil(n / size / ALIGN) * ALIGN;
+  return [Math.min(n, r * per), Math.min(n, (r + 1) * per)];
+}
+
+/**
+ * Reduce-scatter then all-gather through shared memory: every rank copies its bucket into its own slot, rank r
+ * sums partition r over all slots (in rank order, so every element is summed in one fixed order) into the
+ * result area, and every rank copies the result back. The summing is spread evenly over the ranks.
+ */
+export class SharedMemoryCollective implements Collective {
+  readonly size: number;
+  private readonly control: Int32Array;
+  private readonly slots: Float32Array[];
+  private readonly result: Float32Array;
+  private readonly capacity: number;
+
+  constructor(
+    layout: SharedLayout,
+    readonly rank: number,
+  ) {
+    this.size = layout.size;
+    this.capacity = layout.capacity;
+    this.control = new Int32Array(layout.control);
+    this.slots = [];
+    for (let r = 0; r < layout.size; r++) {
+      this.slots.push(new Float32Array(layout.data, 4 * r * layout.capacity, layout.capacity));
+    }
+    this.result = new Float32Array(layout.data, 4 * layout.size * layout.capacity, layout.capacity);
+  }
+
+  barrier(): void {
+    const c = this.control;
+    const generation = Atomics.load(c, GENERATION);
+    if (Atomics.load(c, ABORT) !== 0) throw new CollectiveAborted();
+    if (Atomics.add(c, COUNT, 1) === this.size - 1) {
+      Atomics.store(c, COUNT, 0);
+      Atomics.add(c, GENERATION, 1);
+      Atomics.notify(c, GENERATION);
+      return;
+    }
+    for (let i = 0; i < SPINS; i++) if (Atomics.load(c, GENERATION) !== generation) return this.checkAbort();
+    while (Atomics.load(c, GENERATION) === generation) Atomics.wait(c, GENERATION, generation, WAIT_MS);
+    this.checkAbort();
+  }
+
+  private checkAbort(): void {
+    if (Atomics.load(this.control, ABORT) !== 0) throw new CollectiveAborted();
+  }
+
+  allReduceSum(data: Float32Array): void {
+    if (this.size === 1) return;
+    for (let start = 0; start < data.length; start += this.capacity) {
+      const bucket = data.subarray(start, Math.min(data.length, start + this.capacity));
+      this.reduceBucket(bucket);
+    }
+  }
+
+  private reduceBucket(bucket: Float32Array): void {
+    const n = bucket.length;
+    this.slots[this.rank]!.set(bucket);
+    this.barrier();
+    const [lo, hi] = partition(n, this.size, this.rank);
+    const out = this.result;
+    const first = this.slots[0]!;
+    out.set(first.subarray(lo, hi), lo);
+    for (let r = 1; r < this.size; r++) {
+      const slot = this.slots[r]!;
+      for (let i = lo; i < hi; i++) out[i]! += slot[i]!;
+    }
+    this.barrier();
+    bucket.set(out.subarray(0, n));
+    // The next bucket may only overwrite the slots once everyone has read this result.
+    this.barrier();
+  }
+
+  broadcast(data: Float32Array, root: number): void {
+    if (this.size === 1) return;
+    for (let start = 0; start < data.length; start += this.capacity) {
+      const bucket = data.subarray(start, Math.min(data.length, start + this.capacity));
+      if (this.rank === root) this.result.set(bucket);
+      this.barrier();
+      if (this.rank !== root) bucket.set(this.result.subarray(0, bucket.length));
+      this.barrier();
+    }
+  }
+
+  allGather(local: Float32Array, out: Float32Array): void {
+    if (this.size === 1) {
+      out.set(local);
+      return;
+    }
+    if (local.length > this.capacity)
+      throw new Error("allGather: local part larger than the bucket capacity");
+    const lengths = this.control;
+    Atomics.store(lengths, LENGTHS + this.rank, local.length);
+    this.slots[this.rank]!.set(local);
+    this.barrier();
+    let offset = 0;
+    for (let r = 0; r < this.size; r++) {
+      const len = Atomics.load(lengths, LENGTHS + r);
+      out.set(this.slots[r]!.subarray(0, len), offset);
+      offset += len;
+    }
+    this.barrier();
+  }
+}

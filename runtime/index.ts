@@ -1,0 +1,20 @@
+/**
+ * The runtime's public surface for the CLI and for TypeScript users. Importing it loads TensorFlow.js: the
+ * compile path (`mgpuc check`, `--emit`) must never import this module.
+ */
+export { initBackend, registerWasmGradKernels } from "./backend/index.js";
+export type { BackendInfo, BackendPreference } from "./backend/index.js";
+export { listDevices, DeviceFailure } from "./devices/index.js";
+export type { DeviceInfo } from "./devices/index.js";
+export { trainModel } from "./train/train-model.js";
+export type { TrainOptions } from "./train/train-options.js";
+export { TrainingFailure } from "./train/training-failure.js";
+export { DataParallelGroup } from "./train/data-parallel-group.js";
+export type { GroupOptions } from "./train/data-parallel-group.js";
+export { MirroredStrategy } from "./train/mirrored-strategy.js";
+export type { MirroredFitOptions, MirroredStrategyOptions } from "./train/mirrored-strategy.js";
+export { calibrate } from "./train/calibrate.js";
+export type { CalibrateOptions, DeviceProfile } from "./train/calibrate.js";
+export { SyncBatchNormalization, CounterDropout } from "./layers/index.js";
+export type { FinalMetrics } from "./report/index.js";
+export { formatFinalLine } from "./report/index.js";

@@ -1,0 +1,6 @@
+export { SyncBatchNormalization } from "./sync-batch-normalization.js";
+export { CounterDropout, dropoutMask } from "./counter-dropout.js";
+export { rewriteTopologyForReplicas } from "./rewrite-topology.js";
+export { setStepContext, stepContext } from "./step-context.js";
+export type { StepContext } from "./step-context.js";
+export { allReduceSumOp } from "./all-reduce-op.js";

@@ -1,0 +1,13 @@
+export { formatFinalLine, finalEvent, type FinalMetrics } from "./final-line.js";
+export { weightsL2 } from "./weights-l2.js";
+export {
+  Reporter,
+  type ReporterOptions,
+  type StartInfo,
+  type StepInfo,
+  type EpochInfo,
+  type CheckpointInfo,
+  type ErrorInfo,
+  type Logs,
+} from "./reporter.js";
+export { formatDuration, formatLogs, groupThousands, progressBar } from "./format.js";

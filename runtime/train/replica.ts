@@ -1,0 +1,165 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Loss } from "../../compiler/ir/config.js";
+import { type Collective } from "../collectives/index.js";
+import { rewriteTopologyForReplicas, setStepContext } from "../layers/index.js";
+import { perSampleCorrect, perSampleLoss } from "./losses.js";
+import { type NamedArray, exportOptimizerState, importOptimizerState, makeOptimizer } from "./optimizer.js";
+import type { InitMessage, SharedDataset } from "./protocol.js";
+import { shardBounds } from "./shards.js";
+
+/** A data set view over shared memory. */
+interface DataView {
+  readonly x: Float32Array;
+  readonly y: Int32Array | Float32Array;
+  readonly count: number;
+  readonly sampleShape: readonly number[];
+  readonly labelShape: readonly number[];
+  readonly sampleSize: number;
+  readonly labelSize: number;
+}
+
+export function viewDataset(ds: SharedDataset): DataView {
+  const sampleSize = ds.sampleShape.reduce((a, b) => a * b, 1);
+  const labelSize = ds.labelShape.reduce((a, b) => a * b, 1);
+  return {
+    x: new Float32Array(ds.x),
+    y: ds.yIsInt ? new Int32Array(ds.y) : new Float32Array(ds.y),
+    count: ds.count,
+    sampleShape: ds.sampleShape,
+    labelShape: ds.labelShape,
+    sampleSize,
+    labelSize,
+  };
+}
+
+/** Rows lo..hi of `indices` (of the data set itself when `indices` is null) as tensors. */
+function gatherRows(
+  data: DataView,
+  indices: ArrayLike<number> | null,
+  lo: number,
+  hi: number,
+): [tf.Tensor, tf.Tensor] {
+  const rows = hi - lo;
+  const x = new Float32Array(rows * data.sampleSize);
+  const y =
+    data.y instanceof Int32Array
+      ? new Int32Array(rows * data.labelSize)
+      : new Float32Array(rows * data.labelSize);
+  for (let r = 0; r < rows; r++) {
+    const i = indices === null ? lo + r : indices[lo + r]!;
+    x.set(data.x.subarray(i * data.sampleSize, (i + 1) * data.sampleSize), r * data.sampleSize);
+    y.set(data.y.subarray(i * data.labelSize, (i + 1) * data.labelSize), r * data.labelSize);
+  }
+  const yDtype = y instanceof Int32Array ? "int32" : "float32";
+  return [tf.tensor(x, [rows, ...data.sampleShape]), tf.tensor(y, [rows, ...data.labelShape], yDtype)];
+}
+
+/**
+ * One data-parallel replica: its shard of each global batch forward and backward, the gradient SUM (scaled by
+ * 1/global batch) all-reduced in buckets together with the loss and accuracy sums, then the same optimizer step
+ * as every other replica. Used by worker threads and, with a LocalCollective, as the 1-device reference.
+ */
+export class Replica {
+  private readonly vars: tf.Variable[];
+  private readonly varNames: string[];
+  private readonly optimizer: tf.Optimizer;
+  private readonly flat: Float32Array;
+
+  private constructor(
+    readonly model: tf.LayersModel,
+    private readonly collective: Collective,
+    private readonly loss: Loss,
+    private readonly seed: number,
+    optimizer: tf.Optimizer,
+    private readonly train: DataView,
+    private readonly validation: DataView | null,
+  ) {
+    this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.varNames = this.vars.map((v) => v.name);
+    this.optimizer = optimizer;
+    this.flat = new Float32Array(this.vars.reduce((n, v) => n + v.size, 0) + 2);
+  }
+
+  static async create(init: InitMessage, collective: Collective): Promise<Replica> {
+    const topology = rewriteTopologyForReplicas(init.topology) as tf.serialization.ConfigDict;
+    const model = await tf.models.modelFromJSON({ modelTopology: topology });
+    const shapes = model.weights.map((w) => w.shape);
+    model.setWeights(init.weights.map((data, i) => tf.tensor(data, shapes[i] as number[], "float32")));
+    const optimizer = makeOptimizer(init.optimizer);
+    const validation = init.validation === null ? null : viewDataset(init.validation);
+    const replica = new Replica(
+      model,
+      collective,
+      init.loss,
+      init.seed,
+      optimizer,
+      viewDataset(init.train),
+      validation,
+    );
+    await importOptimizerState(optimizer, replica.varNames, init.optimizerState);
+    return replica;
+  }
+
+  /** One optimizer step on the global batch `indices`; returns the global sums of loss and correct samples. */
+  step(step: number, indices: ArrayLike<number>): { lossSum: number; correct: number; rows: number } {
+    const globalBatch = indices.length;
+    const [lo, hi] = shardBounds(globalBatch, this.collective.size, this.collective.rank);
+    setStepContext({ collective: this.collective, step, globalBatch, shardOffset: lo, seed: this.seed });
+    const flat = this.flat;
+    tf.tidy(() => {
+      const [x, y] = gatherRows(this.train, indices, lo, hi);
+      let lossSum: tf.Tensor | null = null;
+      let correct: tf.Tensor | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const pred = this.model.apply(x, { training: true }) as tf.Tensor;
+        const losses = perSampleLoss(this.loss, y, pred);
+        lossSum = tf.keep(tf.sum(losses));
+        correct = tf.keep(tf.sum(perSampleCorrect(this.loss, y, pred)));
+        return tf.div(tf.sum(losses), globalBatch) as tf.Scalar;
+      }, this.vars);
+      let offset = 0;
+      for (const v of this.vars) {
+        flat.set(grads[v.name]!.dataSync() as Float32Array, offset);
+        offset += v.size;
+      }
+      flat[offset] = lossSum!.dataSync()[0]!;
+      flat[offset + 1] = correct!.dataSync()[0]!;
+      tf.dispose([lossSum!, correct!]);
+    });
+    this.collective.allReduceSum(flat);
+    tf.tidy(() => {
+      const named: tf.NamedTensorMap = {};
+      let offset = 0;
+      for (const v of this.vars) {
+        named[v.name] = tf.tensor(flat.subarray(offset, offset + v.size), v.shape, "float32");
+        offset += v.size;
+      }
+      this.optimizer.applyGradients(named);
+    });
+    const n = flat.length;
+    return { lossSum: flat[n - 2]!, correct: flat[n - 1]!, rows: globalBatch };
+  }
+
+  /** Loss and correct sums over the whole validation set, each replica taking a contiguous share. */
+  evaluate(batch: number): { lossSum: number; correct: number; rows: number } {
+    const data = this.validation;
+    if (data === null) return { lossSum: 0, correct: 0, rows: 0 };
+    const [lo, hi] = shardBounds(data.count, this.collective.size, this.collective.rank);
+    const sums = new Float32Array(2);
+    for (let start = lo; start < hi; start += batch) {
+      tf.tidy(() => {
+        const [x, y] = gatherRows(data, null, start, Math.min(hi, start + batch));
+        const pred = this.model.predict(x) as tf.Tensor;
+        sums[0]! += tf.sum(perSampleLoss(this.loss, y, pred)).dataSync()[0]!;
+        sums[1]! += tf.sum(perSampleCorrect(this.loss, y, pred)).dataSync()[0]!;
+      });
+    }
+    this.collective.allReduceSum(sums);
+    return { lossSum: sums[0]!, correct: sums[1]!, rows: data.count };
+  }
+
+  async state(): Promise<{ weights: Float32Array[]; optimizerState: NamedArray[] }> {
+    const weights = this.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+    return { weights, optimizerState: await exportOptimizerState(this.optimizer, this.varNames) };
+  }
+}

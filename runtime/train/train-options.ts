@@ -1,0 +1,33 @@
+import type * as tf from "@tensorflow/tfjs";
+import type { TrainingConfig } from "../../compiler/ir/config.js";
+import type { Dataset } from "../data/index.js";
+
+export interface TrainOptions {
+  readonly model: tf.LayersModel;
+  readonly modelName: string;
+  readonly training: TrainingConfig;
+  /** Else loaded from `training.data`, relative paths against `baseDir`. */
+  readonly dataset?: Dataset;
+  readonly devices: number;
+  /** Stop once the optimizer has taken this many steps in total, counted from the start (across resumes). */
+  readonly steps?: number;
+  readonly epochs?: number;
+  readonly seed?: number;
+  /** Global batch. */
+  readonly batch?: number;
+  /** Checkpoint folder (`runs/<Model>` by the CLI); `null` or absent = no checkpoints. */
+  readonly saveDir?: string | null;
+  /** A run folder or checkpoint folder to continue from. */
+  readonly resume?: string;
+  readonly json?: boolean;
+  readonly baseDir: string;
+  /** Receives output text (newlines included); default stdout. */
+  readonly out?: (chunk: string) => void;
+  /** Redraw a progress bar; default: stdout is a TTY. */
+  readonly tty?: boolean;
+  readonly backend?: "auto" | "wasm" | "cpu";
+  /** Shown in the start banner. */
+  readonly strategy?: string;
+  /** Drills and tests: device `device` is killed while step `atStep` (1-based) runs. */
+  readonly faultInjection?: { readonly killDevice: number; readonly atStep: number };
+}

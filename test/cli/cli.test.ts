@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "mgpuc-cli-"));
+function modelFile(name: string, text: string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe("mgpuc command line (CLI.md)", () => {
+  it("checks the examples cleanly", () => {
+    for (const example of ["mnist", "cnn", "residual"]) {
+      const r = runCli(["check", `examples/${example}.model`]);
+      expect(r.stdout + r.stderr, example).not.toMatch(/error/);
+      expect(r.code, example).toBe(0);
+    }
+  });
+
+  it("reports a misspelt layer with file:line:col, a code, a caret and a hint, and exits 1", () => {
+    const file = modelFile("broken.model", "model Broken {\n  input x: [4]\n  dens(2)\n}\n");
+    const r = runCli(["check", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/broken\.model:3:3 error MG\d{4}: unknown layer 'dens'/);
+    expect(r.stdout).toContain("  3 |   dens(2)");
+    expect(r.stdout).toMatch(/\|   ~~~~/);
+    expect(r.stdout).toContain("did you mean 'dense'?");
+    expect(r.stdout).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it("gives diagnostics as JSON lines with --json", () => {
+    const file = modelFile("broken2.model", "model Broken {\n  input x: [4]\n  dens(2)\n}\n");
+    const r = runCli(["check", file, "--json"]);
+    expect(r.code).toBe(1);
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events[0]).toMatchObject({ severity: "error", line: 3, column: 3 });
+    expect(String(events[0]!.code)).toMatch(/^MG\d{4}$/);
+  });
+
+  it("treats a missing file, an unknown flag and a bad flag value as usage errors (exit 2)", () => {
+    expect(runCli(["check", join(tmp, "no-such.model")]).code).toBe(2);
+    expect(runCli(["examples/mnist.model", "--no-such-flag"]).code).toBe(2);
+    expect(runCli(["examples/mnist.model", "--devices", "zero"]).code).toBe(2);
+    expect(runCli(["examples/mnist.model", "--emit", "wasm"]).code).toBe(2);
+    const missing = runCli(["check", join(tmp, "no-such.model")]);
+    expect(missing.stderr).toMatch(/cannot read .*no-such\.model: no such file/);
+  });
+
+  it("never prints a stack trace, whatever the input", () => {
+    const file = modelFile("garbage.model", 'model { [[[[ -> -> @@ "unterminated\n block x(( }}}');
+    const r = runCli(["check", file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+    expect(r.stdout + r.stderr).not.toContain("internal error");
+  });
+
+  it("emits a summary ending with Keras's three parameter lines", () => {
+    const r = runCli(["examples/cnn.model", "--emit", "summary"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ *Total params: 693,962/m);
+    expect(r.stdout).toMatch(/^ *Trainable params: 693,962/m);
+    expect(r.stdout).toMatch(/^ *Non-trainable params: 0/m);
+  });
+
+  it("emits a plan as JSON, and the IR after a named pass", () => {
+    const plan = runCli(["examples/mnist.model", "--emit", "plan", "--devices", "2"]);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({
+      format: "mgpuc-plan",
+      model: "Mnist",
+      devices: { count: 2 },
+    });
+    const dump = runCli(["examples/mnist.model", "--dump-after", "infer-shapes"]);
+    expect(dump.code).toBe(0);
+    expect(dump.stdout).toMatch(/dense.*: \[128\]/);
+    expect(runCli(["examples/mnist.model", "--dump-after", "no-such-pass"]).code).toBe(2);
+  });
+});
