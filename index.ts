@@ -8,8 +8,7 @@ import type { TrainingConfig } from "./compiler/ir/config.js";
 export * from "./runtime/index.js";
 export { FlagError, parseDataSource, parseLoss } from "./compiler/emit/typescript/program-flags.js";
 export type { DataSource, Loss, Optimizer, TrainingConfig } from "./compiler/ir/config.js";
-/** A plan's required core (plan.schema.json); every full plan is one. */
-export type { PlanInput as Plan } from "./compiler/emit/typescript/plan-literal.js";
+export type { Plan, PlanLayer, PlanPlacement } from "./compiler/plan/plan-types.js";
 
 /** A `train` section as a program writes it: `TrainingConfig` without the compiler's source spans. */
 export type TrainingSettings = Omit<TrainingConfig, "spans">;

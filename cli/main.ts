@@ -39,8 +39,8 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option("-o, --output <file>", "write to FILE instead of stdout")
       .addOption(new Option("--dump-after <pass>", "print the IR after a pass").choices(PASS_NAMES))
       .option("--json", "diagnostics as JSON lines"),
-  ).action((file: string, flags: CompileFlags & { dumpAfter?: PassName }) =>
-    setExit(compileCommand(file, flags)),
+  ).action(async (file: string, flags: CompileFlags & { dumpAfter?: PassName }) =>
+    setExit(await compileCommand(file, flags)),
   );
 
   program

@@ -22,6 +22,21 @@ function tokens(c: Children, key: string): IToken[] {
   return (c[key] ?? []).filter((el): el is IToken => !isNode(el) && isReal(el));
 }
 
+/** `nodes(c, key)[0]` without the array: the builder runs once per CST node, so allocations add up. */
+function firstNode(c: Children, key: string): CstNode | undefined {
+  for (const el of c[key] ?? []) if (isNode(el)) return el;
+  return undefined;
+}
+
+/** The `index`-th real token under `key`, without allocating. */
+function token(c: Children, key: string, index = 0): IToken | undefined {
+  let seen = 0;
+  for (const el of c[key] ?? []) {
+    if (!isNode(el) && isReal(el) && seen++ === index) return el;
+  }
+  return undefined;
+}
+
 /**
  * Turns chevrotain's CST into the typed AST. Plain functions over the CST rather than chevrotain's visitor
  * class, whose `ctx: any` parameters would let untyped values into the AST. A node that error recovery left
@@ -45,8 +60,8 @@ export class AstBuilder {
   }
 
   private ident(c: Children, key: string, index: number, fallback: Span): A.Ident {
-    const token = tokens(c, key)[index];
-    return token ? { name: token.image, span: this.tokenSpan(token) } : { name: "", span: fallback };
+    const t = token(c, key, index);
+    return t ? { name: t.image, span: this.tokenSpan(t) } : { name: "", span: fallback };
   }
 
   file(cst: CstNode): A.FileAst {
@@ -81,8 +96,8 @@ export class AstBuilder {
   private param(n: CstNode, parent: Span): A.ParamDecl {
     const span = this.nodeSpan(n, parent);
     const c = n.children;
-    const type = tokens(c, "Identifier")[1];
-    const value = nodes(c, "value")[0];
+    const type = token(c, "Identifier", 1);
+    const value = firstNode(c, "value");
     return {
       name: this.ident(c, "Identifier", 0, span),
       ...(type ? { type: { name: type.image, span: this.tokenSpan(type) } } : {}),
@@ -92,7 +107,7 @@ export class AstBuilder {
   }
 
   private body(c: Children, parent: Span): A.Statement[] {
-    const body = nodes(c, "body")[0];
+    const body = firstNode(c, "body");
     if (!body) return [];
     const span = this.nodeSpan(body, parent);
     return nodes(body.children, "statement").flatMap((s) => this.statement(s, span));
@@ -101,13 +116,13 @@ export class AstBuilder {
   private section(n: CstNode, parent: Span): A.SectionDecl {
     const span = this.nodeSpan(n, parent);
     const c = n.children;
-    const model = tokens(c, "Identifier")[0];
+    const model = token(c, "Identifier");
     return {
-      kind: tokens(c, "Parallel").length > 0 ? "parallel" : "train",
+      kind: token(c, "Parallel") ? "parallel" : "train",
       ...(model ? { model: { name: model.image, span: this.tokenSpan(model) } } : {}),
       entries: nodes(c, "entry").flatMap((e) => {
         const entrySpan = this.nodeSpan(e, span);
-        const value = nodes(e.children, "value")[0];
+        const value = firstNode(e.children, "value");
         const key = this.ident(e.children, "Identifier", 0, entrySpan);
         return value && key.name ? [{ key, value: this.value(value, entrySpan), span: entrySpan }] : [];
       }),
@@ -118,34 +133,34 @@ export class AstBuilder {
   private statement(n: CstNode, parent: Span): A.Statement[] {
     const c = n.children;
     const span = this.nodeSpan(n, parent);
-    const input = nodes(c, "inputStmt")[0];
+    const input = firstNode(c, "inputStmt");
     if (input) return [this.input(input, span)];
-    const output = nodes(c, "outputStmt")[0];
+    const output = firstNode(c, "outputStmt");
     if (output) {
       const refs = nodes(output.children, "ref").flatMap((r): A.RefAst[] => {
-        const u = tokens(r.children, "Underscore")[0];
+        const u = token(r.children, "Underscore");
         if (u) return [{ kind: "underscore", span: this.tokenSpan(u) }];
-        const id = tokens(r.children, "Identifier")[0];
+        const id = token(r.children, "Identifier");
         return id ? [{ kind: "name", name: id.image, span: this.tokenSpan(id) }] : [];
       });
       return [{ kind: "output", refs, span: this.nodeSpan(output, span) }];
     }
-    const repeat = nodes(c, "repeat")[0];
+    const repeat = firstNode(c, "repeat");
     if (repeat) {
       const rspan = this.nodeSpan(repeat, span);
-      const count = tokens(repeat.children, "NumberLiteral")[0];
+      const count = token(repeat.children, "NumberLiteral");
       if (!count) return [];
       return [{ kind: "repeat", count: this.number(count), body: this.body(repeat.children, rspan), span: rspan }];
     }
-    const binding = nodes(c, "binding")[0];
+    const binding = firstNode(c, "binding");
     if (binding) {
       const bspan = this.nodeSpan(binding, span);
       const name = this.ident(binding.children, "Identifier", 0, bspan);
-      const chain = nodes(binding.children, "chain")[0];
+      const chain = firstNode(binding.children, "chain");
       const built = chain ? this.chain(chain, bspan) : undefined;
       return built && name.name ? [{ kind: "binding", name, chain: built, span: bspan }] : [];
     }
-    const chain = nodes(c, "chain")[0];
+    const chain = firstNode(c, "chain");
     const built = chain ? this.chain(chain, span) : undefined;
     return built ? [{ kind: "chain", chain: built, span: built.span }] : [];
   }
@@ -153,9 +168,9 @@ export class AstBuilder {
   private input(n: CstNode, parent: Span): A.InputStmt {
     const span = this.nodeSpan(n, parent);
     const c = n.children;
-    const dtype = tokens(c, "Identifier")[1];
-    const open = tokens(c, "LBracket")[0];
-    const close = tokens(c, "RBracket")[0];
+    const dtype = token(c, "Identifier", 1);
+    const open = token(c, "LBracket");
+    const close = token(c, "RBracket");
     const shapeSpan =
       open && close ? this.source.span(open.startOffset, close.startOffset + 1) : open ? this.tokenSpan(open) : span;
     return {
@@ -172,9 +187,9 @@ export class AstBuilder {
   private chain(n: CstNode, parent: Span): A.ChainAst | undefined {
     const span = this.nodeSpan(n, parent);
     const elements = nodes(n.children, "element").flatMap((e): A.ElementAst[] => {
-      const u = tokens(e.children, "Underscore")[0];
+      const u = token(e.children, "Underscore");
       if (u) return [{ kind: "underscore", span: this.tokenSpan(u) }];
-      const call = nodes(e.children, "call")[0];
+      const call = firstNode(e.children, "call");
       return call ? this.call(call) : [];
     });
     return elements.length > 0 ? { elements, span } : undefined;
@@ -182,15 +197,15 @@ export class AstBuilder {
 
   private call(n: CstNode): A.CallAst[] {
     const c = n.children;
-    const name = tokens(c, "Identifier")[0];
+    const name = token(c, "Identifier");
     if (!name) return [];
     const nameSpan = this.tokenSpan(name);
-    const argsNode = nodes(c, "args")[0];
+    const argsNode = firstNode(c, "args");
     const args = argsNode ? this.args(argsNode, nameSpan) : undefined;
     const hints = nodes(c, "hint").flatMap((h): A.HintAst[] => {
       const hspan = this.nodeSpan(h, nameSpan);
-      const hname = tokens(h.children, "Identifier")[0];
-      const value = tokens(h.children, "NumberLiteral")[0];
+      const hname = token(h.children, "Identifier");
+      const value = token(h.children, "NumberLiteral");
       if (!hname) return [];
       return [{ name: { name: hname.image, span: this.tokenSpan(hname) }, ...(value ? { value: this.number(value) } : {}), span: hspan }];
     });
@@ -204,9 +219,9 @@ export class AstBuilder {
     const keyword: A.KeywordArgAst[] = [];
     for (const arg of nodes(n.children, "arg")) {
       const c = arg.children;
-      const value = nodes(c, "value")[0];
+      const value = firstNode(c, "value");
       if (!value) continue;
-      const key = tokens(c, "Identifier")[0];
+      const key = token(c, "Identifier");
       const v = this.value(value, span);
       if (key) keyword.push({ name: { name: key.image, span: this.tokenSpan(key) }, value: v });
       else if (keyword.length > 0) this.diagnostics.push(diagnostic("MG1021", v.span));
@@ -228,25 +243,25 @@ export class AstBuilder {
   value(n: CstNode, parent: Span): A.ValueAst {
     const c = n.children;
     const span = this.nodeSpan(n, parent);
-    const num = tokens(c, "NumberLiteral")[0];
+    const num = token(c, "NumberLiteral");
     if (num) {
       const lit = this.number(num);
       return { kind: "number", value: lit.value, isInteger: Number.isInteger(lit.value), span: lit.span };
     }
-    const str = tokens(c, "StringLiteral")[0];
+    const str = token(c, "StringLiteral");
     if (str) return { kind: "string", value: JSON.parse(str.image) as string, span: this.tokenSpan(str) };
-    if (tokens(c, "True")[0]) return { kind: "bool", value: true, span };
-    if (tokens(c, "False")[0]) return { kind: "bool", value: false, span };
-    if (tokens(c, "Underscore")[0]) return { kind: "underscore", span };
-    const list = nodes(c, "list")[0];
+    if (token(c, "True")) return { kind: "bool", value: true, span };
+    if (token(c, "False")) return { kind: "bool", value: false, span };
+    if (token(c, "Underscore")) return { kind: "underscore", span };
+    const list = firstNode(c, "list");
     if (list) {
       const lspan = this.nodeSpan(list, span);
       return { kind: "list", items: nodes(list.children, "value").map((v) => this.value(v, lspan)), span: lspan };
     }
-    const name = tokens(c, "Identifier")[0];
+    const name = token(c, "Identifier");
     if (!name) return { kind: "name", name: "", span };
     const nameSpan = this.tokenSpan(name);
-    const argsNode = nodes(c, "args")[0];
+    const argsNode = firstNode(c, "args");
     if (!argsNode) return { kind: "name", name: name.image, span: nameSpan };
     return { kind: "call", name: name.image, nameSpan, args: this.args(argsNode, nameSpan), span };
   }

@@ -1,4 +1,4 @@
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { CstParser, EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
 
 /** Names a token the way the user wrote it, for "expected ')' but found 'x'". */
@@ -47,8 +47,113 @@ const MESSAGES: IParserErrorMessageProvider = {
 /**
  * The grammar of LANGUAGE.md, with no semantic actions: it builds a CST that `build-ast.ts` turns into the AST.
  * Statement alternatives are ordered so that a declaration keyword wins over a name where both could match.
+ *
+ * Alternatives and separator options are built once, as fields, not inside the rules: the rules run once per
+ * node parsed, and rebuilding closures there (each named by the TypeScript loader) dominated parse time.
  */
 class ModelParser extends CstParser {
+  private readonly declarationAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.model) },
+    { ALT: () => this.SUBRULE(this.block) },
+    { ALT: () => this.SUBRULE(this.section) },
+    { ALT: () => this.CONSUME(T.Semicolon) },
+  ];
+  private readonly paramList = { SEP: T.Comma, DEF: () => this.SUBRULE(this.param) };
+  private readonly paramType = (): void => {
+    this.CONSUME(T.Colon);
+    this.CONSUME2(T.Identifier);
+    this.OPTION2(this.paramDefault);
+  };
+  private readonly paramDefault = (): void => {
+    this.CONSUME(T.Equals);
+    this.SUBRULE(this.value);
+  };
+  private readonly bodyAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.statement) },
+    { ALT: () => this.CONSUME(T.Semicolon) },
+  ];
+  private readonly bodyItem = (): void => {
+    this.OR(this.bodyAlts);
+  };
+  private readonly sectionKeywordAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Train) },
+    { ALT: () => this.CONSUME(T.Parallel) },
+  ];
+  private readonly sectionName = (): void => {
+    this.CONSUME(T.Identifier);
+  };
+  private readonly entryAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.entry) },
+    { ALT: () => this.CONSUME(T.Semicolon) },
+  ];
+  private readonly sectionItem = (): void => {
+    this.OR2(this.entryAlts);
+  };
+  private readonly statementAlts = {
+    IGNORE_AMBIGUITIES: true,
+    DEF: [
+      { ALT: () => this.SUBRULE(this.inputStmt) },
+      { ALT: () => this.SUBRULE(this.outputStmt) },
+      { ALT: () => this.SUBRULE(this.repeat) },
+      { ALT: () => this.SUBRULE(this.binding) },
+      { ALT: () => this.SUBRULE(this.chain) },
+    ],
+  };
+  private readonly dtype = (): void => {
+    this.CONSUME2(T.Identifier);
+  };
+  private readonly dimList = { SEP: T.Comma, DEF: () => this.CONSUME(T.NumberLiteral) };
+  private readonly refList = { SEP: T.Comma, DEF: () => this.SUBRULE(this.ref) };
+  private readonly refAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Underscore) },
+    { ALT: () => this.CONSUME(T.Identifier) },
+  ];
+  private readonly nextElement = (): void => {
+    this.CONSUME(T.Arrow);
+    this.SUBRULE2(this.element);
+  };
+  private readonly elementAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Underscore) },
+    { ALT: () => this.SUBRULE(this.call) },
+  ];
+  private readonly callArgs = (): void => {
+    this.SUBRULE(this.args);
+  };
+  private readonly callHint = (): void => {
+    this.SUBRULE(this.hint);
+  };
+  private readonly argList = { SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) };
+  private readonly argAlts: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Identifier);
+        this.CONSUME(T.Colon);
+        this.SUBRULE(this.value);
+      },
+    },
+    { ALT: () => this.SUBRULE2(this.value) },
+  ];
+  private readonly hintNumber = (): void => {
+    this.CONSUME(T.LParen);
+    this.CONSUME(T.NumberLiteral);
+    this.CONSUME(T.RParen);
+  };
+  private readonly valueAlts: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.NumberLiteral) },
+    { ALT: () => this.CONSUME(T.StringLiteral) },
+    { ALT: () => this.CONSUME(T.True) },
+    { ALT: () => this.CONSUME(T.False) },
+    { ALT: () => this.CONSUME(T.Underscore) },
+    { ALT: () => this.SUBRULE(this.list) },
+    {
+      ALT: () => {
+        this.CONSUME(T.Identifier);
+        this.OPTION(this.callArgs);
+      },
+    },
+  ];
+  private readonly listItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.value) };
+
   constructor() {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
@@ -60,14 +165,7 @@ class ModelParser extends CstParser {
   }
 
   file = this.RULE("file", () => {
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.model) },
-        { ALT: () => this.SUBRULE(this.block) },
-        { ALT: () => this.SUBRULE(this.section) },
-        { ALT: () => this.CONSUME(T.Semicolon) },
-      ]),
-    );
+    this.MANY(() => this.OR(this.declarationAlts));
   });
 
   model = this.RULE("model", () => {
@@ -80,34 +178,27 @@ class ModelParser extends CstParser {
     this.CONSUME(T.Block);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+    this.MANY_SEP(this.paramList);
     this.CONSUME(T.RParen);
     this.SUBRULE(this.body);
   });
 
   param = this.RULE("param", () => {
     this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.CONSUME2(T.Identifier);
-      this.OPTION2(() => {
-        this.CONSUME(T.Equals);
-        this.SUBRULE(this.value);
-      });
-    });
+    this.OPTION(this.paramType);
   });
 
   body = this.RULE("body", () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+    this.MANY(this.bodyItem);
     this.CONSUME(T.RBrace);
   });
 
   section = this.RULE("section", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Train) }, { ALT: () => this.CONSUME(T.Parallel) }]);
-    this.OPTION(() => this.CONSUME(T.Identifier));
+    this.OR(this.sectionKeywordAlts);
+    this.OPTION(this.sectionName);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.OR2([{ ALT: () => this.SUBRULE(this.entry) }, { ALT: () => this.CONSUME(T.Semicolon) }]));
+    this.MANY(this.sectionItem);
     this.CONSUME(T.RBrace);
   });
 
@@ -118,35 +209,26 @@ class ModelParser extends CstParser {
   });
 
   statement = this.RULE("statement", () => {
-    this.OR({
-      IGNORE_AMBIGUITIES: true,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.inputStmt) },
-        { ALT: () => this.SUBRULE(this.outputStmt) },
-        { ALT: () => this.SUBRULE(this.repeat) },
-        { ALT: () => this.SUBRULE(this.binding) },
-        { ALT: () => this.SUBRULE(this.chain) },
-      ],
-    });
+    this.OR(this.statementAlts);
   });
 
   inputStmt = this.RULE("inputStmt", () => {
     this.CONSUME(T.Input);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
-    this.OPTION(() => this.CONSUME2(T.Identifier));
+    this.OPTION(this.dtype);
     this.CONSUME(T.LBracket);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.NumberLiteral) });
+    this.AT_LEAST_ONE_SEP(this.dimList);
     this.CONSUME(T.RBracket);
   });
 
   outputStmt = this.RULE("outputStmt", () => {
     this.CONSUME(T.Output);
-    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.ref) });
+    this.AT_LEAST_ONE_SEP(this.refList);
   });
 
   ref = this.RULE("ref", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Underscore) }, { ALT: () => this.CONSUME(T.Identifier) }]);
+    this.OR(this.refAlts);
   });
 
   repeat = this.RULE("repeat", () => {
@@ -163,71 +245,42 @@ class ModelParser extends CstParser {
 
   chain = this.RULE("chain", () => {
     this.SUBRULE(this.element);
-    this.MANY(() => {
-      this.CONSUME(T.Arrow);
-      this.SUBRULE2(this.element);
-    });
+    this.MANY(this.nextElement);
   });
 
   element = this.RULE("element", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Underscore) }, { ALT: () => this.SUBRULE(this.call) }]);
+    this.OR(this.elementAlts);
   });
 
   call = this.RULE("call", () => {
     this.CONSUME(T.Identifier);
-    this.OPTION(() => this.SUBRULE(this.args));
-    this.MANY(() => this.SUBRULE(this.hint));
+    this.OPTION(this.callArgs);
+    this.MANY(this.callHint);
   });
 
   args = this.RULE("args", () => {
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.arg) });
+    this.MANY_SEP(this.argList);
     this.CONSUME(T.RParen);
   });
 
   arg = this.RULE("arg", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Identifier);
-          this.CONSUME(T.Colon);
-          this.SUBRULE(this.value);
-        },
-      },
-      { ALT: () => this.SUBRULE2(this.value) },
-    ]);
+    this.OR(this.argAlts);
   });
 
   hint = this.RULE("hint", () => {
     this.CONSUME(T.At);
     this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.CONSUME(T.NumberLiteral);
-      this.CONSUME(T.RParen);
-    });
+    this.OPTION(this.hintNumber);
   });
 
   value = this.RULE("value", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Underscore) },
-      { ALT: () => this.SUBRULE(this.list) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Identifier);
-          this.OPTION(() => this.SUBRULE(this.args));
-        },
-      },
-    ]);
+    this.OR(this.valueAlts);
   });
 
   list = this.RULE("list", () => {
     this.CONSUME(T.LBracket);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+    this.MANY_SEP(this.listItems);
     this.CONSUME(T.RBracket);
   });
 }

@@ -39,7 +39,7 @@ export function compileOptionsFrom(flags: Omit<CompileFlags, "emit">): CompileOp
 }
 
 /** `mgpuc FILE.model [--emit ...]`: compile and write one artefact. Returns the exit code. */
-export function compileCommand(file: string, flags: CompileFlags): number {
+export async function compileCommand(file: string, flags: CompileFlags): Promise<number> {
   const source = loadSource(file);
   const result = compileSource(source, compileOptionsFrom(flags));
   printDiagnostics(result.diagnostics, source, { json: flags.json === true, stream: process.stderr });
@@ -65,7 +65,7 @@ export function compileCommand(file: string, flags: CompileFlags): number {
       break;
     case "ts":
       writeOutput(
-        emitTypeScript({ ...input, ...(flags.output ? { planFile: flags.output } : {}) }),
+        await emitTypeScript({ ...input, ...(flags.output ? { planFile: flags.output } : {}) }),
         flags.output,
       );
       break;

@@ -8,6 +8,11 @@ export interface DagProblem {
   readonly allowed: readonly (readonly number[])[];
   unary(v: number, k: number): number;
   edge(u: number, ku: number, v: number, kv: number): number;
+  /**
+   * Shared between problems that differ only in `unary` (the memory search's λ sweep), so edge costs are
+   * tabulated once per node.
+   */
+  readonly edgeCache?: Map<number, Float64Array[]>;
 }
 
 export interface DagSolution {
@@ -16,79 +21,90 @@ export interface DagSolution {
   readonly assignment: number[];
 }
 
-interface Trail {
-  readonly k: number;
-  readonly prev: Trail | undefined;
-}
-
-interface State {
-  cost: number;
-  /** Configurations of the live nodes, in `live` order. */
-  readonly live: readonly number[];
-  readonly trail: Trail | undefined;
-}
+/** Above this many states per step the frontier is too wide to search exactly. */
+export const MAX_STATES = 1 << 22;
 
 /**
  * Exact minimisation by dynamic programming over the topological order, keeping as state the configurations
- * of the live tensors (nodes whose output a later node still reads). On a chain the frontier is one node, so
- * the work is L · K²; a residual block adds one live tensor while it is open. This is OptCNN's node/edge
- * elimination done in program order: a node is eliminated once its last consumer has been placed.
+ * of the live tensors (nodes whose output a later node still reads), as a dense table indexed by those
+ * configurations in base K. On a chain the frontier is one node, so the work is L · K²; an open residual
+ * block adds one live tensor (K³ per node). This is OptCNN's node/edge elimination done in program order: a
+ * node is eliminated once its last consumer has been placed. Undefined when no assignment has a finite cost
+ * or the frontier would exceed MAX_STATES.
  */
 export function solveDag(problem: DagProblem): DagSolution | undefined {
   const n = problem.inputs.length;
+  const base = 1 + problem.allowed.reduce((m, a) => a.reduce((x, k) => Math.max(x, k), m), -1);
   const lastUse = Array.from({ length: n }, (_, v) => v);
   problem.inputs.forEach((ins, v) => ins.forEach((u) => (lastUse[u] = Math.max(lastUse[u]!, v))));
 
-  const base = 1 + Math.max(0, ...problem.allowed.map((a) => Math.max(-1, ...a)));
-  // Numeric keys while the live configurations fit in a double's exact integers; strings beyond.
-  const keyOf = (live: readonly number[]): number | string => {
-    if (live.length * Math.log2(base) >= 52) return live.join(",");
-    let key = 0;
-    for (const k of live) key = key * base + k;
-    return key;
-  };
-  let liveNodes: number[] = [];
-  let states = new Map<number | string, State>([[0, { cost: 0, live: [], trail: undefined }]]);
+  let live: number[] = [];
+  let cost = new Float64Array([0]);
+  // Per node: for each new state, the previous state it came from and the configuration chosen.
+  const fromState: Int32Array[] = [];
+  const chosen: Int32Array[] = [];
   for (let v = 0; v < n; v++) {
     const ins = problem.inputs[v]!;
-    const slots = ins.map((u) => liveNodes.indexOf(u));
-    const nextLive = liveNodes.filter((u) => lastUse[u]! > v);
-    const keepSlots = nextLive.map((u) => liveNodes.indexOf(u));
+    const slots = ins.map((u) => live.indexOf(u));
+    const nextLive = live.filter((u) => lastUse[u]! > v);
+    const keepSlots = nextLive.map((u) => live.indexOf(u));
     const selfLive = lastUse[v]! > v;
     if (selfLive) nextLive.push(v);
-    const next = new Map<number | string, State>();
+    const size = base ** nextLive.length;
+    if (size > MAX_STATES) return undefined;
     const allowed = problem.allowed[v]!;
     const unary = allowed.map((k) => problem.unary(v, k));
-    for (const state of states.values()) {
-      const kept = keepSlots.map((slot) => state.live[slot]!);
-      const keptKey = selfLive ? undefined : keyOf(kept);
-      for (let a = 0; a < allowed.length; a++) {
-        const k = allowed[a]!;
-        let cost = state.cost + unary[a]!;
-        for (let j = 0; j < ins.length; j++) cost += problem.edge(ins[j]!, state.live[slots[j]!]!, v, k);
-        if (!Number.isFinite(cost)) continue;
-        const live = selfLive ? [...kept, k] : kept;
-        const key = keptKey ?? keyOf(live);
-        const known = next.get(key);
-        if (known === undefined || cost < known.cost) {
-          next.set(key, { cost, live, trail: { k, prev: state.trail } });
+    // edges[j][ku · A + a]: the cost of input j in configuration ku with this node in allowed[a].
+    const A = allowed.length;
+    const edges = ins.map((u) => {
+      const t = new Float64Array(base * A);
+      for (let ku = 0; ku < base; ku++)
+        for (let a = 0; a < A; a++) t[ku * A + a] = problem.edge(u, ku, v, allowed[a]!);
+      return t;
+    });
+    const next = new Float64Array(size).fill(Infinity);
+    const from = new Int32Array(size).fill(-1);
+    const pick = new Int32Array(size).fill(-1);
+    const selfWeight = base ** keepSlots.length;
+    const digits = new Array<number>(live.length).fill(0);
+    for (let s = 0; s < cost.length; s++) {
+      const c0 = cost[s]!;
+      if (c0 === Infinity) continue;
+      let rest = s;
+      for (let i = 0; i < live.length; i++) {
+        digits[i] = rest % base;
+        rest = Math.floor(rest / base);
+      }
+      let kept = 0;
+      for (let i = keepSlots.length - 1; i >= 0; i--) kept = kept * base + digits[keepSlots[i]!]!;
+      for (let a = 0; a < A; a++) {
+        let c = c0 + unary[a]!;
+        for (let j = 0; j < ins.length; j++) c += edges[j]![digits[slots[j]!]! * A + a]!;
+        if (!(c < Infinity)) continue;
+        const idx = selfLive ? kept + allowed[a]! * selfWeight : kept;
+        if (c < next[idx]!) {
+          next[idx] = c;
+          from[idx] = s;
+          pick[idx] = allowed[a]!;
         }
       }
     }
-    if (next.size === 0) return undefined;
-    states = next;
-    liveNodes = nextLive;
+    fromState.push(from);
+    chosen.push(pick);
+    cost = next;
+    live = nextLive;
   }
-  let best: State | undefined;
-  for (const state of states.values()) if (best === undefined || state.cost < best.cost) best = state;
-  if (!best) return undefined;
+  let best = -1;
+  for (let s = 0; s < cost.length; s++)
+    if (cost[s]! < Infinity && (best < 0 || cost[s]! < cost[best]!)) best = s;
+  if (best < 0) return undefined;
   const assignment = new Array<number>(n);
-  let trail = best.trail;
+  let s = best;
   for (let v = n - 1; v >= 0; v--) {
-    assignment[v] = trail!.k;
-    trail = trail!.prev;
+    assignment[v] = chosen[v]![s]!;
+    s = fromState[v]![s]!;
   }
-  return { cost: best.cost, assignment };
+  return { cost: cost[best]!, assignment };
 }
 
 /** The cost of a given assignment under the same problem (for checks and runner-ups). */

@@ -30,8 +30,10 @@ export function layersProblem(
   table: CostTable,
   allowed: readonly (readonly number[])[],
   lambda = 0,
+  edgeCache?: Map<number, Float64Array[]>,
 ): DagProblem {
   return {
+    ...(edgeCache ? { edgeCache } : {}),
     inputs: graph.nodes.map((n) => n.inputs),
     allowed,
     unary: (v, k) => {

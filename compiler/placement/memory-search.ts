@@ -17,21 +17,28 @@ export function solveWithinMemory(
   capacity: number,
 ): number[] | undefined {
   const fits = (a: readonly number[]) => Math.max(...memoryPerDevice(table, a)) <= capacity;
-  const free = solveDag(layersProblem(graph, table, allowed));
+  const cache = new Map<number, Float64Array[]>();
+  const solve = (lambda: number) => solveDag(layersProblem(graph, table, allowed, lambda, cache));
+  const free = solve(0);
   if (!free) return undefined;
   if (fits(free.assignment)) return free.assignment;
   // Seconds per byte: start where a device's worth of memory costs about as much as the free plan's step.
+  let lo = 0;
   let hi = Math.max(free.cost, 1e-9) / capacity;
   let found: number[] | undefined;
-  for (let i = 0; i < 40 && !found; i++, hi *= 4) {
-    const s = solveDag(layersProblem(graph, table, allowed, hi));
-    if (s && fits(s.assignment)) found = s.assignment;
+  for (let i = 0; i < 40; i++) {
+    const s = solve(hi);
+    if (s && fits(s.assignment)) {
+      found = s.assignment;
+      break;
+    }
+    lo = hi;
+    hi *= 8;
   }
   if (!found) return undefined;
-  let lo = 0;
-  for (let i = 0; i < 16; i++) {
+  for (let i = 0; i < 8; i++) {
     const mid = (lo + hi) / 2;
-    const s = solveDag(layersProblem(graph, table, allowed, mid));
+    const s = solve(mid);
     if (s && fits(s.assignment)) {
       hi = mid;
       found = s.assignment;

@@ -1,4 +1,5 @@
 import { type Collective, CollectiveAborted } from "./collective.js";
+import { type Add2, type WasmMemory, createSharedMemory, simdAdder } from "./simd-add.js";
 
 /** Control words in the Int32 control buffer. */
 const COUNT = 0;
@@ -19,15 +20,19 @@ export interface SharedLayout {
   /** Floats per rank per bucket. */
   readonly capacity: number;
   readonly control: SharedArrayBuffer;
+  /** Slots then the result area; `memory`'s buffer when SIMD summing is available. */
   readonly data: SharedArrayBuffer;
+  readonly memory: WasmMemory | null;
 }
 
 export function createSharedLayout(size: number, capacity = 1 << 20): SharedLayout {
+  const { memory, buffer } = createSharedMemory(4 * capacity * (size + 1));
   return {
     size,
     capacity,
     control: new SharedArrayBuffer(4 * (CONTROL_WORDS + size)),
-    data: new SharedArrayBuffer(4 * capacity * (size + 1)),
+    data: buffer,
+    memory,
   };
 }
 
@@ -56,6 +61,7 @@ export class SharedMemoryCollective implements Collective {
   private readonly slots: Float32Array[];
   private readonly result: Float32Array;
   private readonly capacity: number;
+  private readonly add2: Add2 | null;
 
   constructor(
     layout: SharedLayout,
@@ -64,11 +70,13 @@ export class SharedMemoryCollective implements Collective {
     this.size = layout.size;
     this.capacity = layout.capacity;
     this.control = new Int32Array(layout.control);
+    const data = layout.memory?.buffer ?? layout.data;
     this.slots = [];
     for (let r = 0; r < layout.size; r++) {
-      this.slots.push(new Float32Array(layout.data, 4 * r * layout.capacity, layout.capacity));
+      this.slots.push(new Float32Array(data, 4 * r * layout.capacity, layout.capacity));
     }
-    this.result = new Float32Array(layout.data, 4 * layout.size * layout.capacity, layout.capacity);
+    this.result = new Float32Array(data, 4 * layout.size * layout.capacity, layout.capacity);
+    this.add2 = simdAdder(layout.memory);
   }
 
   barrier(): void {
@@ -103,17 +111,37 @@ export class SharedMemoryCollective implements Collective {
     this.slots[this.rank]!.set(bucket);
     this.barrier();
     const [lo, hi] = partition(n, this.size, this.rank);
-    const out = this.result;
-    const first = this.slots[0]!;
-    out.set(first.subarray(lo, hi), lo);
-    for (let r = 1; r < this.size; r++) {
-      const slot = this.slots[r]!;
-      for (let i = lo; i < hi; i++) out[i]! += slot[i]!;
-    }
+    this.sumPartition(lo, hi);
     this.barrier();
-    bucket.set(out.subarray(0, n));
+    bucket.set(this.result.subarray(0, n));
     // The next bucket may only overwrite the slots once everyone has read this result.
     this.barrier();
+  }
+
+  /** result[lo..hi) = Σ_r slot_r[lo..hi), in rank order. */
+  private sumPartition(lo: number, hi: number): void {
+    const out = this.result;
+    const slots = this.slots;
+    let done = lo;
+    if (this.add2 !== null) {
+      // Whole 4-float vectors by SIMD; partitions start 64-byte aligned (ALIGN), only the tail is left.
+      done = lo + ((hi - lo) & ~3);
+      const bytes = 4 * (done - lo);
+      const at = (view: Float32Array) => view.byteOffset + 4 * lo;
+      if (bytes > 0) {
+        this.add2(at(out), at(slots[0]!), at(slots[1]!), bytes);
+        for (let r = 2; r < this.size; r++) this.add2(at(out), at(out), at(slots[r]!), bytes);
+      }
+    }
+    if (done < hi) {
+      const a = slots[0]!;
+      const b = slots[1]!;
+      for (let i = done; i < hi; i++) out[i] = a[i]! + b[i]!;
+      for (let r = 2; r < this.size; r++) {
+        const slot = slots[r]!;
+        for (let i = done; i < hi; i++) out[i]! += slot[i]!;
+      }
+    }
   }
 
   broadcast(data: Float32Array, root: number): void {

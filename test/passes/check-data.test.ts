@@ -113,6 +113,15 @@ describe("check-data", () => {
     expect(binary.diagnostics.map((d) => d.code)).toEqual(["MG2108"]);
   });
 
+  it("checks a validation data source too", () => {
+    const { diagnostics, model } = check([784], MLP, {
+      data: { call: "synthetic" },
+      validation: "mnist",
+      loss: "sparse_categorical_crossentropy",
+    });
+    expect(diagnostics.map((d) => [d.code, d.span])).toEqual([["MG2104", entry(model, "validation")]]);
+  });
+
   it("does nothing without data or loss", () => {
     expect(check([784], [{ op: "dense", pos: [1] }], {}).diagnostics).toEqual([]);
   });

@@ -7,7 +7,7 @@ import type { TrainingConfig } from "../../compiler/ir/config.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { loadCheckpoint } from "../../runtime/checkpoint/index.js";
 import { TrainingFailure, trainModel } from "../../runtime/index.js";
-import { maxAbsDiff, seedMlp, syntheticData } from "./fixtures.js";
+import { maxAbsDiff, seedMlp, syntheticData } from "./engine-fixtures.js";
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -4,12 +4,13 @@
  * can never leave a line comment and become code; a star-slash is broken up so a block comment stays open too.
  */
 export function commentText(text: string): string {
-  return text
-    .replace(/\*\//g, "*\\/")
-    .replace(
-      /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-    );
+  let out = "";
+  for (const c of text.replace(/\*\//g, "*\\/")) {
+    const code = c.charCodeAt(0);
+    const breaks = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+    out += breaks ? `\\u${code.toString(16).padStart(4, "0")}` : c;
+  }
+  return out;
 }
 
 /** Words re-flowed into lines of at most `width` characters, for doc comments prettier will not wrap. */

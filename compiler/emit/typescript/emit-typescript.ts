@@ -6,7 +6,9 @@ import type { Graph } from "../../ir/graph.js";
 import { commentText, wrapText } from "./comments.js";
 import { literal } from "./literals.js";
 import { writeFlagHelpers, writeMain } from "./main-function.js";
-import { isChain, writeModelBody } from "./model-function.js";
+import { planBlockHelpers, type BlockCalls } from "./block-helpers.js";
+import { IdentifierScope } from "./identifiers.js";
+import { isChain, writeBlockHelperBody, writeModelBody } from "./model-function.js";
 import { INLINE_PLAN_LAYERS, planLiteral, type PlanInput } from "./plan-literal.js";
 import { programDataDir, trainingLiteral } from "./training-literal.js";
 
@@ -64,6 +66,26 @@ export async function emitTypeScript(input: EmitTypeScriptInput): Promise<string
     declarations: [{ name: "PROGRAM_DIR", initializer: "dirname(fileURLToPath(import.meta.url))" }],
   });
 
+  const blocks: BlockCalls = isChain(graph) ? new Map() : planBlockHelpers(graph, new IdentifierScope());
+  for (const helper of new Set([...blocks.values()].map((b) => b.helper))) {
+    file.addFunction({
+      name: helper.functionName,
+      parameters: [
+        { name: "prefix", type: "string" },
+        ...helper.tensorParams.map((name) => ({ name, type: "tf.SymbolicTensor" })),
+        ...helper.params.map((p) => ({ name: p.name, type: p.type })),
+      ],
+      returnType: "tf.SymbolicTensor",
+      docs: [
+        wrapText(
+          `One call of the block \`${commentText(helper.functionName)}\` (${helper.instances.length} calls): its layers are ` +
+            "named `<prefix>__<layer>`, as `mgpuc train` names them.",
+        ),
+      ],
+      statements: (writer) => writeBlockHelperBody(writer, helper),
+    });
+  }
+
   file.addFunction({
     name: "buildModel",
     returnType: "tf.LayersModel",
@@ -73,7 +95,7 @@ export async function emitTypeScript(input: EmitTypeScriptInput): Promise<string
           "Layer names are the ones `mgpuc train` gives, so the same seed gives the same initial weights.",
       ),
     ],
-    statements: (writer) => writeModelBody(writer, graph),
+    statements: (writer) => writeModelBody(writer, graph, blocks),
   });
 
   file.addVariableStatement({
@@ -130,10 +152,14 @@ export async function emitTypeScript(input: EmitTypeScriptInput): Promise<string
   file.addStatements((writer) => {
     writer.blankLine();
     writer.writeLine(
-      "// A failure while training (a device died, data or a checkpoint could not be read) exits 3.",
+      "// A failure while training (a device died, data or a checkpoint could not be read) exits 3;",
     );
+    writer.writeLine("// trainModel has already said what failed and which checkpoint was kept.");
     writer.writeLine("main().catch((error: unknown) => {").indent(() => {
-      writer.writeLine("console.error(`error: ${error instanceof Error ? error.message : String(error)}`);");
+      writer.writeLine("if (!(error instanceof TrainingFailure && error.reported))");
+      writer.writeLine(
+        "  console.error(`error: ${error instanceof Error ? error.message : String(error)}`);",
+      );
       writer.writeLine("process.exit(3);");
     });
     writer.writeLine("});");

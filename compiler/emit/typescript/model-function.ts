@@ -1,8 +1,9 @@
 import type { CodeBlockWriter } from "ts-morph";
 import type { Graph, IRNode } from "../../ir/graph.js";
 import { commentText } from "./comments.js";
-import { IdentifierScope } from "./identifiers.js";
-import { literal, type LiteralValue } from "./literals.js";
+import type { BlockCalls, BlockHelper } from "./block-helpers.js";
+import { IdentifierScope, PROGRAM_NAMES } from "./identifiers.js";
+import { literal, propertyKey, type LiteralValue } from "./literals.js";
 import { layerCall, tfjsLayerName } from "./tfjs-layers.js";
 
 const MULTI_INPUT = new Set(["add", "multiply", "concat"]);
@@ -23,9 +24,9 @@ export function isChain(graph: Graph): boolean {
 }
 
 /** The statements of `buildModel()`: layer names exactly as the runtime's `buildModel` names them. */
-export function writeModelBody(writer: CodeBlockWriter, graph: Graph): void {
+export function writeModelBody(writer: CodeBlockWriter, graph: Graph, blocks: BlockCalls = new Map()): void {
   if (isChain(graph)) writeSequential(writer, graph);
-  else writeFunctional(writer, graph);
+  else writeFunctional(writer, graph, blocks);
 }
 
 function writeSequential(writer: CodeBlockWriter, graph: Graph): void {
@@ -42,12 +43,31 @@ function writeSequential(writer: CodeBlockWriter, graph: Graph): void {
   writer.writeLine("return model;");
 }
 
-function writeFunctional(writer: CodeBlockWriter, graph: Graph): void {
-  const scope = new IdentifierScope();
+function writeFunctional(writer: CodeBlockWriter, graph: Graph, blocks: BlockCalls): void {
+  const helpers = new Set([...blocks.values()].map((b) => b.helper.functionName));
+  const scope = new IdentifierScope([...PROGRAM_NAMES, ...helpers]);
   const vars: string[] = [];
+  // Layers inside a block call made by a helper: skipped here, the call's output stands for them.
+  const insideCall = new Set<number>();
   graph.nodes.forEach((node, i) => {
+    if (insideCall.has(node.id)) return;
+    const block = blocks.get(node.id);
+    if (block) {
+      const { helper, index } = block;
+      const instance = helper.instances[index]!;
+      const name = scope.claim(`${instance.prefix}_out`);
+      for (const n of instance.nodes) if (n.id !== node.id) insideCall.add(n.id);
+      vars[instance.output.id] = name;
+      const args = [
+        literal(tfjsLayerName(instance.prefix)),
+        ...instance.args.map((id) => vars[id]!),
+        ...helper.params.map((p) => literal(p.values[index]!)),
+      ];
+      writer.writeLine(`const ${name} = ${helper.functionName}(${args.join(", ")});`);
+      return;
+    }
     const name = scope.claim(node.name);
-    vars.push(name);
+    vars[node.id] = name;
     if (node.op === "input") {
       const dtype = node.dtype === "float32" ? undefined : node.dtype;
       writer.writeLine(
@@ -87,4 +107,27 @@ function writeBlockComment(writer: CodeBlockWriter, node: IRNode, previous: IRNo
 function blockOf(node: IRNode): string | undefined {
   const slash = node.name.indexOf("/");
   return node.callSites.length > 0 && slash > 0 ? node.name.slice(0, slash) : undefined;
+}
+
+/** A block helper's body: its layers, named `<prefix>__<tail>` exactly as the runtime names a call's layers. */
+export function writeBlockHelperBody(writer: CodeBlockWriter, helper: BlockHelper): void {
+  for (const layer of helper.layers) {
+    const fields = [`name: \`\${prefix}__${layer.tail}\``];
+    for (const key of layer.call.keys) {
+      const param = layer.varying.get(key);
+      if (param !== undefined) fields.push(param === key ? key : `${propertyKey(key)}: ${param}`);
+      else if (key in layer.call.config)
+        fields.push(`${propertyKey(key)}: ${literal(layer.call.config[key]!)}`);
+    }
+    const inputs = layer.inputs.map((ref) =>
+      "local" in ref ? helper.layers[ref.local]!.variable : helper.tensorParams[ref.arg]!,
+    );
+    const applied = inputs.length === 1 && !MULTI_INPUT.has(layer.op) ? inputs[0]! : `[${inputs.join(", ")}]`;
+    writer.writeLine(
+      `const ${layer.variable} = tf.layers.${layer.call.factory}({ ${fields.join(", ")} }).apply(${applied}) as tf.SymbolicTensor;`,
+    );
+  }
+  const output = helper.instances[0]!.output;
+  const index = helper.instances[0]!.nodes.indexOf(output);
+  writer.writeLine(`return ${helper.layers[index]!.variable};`);
 }

@@ -9,6 +9,18 @@ export { tfjsLayerName } from "../../../runtime/model/layer-names.js";
 export interface LayerCall {
   readonly factory: string;
   readonly config: Readonly<Record<string, LiteralValue>>;
+  /** Arguments left out because they equal tfjs's default: a block helper may still need them as values. */
+  readonly omitted: Readonly<Record<string, LiteralValue>>;
+  /** Every argument name, written or omitted, in the order a person would write them. */
+  readonly keys: readonly string[];
+}
+
+/** An argument written only when it differs from tfjs's default. */
+class Optional {
+  constructor(
+    readonly value: LiteralValue,
+    readonly fallback: LiteralValue,
+  ) {}
 }
 
 const ACTIVATION_LAYERS = new Set(["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu", "linear"]);
@@ -79,10 +91,21 @@ export function layerCall(node: IRNode): LayerCall {
   }
 }
 
-function call(factory: string, config: Record<string, LiteralValue | AttrValue | undefined>): LayerCall {
+function call(factory: string, config: Record<string, LiteralValue | Optional | undefined>): LayerCall {
   const kept: Record<string, LiteralValue> = {};
-  for (const [key, value] of Object.entries(config)) if (value !== undefined) kept[key] = value;
-  return { factory, config: kept };
+  const omitted: Record<string, LiteralValue> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    if (!(value instanceof Optional)) kept[key] = value;
+    else if (sameValue(value.value, value.fallback)) omitted[key] = value.value;
+    else kept[key] = value.value;
+  }
+  return {
+    factory,
+    config: kept,
+    omitted,
+    keys: Object.keys(config).filter((key) => config[key] !== undefined),
+  };
 }
 
 /** `[3, 3]` reads as `3` in tfjs, as in Keras; `[3, 1]` stays a pair. */
@@ -95,8 +118,8 @@ function sameValue(a: LiteralValue | undefined, b: LiteralValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function unless(key: string, value: AttrValue | LiteralValue | undefined, fallback: LiteralValue) {
-  return value === undefined || sameValue(value, fallback) ? {} : { [key]: value };
+function unless(key: string, value: LiteralValue | undefined, fallback: LiteralValue) {
+  return { [key]: new Optional(value ?? fallback, fallback) };
 }
 
 function windowArgs(a: Attrs, defaultStrides: AttrValue | undefined) {

@@ -15,23 +15,16 @@ export function seedMlp(): tf.LayersModel {
   });
 }
 
-/** A small version of the seed CNN (conv, pool, conv, pool, dense), kept small for a loaded CI machine. */
-export function seedCnn(filters = 8): tf.LayersModel {
+/** The seed CNN (examples/cnn.model): conv2d(32, 3, relu) → maxpool(2) → flatten → dense(128 relu) → dense(10). */
+export function seedCnn(): tf.LayersModel {
   return tf.sequential({
     name: "cnn",
     layers: [
-      tf.layers.conv2d({
-        inputShape: [28, 28, 1],
-        filters,
-        kernelSize: 3,
-        activation: "relu",
-        name: "conv2d",
-      }),
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu", name: "conv2d" }),
       tf.layers.maxPooling2d({ poolSize: 2, name: "max_pooling2d" }),
-      tf.layers.conv2d({ filters: filters * 2, kernelSize: 3, activation: "relu", name: "conv2d_1" }),
-      tf.layers.maxPooling2d({ poolSize: 2, name: "max_pooling2d_1" }),
       tf.layers.flatten({ name: "flatten" }),
-      tf.layers.dense({ units: 10, activation: "softmax", name: "dense" }),
+      tf.layers.dense({ units: 128, activation: "relu", name: "dense" }),
+      tf.layers.dense({ units: 10, activation: "softmax", name: "dense_1" }),
     ],
   });
 }

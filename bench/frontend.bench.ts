@@ -1,0 +1,91 @@
+/**
+ * The front end (parse + expand-blocks) on generated models of 10,000 and 100,000 layers, after a warm-up.
+ * Goals (issue 2): 10k layers under 400 ms, and 100k within 12x of 10k (linear scaling).
+ * Prints a table and writes bench/results/frontend.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { DiagnosticBag } from "../compiler/diagnostics/diagnostic.js";
+import { SourceFile } from "../compiler/diagnostics/span.js";
+import { expandBlocks } from "../compiler/passes/expand-blocks.js";
+import { parse } from "../grammar/index.js";
+
+/** A model written out layer by layer (no `repeat`), mixing bindings, chains, hints and a block call. */
+export function generateModel(layers: number): string {
+  const lines = ["block mix(x, units: int) {", "  dense(units) -> relu", "  add(_, x)", "}", "model Big {", "  input x: [64]"];
+  let count = 1;
+  for (let i = 0; count < layers; i++) {
+    const left = layers - count;
+    if (i % 50 === 49 && left >= 3) {
+      lines.push(`  mix(_, 64) @data // block call ${i}`);
+      count += 3;
+    } else if (left >= 3) {
+      lines.push(`  h${i} = dense(64, activation: relu, use_bias: true)`, `  dropout(0.1) -> layernorm(epsilon: 1e-3)`);
+      lines.push(`  add(h${i}, _) @model @stage(0);`);
+      count += 4;
+      if (count > layers) throw new Error("overshoot");
+    } else {
+      lines.push("  relu");
+      count += 1;
+    }
+  }
+  lines.push("}", "train Big { data: synthetic(samples: 64, classes: 10) loss: mse }");
+  return `${lines.join("\n")}\n`;
+}
+
+function frontEnd(source: SourceFile): number {
+  const parsed = parse(source);
+  const bag = new DiagnosticBag();
+  const models = expandBlocks(parsed.ast, { diagnostics: bag, source });
+  if (parsed.diagnostics.length > 0 || bag.items.length > 0) throw new Error(`generated model has diagnostics: ${bag.items[0]?.message ?? parsed.diagnostics[0]?.message}`);
+  return models[0]?.layers.length ?? 0;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function time(source: SourceFile, runs: number): { ms: number; layers: number } {
+  const times: number[] = [];
+  let layers = 0;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    layers = frontEnd(source);
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), layers };
+}
+
+const small = new SourceFile("gen-10k.model", generateModel(10_000));
+const large = new SourceFile("gen-100k.model", generateModel(100_000));
+for (let i = 0; i < 5; i++) frontEnd(small);
+frontEnd(large);
+const r10 = time(small, 7);
+const r100 = time(large, 3);
+const ratio = r100.ms / r10.ms;
+
+const rows = [
+  ["model", "layers", "bytes", "parse+expand (median)", "goal"],
+  ["10k", String(r10.layers), String(small.text.length), `${r10.ms.toFixed(1)} ms`, "< 400 ms"],
+  ["100k", String(r100.layers), String(large.text.length), `${r100.ms.toFixed(1)} ms`, `ratio ${ratio.toFixed(2)}x (< 12x)`],
+];
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
+console.log(`10k: ${r10.ms.toFixed(1)} ms (goal < 400 ms) ${r10.ms < 400 ? "ok" : "MISSED"}; 100k/10k: ${ratio.toFixed(2)}x (goal < 12x) ${ratio < 12 ? "ok" : "MISSED"}`);
+
+const here = dirname(fileURLToPath(import.meta.url));
+mkdirSync(join(here, "results"), { recursive: true });
+const result = {
+  bench: "frontend",
+  layers10k: r10.layers,
+  ms10k: Number(r10.ms.toFixed(2)),
+  layers100k: r100.layers,
+  ms100k: Number(r100.ms.toFixed(2)),
+  ratio: Number(ratio.toFixed(3)),
+  goals: { ms10k: 400, ratio: 12 },
+  met: r10.ms < 400 && ratio < 12,
+};
+writeFileSync(join(here, "results", "frontend.json"), `${JSON.stringify(result, null, 2)}\n`);

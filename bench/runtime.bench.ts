@@ -1,0 +1,130 @@
+/**
+ * Runtime benchmark (issue 5): samples/s of the seed MLP and CNN on 1 and 2 devices, 1-device mgpuc against
+ * plain tfjs `model.fit` on the same backend, and the shared-memory all-reduce against single-thread memcpy.
+ * Prints a table and writes bench/results/runtime.json. About two minutes.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../runtime/backend/index.js";
+import { CounterRandom, type Dataset } from "../runtime/data/index.js";
+import { DataParallelGroup } from "../runtime/train/data-parallel-group.js";
+import { memcpyRate, timeAllReduce } from "../runtime/train/calibrate.js";
+
+const WARMUP = 5;
+
+function digits(count: number, shape: number[]): Dataset {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const random = new CounterRandom(1, "bench");
+  const x = new Float32Array(count * size);
+  for (let i = 0; i < x.length; i++) x[i] = random.uniform(i);
+  const y = Int32Array.from({ length: count }, (_, i) => i % 10);
+  return { x, y, count, sampleShape: shape, labelShape: [], numClasses: 10, description: "bench" };
+}
+
+function mlp(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28] }),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dropout({ rate: 0.2 }),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
+}
+
+/** examples/cnn.model. */
+function cnn(): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
+}
+
+const ADAM = { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+async function mgpucRate(make: () => tf.LayersModel, data: Dataset, devices: number, batch: number, steps: number) {
+  const group = await DataParallelGroup.start({
+    model: make(),
+    devices,
+    optimizer: ADAM,
+    loss: "sparse_categorical_crossentropy",
+    seed: 1,
+    train: data,
+    backend: "wasm",
+  });
+  try {
+    let ms = 0;
+    for (let s = 0; s < WARMUP + steps; s++) {
+      const indices = Uint32Array.from({ length: batch }, (_, r) => (s * batch + r) % data.count);
+      const t0 = performance.now();
+      await group.step(s, indices);
+      if (s >= WARMUP) ms += performance.now() - t0;
+    }
+    return (steps * batch * 1000) / ms;
+  } finally {
+    await group.close();
+  }
+}
+
+async function fitRate(make: () => tf.LayersModel, data: Dataset, batch: number, steps: number) {
+  const model = make();
+  model.compile({ optimizer: tf.train.adam(0.001), loss: "sparseCategoricalCrossentropy" });
+  const n = batch * steps;
+  const xs = tf.tensor(data.x.subarray(0, n * (data.x.length / data.count)), [n, ...data.sampleShape]);
+  const ys = tf.tensor(Float32Array.from(data.y.subarray(0, n)), [n, 1]);
+  const warm = batch * WARMUP;
+  await model.fit(xs.slice(0, warm), ys.slice(0, warm), { batchSize: batch, epochs: 1, verbose: 0, shuffle: false });
+  const t0 = performance.now();
+  await model.fit(xs, ys, { batchSize: batch, epochs: 1, verbose: 0, shuffle: false });
+  const rate = (n * 1000) / (performance.now() - t0);
+  tf.dispose([xs, ys]);
+  return rate;
+}
+
+const backend = await initBackend("wasm");
+const rows: { name: string; value: number; unit: string; note: string }[] = [];
+const add = (name: string, value: number, unit: string, note = "") => {
+  rows.push({ name, value, unit, note });
+  console.log(`${name.padEnd(44)} ${value.toFixed(value < 10 ? 2 : 0).padStart(10)} ${unit.padEnd(10)} ${note}`);
+};
+console.log(`backend ${backend.name}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`);
+
+const mnistLike = digits(4096, [28, 28]);
+const mnistCnn = digits(4096, [28, 28, 1]);
+const m1 = await mgpucRate(mlp, mnistLike, 1, 64, 60);
+add("MLP, 1 device", m1, "samples/s");
+const m2 = await mgpucRate(mlp, mnistLike, 2, 64, 60);
+add("MLP, 2 devices", m2, "samples/s", `${(m2 / m1).toFixed(2)}x`);
+const c1 = await mgpucRate(cnn, mnistCnn, 1, 64, 25);
+add("CNN, 1 device", c1, "samples/s");
+const c2 = await mgpucRate(cnn, mnistCnn, 2, 64, 25);
+add("CNN, 2 devices", c2, "samples/s", `${(c2 / c1).toFixed(2)}x (goal >= 1.7x)`);
+const f1 = await fitRate(mlp, mnistLike, 64, 60);
+add("MLP, plain tfjs model.fit (wasm, main thread)", f1, "samples/s", `mgpuc 1 device = ${(m1 / f1).toFixed(2)}x`);
+const fc = await fitRate(cnn, mnistCnn, 64, 25);
+add("CNN, plain tfjs model.fit (wasm, main thread)", fc, "samples/s", `mgpuc 1 device = ${(c1 / fc).toFixed(2)}x (goal >= 0.95x)`);
+
+const memcpy = memcpyRate();
+add("memcpy, 1 thread", memcpy / 1e9, "GB/s");
+for (const mb of [4, 40]) {
+  const floats = (mb * 1e6) / 4;
+  const seconds = await timeAllReduce(2, floats, mb === 4 ? 20 : 5);
+  const bandwidth = (floats * 4) / seconds;
+  add(`all-reduce ${mb} MB, 2 ranks`, bandwidth / 1e9, "GB/s", `${((100 * bandwidth) / memcpy).toFixed(0)}% of memcpy (goal >= 50%)`);
+}
+
+const out = join(dirname(fileURLToPath(import.meta.url)), "results", "runtime.json");
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  JSON.stringify({ backend: backend.name, cores: availableParallelism(), loadavg: loadavg()[0], rows }, null, 2) + "\n",
+);
+console.log(`wrote ${out}`);

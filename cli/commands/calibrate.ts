@@ -1,0 +1,11 @@
+import { EXIT } from "../exit-codes.js";
+import { writeOutput } from "../output.js";
+
+/** `mgpuc calibrate [-o PROFILE.json]`: measure this machine into a device profile for `--profile FILE`. */
+export async function calibrateCommand(flags: { output?: string; devices?: number }): Promise<number> {
+  const { calibrate } = await import("../../runtime/index.js");
+  const profile = await calibrate(flags.devices !== undefined ? { devices: flags.devices } : {});
+  writeOutput(`${JSON.stringify(profile, null, 2)}\n`, flags.output);
+  if (flags.output) process.stderr.write(`wrote ${flags.output}; plan with --profile ${flags.output}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { compileModelText } from "./graphs.js";
+
+const model = (hints: Record<string, string>) => `
+model Mlp {
+  input x: [1024]
+  a = dense(4096, activation: relu) ${hints.a ?? ""}
+  b = dense(4096) ${hints.b ?? ""}
+  c = relu ${hints.c ?? ""}
+  d = dense(10, activation: softmax) ${hints.d ?? ""}
+}
+train { batch: 128 }
+`;
+
+const compile = (hints: Record<string, string>, devices = 8) =>
+  compileModelText(model(hints), { devices, profile: "h100" });
+
+const placement = (result: ReturnType<typeof compile>, name: string) =>
+  result.plan!.layers.find((l) => l.name === name)!.placement;
+
+function at(result: ReturnType<typeof compile>, code: string): string {
+  const d = result.diagnostics.find((x) => x.code === code)!;
+  const { line, column } = result.source.position(d.span.start);
+  return `${line}:${column} ${result.source.text.slice(d.span.start, d.span.end)}`;
+}
+
+describe("placement hints", () => {
+  it("are obeyed, and auto without them is never slower", () => {
+    const free = compile({});
+    for (const hints of [
+      { a: "@data", b: "@model" },
+      { a: "@model", d: "@data" },
+      { b: "@devices(2)" },
+      { a: "@devices(4) @data", b: "@model @devices(8)" },
+    ]) {
+      const result = compile(hints);
+      expect(result.diagnostics).toEqual([]);
+      for (const [name, hint] of Object.entries(hints)) {
+        const p = placement(result, name);
+        if (hint.includes("@data")) expect(p.modelDegree).toBe(1);
+        if (hint.includes("@model")) expect(p.modelDegree).toBeGreaterThan(1);
+        const group = /@devices\((\d+)\)/.exec(hint)?.[1];
+        if (group) expect(p.dataDegree * p.modelDegree).toBe(Number(group));
+      }
+      expect(free.plan!.predicted.stepTimeMs).toBeLessThanOrEqual(result.plan!.predicted.stepTimeMs);
+    }
+  });
+
+  it("@stage pins layers to pipeline stages", () => {
+    const result = compile({ c: "@stage(1)", d: "@stage(1)" }, 4);
+    expect(result.diagnostics).toEqual([]);
+    expect(placement(result, "c").stage).toBe(1);
+    expect(placement(result, "d").stage).toBe(1);
+    expect(placement(result, "a").stage).toBe(0);
+    expect(result.plan!.schedule.stages).toBeGreaterThanOrEqual(2);
+    expect(result.plan!.schedule.transfers.some((t) => t.kind === "send-recv")).toBe(true);
+  });
+
+  it("that cannot be honoured are located errors", () => {
+    expect(at(compile({ c: "@model" }), "MG3002")).toBe("6:12 @model");
+    expect(at(compile({ b: "@devices(3)" }), "MG3004")).toBe("5:17 @devices(3)");
+    expect(at(compile({ a: "@stage(9)" }), "MG3005")).toBe("4:35 @stage(9)");
+    expect(compile({ a: "@model" }, 1).diagnostics.map((d) => d.code)).toEqual(["MG3003"]);
+    expect(compile({ a: "@data @model" }).diagnostics.map((d) => d.code)).toEqual(["MG3007"]);
+    expect(compile({ a: "@stage(1)", b: "@stage(0)" }, 4).diagnostics.map((d) => d.code)).toEqual(["MG3009"]);
+    for (const hints of [{ c: "@model" }, { b: "@devices(3)" }]) expect(compile(hints).plan).toBeUndefined();
+  });
+
+  it("are ignored, with a warning, under an explicit strategy", () => {
+    const result = compileModelText(model({ a: "@model" }), { devices: 4, strategy: "data" });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["MG3006"]);
+    expect(placement(result, "a").dataDegree).toBe(4);
+  });
+});
