@@ -1,7 +1,7 @@
 import { createSharedMemory, simdAdder } from "../runtime/collectives/simd-add.js";
 const n = 4 << 20;
 const { memory, buffer } = createSharedMemory(12 * n);
-const add2 = simdAdder(memory)!;
+const add2 = simdAdder(memory, 8 * n)!;
 console.log("simd", add2 !== null);
 const a = new Float32Array(buffer, 0, n).fill(1), b = new Float32Array(buffer, 4 * n, n).fill(2), o = new Float32Array(buffer, 8 * n, n);
 for (let k = 0; k < 4; k++) {

@@ -14,7 +14,14 @@ import { parse } from "../grammar/index.js";
 
 /** A model written out layer by layer (no `repeat`), mixing bindings, chains, hints and a block call. */
 export function generateModel(layers: number): string {
-  const lines = ["block mix(x, units: int) {", "  dense(units) -> relu", "  add(_, x)", "}", "model Big {", "  input x: [64]"];
+  const lines = [
+    "block mix(x, units: int) {",
+    "  dense(units) -> relu",
+    "  add(_, x)",
+    "}",
+    "model Big {",
+    "  input x: [64]",
+  ];
   let count = 1;
   for (let i = 0; count < layers; i++) {
     const left = layers - count;
@@ -22,7 +29,10 @@ export function generateModel(layers: number): string {
       lines.push(`  mix(_, 64) @data // block call ${i}`);
       count += 3;
     } else if (left >= 3) {
-      lines.push(`  h${i} = dense(64, activation: relu, use_bias: true)`, `  dropout(0.1) -> layernorm(epsilon: 1e-3)`);
+      lines.push(
+        `  h${i} = dense(64, activation: relu, use_bias: true)`,
+        `  dropout(0.1) -> layernorm(epsilon: 1e-3)`,
+      );
       lines.push(`  add(h${i}, _) @model @stage(0);`);
       count += 4;
       if (count > layers) throw new Error("overshoot");
@@ -39,7 +49,10 @@ function frontEnd(source: SourceFile): number {
   const parsed = parse(source);
   const bag = new DiagnosticBag();
   const models = expandBlocks(parsed.ast, { diagnostics: bag, source });
-  if (parsed.diagnostics.length > 0 || bag.items.length > 0) throw new Error(`generated model has diagnostics: ${bag.items[0]?.message ?? parsed.diagnostics[0]?.message}`);
+  if (parsed.diagnostics.length > 0 || bag.items.length > 0)
+    throw new Error(
+      `generated model has diagnostics: ${bag.items[0]?.message ?? parsed.diagnostics[0]?.message}`,
+    );
   return models[0]?.layers.length ?? 0;
 }
 
@@ -70,11 +83,19 @@ const ratio = r100.ms / r10.ms;
 const rows = [
   ["model", "layers", "bytes", "parse+expand (median)", "goal"],
   ["10k", String(r10.layers), String(small.text.length), `${r10.ms.toFixed(1)} ms`, "< 400 ms"],
-  ["100k", String(r100.layers), String(large.text.length), `${r100.ms.toFixed(1)} ms`, `ratio ${ratio.toFixed(2)}x (< 12x)`],
+  [
+    "100k",
+    String(r100.layers),
+    String(large.text.length),
+    `${r100.ms.toFixed(1)} ms`,
+    `ratio ${ratio.toFixed(2)}x (< 12x)`,
+  ],
 ];
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
-console.log(`10k: ${r10.ms.toFixed(1)} ms (goal < 400 ms) ${r10.ms < 400 ? "ok" : "MISSED"}; 100k/10k: ${ratio.toFixed(2)}x (goal < 12x) ${ratio < 12 ? "ok" : "MISSED"}`);
+console.log(
+  `10k: ${r10.ms.toFixed(1)} ms (goal < 400 ms) ${r10.ms < 400 ? "ok" : "MISSED"}; 100k/10k: ${ratio.toFixed(2)}x (goal < 12x) ${ratio < 12 ? "ok" : "MISSED"}`,
+);
 
 const here = dirname(fileURLToPath(import.meta.url));
 mkdirSync(join(here, "results"), { recursive: true });

@@ -50,7 +50,13 @@ function cnn(): tf.LayersModel {
 
 const ADAM = { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
-async function mgpucRate(make: () => tf.LayersModel, data: Dataset, devices: number, batch: number, steps: number) {
+async function mgpucRate(
+  make: () => tf.LayersModel,
+  data: Dataset,
+  devices: number,
+  batch: number,
+  steps: number,
+) {
   const group = await DataParallelGroup.start({
     model: make(),
     devices,
@@ -81,7 +87,12 @@ async function fitRate(make: () => tf.LayersModel, data: Dataset, batch: number,
   const xs = tf.tensor(data.x.subarray(0, n * (data.x.length / data.count)), [n, ...data.sampleShape]);
   const ys = tf.tensor(Float32Array.from(data.y.subarray(0, n)), [n, 1]);
   const warm = batch * WARMUP;
-  await model.fit(xs.slice(0, warm), ys.slice(0, warm), { batchSize: batch, epochs: 1, verbose: 0, shuffle: false });
+  await model.fit(xs.slice(0, warm), ys.slice(0, warm), {
+    batchSize: batch,
+    epochs: 1,
+    verbose: 0,
+    shuffle: false,
+  });
   const t0 = performance.now();
   await model.fit(xs, ys, { batchSize: batch, epochs: 1, verbose: 0, shuffle: false });
   const rate = (n * 1000) / (performance.now() - t0);
@@ -93,9 +104,13 @@ const backend = await initBackend("wasm");
 const rows: { name: string; value: number; unit: string; note: string }[] = [];
 const add = (name: string, value: number, unit: string, note = "") => {
   rows.push({ name, value, unit, note });
-  console.log(`${name.padEnd(44)} ${value.toFixed(value < 10 ? 2 : 0).padStart(10)} ${unit.padEnd(10)} ${note}`);
+  console.log(
+    `${name.padEnd(44)} ${value.toFixed(value < 10 ? 2 : 0).padStart(10)} ${unit.padEnd(10)} ${note}`,
+  );
 };
-console.log(`backend ${backend.name}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`);
+console.log(
+  `backend ${backend.name}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`,
+);
 
 const mnistLike = digits(4096, [28, 28]);
 const mnistCnn = digits(4096, [28, 28, 1]);
@@ -108,23 +123,53 @@ add("CNN, 1 device", c1, "samples/s");
 const c2 = await mgpucRate(cnn, mnistCnn, 2, 64, 25);
 add("CNN, 2 devices", c2, "samples/s", `${(c2 / c1).toFixed(2)}x (goal >= 1.7x)`);
 const f1 = await fitRate(mlp, mnistLike, 64, 60);
-add("MLP, plain tfjs model.fit (wasm, main thread)", f1, "samples/s", `mgpuc 1 device = ${(m1 / f1).toFixed(2)}x`);
+add(
+  "MLP, plain tfjs model.fit (wasm, main thread)",
+  f1,
+  "samples/s",
+  `mgpuc 1 device = ${(m1 / f1).toFixed(2)}x`,
+);
 const fc = await fitRate(cnn, mnistCnn, 64, 25);
-add("CNN, plain tfjs model.fit (wasm, main thread)", fc, "samples/s", `mgpuc 1 device = ${(c1 / fc).toFixed(2)}x (goal >= 0.95x)`);
+add(
+  "CNN, plain tfjs model.fit (wasm, main thread)",
+  fc,
+  "samples/s",
+  `mgpuc 1 device = ${(c1 / fc).toFixed(2)}x (goal >= 0.95x)`,
+);
 
-const memcpy = memcpyRate();
-add("memcpy, 1 thread", memcpy / 1e9, "GB/s");
+// Best-of-N for both sides: on a shared, loaded machine the fastest repeat is the least disturbed one.
 for (const mb of [4, 40]) {
   const floats = (mb * 1e6) / 4;
-  const seconds = await timeAllReduce(2, floats, mb === 4 ? 20 : 5);
-  const bandwidth = (floats * 4) / seconds;
-  add(`all-reduce ${mb} MB, 2 ranks`, bandwidth / 1e9, "GB/s", `${((100 * bandwidth) / memcpy).toFixed(0)}% of memcpy (goal >= 50%)`);
+  const memcpy = memcpyRate(mb * 1e6, mb === 4 ? 40 : 10);
+  add(`memcpy ${mb} MB, 1 thread (best)`, memcpy / 1e9, "GB/s");
+  const timing = await timeAllReduce(2, floats, mb === 4 ? 40 : 10);
+  const best = (floats * 4) / timing.best;
+  add(
+    `all-reduce ${mb} MB, 2 ranks (best)`,
+    best / 1e9,
+    "GB/s",
+    `${((100 * best) / memcpy).toFixed(0)}% of memcpy (goal >= 50%)`,
+  );
+  add(`all-reduce ${mb} MB, 2 ranks (mean)`, (floats * 4) / timing.mean / 1e9, "GB/s");
+  // The trainer's form: gradients written straight into the shared buckets, sums read in place.
+  const inPlace = await timeAllReduce(2, floats, mb === 4 ? 40 : 10, true);
+  const bestInPlace = (floats * 4) / inPlace.best;
+  add(
+    `all-reduce ${mb} MB in place, 2 ranks (best)`,
+    bestInPlace / 1e9,
+    "GB/s",
+    `${((100 * bestInPlace) / memcpy).toFixed(0)}% of memcpy`,
+  );
 }
 
 const out = join(dirname(fileURLToPath(import.meta.url)), "results", "runtime.json");
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
-  JSON.stringify({ backend: backend.name, cores: availableParallelism(), loadavg: loadavg()[0], rows }, null, 2) + "\n",
+  JSON.stringify(
+    { backend: backend.name, cores: availableParallelism(), loadavg: loadavg()[0], rows },
+    null,
+    2,
+  ) + "\n",
 );
 console.log(`wrote ${out}`);

@@ -11,7 +11,7 @@ import type { PassContext } from "./passes/context.js";
 import { expandBlocks } from "./passes/expand-blocks.js";
 import { lower } from "./passes/lower.js";
 import { inferShapes } from "./passes/infer-shapes.js";
-import { checkData } from "./passes/check-data.js";
+import { checkData, checkInputData } from "./passes/check-data.js";
 import { resolveParallel, resolveTraining } from "./passes/resolve-config.js";
 import { planModel } from "./placement/index.js";
 import type { Plan } from "./plan/index.js";
@@ -68,7 +68,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   const baseDir = dirname(source.path);
   const done = (reached: PassName, rest: Partial<CompileResult> = {}): CompileResult => ({
     source,
-    diagnostics: diagnostics.items,
+    diagnostics: inSourceOrder(diagnostics.items),
     reached,
     ...rest,
   });
@@ -79,7 +79,11 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   if (stopsAt("parse")) return done("parse");
 
   const models = expandBlocks(parsed.ast, ctx);
-  if (stopsAt("expand-blocks")) return done("expand-blocks", { models });
+  if (diagnostics.hasErrors()) {
+    checkDataDespiteErrors(models, options.model, ctx, baseDir);
+    return done("expand-blocks", { models });
+  }
+  if (options.stopAfter === "expand-blocks") return done("expand-blocks", { models });
   const model = pickModel(models, options.model, source, diagnostics);
   if (!model) return done("expand-blocks", { models });
 
@@ -131,4 +135,36 @@ function pickModel(
     return undefined;
   }
   return models[0];
+}
+
+/**
+ * After front-end errors the graph cannot be built, but the data check needs only the input declarations and
+ * the train section, so a user still learns about a data mismatch in the same run (EXAMPLES.md shows both).
+ */
+function checkDataDespiteErrors(
+  models: readonly ExpandedModel[],
+  wanted: string | undefined,
+  ctx: PassContext,
+  baseDir: string,
+): void {
+  const model =
+    wanted === undefined
+      ? models.length === 1
+        ? models[0]
+        : undefined
+      : models.find((m) => m.name === wanted);
+  if (!model || model.inputs.length !== 1) return;
+  const input = model.layers[model.inputs[0]!]?.input;
+  const layer = model.layers[model.inputs[0]!];
+  if (!input || !layer) return;
+  const quiet = { ...ctx, diagnostics: new DiagnosticBag() };
+  const training = resolveTraining(model, quiet, baseDir);
+  // The train section's own errors are reported by the full pipeline once the rest is fixed.
+  if (quiet.diagnostics.hasErrors()) return;
+  checkInputData({ name: input.name, shape: input.shape, span: layer.span }, training, ctx);
+}
+
+/** Diagnostics in the order a reader meets them in the file (stable for equal positions). */
+function inSourceOrder(items: readonly Diagnostic[]): Diagnostic[] {
+  return [...items].sort((a, b) => (a.span.file === b.span.file ? a.span.start - b.span.start : 0));
 }

@@ -122,7 +122,9 @@ export interface HintAst {
   readonly span: Span;
 }
 
-export type RefAst = { readonly kind: "underscore"; readonly span: Span } | { readonly kind: "name"; readonly name: string; readonly span: Span };
+export type RefAst =
+  | { readonly kind: "underscore"; readonly span: Span }
+  | { readonly kind: "name"; readonly name: string; readonly span: Span };
 
 export interface ArgsAst {
   readonly positional: readonly ValueAst[];
@@ -143,4 +145,10 @@ export type ValueAst =
   | { readonly kind: "underscore"; readonly span: Span }
   | { readonly kind: "list"; readonly items: readonly ValueAst[]; readonly span: Span }
   | { readonly kind: "name"; readonly name: string; readonly span: Span }
-  | { readonly kind: "call"; readonly name: string; readonly nameSpan: Span; readonly args: ArgsAst; readonly span: Span };
+  | {
+      readonly kind: "call";
+      readonly name: string;
+      readonly nameSpan: Span;
+      readonly args: ArgsAst;
+      readonly span: Span;
+    };

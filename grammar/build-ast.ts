@@ -1,41 +1,8 @@
-import type { CstElement, CstNode, IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
 import { diagnostic, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import type { SourceFile, Span } from "../compiler/diagnostics/span.js";
 import type * as A from "./ast.js";
-
-type Children = CstNode["children"];
-
-function isNode(el: CstElement): el is CstNode {
-  return "children" in el;
-}
-
-/** Tokens chevrotain invented while recovering from an error have no text; the AST leaves them out. */
-function isReal(token: IToken): boolean {
-  return token.isInsertedInRecovery !== true && !Number.isNaN(token.startOffset);
-}
-
-function nodes(c: Children, key: string): CstNode[] {
-  return (c[key] ?? []).filter(isNode);
-}
-
-function tokens(c: Children, key: string): IToken[] {
-  return (c[key] ?? []).filter((el): el is IToken => !isNode(el) && isReal(el));
-}
-
-/** `nodes(c, key)[0]` without the array: the builder runs once per CST node, so allocations add up. */
-function firstNode(c: Children, key: string): CstNode | undefined {
-  for (const el of c[key] ?? []) if (isNode(el)) return el;
-  return undefined;
-}
-
-/** The `index`-th real token under `key`, without allocating. */
-function token(c: Children, key: string, index = 0): IToken | undefined {
-  let seen = 0;
-  for (const el of c[key] ?? []) {
-    if (!isNode(el) && isReal(el) && seen++ === index) return el;
-  }
-  return undefined;
-}
+import { firstNode, firstOffset, lastEnd, nodes, token, tokens, type Children } from "./cst-helpers.js";
 
 /**
  * Turns chevrotain's CST into the typed AST. Plain functions over the CST rather than chevrotain's visitor
@@ -51,12 +18,11 @@ export class AstBuilder {
     return this.source.span(token.startOffset, token.startOffset + token.image.length);
   }
 
+  /** The node's text, from its first real token to its last; `fallback` when recovery left it empty. */
   private nodeSpan(node: CstNode, fallback: Span): Span {
-    const loc = node.location;
-    if (!loc || Number.isNaN(loc.startOffset) || loc.endOffset === undefined || Number.isNaN(loc.endOffset)) {
-      return fallback;
-    }
-    return this.source.span(loc.startOffset, loc.endOffset + 1);
+    const start = firstOffset(node);
+    const end = lastEnd(node);
+    return start <= end ? this.source.span(start, end) : fallback;
   }
 
   private ident(c: Children, key: string, index: number, fallback: Span): A.Ident {
@@ -78,7 +44,12 @@ export class AstBuilder {
 
   private model(n: CstNode, parent: Span): A.ModelDecl {
     const span = this.nodeSpan(n, parent);
-    return { kind: "model", name: this.ident(n.children, "Identifier", 0, span), body: this.body(n.children, span), span };
+    return {
+      kind: "model",
+      name: this.ident(n.children, "Identifier", 0, span),
+      body: this.body(n.children, span),
+      span,
+    };
   }
 
   private block(n: CstNode, parent: Span): A.BlockDecl {
@@ -132,7 +103,7 @@ export class AstBuilder {
 
   private statement(n: CstNode, parent: Span): A.Statement[] {
     const c = n.children;
-    const span = this.nodeSpan(n, parent);
+    const span = parent;
     const input = firstNode(c, "inputStmt");
     if (input) return [this.input(input, span)];
     const output = firstNode(c, "outputStmt");
@@ -150,18 +121,22 @@ export class AstBuilder {
       const rspan = this.nodeSpan(repeat, span);
       const count = token(repeat.children, "NumberLiteral");
       if (!count) return [];
-      return [{ kind: "repeat", count: this.number(count), body: this.body(repeat.children, rspan), span: rspan }];
+      return [
+        { kind: "repeat", count: this.number(count), body: this.body(repeat.children, rspan), span: rspan },
+      ];
     }
     const binding = firstNode(c, "binding");
     if (binding) {
-      const bspan = this.nodeSpan(binding, span);
-      const name = this.ident(binding.children, "Identifier", 0, bspan);
+      const name = this.ident(binding.children, "Identifier", 0, span);
       const chain = firstNode(binding.children, "chain");
-      const built = chain ? this.chain(chain, bspan) : undefined;
-      return built && name.name ? [{ kind: "binding", name, chain: built, span: bspan }] : [];
+      const built = chain ? this.chain(chain) : undefined;
+      if (!built || !name.name) return [];
+      return [
+        { kind: "binding", name, chain: built, span: this.source.span(name.span.start, built.span.end) },
+      ];
     }
     const chain = firstNode(c, "chain");
-    const built = chain ? this.chain(chain, span) : undefined;
+    const built = chain ? this.chain(chain) : undefined;
     return built ? [{ kind: "chain", chain: built, span: built.span }] : [];
   }
 
@@ -172,7 +147,11 @@ export class AstBuilder {
     const open = token(c, "LBracket");
     const close = token(c, "RBracket");
     const shapeSpan =
-      open && close ? this.source.span(open.startOffset, close.startOffset + 1) : open ? this.tokenSpan(open) : span;
+      open && close
+        ? this.source.span(open.startOffset, close.startOffset + 1)
+        : open
+          ? this.tokenSpan(open)
+          : span;
     return {
       kind: "input",
       name: this.ident(c, "Identifier", 0, span),
@@ -184,15 +163,21 @@ export class AstBuilder {
   }
 
   /** Undefined when recovery left the chain without a single usable element. */
-  private chain(n: CstNode, parent: Span): A.ChainAst | undefined {
-    const span = this.nodeSpan(n, parent);
+  private chain(n: CstNode): A.ChainAst | undefined {
     const elements = nodes(n.children, "element").flatMap((e): A.ElementAst[] => {
       const u = token(e.children, "Underscore");
       if (u) return [{ kind: "underscore", span: this.tokenSpan(u) }];
       const call = firstNode(e.children, "call");
       return call ? this.call(call) : [];
     });
-    return elements.length > 0 ? { elements, span } : undefined;
+    const first = elements[0];
+    const last = elements[elements.length - 1];
+    if (!first || !last) return undefined;
+    const lastHint = last.kind === "call" ? last.hints[last.hints.length - 1] : undefined;
+    return {
+      elements,
+      span: this.source.span(first.span.start, Math.max(last.span.end, lastHint?.span.end ?? 0)),
+    };
   }
 
   private call(n: CstNode): A.CallAst[] {
@@ -203,18 +188,38 @@ export class AstBuilder {
     const argsNode = firstNode(c, "args");
     const args = argsNode ? this.args(argsNode, nameSpan) : undefined;
     const hints = nodes(c, "hint").flatMap((h): A.HintAst[] => {
-      const hspan = this.nodeSpan(h, nameSpan);
       const hname = token(h.children, "Identifier");
       const value = token(h.children, "NumberLiteral");
-      if (!hname) return [];
-      return [{ name: { name: hname.image, span: this.tokenSpan(hname) }, ...(value ? { value: this.number(value) } : {}), span: hspan }];
+      const at = token(h.children, "At");
+      const close = token(h.children, "RParen");
+      if (!hname || !at) return [];
+      const last = close ?? value ?? hname;
+      const hspan = this.source.span(at.startOffset, last.startOffset + last.image.length);
+      return [
+        {
+          name: { name: hname.image, span: this.tokenSpan(hname) },
+          ...(value ? { value: this.number(value) } : {}),
+          span: hspan,
+        },
+      ];
     });
     const end = args && args.span.end > nameSpan.end ? args.span.end : nameSpan.end;
-    return [{ kind: "call", name: { name: name.image, span: nameSpan }, ...(args ? { args } : {}), hints, span: this.source.span(nameSpan.start, end) }];
+    return [
+      {
+        kind: "call",
+        name: { name: name.image, span: nameSpan },
+        ...(args ? { args } : {}),
+        hints,
+        span: this.source.span(nameSpan.start, end),
+      },
+    ];
   }
 
   private args(n: CstNode, parent: Span): A.ArgsAst {
-    const span = this.nodeSpan(n, parent);
+    const open = token(n.children, "LParen");
+    const close = token(n.children, "RParen");
+    const span =
+      open && close ? this.source.span(open.startOffset, close.startOffset + 1) : this.nodeSpan(n, parent);
     const positional: A.ValueAst[] = [];
     const keyword: A.KeywordArgAst[] = [];
     for (const arg of nodes(n.children, "arg")) {
@@ -242,7 +247,6 @@ export class AstBuilder {
 
   value(n: CstNode, parent: Span): A.ValueAst {
     const c = n.children;
-    const span = this.nodeSpan(n, parent);
     const num = token(c, "NumberLiteral");
     if (num) {
       const lit = this.number(num);
@@ -250,19 +254,38 @@ export class AstBuilder {
     }
     const str = token(c, "StringLiteral");
     if (str) return { kind: "string", value: JSON.parse(str.image) as string, span: this.tokenSpan(str) };
-    if (token(c, "True")) return { kind: "bool", value: true, span };
-    if (token(c, "False")) return { kind: "bool", value: false, span };
-    if (token(c, "Underscore")) return { kind: "underscore", span };
+    const yes = token(c, "True");
+    if (yes) return { kind: "bool", value: true, span: this.tokenSpan(yes) };
+    const no = token(c, "False");
+    if (no) return { kind: "bool", value: false, span: this.tokenSpan(no) };
+    const under = token(c, "Underscore");
+    if (under) return { kind: "underscore", span: this.tokenSpan(under) };
     const list = firstNode(c, "list");
     if (list) {
-      const lspan = this.nodeSpan(list, span);
-      return { kind: "list", items: nodes(list.children, "value").map((v) => this.value(v, lspan)), span: lspan };
+      const open = token(list.children, "LBracket");
+      const close = token(list.children, "RBracket");
+      const lspan =
+        open && close
+          ? this.source.span(open.startOffset, close.startOffset + 1)
+          : this.nodeSpan(list, parent);
+      return {
+        kind: "list",
+        items: nodes(list.children, "value").map((v) => this.value(v, lspan)),
+        span: lspan,
+      };
     }
     const name = token(c, "Identifier");
-    if (!name) return { kind: "name", name: "", span };
+    if (!name) return { kind: "name", name: "", span: this.nodeSpan(n, parent) };
     const nameSpan = this.tokenSpan(name);
     const argsNode = firstNode(c, "args");
     if (!argsNode) return { kind: "name", name: name.image, span: nameSpan };
-    return { kind: "call", name: name.image, nameSpan, args: this.args(argsNode, nameSpan), span };
+    const args = this.args(argsNode, nameSpan);
+    return {
+      kind: "call",
+      name: name.image,
+      nameSpan,
+      args,
+      span: this.source.span(nameSpan.start, Math.max(nameSpan.end, args.span.end)),
+    };
   }
 }

@@ -4,7 +4,16 @@ import type { SourceFile } from "../compiler/diagnostics/span.js";
 import type { FileAst } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
 import { MODEL_PARSER, describeToken } from "./parser.js";
-import { LBrace, LBracket, LParen, MODEL_LEXER, RBrace, RBracket, RParen, UnterminatedComment } from "./tokens.js";
+import {
+  LBrace,
+  LBracket,
+  LParen,
+  MODEL_LEXER,
+  RBrace,
+  RBracket,
+  RParen,
+  UnterminatedComment,
+} from "./tokens.js";
 
 /**
  * How deeply brackets may nest. The parser is recursive descent, so nesting is checked on the token stream
@@ -23,11 +32,17 @@ export function parse(source: SourceFile): ParseResult {
   const lexed = MODEL_LEXER.tokenize(source.text);
   for (const error of lexed.errors) {
     const char = source.text.slice(error.offset, error.offset + 1);
-    const what = char.trim() === "" ? `character U+${char.charCodeAt(0).toString(16).padStart(4, "0")}` : `'${char}'`;
-    diagnostics.push(diagnostic("MG1001", source.span(error.offset, error.offset + error.length), [`unexpected ${what}`]));
+    const what =
+      char.trim() === "" ? `character U+${char.charCodeAt(0).toString(16).padStart(4, "0")}` : `'${char}'`;
+    diagnostics.push(
+      diagnostic("MG1001", source.span(error.offset, error.offset + error.length), [`unexpected ${what}`]),
+    );
   }
   for (const bad of lexed.groups.bad ?? []) {
-    const what = bad.tokenType === UnterminatedComment ? "unterminated comment: '/*' has no '*/'" : "unterminated string";
+    const what =
+      bad.tokenType === UnterminatedComment
+        ? "unterminated comment: '/*' has no '*/'"
+        : "unterminated string";
     diagnostics.push(diagnostic("MG1001", source.span(bad.startOffset, bad.startOffset + 1), [what]));
   }
   const tooDeep = firstTooDeep(lexed.tokens);
@@ -42,7 +57,9 @@ export function parse(source: SourceFile): ParseResult {
     const token = error.token;
     const start = Number.isNaN(token.startOffset) ? source.text.length : token.startOffset;
     const end = Number.isNaN(token.startOffset) ? start : start + token.image.length;
-    diagnostics.push(diagnostic("MG1001", source.span(start, end), [error.message || `unexpected ${describeToken(token)}`]));
+    diagnostics.push(
+      diagnostic("MG1001", source.span(start, end), [error.message || `unexpected ${describeToken(token)}`]),
+    );
   }
   const builder = new AstBuilder(source);
   const ast = builder.file(cst);

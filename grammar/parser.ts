@@ -1,4 +1,11 @@
-import { CstParser, EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  EOF,
+  type IOrAlt,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
 import * as T from "./tokens.js";
 
 /** Names a token the way the user wrote it, for "expected ')' but found 'x'". */
@@ -157,7 +164,7 @@ class ModelParser extends CstParser {
   constructor() {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
-      nodeLocationTracking: "onlyOffset",
+      nodeLocationTracking: "none",
       maxLookahead: 3,
       errorMessageProvider: MESSAGES,
     });

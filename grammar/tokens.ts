@@ -5,7 +5,11 @@ import { createToken, Lexer, type TokenType } from "chevrotain";
  * keywords only where the parser asks for them by name and ordinary identifiers everywhere else
  * (`strategy: model`, `@model`). `true`, `false` and `_` are not, so they are reserved everywhere.
  */
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: "a name",
+});
 
 function keyword(word: string): TokenType {
   return createToken({
@@ -25,22 +29,37 @@ export const Repeat = keyword("repeat");
 export const Train = keyword("train");
 export const Parallel = keyword("parallel");
 export const True = createToken({ name: "True", pattern: /true/, longer_alt: Identifier, label: "'true'" });
-export const False = createToken({ name: "False", pattern: /false/, longer_alt: Identifier, label: "'false'" });
-export const Underscore = createToken({ name: "Underscore", pattern: /_/, longer_alt: Identifier, label: "'_'" });
+export const False = createToken({
+  name: "False",
+  pattern: /false/,
+  longer_alt: Identifier,
+  label: "'false'",
+});
+export const Underscore = createToken({
+  name: "Underscore",
+  pattern: /_/,
+  longer_alt: Identifier,
+  label: "'_'",
+});
 
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
   pattern: /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,
   label: "a number",
 });
-/** JSON string syntax, so `JSON.parse` decodes the escapes. */
+/** JSON string syntax, so `JSON.parse` decodes the escapes. JSON forbids raw control characters, hence the range. */
 export const StringLiteral = createToken({
   name: "StringLiteral",
+  // eslint-disable-next-line no-control-regex
   pattern: /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/,
   label: "a string",
 });
 /** Matched only when a string does not close on its line, so the lexer can say so instead of "unexpected '\"'". */
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"[^"\n\r]*/, group: "bad" });
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"[^"\n\r]*/,
+  group: "bad",
+});
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "'->'" });
 export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "'{'" });
@@ -55,11 +74,27 @@ export const Semicolon = createToken({ name: "Semicolon", pattern: /;/, label: "
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
 export const At = createToken({ name: "At", pattern: /@/, label: "'@'" });
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\uFEFF]+/, group: Lexer.SKIPPED });
-export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: Lexer.SKIPPED });
-export const BlockComment = createToken({ name: "BlockComment", pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v\uFEFF]+/,
+  group: Lexer.SKIPPED,
+});
+export const LineComment = createToken({
+  name: "LineComment",
+  pattern: /\/\/[^\n\r]*/,
+  group: Lexer.SKIPPED,
+});
+export const BlockComment = createToken({
+  name: "BlockComment",
+  pattern: /\/\*[\s\S]*?\*\//,
+  group: Lexer.SKIPPED,
+});
 /** Kept out of the parser's stream (a separate group) and reported by `parse`. */
-export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, group: "bad" });
+export const UnterminatedComment = createToken({
+  name: "UnterminatedComment",
+  pattern: /\/\*[\s\S]*/,
+  group: "bad",
+});
 
 /** Order matters: the first pattern that matches wins, so comments precede everything and keywords precede names. */
 export const ALL_TOKENS: TokenType[] = [
@@ -96,4 +131,7 @@ export const ALL_TOKENS: TokenType[] = [
 ];
 
 /** Built once: chevrotain's lexer analyses its patterns on construction. */
-export const MODEL_LEXER = new Lexer(ALL_TOKENS, { positionTracking: "full", ensureOptimizations: false });
+export const MODEL_LEXER = new Lexer(ALL_TOKENS, {
+  positionTracking: "onlyOffset",
+  ensureOptimizations: false,
+});

@@ -2,8 +2,8 @@
  * The runtime's public surface for the CLI and for TypeScript users. Importing it loads TensorFlow.js: the
  * compile path (`mgpuc check`, `--emit`) must never import this module.
  */
-export { initBackend, registerWasmGradKernels } from "./backend/index.js";
-export type { BackendInfo, BackendPreference } from "./backend/index.js";
+export { initBackend, listBackends, registerWasmGradKernels } from "./backend/index.js";
+export type { BackendAvailability, BackendInfo, BackendPreference } from "./backend/index.js";
 export { listDevices, DeviceFailure } from "./devices/index.js";
 export type { DeviceInfo } from "./devices/index.js";
 export { trainModel } from "./train/train-model.js";

@@ -5,7 +5,6 @@ import type { Strategy } from "../../compiler/ir/config.js";
 import { emitSummary } from "../../compiler/emit/summary.js";
 import { emitPlan } from "../../compiler/emit/plan.js";
 import { emitDot } from "../../compiler/emit/dot.js";
-import { emitTypeScript } from "../../compiler/emit/typescript.js";
 import { emitTorch } from "../../compiler/emit/torch/index.js";
 import { emitKeras } from "../../compiler/emit/keras/index.js";
 import { dumpStage } from "../dump.js";
@@ -63,12 +62,16 @@ export async function compileCommand(file: string, flags: CompileFlags): Promise
     case "dot":
       writeOutput(emitDot(plan), flags.output);
       break;
-    case "ts":
-      writeOutput(
-        await emitTypeScript({ ...input, ...(flags.output ? { planFile: flags.output } : {}) }),
-        flags.output,
-      );
+    case "ts": {
+      // ts-morph brings in the TypeScript compiler (about a second): load it only for --emit ts.
+      const { emitTypeScript } = await import("../../compiler/emit/typescript.js");
+      const program = await emitTypeScript({
+        ...input,
+        ...(flags.output ? { programFile: flags.output } : {}),
+      });
+      writeOutput(program, flags.output);
       break;
+    }
     case "torch":
     case "keras":
       writePrograms(flags.emit === "torch" ? emitTorch(input) : emitKeras(input), flags.output);

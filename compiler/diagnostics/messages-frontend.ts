@@ -30,17 +30,32 @@ export const FRONTEND_MESSAGES = {
   MG1026: { severity: "error", message: "a model has at most one 'output' statement" },
   MG1027: { severity: "error", message: "'_' has no value here: no statement comes before it" },
   MG1028: { severity: "error", message: "'_' is not a value here" },
-  MG1029: { severity: "error", message: "unknown placement hint '@{0}'; hints are @data, @model, @stage(N), @devices(N)" },
+  MG1029: {
+    severity: "error",
+    message: "unknown placement hint '@{0}'; hints are @data, @model, @stage(N), @devices(N)",
+  },
   MG1030: { severity: "error", message: "'@{0}' needs a number, e.g. @{0}(1)" },
   MG1031: { severity: "error", message: "'@{0}' takes no number" },
-  MG1032: { severity: "error", message: "unknown parameter type '{0}'; types are int, float, bool, string, shape" },
+  MG1032: {
+    severity: "error",
+    message: "unknown parameter type '{0}'; types are int, float, bool, string, shape",
+  },
   MG1033: { severity: "error", message: "tensor parameter '{0}' must come before typed parameters" },
-  MG1034: { severity: "error", message: "block '{0}' needs a tensor parameter first, e.g. block {0}(x, ...)" },
-  MG1035: { severity: "error", message: "block '{0}' takes {1} value argument(s) after its tensors, got {2}" },
+  MG1034: {
+    severity: "error",
+    message: "block '{0}' needs a tensor parameter first, e.g. block {0}(x, ...)",
+  },
+  MG1035: {
+    severity: "error",
+    message: "block '{0}' takes {1} value argument(s) after its tensors, got {2}",
+  },
   MG1036: { severity: "error", message: "parameter '{0}' of block '{1}' is given twice" },
   MG1037: { severity: "error", message: "block '{0}' declares parameter '{1}' twice" },
   MG1038: { severity: "error", message: "unknown dtype '{0}'; use float32 or int32" },
   MG1039: { severity: "error", message: "repeat count must be an integer >= 1, got {0}" },
-  MG1040: { severity: "error", message: "blocks nested too deeply: more than {0} block calls inside each other" },
+  MG1040: {
+    severity: "error",
+    message: "blocks nested too deeply: more than {0} block calls inside each other",
+  },
   MG1041: { severity: "error", message: "hint '@{0}' needs an integer >= {1}, got {2}" },
 } as const satisfies Record<string, MessageEntry>;

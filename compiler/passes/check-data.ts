@@ -24,11 +24,27 @@ export function checkData(graph: Graph, training: TrainingConfig, ctx: PassConte
   const input = graph.nodes[graph.inputs[0]!];
   const output = graph.nodes[graph.outputs[0]!];
   if (!input || !output?.outputShape) return;
-  if (data) checkInput(input, data, training.spans.data ?? input.span, ctx);
+  checkInputData(
+    { name: input.name, shape: input.attrs["shape"] as readonly number[], span: input.span },
+    training,
+    ctx,
+  );
+  if (training.loss) checkLoss(output, training, ctx);
+}
+
+/**
+ * The data half of `checkData`, which needs only the input's declaration. The pipeline also runs it when the
+ * front end found errors elsewhere, so one run reports both a typo and the data mismatch (EXAMPLES.md).
+ */
+export function checkInputData(
+  input: { readonly name: string; readonly shape: readonly number[]; readonly span: Span },
+  training: TrainingConfig,
+  ctx: PassContext,
+): void {
+  if (training.data) checkInput(input, training.data, training.spans.data ?? input.span, ctx);
   if (typeof training.validation !== "number") {
     checkInput(input, training.validation, training.spans.validation ?? input.span, ctx);
   }
-  if (training.loss) checkLoss(output, training, ctx);
 }
 
 function sampleShape(data: DataSource): readonly number[] | undefined {
@@ -44,9 +60,14 @@ function sampleShape(data: DataSource): readonly number[] | undefined {
   }
 }
 
-function checkInput(input: IRNode, data: DataSource, span: Span, ctx: PassContext): void {
+function checkInput(
+  input: { readonly name: string; readonly shape: readonly number[] },
+  data: DataSource,
+  span: Span,
+  ctx: PassContext,
+): void {
   const given = sampleShape(data);
-  const expected = input.attrs["shape"] as readonly number[];
+  const expected = input.shape;
   if (!given || fits(given, expected)) return;
   const name = input.name;
   const declare = `declare \`input ${name}: ${showShape(given)}\``;

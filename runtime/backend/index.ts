@@ -1,5 +1,5 @@
-export { initBackend, wasmDistDir } from "./init-backend.js";
-export type { BackendInfo, BackendPreference } from "./init-backend.js";
+export { initBackend, listBackends, wasmDistDir } from "./init-backend.js";
+export type { BackendAvailability, BackendInfo, BackendPreference } from "./init-backend.js";
 export {
   registerWasmGradKernels,
   conv2dBackpropFilter,

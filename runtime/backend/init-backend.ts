@@ -55,6 +55,43 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
+export interface BackendAvailability {
+  readonly name: "tensorflow" | "wasm" | "cpu";
+  readonly package: string;
+  readonly available: boolean;
+  readonly note: string;
+}
+
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What `mgpuc devices` lists: which backends this installation could use, best first, without loading them. */
+export function listBackends(): BackendAvailability[] {
+  const gpu = installed("@tensorflow/tfjs-node-gpu");
+  const node = installed("@tensorflow/tfjs-node");
+  return [
+    {
+      name: "tensorflow",
+      package: gpu ? "@tensorflow/tfjs-node-gpu" : "@tensorflow/tfjs-node",
+      available: gpu || node,
+      note: gpu || node ? "native libtensorflow (used first)" : "not installed (optional dependency)",
+    },
+    {
+      name: "wasm",
+      package: "@tensorflow/tfjs-backend-wasm",
+      available: installed("@tensorflow/tfjs-backend-wasm"),
+      note: "SIMD, one thread per device; conv backprop kernels added by mgpuc",
+    },
+    { name: "cpu", package: "@tensorflow/tfjs", available: true, note: "pure JavaScript fallback" },
+  ];
+}
+
 /** Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu. */
 export async function initBackend(preference: BackendPreference = "auto"): Promise<BackendInfo> {
   if (preference === "auto" || preference === "native") {

@@ -4,11 +4,20 @@
  * Implementations: shared memory between threads (`SharedMemoryCollective`), one rank (`LocalCollective`); a
  * process transport over binary frames can implement the same interface.
  */
+export type BucketFill = (slot: Float32Array, start: number) => void;
+export type BucketConsume = (sum: Float32Array, start: number) => void;
+
 export interface Collective {
   readonly rank: number;
   readonly size: number;
   /** Replaces `data` on every rank by the elementwise sum over ranks; every rank gets bitwise the same result. */
   allReduceSum(data: Float32Array): void;
+  /**
+   * The same sum without staging copies, bucket by bucket: `fill(slot, start)` writes this rank's elements
+   * [start, start + slot.length) into `slot`; `consume(sum, start)` reads the summed elements, valid only
+   * during the call.
+   */
+  allReduceSumWith(length: number, fill: BucketFill, consume: BucketConsume): void;
   /** Copies `data` of rank `root` into `data` on every rank. */
   broadcast(data: Float32Array, root: number): void;
   /** Concatenates every rank's `local` (lengths may differ) into `out`, in rank order, on every rank. */
@@ -29,6 +38,11 @@ export class LocalCollective implements Collective {
   readonly rank = 0;
   readonly size = 1;
   allReduceSum(): void {}
+  allReduceSumWith(length: number, fill: BucketFill, consume: BucketConsume): void {
+    const all = new Float32Array(length);
+    fill(all, 0);
+    consume(all, 0);
+  }
   broadcast(): void {}
   allGather(local: Float32Array, out: Float32Array): void {
     out.set(local);

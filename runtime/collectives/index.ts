@@ -1,5 +1,5 @@
 export { CollectiveAborted, LocalCollective } from "./collective.js";
-export type { Collective } from "./collective.js";
+export type { BucketConsume, BucketFill, Collective } from "./collective.js";
 export {
   SharedMemoryCollective,
   abortShared,

@@ -2,22 +2,25 @@ import { parentPort, workerData } from "node:worker_threads";
 import { SharedMemoryCollective, type SharedLayout } from "./shared-memory-collective.js";
 
 /**
- * A bare collective rank in a worker, for `calibrate`, the benchmark and the tests: `time` all-reduces
- * `floats` floats `repeats` times; `check` all-reduces the rank-dependent pattern of `fillPattern` for each
+ * A bare collective rank in a worker, for `calibrate`, the benchmark and the tests: `time` all-reduces each
+ * length `repeats` times and returns each repeat's seconds; `check` all-reduces the rank-dependent pattern of `fillPattern` for each
  * length and posts the results back.
  */
 export interface RankJob {
   readonly layout: SharedLayout;
   readonly rank: number;
-  readonly mode: "time" | "check";
+  /** `time-in-place`: data produced and read in the shared buffers (allReduceSumWith, no staging copies). */
+  readonly mode: "time" | "time-in-place" | "check";
   readonly lengths: readonly number[];
   readonly repeats: number;
 }
 
 /** Element i of rank r's input: distinct per rank and element, exact in float32 when summed over ≤ 8 ranks. */
-export function fillPattern(data: Float32Array, rank: number): void {
-  for (let i = 0; i < data.length; i++) data[i] = ((i * 31 + rank * 7) % 1024) - 512 + rank / 4;
+export function fillPattern(data: Float32Array, rank: number, start = 0): void {
+  for (let i = 0; i < data.length; i++) data[i] = (((start + i) * 31 + rank * 7) % 1024) - 512 + rank / 4;
 }
+
+const NO_COPY = (): void => {};
 
 export function runRank(job: RankJob): Float32Array[] {
   const collective = new SharedMemoryCollective(job.layout, job.rank);
@@ -28,6 +31,13 @@ export function runRank(job: RankJob): Float32Array[] {
     if (job.mode === "check") {
       collective.allReduceSum(data);
       out.push(data);
+      const viaBuckets = new Float32Array(length);
+      collective.allReduceSumWith(
+        length,
+        (slot, start) => fillPattern(slot, job.rank, start),
+        (sum, start) => viaBuckets.set(sum, start),
+      );
+      out.push(viaBuckets);
       const gathered = new Float32Array(job.layout.size * 3);
       collective.allGather(new Float32Array([job.rank, job.rank, job.rank]), gathered);
       out.push(gathered);
@@ -35,7 +45,16 @@ export function runRank(job: RankJob): Float32Array[] {
       collective.broadcast(b, job.layout.size - 1);
       out.push(b);
     } else {
-      for (let r = 0; r < job.repeats; r++) collective.allReduceSum(data);
+      // Seconds of each repeat, the ranks aligned by a barrier before each.
+      const times = new Float32Array(job.repeats);
+      for (let r = 0; r < job.repeats; r++) {
+        collective.barrier();
+        const t0 = performance.now();
+        if (job.mode === "time") collective.allReduceSum(data);
+        else collective.allReduceSumWith(length, NO_COPY, NO_COPY);
+        times[r] = (performance.now() - t0) / 1000;
+      }
+      out.push(times);
     }
   }
   return out;

@@ -1,4 +1,4 @@
-import { type Collective, CollectiveAborted } from "./collective.js";
+import { type BucketConsume, type BucketFill, type Collective, CollectiveAborted } from "./collective.js";
 import { type Add2, type WasmMemory, createSharedMemory, simdAdder } from "./simd-add.js";
 
 /** Control words in the Int32 control buffer. */
@@ -76,7 +76,8 @@ export class SharedMemoryCollective implements Collective {
       this.slots.push(new Float32Array(data, 4 * r * layout.capacity, layout.capacity));
     }
     this.result = new Float32Array(data, 4 * layout.size * layout.capacity, layout.capacity);
-    this.add2 = simdAdder(layout.memory);
+    // The result area is scratch until the first barrier, which needs this rank too.
+    this.add2 = simdAdder(layout.memory, this.result.byteOffset);
   }
 
   barrier(): void {
@@ -100,22 +101,30 @@ export class SharedMemoryCollective implements Collective {
 
   allReduceSum(data: Float32Array): void {
     if (this.size === 1) return;
-    for (let start = 0; start < data.length; start += this.capacity) {
-      const bucket = data.subarray(start, Math.min(data.length, start + this.capacity));
-      this.reduceBucket(bucket);
-    }
+    this.allReduceSumWith(
+      data.length,
+      (slot, start) => slot.set(data.subarray(start, start + slot.length)),
+      (sum, start) => data.set(sum, start),
+    );
   }
 
-  private reduceBucket(bucket: Float32Array): void {
-    const n = bucket.length;
-    this.slots[this.rank]!.set(bucket);
-    this.barrier();
-    const [lo, hi] = partition(n, this.size, this.rank);
-    this.sumPartition(lo, hi);
-    this.barrier();
-    bucket.set(this.result.subarray(0, n));
-    // The next bucket may only overwrite the slots once everyone has read this result.
-    this.barrier();
+  allReduceSumWith(length: number, fill: BucketFill, consume: BucketConsume): void {
+    for (let start = 0; start < length; start += this.capacity) {
+      const n = Math.min(this.capacity, length - start);
+      const slot = this.slots[this.rank]!.subarray(0, n);
+      fill(slot, start);
+      if (this.size === 1) {
+        consume(slot, start);
+        continue;
+      }
+      this.barrier();
+      const [lo, hi] = partition(n, this.size, this.rank);
+      this.sumPartition(lo, hi);
+      this.barrier();
+      consume(this.result.subarray(0, n), start);
+      // The next bucket may only overwrite the slots and the result once everyone has read this one.
+      this.barrier();
+    }
   }
 
   /** result[lo..hi) = Σ_r slot_r[lo..hi), in rank order. */
@@ -124,8 +133,8 @@ export class SharedMemoryCollective implements Collective {
     const slots = this.slots;
     let done = lo;
     if (this.add2 !== null) {
-      // Whole 4-float vectors by SIMD; partitions start 64-byte aligned (ALIGN), only the tail is left.
-      done = lo + ((hi - lo) & ~3);
+      // Whole 16-float blocks by SIMD; partitions start 64-byte aligned (ALIGN), only the tail is left.
+      done = lo + ((hi - lo) & ~15);
       const bytes = 4 * (done - lo);
       const at = (view: Float32Array) => view.byteOffset + 4 * lo;
       if (bytes > 0) {

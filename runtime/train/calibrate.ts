@@ -41,33 +41,40 @@ export function matMulRate(): number {
   return (reps * 2 * n ** 3) / seconds;
 }
 
-/** Single-thread memcpy bandwidth (bytes/s), the yardstick for the all-reduce. */
-export function memcpyRate(bytes = 32 << 20): number {
+/** Single-thread memcpy bandwidth (bytes/s) of the fastest of `repeats` copies: the all-reduce's yardstick. */
+export function memcpyRate(bytes = 32 << 20, repeats = 10): number {
   const src = new Float32Array(bytes / 4).fill(1);
   const dst = new Float32Array(bytes / 4);
   dst.set(src);
-  let reps = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < 300) {
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
     dst.set(src);
-    reps++;
+    best = Math.min(best, performance.now() - t0);
   }
-  return (reps * bytes) / ((performance.now() - t0) / 1000);
+  return bytes / (best / 1000);
+}
+
+/** Seconds per all-reduce: the fastest repeat (the least disturbed by other load) and the mean. */
+export interface AllReduceTiming {
+  readonly best: number;
+  readonly mean: number;
 }
 
 /**
- * Seconds per all-reduce of `floats` floats over `ranks` ranks (rank 0 here, the others in worker threads),
- * averaged over `repeats` after one warm-up.
+ * Times all-reduce of `floats` floats over `ranks` ranks (rank 0 here, the others in worker threads),
+ * `repeats` times after one warm-up; `inPlace` times the staging-free `allReduceSumWith` (data produced and
+ * read in the shared buffers, as the trainer does) instead of `allReduceSum` on private arrays.
  */
-export async function timeAllReduce(ranks: number, floats: number, repeats: number): Promise<number> {
+export async function timeAllReduce(
+  ranks: number,
+  floats: number,
+  repeats: number,
+  inPlace = false,
+): Promise<AllReduceTiming> {
   const layout = createSharedLayout(ranks, Math.min(floats, 1 << 22));
-  const job = (rank: number): RankJob => ({
-    layout,
-    rank,
-    mode: "time",
-    lengths: [floats],
-    repeats: repeats + 1,
-  });
+  const mode = inPlace ? "time-in-place" : "time";
+  const job = (rank: number): RankJob => ({ layout, rank, mode, lengths: [floats], repeats: repeats + 1 });
   const workers = Array.from({ length: ranks - 1 }, (_, i) => {
     const worker = startWorker(import.meta.url, "../collectives/rank-worker", { workerData: job(i + 1) });
     return new Promise<void>((resolve, reject) => {
@@ -75,13 +82,9 @@ export async function timeAllReduce(ranks: number, floats: number, repeats: numb
       worker.on("exit", () => resolve());
     });
   });
-  const local = job(0);
-  runRank({ ...local, repeats: 1 });
-  const t0 = performance.now();
-  runRank({ ...local, repeats });
-  const seconds = (performance.now() - t0) / 1000 / repeats;
+  const times = Array.from(runRank(job(0))[0]!).slice(1);
   await Promise.all(workers);
-  return seconds;
+  return { best: Math.min(...times), mean: times.reduce((a, b) => a + b, 0) / times.length };
 }
 
 /**
@@ -94,9 +97,9 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   const ranks = Math.max(2, options.devices ?? 2);
   const rate = matMulRate();
   const memcpy = memcpyRate();
-  const small = await timeAllReduce(ranks, 16, 200);
+  const small = (await timeAllReduce(ranks, 16, 200)).best;
   const floats = 4 << 20;
-  const large = await timeAllReduce(ranks, floats, 5);
+  const large = (await timeAllReduce(ranks, floats, 5)).best;
   const factor = (2 * (ranks - 1)) / ranks;
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);

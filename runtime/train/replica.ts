@@ -54,6 +54,19 @@ function gatherRows(
   return [tf.tensor(x, [rows, ...data.sampleShape]), tf.tensor(y, [rows, ...data.labelShape], yDtype)];
 }
 
+/** Elements [start, start + out.length) of the concatenation of `segments`, into `out`. */
+function copyRange(segments: readonly Float32Array[], start: number, out: Float32Array): void {
+  let base = 0;
+  const end = start + out.length;
+  for (const seg of segments) {
+    const lo = Math.max(start, base);
+    const hi = Math.min(end, base + seg.length);
+    if (lo < hi) out.set(seg.subarray(lo - base, hi - base), lo - start);
+    base += seg.length;
+    if (base >= end) break;
+  }
+}
+
 /**
  * One data-parallel replica: its shard of each global batch forward and backward, the gradient SUM (scaled by
  * 1/global batch) all-reduced in buckets together with the loss and accuracy sums, then the same optimizer step
@@ -106,7 +119,8 @@ export class Replica {
     const [lo, hi] = shardBounds(globalBatch, this.collective.size, this.collective.rank);
     setStepContext({ collective: this.collective, step, globalBatch, shardOffset: lo, seed: this.seed });
     const flat = this.flat;
-    tf.tidy(() => {
+    // Each gradient is copied once, straight into the shared bucket; the summed buckets land in `flat`.
+    const segments = tf.tidy(() => {
       const [x, y] = gatherRows(this.train, indices, lo, hi);
       let lossSum: tf.Tensor | null = null;
       let correct: tf.Tensor | null = null;
@@ -117,16 +131,16 @@ export class Replica {
         correct = tf.keep(tf.sum(perSampleCorrect(this.loss, y, pred)));
         return tf.div(tf.sum(losses), globalBatch) as tf.Scalar;
       }, this.vars);
-      let offset = 0;
-      for (const v of this.vars) {
-        flat.set(grads[v.name]!.dataSync() as Float32Array, offset);
-        offset += v.size;
-      }
-      flat[offset] = lossSum!.dataSync()[0]!;
-      flat[offset + 1] = correct!.dataSync()[0]!;
+      const out = this.vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
+      out.push(new Float32Array([lossSum!.dataSync()[0]!, correct!.dataSync()[0]!]));
       tf.dispose([lossSum!, correct!]);
+      return out;
     });
-    this.collective.allReduceSum(flat);
+    this.collective.allReduceSumWith(
+      flat.length,
+      (slot, start) => copyRange(segments, start, slot),
+      (sum, start) => flat.set(sum, start),
+    );
     tf.tidy(() => {
       const named: tf.NamedTensorMap = {};
       let offset = 0;

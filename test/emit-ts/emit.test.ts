@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { emitTypeScript, tfjsLayerName } from "../../compiler/emit/typescript/index.js";
-import { HOSTILE_PATH, hostile, hostileTraining, mlp, planFor, residual, training } from "./graphs.js";
+import {
+  HOSTILE_PATH,
+  hostile,
+  hostileTraining,
+  mlp,
+  planFor,
+  residual,
+  training,
+  twoCalls,
+} from "./graphs.js";
 
 const emit = (graph = mlp, train = training) =>
   emitTypeScript({ graph, training: train, plan: planFor(graph), modelFile: "/models/demo.model" });
@@ -21,6 +30,18 @@ describe("emitTypeScript", () => {
       /tf\.layers\s*\.add\(\{ name: "residual__add" \}\)\s*\.apply\(\[residual_batchnorm, conv2d\]\)/,
     );
     expect(branchy).toContain('tf.model({ name: "TinyResNet", inputs: image, outputs: dense })');
+  });
+
+  it("makes a helper function of a block called twice the same way, with what differs as parameters", async () => {
+    const text = await emit(twoCalls);
+    expect(text).toMatch(
+      /function blk\(prefix: string, x: tf\.SymbolicTensor, filters: number\): tf\.SymbolicTensor/,
+    );
+    expect(text).toContain("name: `${prefix}__conv2d`, filters, kernelSize: 3");
+    expect(text).toContain('const blk_out = blk("blk", image, 4);');
+    expect(text).toContain('const blk_1_out = blk("blk_1", blk_out, 8);');
+    // The third call has other layers: it stays unrolled, under its name.
+    expect(text).toContain('name: "blk_2__conv2d"');
   });
 
   it("names every layer as the runtime does", async () => {

@@ -139,3 +139,15 @@ export const HOSTILE_PATH = "no such \"dir\"/`x` ${process.exit(7)} \\ 'q'.csv";
 export function hostileTraining(dataDir: string): TrainingConfig {
   return { ...training, data: { kind: "csv", path: `${dataDir}/${HOSTILE_PATH}`, label: 'y"`${1}`' } };
 }
+
+/** Two calls of one block with different `filters`, then a call of the same block with another shape. */
+export const twoCalls = graphOf("Blocks", [
+  { name: "image", op: "input", shape: [8, 8, 3] },
+  { name: "blk/conv2d", op: "conv2d", attrs: conv(4), shape: [8, 8, 4], block: true },
+  { name: "blk/relu", op: "relu", shape: [8, 8, 4], block: true },
+  { name: "blk_1/conv2d", op: "conv2d", attrs: conv(8), shape: [8, 8, 8], block: true },
+  { name: "blk_1/relu", op: "relu", shape: [8, 8, 8], block: true },
+  { name: "blk_2/conv2d", op: "conv2d", attrs: conv(8), shape: [8, 8, 8], block: true },
+  { name: "global_avg_pool2d", op: "global_avg_pool2d", inputs: [5], shape: [8] },
+  { name: "add", op: "add", inputs: [6, 6], shape: [8] },
+]);

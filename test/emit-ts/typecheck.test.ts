@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emitTypeScript } from "../../compiler/emit/typescript/index.js";
 import { GOLDEN_DIR } from "../support/golden.js";
-import { hostile, hostileTraining, mlp, planFor, residual, training } from "./graphs.js";
+import { hostile, hostileTraining, mlp, planFor, residual, training, twoCalls } from "./graphs.js";
 import { programDir, typeCheck } from "./program-dir.js";
 
 describe("emitted programs", () => {
@@ -15,6 +15,15 @@ describe("emitted programs", () => {
       residual: { graph: residual, training },
       hostile: { graph: hostile, training: hostileTraining(dir) },
       "no-train": { graph: residual, training: untrained },
+      blocks: { graph: twoCalls, training },
+      // A block called `class`: its helper function must be renamed, its layer names kept.
+      "hostile-blocks": {
+        graph: {
+          ...twoCalls,
+          nodes: twoCalls.nodes.map((n) => ({ ...n, name: n.name.replace(/^blk/, "class") })),
+        },
+        training,
+      },
     };
     const files: string[] = [];
     for (const [name, c] of Object.entries(cases)) {

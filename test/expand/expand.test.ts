@@ -19,14 +19,28 @@ describe("expandBlocks", () => {
   });
 
   it("wires multi-input layers from their tensor arguments and keeps the rest as args", () => {
-    const run = clean(["model M {", "  input a: [4]", "  input b: [4]", "  h = dense(4)", "  concat(a, h, _, axis: -1)", "}"]);
+    const run = clean([
+      "model M {",
+      "  input a: [4]",
+      "  input b: [4]",
+      "  h = dense(4)",
+      "  concat(a, h, _, axis: -1)",
+      "}",
+    ]);
     const last = run.models[0]!.layers[3]!;
     expect(last.inputs).toEqual([0, 2, 2]);
     expect(formatArgs(last.args)).toBe("axis: -1");
   });
 
   it("names a single-layer binding after its name, and outputs what `output` lists", () => {
-    const run = clean(["model M {", "  input x: [4]", "  h = dense(3)", "  g = x -> dense(5)", "  output h, g", "}"]);
+    const run = clean([
+      "model M {",
+      "  input x: [4]",
+      "  h = dense(3)",
+      "  g = x -> dense(5)",
+      "  output h, g",
+      "}",
+    ]);
     const m = run.models[0]!;
     expect(layerSummary(m)).toEqual(["x=input", "h=dense<-0", "g=dense<-0"]);
     expect(m.outputs).toEqual([1, 2]);
@@ -80,7 +94,14 @@ describe("expandBlocks", () => {
   });
 
   it("records nested call sites innermost first and prefixes names with the call path", () => {
-    const run = clean(["block inner(x) { relu }", "block outer(x) { inner; inner }", "model M {", "  input x: [4]", "  outer", "}"]);
+    const run = clean([
+      "block inner(x) { relu }",
+      "block outer(x) { inner; inner }",
+      "model M {",
+      "  input x: [4]",
+      "  outer",
+      "}",
+    ]);
     const m = run.models[0]!;
     expect(m.layers.map((l) => l.name)).toEqual(["x", "outer/inner/relu", "outer/inner_1/relu"]);
     expect(m.layers[2]!.callSites.map((s) => run.source.position(s.start))).toEqual([
@@ -90,12 +111,25 @@ describe("expandBlocks", () => {
   });
 
   it("feeds a block called without tensors from the chain", () => {
-    const run = clean(["block head(x, n: int) { dense(n) }", "model M {", "  input x: [4]", "  relu -> head(3)", "}"]);
+    const run = clean([
+      "block head(x, n: int) { dense(n) }",
+      "model M {",
+      "  input x: [4]",
+      "  relu -> head(3)",
+      "}",
+    ]);
     expect(layerSummary(run.models[0])).toEqual(["x=input", "relu=relu<-0", "head/dense=dense<-1"]);
   });
 
   it("does not let a block see its caller's tensors", () => {
-    const run = frontend(["block b(x) { add(x, y) }", "model M {", "  input x: [4]", "  y = relu", "  b", "}"]);
+    const run = frontend([
+      "block b(x) { add(x, y) }",
+      "model M {",
+      "  input x: [4]",
+      "  y = relu",
+      "  b",
+      "}",
+    ]);
     expect(run.diagnostics.map((d) => d.code)).toEqual(["MG1005"]);
   });
 
@@ -133,7 +167,13 @@ describe("expandBlocks", () => {
   });
 
   it("refuses a million-layer unrolling before building it", () => {
-    const run = frontend(["block b(x) { repeat 1000 { relu } }", "model M {", "  input x: [4]", "  repeat 1000000 { b }", "}"]);
+    const run = frontend([
+      "block b(x) { repeat 1000 { relu } }",
+      "model M {",
+      "  input x: [4]",
+      "  repeat 1000000 { b }",
+      "}",
+    ]);
     expect(run.diagnostics.map((d) => d.code)).toEqual(["MG1013"]);
     expect(run.models[0]!.layers).toEqual([]);
   });

@@ -22,7 +22,13 @@ export function frontend(text: string | readonly string[], path = "t.model", alw
   const bag = new DiagnosticBag();
   const clean = !parsed.diagnostics.some((d) => d.severity === "error");
   const models = clean || always ? expandBlocks(parsed.ast, { diagnostics: bag, source }) : [];
-  return { source, ast: parsed.ast, parseDiagnostics: parsed.diagnostics, diagnostics: [...parsed.diagnostics, ...bag.items], models };
+  return {
+    source,
+    ast: parsed.ast,
+    parseDiagnostics: parsed.diagnostics,
+    diagnostics: [...parsed.diagnostics, ...bag.items],
+    models,
+  };
 }
 
 /** `MG1003 3:3` for each diagnostic, in source order. */
@@ -37,5 +43,7 @@ export function located(run: FrontendRun): string[] {
 
 /** The only model's layers as `name=op<-inputs`, for compact assertions. */
 export function layerSummary(model: ExpandedModel | undefined): string[] {
-  return (model?.layers ?? []).map((l) => `${l.name}=${l.op}${l.inputs.length ? `<-${l.inputs.join(",")}` : ""}`);
+  return (model?.layers ?? []).map(
+    (l) => `${l.name}=${l.op}${l.inputs.length ? `<-${l.inputs.join(",")}` : ""}`,
+  );
 }

@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { DiagnosticBag, SourceFile, renderDiagnostics, type Diagnostic } from "../../compiler/diagnostics/index.js";
+import {
+  DiagnosticBag,
+  SourceFile,
+  renderDiagnostics,
+  type Diagnostic,
+} from "../../compiler/diagnostics/index.js";
 import { expandBlocks } from "../../compiler/passes/expand-blocks.js";
 import { parse } from "../../grammar/index.js";
 
@@ -10,24 +15,72 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 /** The shipped examples plus one file that uses every form, as seeds for truncation and mutation. */
 export const SEEDS: readonly string[] = [
-  ...["mnist", "cnn", "residual"].map((name) => readFileSync(join(ROOT, "examples", `${name}.model`), "utf8")),
+  ...["mnist", "cnn", "residual"].map((name) =>
+    readFileSync(join(ROOT, "examples", `${name}.model`), "utf8"),
+  ),
   [
-    "block b(x, y, n: int = 2, s: shape = [1, 2], f: float = 1e-3, on: bool = true, w: string = \"a\\n\") {",
+    'block b(x, y, n: int = 2, s: shape = [1, 2], f: float = 1e-3, on: bool = true, w: string = "a\\n") {',
     "  h = conv2d(n, kernel: [3, 3]) @model @stage(1) -> relu; add(h, y) /* c */",
     "}",
     "model A { input t: int32[8] embedding(10, 4) -> b(_, _, 3) @devices(2); repeat 2 { dense(-1) } output _ }",
-    "train A { data: csv(\"f.csv\", label: \"y\") optimizer: sgd(lr: 1.5e-2) metrics: [accuracy, [1, 2]] }",
+    'train A { data: csv("f.csv", label: "y") optimizer: sgd(lr: 1.5e-2) metrics: [accuracy, [1, 2]] }',
     "parallel A { strategy: model devices: all }",
   ].join("\n"),
 ];
 
 const TOKENS = [
-  "model", "block", "input", "output", "repeat", "train", "parallel", "true", "false", "_", "x", "h", "b", "A",
-  "dense", "add", "conv2d", "relu", "residual", "int", "shape", "int32", "data", "stage", "{", "}", "(", ")", "[",
-  "]", ",", ":", ";", "=", "->", "@", "-1", "0", "3", "1e-3", "2.5", "\"s\"", "\"", "//", "/*", "*/", "\n", "#", "é",
+  "model",
+  "block",
+  "input",
+  "output",
+  "repeat",
+  "train",
+  "parallel",
+  "true",
+  "false",
+  "_",
+  "x",
+  "h",
+  "b",
+  "A",
+  "dense",
+  "add",
+  "conv2d",
+  "relu",
+  "residual",
+  "int",
+  "shape",
+  "int32",
+  "data",
+  "stage",
+  "{",
+  "}",
+  "(",
+  ")",
+  "[",
+  "]",
+  ",",
+  ":",
+  ";",
+  "=",
+  "->",
+  "@",
+  "-1",
+  "0",
+  "3",
+  "1e-3",
+  "2.5",
+  '"s"',
+  '"',
+  "//",
+  "/*",
+  "*/",
+  "\n",
+  "#",
+  "é",
 ];
 
-const CHARS = [..."{}()[],:;=@-_\"/*\n xa09eE.\\#", "é", "\u0000"];
+const CHARS = [...'{}()[],:;=@-_"/*\n xa09eE.\\#', "é", "\u0000"];
 
 export const tokenSoup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((ts) => ts.join(" "));
 

@@ -46,13 +46,19 @@ function plain(v: ValueAst): unknown {
 
 describe("parse", () => {
   it("accepts declarations in any order", () => {
-    const { ast } = ok("parallel { devices: 2 }\ntrain M { epochs: 1 }\nmodel M { input x: [1] }\nblock b(x) { relu }");
+    const { ast } = ok(
+      "parallel { devices: 2 }\ntrain M { epochs: 1 }\nmodel M { input x: [1] }\nblock b(x) { relu }",
+    );
     expect(ast.declarations.map((d) => d.kind)).toEqual(["parallel", "train", "model", "block"]);
   });
 
   it("reads inputs with shapes and dtypes", () => {
     const [a, b] = body("model M { input x: [28, 28, 1] input t: int32[128] }");
-    expect(a).toMatchObject({ kind: "input", name: { name: "x" }, shape: [{ value: 28 }, { value: 28 }, { value: 1 }] });
+    expect(a).toMatchObject({
+      kind: "input",
+      name: { name: "x" },
+      shape: [{ value: 28 }, { value: 28 }, { value: 1 }],
+    });
     expect(a?.kind === "input" ? a.dtype : "not an input").toBeUndefined();
     expect(b).toMatchObject({ kind: "input", dtype: { name: "int32" }, shape: [{ value: 128 }] });
   });
@@ -61,11 +67,10 @@ describe("parse", () => {
     const stmts = body("model M { input x: [2]\n h = _ -> dense(3) -> relu\n output h, _ }");
     expect(stmts.map((s) => s.kind)).toEqual(["input", "binding", "output"]);
     const binding = stmts[1];
-    expect(binding?.kind === "binding" && binding.chain.elements.map((e) => (e.kind === "call" ? e.name.name : "_"))).toEqual([
-      "_",
-      "dense",
-      "relu",
-    ]);
+    expect(
+      binding?.kind === "binding" &&
+        binding.chain.elements.map((e) => (e.kind === "call" ? e.name.name : "_")),
+    ).toEqual(["_", "dense", "relu"]);
     const out = stmts[2];
     expect(out?.kind === "output" && out.refs.map((r) => r.kind)).toEqual(["name", "underscore"]);
   });
@@ -82,7 +87,9 @@ describe("parse", () => {
   });
 
   it("reads signed numbers, nested lists, strings, booleans and calls as values", () => {
-    const call = firstCall('f(-1, 1e-3, 1.001e-5, 64, [[1, 1], [2, 2]], "a\\"b\\n\\u0041", true, false, adam(0.1))');
+    const call = firstCall(
+      'f(-1, 1e-3, 1.001e-5, 64, [[1, 1], [2, 2]], "a\\"b\\n\\u0041", true, false, adam(0.1))',
+    );
     expect(call.args?.positional.map(plain)).toEqual([
       -1,
       0.001,
@@ -117,9 +124,13 @@ describe("parse", () => {
   });
 
   it("reads blocks with typed and default parameters, and repeat", () => {
-    const { ast } = ok("block residual(x, filters: int, stride: int = 1) { add(_, x) }\nmodel M { input x: [1] repeat 3 { residual(_, 16) } }");
+    const { ast } = ok(
+      "block residual(x, filters: int, stride: int = 1) { add(_, x) }\nmodel M { input x: [1] repeat 3 { residual(_, 16) } }",
+    );
     const block = ast.declarations[0];
-    expect(block?.kind === "block" && block.params.map((p) => [p.name.name, p.type?.name, p.default?.kind])).toEqual([
+    expect(
+      block?.kind === "block" && block.params.map((p) => [p.name.name, p.type?.name, p.default?.kind]),
+    ).toEqual([
       ["x", undefined, undefined],
       ["filters", "int", undefined],
       ["stride", "int", "number"],
@@ -130,12 +141,21 @@ describe("parse", () => {
   });
 
   it("reads train and parallel sections with and without a model name", () => {
-    const { ast } = ok("train Mnist { data: mnist optimizer: adam(lr: 0.001) metrics: [accuracy] }\nparallel { strategy: model; devices: all }");
+    const { ast } = ok(
+      "train Mnist { data: mnist optimizer: adam(lr: 0.001) metrics: [accuracy] }\nparallel { strategy: model; devices: all }",
+    );
     const [train, par] = ast.declarations;
     expect(train).toMatchObject({ kind: "train", model: { name: "Mnist" } });
-    expect(train?.kind === "train" && train.entries.map((e) => e.key.name)).toEqual(["data", "optimizer", "metrics"]);
+    expect(train?.kind === "train" && train.entries.map((e) => e.key.name)).toEqual([
+      "data",
+      "optimizer",
+      "metrics",
+    ]);
     expect(par?.kind === "parallel" && par.model).toBeUndefined();
-    expect(par?.kind === "parallel" && par.entries.map((e) => plain(e.value))).toEqual([{ name: "model" }, { name: "all" }]);
+    expect(par?.kind === "parallel" && par.entries.map((e) => plain(e.value))).toEqual([
+      { name: "model" },
+      { name: "all" },
+    ]);
   });
 
   it("treats declaration keywords as names outside declarations", () => {

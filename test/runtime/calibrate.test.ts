@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calibrate, listDevices } from "../../runtime/index.js";
+import { calibrate, listBackends, listDevices } from "../../runtime/index.js";
 
 describe("calibrate and devices", () => {
   it("measures a profile of the same shape as profiles/cpu.json", async () => {
@@ -21,5 +21,12 @@ describe("calibrate and devices", () => {
     expect(devices.length).toBeGreaterThan(0);
     expect(devices.length).toBeLessThanOrEqual(8);
     expect(devices[0]!.id).toBe("cpu:0");
+  });
+
+  it("lists the backends, wasm and cpu available here", () => {
+    const backends = listBackends();
+    expect(backends.map((b) => b.name)).toEqual(["tensorflow", "wasm", "cpu"]);
+    expect(backends.find((b) => b.name === "wasm")!.available).toBe(true);
+    expect(backends.find((b) => b.name === "cpu")!.available).toBe(true);
   });
 });

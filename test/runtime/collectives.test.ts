@@ -53,8 +53,9 @@ describe("shared-memory collectives", () => {
           for (let i = 0; i < length; i++) expected[i]! += part[i]!;
         }
         for (let r = 0; r < ranks; r++) {
-          const [sum, gathered, broadcast] = results[r]!.slice(3 * k, 3 * k + 3);
+          const [sum, viaBuckets, gathered, broadcast] = results[r]!.slice(4 * k, 4 * k + 4);
           expect(Array.from(sum!)).toEqual(Array.from(expected));
+          expect(Array.from(viaBuckets!)).toEqual(Array.from(expected));
           expect(Array.from(gathered!)).toEqual(
             Array.from({ length: 3 * ranks }, (_, i) => Math.floor(i / 3)),
           );

@@ -20,7 +20,13 @@ export function seedCnn(): tf.LayersModel {
   return tf.sequential({
     name: "cnn",
     layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu", name: "conv2d" }),
+      tf.layers.conv2d({
+        inputShape: [28, 28, 1],
+        filters: 32,
+        kernelSize: 3,
+        activation: "relu",
+        name: "conv2d",
+      }),
       tf.layers.maxPooling2d({ poolSize: 2, name: "max_pooling2d" }),
       tf.layers.flatten({ name: "flatten" }),
       tf.layers.dense({ units: 128, activation: "relu", name: "dense" }),

@@ -1,5 +1,6 @@
 import type { Graph } from "../../ir/graph.js";
 import type { EmitResult, PythonEmitInput } from "../python/emit-input.js";
+import { importBlock } from "../python/imports.js";
 import { launchHeader, programStem } from "../python/header.js";
 import { uniqueIdentifiers } from "../python/identifiers.js";
 import { pyString, pyTuple } from "../python/literals.js";
@@ -8,6 +9,7 @@ import { planLines } from "../python/plan-summary.js";
 import { DATA_PRELUDE } from "../python/prelude-data.js";
 import { settingsBlock } from "../python/settings.js";
 import { kerasLayer } from "./layer-code.js";
+import { wrapCall } from "../python/wrap-call.js";
 import { KERAS_TRAIN } from "./train-code.js";
 
 /**
@@ -25,20 +27,10 @@ export function emitKeras(input: PythonEmitInput): EmitResult {
       devices: plan.devices.count,
       planLines: planLines(graph, plan, "keras"),
     }),
-    [
-      "import argparse",
-      "import csv",
-      "import gzip",
-      "import json",
-      "import math",
-      "import os",
-      "import struct",
-      "import sys",
-      "import time",
-      "",
-      "import numpy as np",
-      "import tensorflow as tf",
-    ].join("\n"),
+    importBlock(
+      ["argparse", "csv", "gzip", "json", "math", "os", "struct", "sys", "time"],
+      ["import numpy as np", "import tensorflow as tf"],
+    ),
     "HERE = os.path.dirname(os.path.abspath(__file__))",
     "# The file's training settings; --epochs, --steps and --seed override them.\n" +
       settingsBlock(graph, training, modelFile),
@@ -64,7 +56,10 @@ function buildModel(graph: Graph): string {
     const input = inputs[0]!;
     const lines = [
       `        tf.keras.Input(shape=${pyTuple(input.outputShape ?? [])}${input.dtype === "int32" ? ', dtype="int32"' : ""}),`,
-      ...layers.map((n) => `        ${kerasLayer(graph, n, layerName(n.id))},`),
+      ...layers.map((n) => {
+        const call = kerasLayer(n, layerName(n.id));
+        return wrapCall("        ", call.head, call.args, ",");
+      }),
     ];
     return [
       "def build_model():",
@@ -82,7 +77,8 @@ function buildModel(graph: Graph): string {
         n.inputs.length === 1 && !["add", "multiply", "concat"].includes(n.op)
           ? args[0]
           : `[${args.join(", ")}]`;
-      return `    ${id(n.id)} = ${kerasLayer(graph, n, layerName(n.id))}(${arg})`;
+      const call = kerasLayer(n, layerName(n.id));
+      return wrapCall("    ", `${id(n.id)} = ${call.head}`, call.args, `(${arg})`);
     }),
   ];
   const list = (ids: readonly number[]) => (ids.length === 1 ? id(ids[0]!) : `[${ids.map(id).join(", ")}]`);

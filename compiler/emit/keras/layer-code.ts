@@ -1,12 +1,17 @@
-import type { Graph, IRNode } from "../../ir/graph.js";
+import type { IRNode } from "../../ir/graph.js";
 import { bool, num, numbers, pair, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
+
+export interface KerasCall {
+  readonly head: string;
+  readonly args: readonly string[];
+}
 
 /**
  * A `tf.keras.layers` constructor call for one IR node, Keras defaults left out so it reads like hand-written
  * Keras (`Conv2D(32, 3, activation="relu")`). `name` is the layer's Keras name, already made valid and unique.
  */
-export function kerasLayer(graph: Graph, node: IRNode, name: string): string {
+export function kerasLayer(node: IRNode, name: string): KerasCall {
   const a = node.attrs;
   const opts: string[] = [];
   const opt = (key: string, value: string, isDefault: boolean) => {
@@ -20,8 +25,10 @@ export function kerasLayer(graph: Graph, node: IRNode, name: string): string {
     opt("activation", pyString(str(a, "activation", "linear")), str(a, "activation", "linear") === "linear");
     opt("use_bias", pyBool(bool(a, "use_bias", true)), bool(a, "use_bias", true));
   };
-  const call = (layer: string, positional: string[] = []) =>
-    `tf.keras.layers.${layer}(${[...positional, ...opts, `name=${pyString(name)}`].join(", ")})`;
+  const call = (layer: string, positional: string[] = []): KerasCall => ({
+    head: `tf.keras.layers.${layer}`,
+    args: [...positional, ...opts, `name=${pyString(name)}`],
+  });
   const kernel = () => {
     const [h, w] = pair(a, "kernel", [1, 1]);
     return h === w ? pyNumber(h) : pyTuple([h, w]);

@@ -68,7 +68,8 @@ def main(args):
         model = build_model()
         model.compile(optimizer=make_optimizer(), loss=LOSS, metrics=["accuracy"] if ACCURACY else [])
 
-    trained = len(x_train) - int(len(x_train) * VALIDATION) if "validation_split" in validation else len(x_train)
+    held_out = int(len(x_train) * VALIDATION) if "validation_split" in validation else 0
+    trained = len(x_train) - held_out
     steps_per_epoch = max(1, math.ceil(trained / BATCH_SIZE))
     total_steps = args.steps if args.steps is not None else args.epochs * steps_per_epoch
     clock = StepClock(total_steps, BATCH_SIZE, trained)
@@ -99,7 +100,7 @@ def main(args):
 def parse_args():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps in total")
+    parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--data-dir", default=HERE, help="folder that data paths are relative to")
     return parser.parse_args()

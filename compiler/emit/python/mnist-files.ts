@@ -50,8 +50,8 @@ export function mnistIdxFiles(): readonly EmittedFile[] {
     }
   }
   cached = [
-    { path: MNIST_IMAGES_FILE, content: new Uint8Array(gzipSync(images, { level: 9 })) },
-    { path: MNIST_LABELS_FILE, content: new Uint8Array(gzipSync(labels, { level: 9 })) },
+    { path: MNIST_IMAGES_FILE, content: new Uint8Array(gzipSync(images)) },
+    { path: MNIST_LABELS_FILE, content: new Uint8Array(gzipSync(labels)) },
   ];
   return cached;
 }

@@ -53,17 +53,18 @@ def load_source(spec, data_dir, seed):
 
 
 def fit_to_input(x, y):
-    """Samples shaped like the model's input: equal up to a trailing axis of 1, which is added (x[..., None])."""
+    """Samples shaped like the model's input: equal, or equal up to a trailing axis of 1, which is added."""
     if tuple(x.shape[1:]) != INPUT_SHAPE and tuple(x.shape[1:]) + (1,) == INPUT_SHAPE:
         x = x[..., np.newaxis]
     if tuple(x.shape[1:]) != INPUT_SHAPE:
-        fail("data gives samples of shape %s; the model's input expects %s" % (list(x.shape[1:]), list(INPUT_SHAPE)))
+        shapes = (list(x.shape[1:]), list(INPUT_SHAPE))
+        fail("data gives samples of shape %s; the model's input expects %s" % shapes)
     x = x.astype(np.int64 if INPUT_DTYPE == "int32" else np.float32)
     return x, (y.astype(np.int64) if INTEGER_LABELS else y.astype(np.float32))
 
 
 def load_training_data(data_dir, seed):
-    """(x, y, x_val, y_val); a validation fraction holds out the last samples, as Keras's validation_split does."""
+    """(x, y, x_val, y_val); a validation fraction holds out the last samples, as Keras's validation_split."""
     x, y = fit_to_input(*load_source(DATA, data_dir, seed))
     if isinstance(VALIDATION, dict):
         return (x, y) + fit_to_input(*load_source(VALIDATION, data_dir, seed + 1))

@@ -1,12 +1,15 @@
 import type { Graph } from "../../ir/graph.js";
 import type { EmitResult, PythonEmitInput } from "../python/emit-input.js";
+import { importBlock } from "../python/imports.js";
 import { launchHeader, programStem, pyComment } from "../python/header.js";
 import { uniqueIdentifiers } from "../python/identifiers.js";
 import { mnistIdxFiles } from "../python/mnist-files.js";
 import { modelDegrees, needsParameterSharding, planLines } from "../python/plan-summary.js";
 import { DATA_PRELUDE } from "../python/prelude-data.js";
 import { settingsBlock } from "../python/settings.js";
+import type { ModuleCall } from "./layer-code.js";
 import { torchLayer } from "./layer-code.js";
+import { LINE_WIDTH, wrapCall } from "../python/wrap-call.js";
 import { DIST_PRELUDE } from "./prelude-dist.js";
 import { LAYERS_PRELUDE } from "./prelude-layers.js";
 import { TRAIN_PRELUDE } from "./prelude-train.js";
@@ -20,25 +23,19 @@ import { wrapDataParallel } from "./wrap-data-parallel.js";
 export function emitTorch(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
   const fsdp = needsParameterSharding(graph, plan);
-  const imports = [
-    "import argparse",
-    "import csv",
-    "import gzip",
-    "import math",
-    "import os",
-    "import struct",
-    "import sys",
-    "import time",
-    "",
-    "import numpy as np",
-    "import torch",
-    "import torch.distributed as dist",
-    "import torch.nn as nn",
-    "import torch.nn.functional as F",
-    "from torch.nn.parallel import DistributedDataParallel as DDP",
-    // Imported only when used: Debian's torch 1.13 cannot import it.
-    ...(fsdp ? ["from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"] : []),
-  ];
+  const imports = importBlock(
+    ["argparse", "csv", "gzip", "math", "os", "struct", "sys", "time"],
+    [
+      "import numpy as np",
+      "import torch",
+      "import torch.distributed as dist",
+      "import torch.nn as nn",
+      "import torch.nn.functional as F",
+      "from torch.nn.parallel import DistributedDataParallel as DDP",
+      // Imported only when used: Debian's torch 1.13 cannot import it.
+      ...(fsdp ? ["from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"] : []),
+    ],
+  );
   const program = [
     launchHeader({
       modelName: graph.model,
@@ -47,7 +44,7 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
       devices: plan.devices.count,
       planLines: planLines(graph, plan, "torch"),
     }),
-    imports.join("\n"),
+    imports,
     "HERE = os.path.dirname(os.path.abspath(__file__))",
     "# The file's training settings; --epochs, --steps and --seed override them.\n" +
       settingsBlock(graph, training, modelFile),
@@ -73,7 +70,7 @@ function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string 
     if (node.op === "input") continue;
     const code = torchLayer(node, { graph, ids, modelDegree: degrees.get(node.name) ?? 1 });
     const id = ids.get(node.id)!;
-    if (code.module) init.push(`        self.${id} = ${code.module}`);
+    if (code.module) init.push(moduleLine(id, code.module));
     forward.push(`        ${id} = ${code.forward}`);
   }
   const outputs = graph.outputs.map((o) => ids.get(o)!);
@@ -90,4 +87,13 @@ function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string 
     ...forward,
     `        return ${outputs.length === 1 ? outputs[0] : `(${outputs.join(", ")})`}`,
   ].join("\n");
+}
+
+function moduleLine(id: string, call: ModuleCall): string {
+  const indent = "        ";
+  if (!call.modelDegree) return wrapCall(indent, `self.${id} = ${call.head}`, call.args);
+  const flat = `${indent}self.${id} = model_parallel(${call.head}(${call.args.join(", ")}), ${call.modelDegree})`;
+  if (flat.length <= LINE_WIDTH) return flat;
+  const layer = wrapCall(`${indent}    `, call.head, call.args, ",");
+  return `${indent}self.${id} = model_parallel(\n${layer}\n${indent}    ${call.modelDegree},\n${indent})`;
 }

@@ -2,9 +2,16 @@ import type { Graph, IRNode } from "../../ir/graph.js";
 import { bool, inputShape, num, numbers, pair, samePadding, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
+/** A module constructor call; `modelDegree` > 1 wraps it in `model_parallel(..., degree)`. */
+export interface ModuleCall {
+  readonly head: string;
+  readonly args: readonly string[];
+  readonly modelDegree?: number;
+}
+
 /** One layer in the generated `Model`: its module (built in `__init__`), if it has one, and its forward call. */
 export interface TorchLayerCode {
-  readonly module?: string;
+  readonly module?: ModuleCall;
   /** A Python expression of the inputs' variables (and `self.<name>` for the module). */
   readonly forward: string;
 }
@@ -35,37 +42,38 @@ export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode
   const shape = inputShape(ctx.graph, node);
   const channels = shape[shape.length - 1] ?? 1;
   const a = node.attrs;
-  const withModule = (module: string): TorchLayerCode => ({ module, forward: `${self}(${x})` });
-  const parallel = (module: string): string =>
-    ctx.modelDegree > 1 ? `model_parallel(${module}, ${ctx.modelDegree})` : module;
+  const withModule = (module: ModuleCall): TorchLayerCode => ({ module, forward: `${self}(${x})` });
+  // A split layer is built whole, then cut: its shards come from the full layer's initialisation.
+  const parallel = (head: string, args: string[]): ModuleCall =>
+    ctx.modelDegree > 1 ? { head, args, modelDegree: ctx.modelDegree } : { head, args };
   switch (node.op) {
     case "dense":
       return withModule(
-        parallel(
-          `dense(${channels}, ${num(a, "units")}, ${pyBool(bool(a, "use_bias", true))}, ${pyString(activation(node))})`,
-        ),
+        parallel("dense", [
+          `${channels}`,
+          `${num(a, "units")}`,
+          `use_bias=${pyBool(bool(a, "use_bias", true))}`,
+          `activation=${pyString(activation(node))}`,
+        ]),
       );
-    case "conv2d": {
-      const kernel = pair(a, "kernel", [1, 1]);
-      const strides = pair(a, "strides", [1, 1]);
-      const dilation = pair(a, "dilation", [1, 1]);
-      const pads = convPads(node, shape, kernel, strides, dilation);
-      return withModule(
-        parallel(
-          `conv2d(${channels}, ${num(a, "filters")}, ${pyTuple(kernel)}, ${pyTuple(strides)}, ${pyTuple(dilation)}, ` +
-            `${pyTuple(pads)}, ${pyBool(bool(a, "use_bias", true))}, ${pyString(activation(node))})`,
-        ),
-      );
-    }
+    case "conv2d":
     case "depthwise_conv2d": {
       const kernel = pair(a, "kernel", [1, 1]);
       const strides = pair(a, "strides", [1, 1]);
       const dilation = pair(a, "dilation", [1, 1]);
-      const pads = convPads(node, shape, kernel, strides, dilation);
-      return withModule(
-        `depthwise_conv2d(${channels}, ${num(a, "depth_multiplier", 1)}, ${pyTuple(kernel)}, ${pyTuple(strides)}, ` +
-          `${pyTuple(dilation)}, ${pyTuple(pads)}, ${pyBool(bool(a, "use_bias", true))}, ${pyString(activation(node))})`,
-      );
+      const size =
+        node.op === "conv2d" ? `${num(a, "filters")}` : `multiplier=${num(a, "depth_multiplier", 1)}`;
+      const args = [
+        `${channels}`,
+        size,
+        `kernel=${pyTuple(kernel)}`,
+        `strides=${pyTuple(strides)}`,
+        `dilation=${pyTuple(dilation)}`,
+        `pads=${pyTuple(convPads(node, shape, kernel, strides, dilation))}`,
+        `use_bias=${pyBool(bool(a, "use_bias", true))}`,
+        `activation=${pyString(activation(node))}`,
+      ];
+      return withModule(node.op === "conv2d" ? parallel("conv2d", args) : { head: "depthwise_conv2d", args });
     }
     case "maxpool2d":
     case "avgpool2d": {
@@ -73,7 +81,10 @@ export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode
       const strides = pair(a, "strides", pool);
       const pads = convPads(node, shape, pool, strides, [1, 1]);
       const kind = node.op === "maxpool2d" ? "max" : "avg";
-      return withModule(`Pool2d(${pyString(kind)}, ${pyTuple(pool)}, ${pyTuple(strides)}, ${pyTuple(pads)})`);
+      return withModule({
+        head: "Pool2d",
+        args: [pyString(kind), pyTuple(pool), pyTuple(strides), `pads=${pyTuple(pads)}`],
+      });
     }
     case "global_avg_pool2d":
       return { forward: `${x}.mean(dim=(1, 2))` };
@@ -84,13 +95,21 @@ export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode
       return { forward: `F.pad(${x}, ${pyTuple([0, 0, left, right, top, bottom])})` };
     }
     case "batchnorm":
-      return withModule(
-        `BatchNorm(${channels}, ${pyFloat(num(a, "momentum", 0.99))}, ${pyFloat(num(a, "epsilon", 0.001))})`,
-      );
+      return withModule({
+        head: "BatchNorm",
+        args: [
+          `${channels}`,
+          `momentum=${pyFloat(num(a, "momentum", 0.99))}`,
+          `epsilon=${pyFloat(num(a, "epsilon", 0.001))}`,
+        ],
+      });
     case "layernorm":
-      return withModule(`nn.LayerNorm(${channels}, eps=${pyFloat(num(a, "epsilon", 0.001))})`);
+      return withModule({
+        head: "nn.LayerNorm",
+        args: [`${channels}`, `eps=${pyFloat(num(a, "epsilon", 0.001))}`],
+      });
     case "dropout":
-      return withModule(`Dropout(${pyFloat(num(a, "rate", 0))}, ${node.id})`);
+      return withModule({ head: "Dropout", args: [pyFloat(num(a, "rate", 0)), `layer_index=${node.id}`] });
     case "flatten":
       return { forward: `${x}.reshape(${x}.shape[0], -1)` };
     case "reshape": {
@@ -111,7 +130,7 @@ export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode
     case "concat":
       return { forward: `torch.cat([${args.join(", ")}], dim=${pyNumber(num(a, "axis", -1))})` };
     case "embedding":
-      return withModule(`embedding(${num(a, "input_dim")}, ${num(a, "output_dim")})`);
+      return withModule({ head: "embedding", args: [`${num(a, "input_dim")}`, `${num(a, "output_dim")}`] });
     default:
       throw new Error(`emit torch: no translation for op '${node.op}'`);
   }

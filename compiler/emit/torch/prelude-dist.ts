@@ -32,8 +32,9 @@ _GROUPS = {}
 
 
 def model_parallel_groups(degree):
-    """(group, index, replicas) for model degree d: ranks [k*d, (k+1)*d) share a layer's shards; ranks holding
-    the same shard form its replica group. Every rank creates every group, in the same order, as new_group needs."""
+    """(group, index, replicas) for model degree d: ranks [k*d, (k+1)*d) share a layer's shards; ranks
+    holding the same shard form its replica group. Every rank creates every group, in the same order, as
+    new_group requires."""
     if degree not in _GROUPS:
         mine = replicas = None
         for k in range(Runtime.world // degree):
@@ -103,7 +104,8 @@ def gather_rows(x, group):
 class ColumnParallel(nn.Module):
     """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group. The
     shard is cut from the full layer's initialisation, so any degree starts from the same weights. Each rank
-    gathers the group's samples, computes its share of the outputs, and gathers the shares back for its rows."""
+    gathers the group's samples, computes its share of the outputs, and gathers the shares back for its
+    own rows."""
 
     def __init__(self, layer, degree):
         super().__init__()
@@ -130,7 +132,7 @@ class ColumnParallel(nn.Module):
 
 
 def model_parallel(layer, degree):
-    """The plan's model degree, as far as this run's world size allows (a 1-process run keeps whole layers)."""
+    """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
     degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
     return ColumnParallel(layer, degree) if degree > 1 else layer
 `;

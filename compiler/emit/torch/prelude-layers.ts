@@ -94,7 +94,8 @@ class Pool2d(nn.Module):
             y = F.max_pool2d(x, self.pool, self.strides)
         elif any(self.pads):
             ones = F.pad(torch.ones_like(x[:1, :1]), self.pads)
-            y = F.avg_pool2d(F.pad(x, self.pads), self.pool, self.strides) / F.avg_pool2d(ones, self.pool, self.strides)
+            sums = F.avg_pool2d(F.pad(x, self.pads), self.pool, self.strides)
+            y = sums / F.avg_pool2d(ones, self.pool, self.strides)
         else:
             y = F.avg_pool2d(x, self.pool, self.strides)
         return y.permute(0, 2, 3, 1)
@@ -102,7 +103,8 @@ class Pool2d(nn.Module):
 
 class BatchNorm(nn.Module):
     """Keras BatchNormalization on the last axis, synchronized: statistics over the global batch, whichever
-    rank holds each sample. Moving averages use Keras's momentum and the biased batch variance, as Keras does."""
+    rank holds each sample. Moving averages use Keras's momentum and the biased batch variance, as Keras
+    does (torch's own BatchNorm would need momentum = 1 - Keras's, and uses the unbiased variance)."""
 
     def __init__(self, channels, momentum, epsilon):
         super().__init__()
@@ -127,8 +129,8 @@ class BatchNorm(nn.Module):
 
 
 class Dropout(nn.Module):
-    """Masks drawn for the whole global batch from (seed, step, layer), so a sample's mask is the same whichever
-    rank holds it and however many ranks there are."""
+    """Masks drawn for the whole global batch from (seed, step, layer), so a sample's mask is the same
+    whichever rank holds it and however many ranks there are."""
 
     def __init__(self, rate, layer_index):
         super().__init__()

@@ -37,7 +37,8 @@ def make_optimizer(params):
         return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
     if o["kind"] == "rmsprop":
         return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])
-    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=o["initial_accumulator"], eps=1e-7)
+    initial = o["initial_accumulator"]
+    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=initial, eps=1e-7)
 
 
 def first_output(out):
@@ -54,7 +55,8 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         pieces = torch.tensor_split(rows, Runtime.world)
         mine = pieces[Runtime.rank]
         Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
-        xb, yb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device), torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
+        xb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device)
+        yb = torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
         with torch.set_grad_enabled(train):
             out = first_output(model(xb))
             losses = per_sample_loss(out, yb)
@@ -65,7 +67,8 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
             optimizer.step()
             Batch.step += 1
             on_step(len(rows))
-        totals += torch.tensor([losses.detach().sum().item(), correct_count(out.detach(), yb).item(), len(mine)])
+        correct = correct_count(out.detach(), yb).item()
+        totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
     if Runtime.distributed:
         dist.all_reduce(totals)
     return totals
@@ -140,7 +143,8 @@ def train(args):
             line += " - accuracy: " + metrics["accuracy"]
         if len(x_val) > 0:
             net.eval()
-            val_loss, val_correct, val_seen = run_batches(net, x_val, y_val, torch.arange(len(x_val)), BATCH_SIZE, False)
+            every = torch.arange(len(x_val))
+            val_loss, val_correct, val_seen = run_batches(net, x_val, y_val, every, BATCH_SIZE, False)
             line += " - val_loss: %.4f" % (val_loss / val_seen)
             if ACCURACY:
                 metrics["val_accuracy"] = "%.4f" % (val_correct / val_seen)
@@ -161,7 +165,7 @@ def train(args):
 def parse_args():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps in total")
+    parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--data-dir", default=HERE, help="folder that data paths are relative to")
     return parser.parse_args()

@@ -34,6 +34,8 @@ export interface TemplateLayer {
 }
 
 export interface BlockHelper {
+  /** The block's name as the layer names show it (`residual`); `functionName` is it made a safe identifier. */
+  readonly blockName: string;
   readonly functionName: string;
   readonly tensorParams: readonly string[];
   readonly params: readonly BlockParam[];
@@ -153,7 +155,7 @@ function makeHelper(
       if (!param) {
         const type = typeOfValues(values);
         if (type === undefined) return undefined;
-        param = { name: locals.claim(key), type, values };
+        param = { name: locals.claimNumbered(key), type, values };
         params.push(param);
       }
       varying.set(key, param.name);
@@ -170,6 +172,7 @@ function makeHelper(
   }
   const named = layers.map((layer) => ({ ...layer, variable: locals.claim(layer.tail) }));
   return {
+    blockName,
     functionName: helperNames.claim(blockName),
     tensorParams,
     params,

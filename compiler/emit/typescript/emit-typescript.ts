@@ -78,7 +78,7 @@ export async function emitTypeScript(input: EmitTypeScriptInput): Promise<string
       returnType: "tf.SymbolicTensor",
       docs: [
         wrapText(
-          `One call of the block \`${commentText(helper.functionName)}\` (${helper.instances.length} calls): its layers are ` +
+          `One call of the block \`${commentText(helper.blockName)}\` (${helper.instances.length} calls): its layers are ` +
             "named `<prefix>__<layer>`, as `mgpuc train` names them.",
         ),
       ],

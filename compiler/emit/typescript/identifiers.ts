@@ -53,6 +53,13 @@ export class IdentifierScope {
     }
   }
 
+  /** Like `claim`, but a second `filters` becomes `filters_2`: for parameters, which read as a numbered set. */
+  claimNumbered(raw: string): string {
+    const base = raw.replace(/[^A-Za-z0-9_]/g, "_");
+    if (isPlainIdentifier(base) && !this.taken.has(base)) return this.take(base);
+    return this.claim(`${base}_2`);
+  }
+
   private take(name: string): string {
     this.taken.add(name);
     return name;

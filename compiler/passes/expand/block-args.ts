@@ -36,7 +36,12 @@ function isRef(v: ValueAst): boolean {
  * is `_` or a name (`residual(_, 16)`); otherwise (`x -> head(3)`, or bare `head`) the chain's input is its
  * only tensor. Undefined, after reporting, when the call cannot be expanded sensibly.
  */
-export function bindBlockArgs(call: CallAst, info: BlockInfo, chainInput: number | undefined, h: BindHelpers): BoundArgs | undefined {
+export function bindBlockArgs(
+  call: CallAst,
+  info: BlockInfo,
+  chainInput: number | undefined,
+  h: BindHelpers,
+): BoundArgs | undefined {
   const block = info.decl.name.name;
   const positional = call.args?.positional ?? [];
   const wanted = info.tensorParams.length;
@@ -88,7 +93,10 @@ export function bindBlockArgs(call: CallAst, info: BlockInfo, chainInput: number
   for (const kw of call.args?.keyword ?? []) {
     const p = params.find((q) => q.name.name === kw.name.name);
     if (!p) {
-      const hint = didYouMean(kw.name.name, params.map((q) => q.name.name));
+      const hint = didYouMean(
+        kw.name.name,
+        params.map((q) => q.name.name),
+      );
       h.report("MG1009", kw.name.span, [block, kw.name.name], { hint });
       ok = false;
     } else if (given.has(p.name.name)) {

@@ -21,7 +21,10 @@ export function formatValue(v: Value): string {
 }
 
 export function formatArgs(args: Args): string {
-  return [...args.positional.map(formatValue), ...args.keyword.map((k) => `${k.name}: ${formatValue(k.value)}`)].join(", ");
+  return [
+    ...args.positional.map(formatValue),
+    ...args.keyword.map((k) => `${k.name}: ${formatValue(k.value)}`),
+  ].join(", ");
 }
 
 function formatHint(h: Hint): string {
@@ -40,7 +43,9 @@ export function dumpExpanded(models: readonly ExpandedModel[], source: SourceFil
   };
   const lines: string[] = [];
   for (const m of models) {
-    lines.push(`model ${m.name}  inputs [${m.inputs.map((i) => `#${i}`).join(", ")}]  outputs [${m.outputs.map((i) => `#${i}`).join(", ")}]`);
+    lines.push(
+      `model ${m.name}  inputs [${m.inputs.map((i) => `#${i}`).join(", ")}]  outputs [${m.outputs.map((i) => `#${i}`).join(", ")}]`,
+    );
     for (const l of m.layers) {
       const what = l.input
         ? `input ${l.input.dtype}[${l.input.shape.join(", ")}]`
@@ -49,7 +54,10 @@ export function dumpExpanded(models: readonly ExpandedModel[], source: SourceFil
       const via = l.callSites.length > 0 ? ` via ${l.callSites.map((s) => at(s.start)).join(" < ")}` : "";
       lines.push(`  #${l.id} ${l.name} = ${what}${hints}  [${at(l.span.start)}${via}]`);
     }
-    for (const [label, section] of [["train", m.train], ["parallel", m.parallel]] as const) {
+    for (const [label, section] of [
+      ["train", m.train],
+      ["parallel", m.parallel],
+    ] as const) {
       if (section) lines.push(...dumpSection(label, section));
     }
   }

@@ -1,34 +1,28 @@
-import type { CallAst, ChainAst, InputStmt, ModelDecl, OutputStmt, RepeatStmt, Statement, ValueAst } from "../../../grammar/ast.js";
+import type {
+  CallAst,
+  ChainAst,
+  InputStmt,
+  ModelDecl,
+  OutputStmt,
+  RepeatStmt,
+  Statement,
+  ValueAst,
+} from "../../../grammar/ast.js";
 import type { Span } from "../../diagnostics/span.js";
 import { closestName, didYouMean } from "../../diagnostics/suggest.js";
-import type { ExpandedLayer, ExpandedModel, Hint } from "../../ir/expanded.js";
-import type { Value } from "../../ir/values.js";
+import type { ExpandedLayer, ExpandedModel } from "../../ir/expanded.js";
 import { OPS } from "../../ops/index.js";
 import { bindBlockArgs } from "./block-args.js";
 import { estimateSize } from "./block-graph.js";
 import type { BlockInfo } from "./block-table.js";
+import { blockFrame, classifyChain, modelFrame, repeatFrame, type Frame } from "./frame.js";
 import { toHints } from "./hints.js";
+import { inputDeclaration } from "./input-decl.js";
 import { MAX_EXPANSION_DEPTH, MAX_LAYERS } from "./limits.js";
-import { Namespace } from "./namespace.js";
-import type { CallStack, Reporter } from "./reporter.js";
+import type { Reporter } from "./reporter.js";
 import type { ModelSections } from "./sections.js";
 import { Scope } from "./scope.js";
 import { toValue, valuesToArgs } from "./values.js";
-
-/** Everything that changes when expansion enters a block call or a `repeat` pass. */
-interface Frame extends CallStack {
-  readonly scope: Scope;
-  readonly ns: Namespace;
-  /** Hints of the enclosing block calls, applied to every layer inside them. */
-  readonly hints: readonly Hint[];
-  /** The enclosing block's value parameters. */
-  readonly values: ReadonlyMap<string, Value>;
-  /** In the model's own body, where `input` and `output` belong. */
-  readonly topLevel: boolean;
-  readonly depth: number;
-}
-
-type Resolved = { kind: "ref"; id: number | undefined } | { kind: "layer" } | { kind: "block" };
 
 /**
  * Unrolls one model: blocks and `repeat` expanded, names resolved, tensor arguments turned into producer ids.
@@ -56,22 +50,16 @@ export class ModelExpander {
       this.reporter.report("MG1013", model.name.span, [name, MAX_LAYERS.toLocaleString("en-US")]);
       return empty;
     }
-    const frame: Frame = {
-      callSites: [],
-      blockNames: [],
-      scope: new Scope(),
-      ns: new Namespace(""),
-      hints: [],
-      values: new Map(),
-      topLevel: true,
-      depth: 0,
-    };
-    const last = this.statements(model.body, frame, undefined);
+    const last = this.statements(model.body, modelFrame(), undefined);
     const outputs = this.outputIds ?? (last === undefined ? [] : [last]);
     return { ...base, layers: this.layers, inputs: this.inputIds, outputs };
   }
 
-  private statements(body: readonly Statement[], frame: Frame, current: number | undefined): number | undefined {
+  private statements(
+    body: readonly Statement[],
+    frame: Frame,
+    current: number | undefined,
+  ): number | undefined {
     for (const s of body) {
       switch (s.kind) {
         case "input":
@@ -112,14 +100,7 @@ export class ModelExpander {
       this.reporter.report("MG1025", s.span, ["input"], frame);
       return current;
     }
-    const dtype = s.dtype?.name ?? "float32";
-    if (s.dtype && dtype !== "float32" && dtype !== "int32") {
-      const hint = didYouMean(dtype, ["float32", "int32"]);
-      this.reporter.report("MG1038", s.dtype.span, [dtype], frame, { hint });
-    }
-    for (const dim of s.shape) {
-      if (!Number.isInteger(dim.value) || dim.value < 1) this.reporter.report("MG1020", dim.span, [dim.text], frame);
-    }
+    const input = inputDeclaration(s, this.reporter, frame);
     if (s.name.name === "") return current;
     const id = this.push({
       name: frame.ns.fresh(s.name.name),
@@ -129,12 +110,7 @@ export class ModelExpander {
       hints: [],
       span: s.span,
       callSites: frame.callSites,
-      input: {
-        name: s.name.name,
-        dtype: dtype === "int32" ? "int32" : "float32",
-        shape: s.shape.map((d) => d.value),
-        shapeSpan: s.shapeSpan,
-      },
+      input,
     });
     this.bind(s.name.name, s.name.span, id, frame);
     this.inputIds.push(id);
@@ -166,8 +142,7 @@ export class ModelExpander {
     for (let pass = 0; pass < count; pass++) {
       const before = this.layers.length;
       const passInput = result;
-      const passFrame = { ...frame, scope: new Scope(frame.scope), topLevel: false, depth: frame.depth + 1 };
-      result = this.statements(s.body, passFrame, result);
+      result = this.statements(s.body, repeatFrame(frame), result);
       // A pass that adds nothing and leaves `_` as it was would do the same every time: stop, whatever N is.
       if (this.layers.length === before && result === passInput) break;
     }
@@ -175,7 +150,11 @@ export class ModelExpander {
   }
 
   /** `_` or a name that must be a bound tensor. */
-  private resolve(ref: { kind: string; name?: string; span: Span }, frame: Frame, current: number | undefined): number | undefined {
+  private resolve(
+    ref: { kind: string; name?: string; span: Span },
+    frame: Frame,
+    current: number | undefined,
+  ): number | undefined {
     if (ref.kind === "underscore") {
       if (current === undefined) this.reporter.report("MG1027", ref.span, [], frame);
       return current;
@@ -183,24 +162,22 @@ export class ModelExpander {
     const name = ref.name ?? "";
     const found = frame.scope.lookup(name);
     if (found) return found.id;
-    if (name !== "") this.reporter.report("MG1005", ref.span, [name], frame, { hint: didYouMean(name, frame.scope.names()) });
+    if (name !== "")
+      this.reporter.report("MG1005", ref.span, [name], frame, {
+        hint: didYouMean(name, frame.scope.names()),
+      });
     return undefined;
   }
 
-  private classify(chain: ChainAst, frame: Frame, current: number | undefined): Resolved[] {
-    return chain.elements.map((e): Resolved => {
-      if (e.kind === "underscore") return { kind: "ref", id: current };
-      if (!e.args && e.hints.length === 0) {
-        const bound = frame.scope.lookup(e.name.name);
-        if (bound) return { kind: "ref", id: bound.id };
-      }
-      return this.blocks.has(e.name.name) ? { kind: "block" } : { kind: "layer" };
-    });
-  }
-
-  private chain(chain: ChainAst, frame: Frame, current: number | undefined, bindName: string | undefined): number | undefined {
-    const kinds = this.classify(chain, frame, current);
-    const single = kinds.filter((k) => k.kind === "layer").length === 1 && !kinds.some((k) => k.kind === "block");
+  private chain(
+    chain: ChainAst,
+    frame: Frame,
+    current: number | undefined,
+    bindName: string | undefined,
+  ): number | undefined {
+    const kinds = classifyChain(chain, frame, current, this.blocks);
+    const single =
+      kinds.filter((k) => k.kind === "layer").length === 1 && !kinds.some((k) => k.kind === "block");
     let value: number | undefined;
     chain.elements.forEach((e, i) => {
       const kind = kinds[i]!;
@@ -211,13 +188,22 @@ export class ModelExpander {
         else if (kind.id === undefined) this.reporter.report("MG1027", e.span, [], frame);
         else value = kind.id;
       } else if (e.kind === "call") {
-        value = kind.kind === "block" ? this.block(e, input, frame, current) : this.layer(e, input, frame, current, single ? bindName : undefined);
+        value =
+          kind.kind === "block"
+            ? this.block(e, input, frame, current)
+            : this.layer(e, input, frame, current, single ? bindName : undefined);
       }
     });
     return value;
   }
 
-  private layer(e: CallAst, input: number | undefined, frame: Frame, current: number | undefined, name: string | undefined): number | undefined {
+  private layer(
+    e: CallAst,
+    input: number | undefined,
+    frame: Frame,
+    current: number | undefined,
+    name: string | undefined,
+  ): number | undefined {
     const op = e.name.name;
     const spec = OPS.get(op);
     if (!spec) {
@@ -229,7 +215,11 @@ export class ModelExpander {
     const inputs: number[] = [];
     let named = 0;
     if (spec.tensorInputs === "many") {
-      while (named < positional.length && (positional[named]!.kind === "underscore" || positional[named]!.kind === "name")) named++;
+      while (
+        named < positional.length &&
+        (positional[named]!.kind === "underscore" || positional[named]!.kind === "name")
+      )
+        named++;
       for (const ref of positional.slice(0, named)) {
         const id = this.resolve(ref, frame, current);
         if (id !== undefined) inputs.push(id);
@@ -265,7 +255,12 @@ export class ModelExpander {
     this.reporter.report(code, e.name.span, [name], frame, { hint });
   }
 
-  private block(e: CallAst, input: number | undefined, frame: Frame, current: number | undefined): number | undefined {
+  private block(
+    e: CallAst,
+    input: number | undefined,
+    frame: Frame,
+    current: number | undefined,
+  ): number | undefined {
     const info = this.blocks.get(e.name.name);
     if (!info || info.recursive) return input;
     if (frame.depth >= MAX_EXPANSION_DEPTH) {
@@ -273,23 +268,15 @@ export class ModelExpander {
       return input;
     }
     const bound = bindBlockArgs(e, info, input, {
-      resolve: (ref) => (ref.kind === "underscore" || ref.kind === "name" ? this.resolve(ref, frame, current) : undefined),
+      resolve: (ref) =>
+        ref.kind === "underscore" || ref.kind === "name" ? this.resolve(ref, frame, current) : undefined,
       convert: (v) => toValue(v, frame.values, (span) => this.reporter.report("MG1028", span, [], frame)),
       report: (code, span, args, extra) => this.reporter.report(code, span, args, frame, extra),
     });
     if (!bound) return input;
     const scope = new Scope();
     info.tensorParams.forEach((p, i) => scope.bind(p.name, { id: bound.tensors[i]!, span: p.span }));
-    const inner: Frame = {
-      callSites: [e.span, ...frame.callSites],
-      blockNames: [e.name.name, ...frame.blockNames],
-      scope,
-      ns: frame.ns.child(e.name.name),
-      hints: [...toHints(e.hints, this.reporter, frame), ...frame.hints],
-      values: bound.values,
-      topLevel: false,
-      depth: frame.depth + 1,
-    };
+    const inner = blockFrame(frame, e, scope, toHints(e.hints, this.reporter, frame), bound.values);
     return this.statements(info.decl.body, inner, bound.tensors[0]);
   }
 

@@ -15,11 +15,7 @@ export class Scope {
   constructor(private readonly parent?: Scope) {}
 
   lookup(name: string): Binding | undefined {
-    for (let s: Scope | undefined = this; s; s = s.parent) {
-      const found = s.bindings.get(name);
-      if (found) return found;
-    }
-    return undefined;
+    return this.bindings.get(name) ?? this.parent?.lookup(name);
   }
 
   /** The binding already in this very scope, which makes a new one a duplicate. */
@@ -33,6 +29,7 @@ export class Scope {
 
   /** Every visible name, for did-you-mean hints. */
   *names(): Iterable<string> {
-    for (let s: Scope | undefined = this; s; s = s.parent) yield* s.bindings.keys();
+    yield* this.bindings.keys();
+    if (this.parent) yield* this.parent.names();
   }
 }

@@ -18,7 +18,11 @@ export interface ModelSections {
  * Gives each model its `train` and `parallel` sections, keys checked (unknown and duplicate keys are errors;
  * what the values mean is checked later). A section without a name belongs to the file's only model.
  */
-export function attachSections(ast: FileAst, models: readonly ModelDecl[], reporter: Reporter): Map<string, ModelSections> {
+export function attachSections(
+  ast: FileAst,
+  models: readonly ModelDecl[],
+  reporter: Reporter,
+): Map<string, ModelSections> {
   const byModel = new Map<string, ModelSections>(models.map((m) => [m.name.name, {}]));
   for (const decl of ast.declarations) {
     if (decl.kind !== "train" && decl.kind !== "parallel") continue;

@@ -18,7 +18,11 @@ export type OnUnderscore = (span: Span) => void;
  * of `dense(n)` becomes the number given at the call. A substituted value keeps the span where it was written,
  * so a later error about it points at the call site's argument.
  */
-export function toValue(v: ValueAst, subst: ReadonlyMap<string, Value>, onUnderscore: OnUnderscore): Value | undefined {
+export function toValue(
+  v: ValueAst,
+  subst: ReadonlyMap<string, Value>,
+  onUnderscore: OnUnderscore,
+): Value | undefined {
   switch (v.kind) {
     case "underscore":
       onUnderscore(v.span);

@@ -29,7 +29,7 @@ function conv_block(
   x: tf.SymbolicTensor,
   filters: number,
   strides: number,
-  filters_: number,
+  filters_2: number,
 ): tf.SymbolicTensor {
   const conv2d = tf.layers
     .conv2d({ name: `${prefix}__conv2d`, filters, kernelSize: 1, strides })
@@ -38,14 +38,14 @@ function conv_block(
     .batchNormalization({ name: `${prefix}__batchnorm`, epsilon: 0.00001001 })
     .apply(conv2d) as tf.SymbolicTensor;
   const conv2d_1 = tf.layers
-    .conv2d({ name: `${prefix}__conv2d_1`, filters: filters_, kernelSize: 1, strides })
+    .conv2d({ name: `${prefix}__conv2d_1`, filters: filters_2, kernelSize: 1, strides })
     .apply(x) as tf.SymbolicTensor;
   const batchnorm_1 = tf.layers
     .batchNormalization({ name: `${prefix}__batchnorm_1`, epsilon: 0.00001001 })
     .apply(conv2d_1) as tf.SymbolicTensor;
   const relu = tf.layers.reLU({ name: `${prefix}__relu` }).apply(batchnorm_1) as tf.SymbolicTensor;
   const conv2d_2 = tf.layers
-    .conv2d({ name: `${prefix}__conv2d_2`, filters: filters_, kernelSize: 3, padding: "same" })
+    .conv2d({ name: `${prefix}__conv2d_2`, filters: filters_2, kernelSize: 3, padding: "same" })
     .apply(relu) as tf.SymbolicTensor;
   const batchnorm_2 = tf.layers
     .batchNormalization({ name: `${prefix}__batchnorm_2`, epsilon: 0.00001001 })
@@ -70,7 +70,7 @@ function identity_block(
   prefix: string,
   x: tf.SymbolicTensor,
   filters: number,
-  filters_: number,
+  filters_2: number,
 ): tf.SymbolicTensor {
   const conv2d = tf.layers
     .conv2d({ name: `${prefix}__conv2d`, filters, kernelSize: 1 })
@@ -87,7 +87,7 @@ function identity_block(
     .apply(conv2d_1) as tf.SymbolicTensor;
   const relu_1 = tf.layers.reLU({ name: `${prefix}__relu_1` }).apply(batchnorm_1) as tf.SymbolicTensor;
   const conv2d_2 = tf.layers
-    .conv2d({ name: `${prefix}__conv2d_2`, filters: filters_, kernelSize: 1 })
+    .conv2d({ name: `${prefix}__conv2d_2`, filters: filters_2, kernelSize: 1 })
     .apply(relu_1) as tf.SymbolicTensor;
   const batchnorm_2 = tf.layers
     .batchNormalization({ name: `${prefix}__batchnorm_2`, epsilon: 0.00001001 })
