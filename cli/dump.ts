@@ -1,11 +1,12 @@
 import type { CompileResult } from "../compiler/pipeline.js";
 import type { Graph } from "../compiler/ir/graph.js";
+import { dumpExpanded } from "../compiler/passes/expand/index.js";
 
 /** `--dump-after PASS`: the IR (or the plan, for placement's passes) as it stands after that pass. */
 export function dumpStage(result: CompileResult): string {
   if (result.plan) return `${JSON.stringify(result.plan, null, 2)}\n`;
   if (result.graph) return dumpGraph(result.graph);
-  if (result.models) return `${JSON.stringify(result.models, spanless, 2)}\n`;
+  if (result.models) return dumpExpanded(result.models, result.source);
   return `(nothing after ${result.reached})\n`;
 }
 
@@ -30,8 +31,4 @@ export function dumpGraph(graph: Graph): string {
   }
   lines.push(`  output ${graph.outputs.map((i) => `%${i}`).join(", ")}`);
   return `${lines.join("\n")}\n`;
-}
-
-function spanless(key: string, value: unknown): unknown {
-  return key === "span" || key.endsWith("Span") || key === "callSites" ? undefined : value;
 }

@@ -2,7 +2,19 @@ import type { CstNode, IToken } from "chevrotain";
 import { diagnostic, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import type { SourceFile, Span } from "../compiler/diagnostics/span.js";
 import type * as A from "./ast.js";
-import { firstNode, firstOffset, lastEnd, nodes, token, tokens, type Children } from "./cst-helpers.js";
+import {
+  firstNode,
+  firstOffset,
+  isNode,
+  lastEnd,
+  nodes,
+  token,
+  tokens,
+  type Children,
+} from "./cst-helpers.js";
+
+/** Stands in for CST nodes the builder has finished with. */
+const SPENT: CstNode = { name: "spent", children: {} };
 
 /**
  * Turns chevrotain's CST into the typed AST. Plain functions over the CST rather than chevrotain's visitor
@@ -81,7 +93,16 @@ export class AstBuilder {
     const body = firstNode(c, "body");
     if (!body) return [];
     const span = this.nodeSpan(body, parent);
-    return nodes(body.children, "statement").flatMap((s) => this.statement(s, span));
+    const out: A.Statement[] = [];
+    const statements = body.children.statement ?? [];
+    for (let i = 0; i < statements.length; i++) {
+      const s = statements[i]!;
+      const built = isNode(s) ? this.statement(s, span) : undefined;
+      if (built) out.push(built);
+      // Done with this statement's CST: let the collector have it while the rest is built.
+      statements[i] = SPENT;
+    }
+    return out;
   }
 
   private section(n: CstNode, parent: Span): A.SectionDecl {
@@ -101,11 +122,11 @@ export class AstBuilder {
     };
   }
 
-  private statement(n: CstNode, parent: Span): A.Statement[] {
+  private statement(n: CstNode, parent: Span): A.Statement | undefined {
     const c = n.children;
     const span = parent;
     const input = firstNode(c, "inputStmt");
-    if (input) return [this.input(input, span)];
+    if (input) return this.input(input, span);
     const output = firstNode(c, "outputStmt");
     if (output) {
       const refs = nodes(output.children, "ref").flatMap((r): A.RefAst[] => {
@@ -114,30 +135,32 @@ export class AstBuilder {
         const id = token(r.children, "Identifier");
         return id ? [{ kind: "name", name: id.image, span: this.tokenSpan(id) }] : [];
       });
-      return [{ kind: "output", refs, span: this.nodeSpan(output, span) }];
+      return { kind: "output", refs, span: this.nodeSpan(output, span) };
     }
     const repeat = firstNode(c, "repeat");
     if (repeat) {
       const rspan = this.nodeSpan(repeat, span);
       const count = token(repeat.children, "NumberLiteral");
-      if (!count) return [];
-      return [
-        { kind: "repeat", count: this.number(count), body: this.body(repeat.children, rspan), span: rspan },
-      ];
+      if (!count) return undefined;
+      return {
+        kind: "repeat",
+        count: this.number(count),
+        body: this.body(repeat.children, rspan),
+        span: rspan,
+      };
     }
     const binding = firstNode(c, "binding");
     if (binding) {
       const name = this.ident(binding.children, "Identifier", 0, span);
       const chain = firstNode(binding.children, "chain");
       const built = chain ? this.chain(chain) : undefined;
-      if (!built || !name.name) return [];
-      return [
-        { kind: "binding", name, chain: built, span: this.source.span(name.span.start, built.span.end) },
-      ];
+      if (!built || !name.name) return undefined;
+      const bspan = this.source.span(name.span.start, built.span.end);
+      return { kind: "binding", name, chain: built, span: bspan };
     }
     const chain = firstNode(c, "chain");
     const built = chain ? this.chain(chain) : undefined;
-    return built ? [{ kind: "chain", chain: built, span: built.span }] : [];
+    return built ? { kind: "chain", chain: built, span: built.span } : undefined;
   }
 
   private input(n: CstNode, parent: Span): A.InputStmt {

@@ -3,7 +3,7 @@ import type { CstElement, CstNode, IToken } from "chevrotain";
 /** Typed access to chevrotain CST children, without `any`. */
 export type Children = CstNode["children"];
 
-function isNode(el: CstElement): el is CstNode {
+export function isNode(el: CstElement): el is CstNode {
   return "children" in el;
 }
 

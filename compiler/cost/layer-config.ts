@@ -10,11 +10,22 @@ export interface LayerConfig {
 /** Every (d, m) with d·m dividing `devices`: all devices first, data-heavy first, so ties favour plain data. */
 export function enumerateConfigs(devices: number): LayerConfig[] {
   const configs: LayerConfig[] = [];
-  for (let g = devices; g >= 1; g--) {
-    if (devices % g !== 0) continue;
-    for (let d = g; d >= 1; d--) if (g % d === 0) configs.push({ d, m: g / d });
+  for (const g of divisors(devices).reverse()) {
+    for (const d of divisors(g).reverse()) configs.push({ d, m: g / d });
   }
   return configs;
+}
+
+/** The divisors of n, ascending. */
+export function divisors(n: number): number[] {
+  const low: number[] = [];
+  const high: number[] = [];
+  for (let i = 1; i * i <= n; i++) {
+    if (n % i !== 0) continue;
+    low.push(i);
+    if (i * i !== n) high.unshift(n / i);
+  }
+  return [...low, ...high];
 }
 
 /** `data×8`, `model×8`, `d2×m4`; `data×1` for one device. */

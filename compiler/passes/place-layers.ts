@@ -36,18 +36,19 @@ export function placeLayers(graph: Graph, options: PlaceOptions, ctx: PassContex
   const { devices: n, profile, strategy } = options;
   const table = estimateCost(graph, profile, n, options.batch, options.optimizerSlots);
   const cap = profile.memoryBytes;
-  let hints = readHints(graph, n, ctx);
+  // Hints pin auto's choices; an explicit strategy is itself the user's choice, so hints only warn there.
+  const firstHint = graph.nodes.find((x) => x.hints.length > 0)?.hints[0];
+  if (strategy !== "auto" && firstHint) ctx.diagnostics.report("MG3006", firstHint.span, [strategy]);
+  const hints: HintConstraints =
+    strategy === "auto"
+      ? readHints(graph, n, ctx)
+      : {
+          allows: graph.nodes.map(() => () => true),
+          stage: graph.nodes.map(() => -1),
+          maxStage: -1,
+          ok: true,
+        };
   if (!hints.ok) return undefined;
-  if (strategy !== "auto") {
-    if (hasHints(graph))
-      ctx.diagnostics.report("MG3006", graph.nodes.find((x) => x.hints.length > 0)!.span, [strategy]);
-    hints = {
-      allows: graph.nodes.map(() => () => true),
-      stage: graph.nodes.map(() => -1),
-      maxStage: -1,
-      ok: true,
-    };
-  }
   const fitsLayers = (a: number[]) => Math.max(...evaluateLayers(graph, table, a).memoryPerDevice) <= cap;
   const uniform = (k: number): Candidate | undefined => {
     const a = graph.nodes.map(() => k);
@@ -84,7 +85,7 @@ export function placeLayers(graph: Graph, options: PlaceOptions, ctx: PassContex
   if (chosen.kind === "pipeline") {
     const p = chosen.plan;
     const alternative =
-      strategy === "auto" && hints.maxStage < 0
+      hints.maxStage < 0
         ? solveWithinMemory(graph, table, allowedConfigs(graph, table, hints), cap)
         : undefined;
     return {

@@ -36,11 +36,14 @@ export function reportNoFit(
     return;
   }
   let fitting: number | undefined;
-  for (let n = devices * 2; n <= 65536 && fitting === undefined; n *= 2) {
+  // Sharding is what makes more devices help, so the count is the one where auto's least memory fits.
+  for (let n = strategy === "auto" ? devices * 2 : devices; n <= 65536 && fitting === undefined; n *= 2) {
     const t = estimateCost(graph, profile, n, options.batch, options.optimizerSlots);
-    if (leastMemory(t, strategy === "pipeline" ? "auto" : strategy) <= profile.memoryBytes) fitting = n;
+    if (leastMemory(t, "auto") <= profile.memoryBytes) fitting = n;
   }
-  if (fitting !== undefined) hint = `it would fit on ${fitting} × ${profile.name} (--devices ${fitting})`;
+  const how = strategy === "auto" ? "" : " with strategy auto";
+  if (fitting !== undefined)
+    hint = `it would fit on ${fitting} × ${profile.name}${how} (--devices ${fitting})`;
   else hint = "no device count up to 65536 fits: reduce the batch or the largest layers";
   if (strategy !== "auto") hint += "; strategy auto can shard parameters and split activations per layer";
   ctx.diagnostics.report(

@@ -39,8 +39,8 @@ export function pipelineLayers(
         memory: c.memory,
         ...(alt ? { runnerUp: { config: alt, stage: 0, extra } } : {}),
         reason:
-          `stage ${s} of ${K}, ${M} micro-batches (bubble ${(bubble * 100).toFixed(0)}%): slowest stage ` +
-          `${formatMs(partition.bottleneck * 1000)} per micro-batch` +
+          `stage ${s} of ${K}: ${formatMs(partition.stageTimes[s]! * 1000)} per micro-batch (slowest stage ` +
+          `${formatMs(partition.bottleneck * 1000)}), ${M} micro-batches, bubble ${(bubble * 100).toFixed(0)}%` +
           (alternative
             ? `; the best plan without stages takes ${formatMs(alternative.stepTime * 1000)}`
             : ""),

@@ -36,7 +36,9 @@ export function planModel(
 ): Plan | undefined {
   const requested = options.devices ?? parallel.devices;
   const devices = requested === "all" ? allDevices() : requested;
-  const at = (key: keyof Omit<ParallelConfig, "spans">) => parallel.spans[key] ?? graph.span;
+  // A value from the file is reported at its span; one from the command line at the model.
+  const at = (key: "devices" | "profile" | "microbatches") =>
+    (options[key] === undefined ? parallel.spans[key] : undefined) ?? graph.span;
   if (!Number.isInteger(devices) || devices < 1) {
     ctx.diagnostics.report("MG3011", at("devices"), [devices]);
     return undefined;

@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 /**
  * The wasm backend has no `Conv2DBackpropFilter` nor the depthwise backprop kernels, so conv layers cannot
  * train on it. These kernels build them from wasm ops that exist: an im2col of the padded input (one strided
- * slice per filter tap) followed by one matMul, which keeps the heavy work inside wasm's GEMM.
+ * slice per filter tap) followed by one batched matMul, which keeps the heavy work inside wasm's GEMM.
  */
 
 type Pad =
@@ -72,9 +72,12 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.
     attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
   );
   return tf.tidy(() => {
-    const columns = tf.concat(taps({ info, padded: padForTaps(x, info) }), 1);
-    const dy2 = tf.reshape(dy, [-1, info.outChannels]);
-    return tf.reshape(tf.matMul(columns, dy2, true, false), filterShape);
+    // Stacked [taps, rows, inC] → [taps·inC, rows], then one plain GEMM with dy [rows, outC] gives the filter
+    // in its own [kh, kw, inC, outC] order. (A concat along channels, transposed GEMMs and batched GEMMs with
+    // few columns are all slow on wasm; this form avoids the three.)
+    const stacked = tf.stack(taps({ info, padded: padForTaps(x, info) }));
+    const rows = tf.reshape(tf.transpose(stacked, [0, 2, 1]), [-1, stacked.shape[1]!]);
+    return tf.reshape(tf.matMul(rows, tf.reshape(dy, [-1, info.outChannels])), filterShape);
   });
 }
 

@@ -6,3 +6,4 @@ export {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from "./conv-backprop-kernels.js";
+export { registerUntransposedMatMul } from "./untransposed-matmul.js";

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradKernels } from "./conv-backprop-kernels.js";
+import { registerUntransposedMatMul } from "./untransposed-matmul.js";
 
 /** `native` = `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, whichever is installed. */
 export type BackendPreference = "auto" | "native" | "wasm" | "cpu";
@@ -49,6 +50,7 @@ async function tryWasm(): Promise<boolean> {
       wasmConfigured = true;
     }
     registerWasmGradKernels();
+    registerUntransposedMatMul();
     return await tf.setBackend("wasm");
   } catch {
     return false;
@@ -94,6 +96,9 @@ export function listBackends(): BackendAvailability[] {
 
 /** Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu. */
 export async function initBackend(preference: BackendPreference = "auto"): Promise<BackendInfo> {
+  // Production mode: no "install tfjs-node" banner from the cpu backend on every run (mgpuc reports the
+  // backend itself), and no debug-only checks.
+  tf.enableProdMode();
   if (preference === "auto" || preference === "native") {
     const pkg = await tryNative();
     if (pkg !== null) return { name: "tensorflow", detail: `${pkg} (libtensorflow)` };

@@ -10,6 +10,7 @@ import { Replica } from "../train/replica.js";
  */
 const port = parentPort!;
 let replica: Replica | null = null;
+let rank = -1;
 let queue: Promise<void> = Promise.resolve();
 
 function reply(message: FromWorker, transfer: ArrayBuffer[] = []): void {
@@ -20,6 +21,7 @@ async function handle(message: ToWorker): Promise<void> {
   switch (message.type) {
     case "init": {
       const backend = await initBackend(message.backend);
+      rank = message.rank;
       const collective = new SharedMemoryCollective(message.layout, message.rank);
       replica = await Replica.create(message, collective);
       reply({ type: "ready", backend: backend.name });
@@ -34,6 +36,8 @@ async function handle(message: ToWorker): Promise<void> {
       reply({ type: "evaluated", ...replica!.evaluate(message.batch) });
       return;
     case "state": {
+      // Replicas are identical: only rank 0 sends its arrays.
+      if (rank !== 0) return reply({ type: "state", weights: [], optimizerState: [] });
       const state = await replica!.state();
       const buffers = [...state.weights, ...state.optimizerState.map((s) => s.data)].map(
         (a) => a.buffer as ArrayBuffer,

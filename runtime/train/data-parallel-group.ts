@@ -4,6 +4,7 @@ import { createSharedLayout } from "../collectives/index.js";
 import type { Dataset } from "../data/index.js";
 import { DevicePool } from "../devices/index.js";
 import type { NamedArray } from "./optimizer.js";
+import { packShared } from "./shared-arrays.js";
 import type {
   EvaluateReply,
   FromWorker,
@@ -72,7 +73,10 @@ export class DataParallelGroup {
     const topology = options.model.toJSON(null, false);
     const train = shareDataset(options.train);
     const validation = options.validation ? shareDataset(options.validation) : null;
-    const weights = options.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+    const weights = packShared(options.model.getWeights().map((t) => t.dataSync() as Float32Array));
+    const state = options.optimizerState ?? [];
+    const optimizerData = packShared(state.map((s) => s.data));
+    const optimizerSlots = state.map(({ name, shape }) => ({ name, shape }));
     try {
       const replies = await pool.request((rank) => {
         const message: InitMessage = {
@@ -82,7 +86,8 @@ export class DataParallelGroup {
           topology,
           weights,
           optimizer: options.optimizer,
-          optimizerState: [...(options.optimizerState ?? [])],
+          optimizerSlots,
+          optimizerData,
           loss: options.loss,
           seed: options.seed,
           train,

@@ -55,4 +55,6 @@ export async function importOptimizerState(
     return { name: real, tensor: tf.tensor(data, [...shape], "float32") };
   });
   await optimizer.setWeights(named);
+  // setWeights makes variables of its own from these.
+  tf.dispose(named.map((n) => n.tensor));
 }

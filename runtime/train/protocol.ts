@@ -1,6 +1,7 @@
 import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { SharedLayout } from "../collectives/index.js";
 import type { NamedArray } from "./optimizer.js";
+import type { SharedArrays } from "./shared-arrays.js";
 
 /** A data set placed in shared memory once, read by every replica (never copied per step). */
 export interface SharedDataset {
@@ -18,9 +19,12 @@ export interface InitMessage {
   readonly layout: SharedLayout;
   /** `model.toJSON(null, false)`: the topology; weights come as arrays below. */
   readonly topology: unknown;
-  readonly weights: Float32Array[];
+  /** In `model.getWeights()` order, shared by all workers. */
+  readonly weights: SharedArrays;
   readonly optimizer: Optimizer;
-  readonly optimizerState: NamedArray[];
+  /** Names and shapes of the optimizer state; its data is `optimizerData`, in the same order. */
+  readonly optimizerSlots: readonly Omit<NamedArray, "data">[];
+  readonly optimizerData: SharedArrays;
   readonly loss: Loss;
   readonly seed: number;
   readonly train: SharedDataset;

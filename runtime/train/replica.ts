@@ -6,6 +6,7 @@ import { perSampleCorrect, perSampleLoss } from "./losses.js";
 import { type NamedArray, exportOptimizerState, importOptimizerState, makeOptimizer } from "./optimizer.js";
 import type { InitMessage, SharedDataset } from "./protocol.js";
 import { shardBounds } from "./shards.js";
+import { unpackShared } from "./shared-arrays.js";
 
 /** A data set view over shared memory. */
 interface DataView {
@@ -97,7 +98,11 @@ export class Replica {
     const topology = rewriteTopologyForReplicas(init.topology) as tf.serialization.ConfigDict;
     const model = await tf.models.modelFromJSON({ modelTopology: topology });
     const shapes = model.weights.map((w) => w.shape);
-    model.setWeights(init.weights.map((data, i) => tf.tensor(data, shapes[i] as number[], "float32")));
+    const initial = unpackShared(init.weights).map((data, i) =>
+      tf.tensor(data, shapes[i] as number[], "float32"),
+    );
+    model.setWeights(initial);
+    tf.dispose(initial);
     const optimizer = makeOptimizer(init.optimizer);
     const validation = init.validation === null ? null : viewDataset(init.validation);
     const replica = new Replica(
@@ -109,7 +114,9 @@ export class Replica {
       viewDataset(init.train),
       validation,
     );
-    await importOptimizerState(optimizer, replica.varNames, init.optimizerState);
+    const slotData = unpackShared(init.optimizerData);
+    const state = init.optimizerSlots.map((slot, i) => ({ ...slot, data: slotData[i]! }));
+    await importOptimizerState(optimizer, replica.varNames, state);
     return replica;
   }
 
@@ -120,7 +127,9 @@ export class Replica {
     setStepContext({ collective: this.collective, step, globalBatch, shardOffset: lo, seed: this.seed });
     const flat = this.flat;
     // Each gradient is copied once, straight into the shared bucket; the summed buckets land in `flat`.
-    const segments = tf.tidy(() => {
+    // Filled inside tidy but not returned from it: tidy walks returned containers element by element.
+    const segments: Float32Array[] = [];
+    tf.tidy(() => {
       const [x, y] = gatherRows(this.train, indices, lo, hi);
       let lossSum: tf.Tensor | null = null;
       let correct: tf.Tensor | null = null;
@@ -131,10 +140,9 @@ export class Replica {
         correct = tf.keep(tf.sum(perSampleCorrect(this.loss, y, pred)));
         return tf.div(tf.sum(losses), globalBatch) as tf.Scalar;
       }, this.vars);
-      const out = this.vars.map((v) => grads[v.name]!.dataSync() as Float32Array);
-      out.push(new Float32Array([lossSum!.dataSync()[0]!, correct!.dataSync()[0]!]));
+      for (const v of this.vars) segments.push(grads[v.name]!.dataSync() as Float32Array);
+      segments.push(new Float32Array([lossSum!.dataSync()[0]!, correct!.dataSync()[0]!]));
       tf.dispose([lossSum!, correct!]);
-      return out;
     });
     this.collective.allReduceSumWith(
       flat.length,

@@ -98,7 +98,15 @@ export async function runEpochs(c: RunContext): Promise<Omit<FinalMetrics, "weig
         logs: accuracyOn ? { loss: last.loss, accuracy: last.accuracy } : { loss: last.loss },
       });
     }
-    if (state.batchInEpoch < perEpoch) break;
+    if (state.batchInEpoch < perEpoch) {
+      // Stopped mid-epoch by --steps: still measure the model the run ends with.
+      if (c.hasValidation) {
+        const v = await group.evaluate(256);
+        last.valLoss = v.lossSum / Math.max(1, v.rows);
+        if (accuracyOn) valAccuracy = v.correct / Math.max(1, v.rows);
+      }
+      break;
+    }
     const epochMs = performance.now() - epochStart;
     const logs: Record<string, number | null> = { loss: last.loss };
     if (accuracyOn) logs["accuracy"] = last.accuracy;

@@ -79,6 +79,13 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     const loss: Loss | undefined = o.training.loss;
     if (loss === undefined) throw new TrainingFailure("no loss: give `loss:` in the file or --loss", 0);
     const seed = o.seed ?? o.training.seed;
+    const globalBatch = o.batch ?? o.training.batch;
+    if (globalBatch < o.devices) {
+      throw new TrainingFailure(
+        `the global batch (${globalBatch}) is smaller than the devices (${o.devices})`,
+        0,
+      );
+    }
     const { train, validation } = await loadData(o, seed);
     const start = await prepareWeights(o, seed);
     group = await DataParallelGroup.start({
@@ -92,7 +99,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
       optimizerState: start.optimizerState,
       backend: o.backend ?? "auto",
     });
-    const batch = o.batch ?? o.training.batch;
+    const batch = globalBatch;
     const epochs = o.epochs ?? (o.steps !== undefined ? Number.POSITIVE_INFINITY : o.training.epochs);
     const shownEpochs = Number.isFinite(epochs)
       ? epochs

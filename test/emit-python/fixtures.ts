@@ -243,3 +243,22 @@ export const tokens: Graph = (() => {
   const input = { ...g.nodes[0]!, dtype: "int32" as const, attrs: { shape: [12], dtype: "int32" } };
   return { ...g, nodes: [input, ...g.nodes.slice(1)] };
 })();
+
+/** Two model-parallel dense layers back to back: the first column-parallel, the second row-parallel. */
+export const pairedMlp = buildGraph("Paired", { name: "image", shape: [28, 28] }, [
+  { name: "flatten", op: "flatten", shape: [784] },
+  {
+    name: "hidden",
+    op: "dense",
+    attrs: { units: 64, activation: "relu", use_bias: true },
+    shape: [64],
+    trainable: 50240,
+  },
+  {
+    name: "logits",
+    op: "dense",
+    attrs: { units: 10, activation: "softmax", use_bias: true },
+    shape: [10],
+    trainable: 650,
+  },
+]);

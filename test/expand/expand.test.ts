@@ -110,6 +110,18 @@ describe("expandBlocks", () => {
     ]);
   });
 
+  it("starts `_` inside a block at its first tensor parameter", () => {
+    const run = clean([
+      "block b(x, y) { add(_, y) }",
+      "model M {",
+      "  input p: [4]",
+      "  input q: [4]",
+      "  b(q, p)",
+      "}",
+    ]);
+    expect(layerSummary(run.models[0])).toEqual(["p=input", "q=input", "b/add=add<-1,0"]);
+  });
+
   it("feeds a block called without tensors from the chain", () => {
     const run = clean([
       "block head(x, n: int) { dense(n) }",

@@ -18,7 +18,13 @@ function bruteForce(problem: ReturnType<typeof layersProblem>): number {
   const index = new Array<number>(n).fill(0);
   let best = Infinity;
   for (;;) {
-    best = Math.min(best, assignmentCost(problem, index.map((i, v) => problem.allowed[v]![i]!)));
+    best = Math.min(
+      best,
+      assignmentCost(
+        problem,
+        index.map((i, v) => problem.allowed[v]![i]!),
+      ),
+    );
     let v = 0;
     while (v < n && ++index[v]! === sizes[v]) index[v++] = 0;
     if (v === n) return best;
@@ -59,18 +65,24 @@ const graphs = fc
 describe("per-layer search is exact under the cost model", () => {
   it("equals brute force on random chains and branching graphs (2–4 devices)", () => {
     fc.assert(
-      fc.property(graphs, fc.constantFrom(2, 3, 4), fc.constantFrom(h100, cpu), fc.integer({ min: 1, max: 512 }), (layers, devices, profile, batch) => {
-        const graph = handGraph(layers);
-        const table = estimateCost(graph, profile, devices, batch, 2);
-        const allowed = graph.nodes.map(() => table.configs.map((_, k) => k));
-        // Keep brute force small: at most ~50k assignments.
-        if (table.configs.length ** graph.nodes.length > 60_000) return;
-        const problem = layersProblem(graph, table, allowed);
-        const solution = solveDag(problem)!;
-        const brute = bruteForce(problem);
-        expect(solution.cost).toBeCloseTo(brute, 12);
-        expect(assignmentCost(problem, solution.assignment)).toBeCloseTo(solution.cost, 12);
-      }),
+      fc.property(
+        graphs,
+        fc.constantFrom(2, 3, 4),
+        fc.constantFrom(h100, cpu),
+        fc.integer({ min: 1, max: 512 }),
+        (layers, devices, profile, batch) => {
+          const graph = handGraph(layers);
+          const table = estimateCost(graph, profile, devices, batch, 2);
+          const allowed = graph.nodes.map(() => table.configs.map((_, k) => k));
+          // Keep brute force small: at most ~50k assignments.
+          if (table.configs.length ** graph.nodes.length > 60_000) return;
+          const problem = layersProblem(graph, table, allowed);
+          const solution = solveDag(problem)!;
+          const brute = bruteForce(problem);
+          expect(solution.cost).toBeCloseTo(brute, 12);
+          expect(assignmentCost(problem, solution.assignment)).toBeCloseTo(solution.cost, 12);
+        },
+      ),
       { numRuns: 150, seed: 4 },
     );
   });

@@ -36,7 +36,8 @@ describe("auto is never worse than a pure strategy, and every plan is valid", ()
         for (const baseline of [data, model, pipeline]) {
           if (baseline !== null) expect(plan.predicted.stepTimeMs).toBeLessThanOrEqual(baseline * (1 + 1e-9));
         }
-        for (const mem of plan.predicted.memoryPerDeviceBytes) expect(mem).toBeLessThanOrEqual(plan.devices.memoryBytes);
+        for (const mem of plan.predicted.memoryPerDeviceBytes)
+          expect(mem).toBeLessThanOrEqual(plan.devices.memoryBytes);
       }
     });
   }
@@ -47,7 +48,8 @@ describe("auto is never worse than a pure strategy, and every plan is valid", ()
       expect(plan.strategy).toBe(strategy);
       expect(plan.predicted.stepTimeMs).toBe(plan.predicted.baselines[strategy]);
       if (strategy === "data") expect(plan.layers.every((l) => l.placement.dataDegree === 4)).toBe(true);
-      if (strategy === "pipeline") expect(new Set(plan.layers.map((l) => l.placement.stage)).size).toBeGreaterThan(1);
+      if (strategy === "pipeline")
+        expect(new Set(plan.layers.map((l) => l.placement.stage)).size).toBeGreaterThan(1);
     }
   });
 });

@@ -49,7 +49,7 @@ async function trainOn(devices: number, model: tf.LayersModel, data: Dataset, ba
 
 const cases = [
   { name: "seed MLP", make: seedMlp, data: () => syntheticData(256, 10, [28, 28]), batch: 32 },
-  { name: "seed CNN", make: seedCnn, data: () => syntheticData(128, 10, [28, 28, 1]), batch: 16 },
+  { name: "seed CNN", make: seedCnn, data: () => syntheticData(128, 10, [28, 28, 1]), batch: 10 },
   {
     name: "batchnorm + dropout",
     make: bnDropoutModel,

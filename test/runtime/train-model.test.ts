@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -110,6 +110,24 @@ describe("trainModel", () => {
     expect(f.keptCheckpoint).toBe(join(saveDir, "step-9"));
     const loaded = await loadCheckpoint(f.keptCheckpoint!);
     expect(loaded.position.step).toBe(9);
+  });
+
+  it("a checkpoint that cannot be written fails with its path and keeps what was saved", async () => {
+    const blocker = join(tempDir(), "not-a-folder");
+    writeFileSync(blocker, "a file where the run folder should be\n");
+    const failure = await trainModel({
+      ...quiet,
+      model: seedMlp(),
+      training: config({ epochs: 1 }),
+      devices: 2,
+      saveDir: blocker,
+    }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TrainingFailure);
+    const f = failure as TrainingFailure;
+    expect(f.message).toContain(blocker);
+    expect(f.step).toBe(9);
+    expect(f.keptCheckpoint).toBeUndefined();
+    expect(readFileSync(blocker, "utf8")).toBe("a file where the run folder should be\n");
   });
 
   it("a huge learning rate stops with a non-finite loss and the step number", async () => {

@@ -1,16 +1,18 @@
 import type { Graph } from "../../ir/graph.js";
 import type { EmitResult, PythonEmitInput } from "../python/emit-input.js";
 import { importBlock } from "../python/imports.js";
-import { launchHeader, programStem } from "../python/header.js";
+import { launchHeader } from "../python/header.js";
 import { uniqueIdentifiers } from "../python/identifiers.js";
 import { pyString, pyTuple } from "../python/literals.js";
-import { mnistIdxFiles } from "../python/mnist-files.js";
+import { programFiles } from "../python/program-files.js";
 import { planLines } from "../python/plan-summary.js";
 import { DATA_PRELUDE } from "../python/prelude-data.js";
 import { settingsBlock } from "../python/settings.js";
 import { kerasLayer } from "./layer-code.js";
 import { wrapCall } from "../python/wrap-call.js";
-import { KERAS_TRAIN } from "./train-code.js";
+import { kerasTrain } from "./train-code.js";
+import { shapeOf } from "../python/attrs.js";
+import type { DataSource } from "../../ir/config.js";
 
 /**
  * `--emit keras`: a TensorFlow program in the seed's own style: MirroredStrategy on one machine,
@@ -19,29 +21,29 @@ import { KERAS_TRAIN } from "./train-code.js";
  */
 export function emitKeras(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
-  const program = [
-    launchHeader({
-      modelName: graph.model,
-      modelFile,
-      target: "keras",
-      devices: plan.devices.count,
-      planLines: planLines(graph, plan, "keras"),
-    }),
-    importBlock(
-      ["argparse", "csv", "gzip", "json", "math", "os", "struct", "sys", "time"],
-      ["import numpy as np", "import tensorflow as tf"],
-    ),
-    "HERE = os.path.dirname(os.path.abspath(__file__))",
-    "# The file's training settings; --epochs, --steps and --seed override them.\n" +
-      settingsBlock(graph, training, modelFile),
-    "\n" + buildModel(graph),
-    "\n" + DATA_PRELUDE.trim(),
-    "\n" + KERAS_TRAIN.trim(),
-  ].join("\n\n");
-  const files = [
-    { path: `${programStem(modelFile)}.py`, content: program.replace(/\n{4,}/g, "\n\n\n") + "\n" },
-  ];
-  return { files: training.data?.kind === "mnist" ? [...files, ...mnistIdxFiles()] : files };
+  return programFiles(
+    modelFile,
+    [
+      launchHeader({
+        modelName: graph.model,
+        modelFile,
+        target: "keras",
+        devices: plan.devices.count,
+        planLines: planLines(graph, plan, "keras"),
+      }),
+      importBlock(
+        ["argparse", "csv", "gzip", "json", "math", "os", "struct", "sys", "time"],
+        ["import numpy as np", "import tensorflow as tf"],
+      ),
+      "HERE = os.path.dirname(os.path.abspath(__file__))",
+      "# The file's training settings; --epochs, --steps and --seed override them.\n" +
+        settingsBlock(graph, training, modelFile),
+      "\n" + buildModel(graph),
+      "\n" + DATA_PRELUDE.trim(),
+      "\n" + kerasTrain(dataShape(training.data, graph), shapeOf(graph.nodes[graph.inputs[0] ?? 0]!)),
+    ],
+    training,
+  );
 }
 
 /** `tf.keras.Sequential` for a chain, as the seed wrote it; the functional API for anything with branches. */
@@ -108,4 +110,11 @@ function isChain(graph: Graph): boolean {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1 || graph.inputs[0] !== 0) return false;
   if (graph.outputs[0] !== graph.nodes.length - 1) return false;
   return graph.nodes.every((n, i) => i === 0 || (n.inputs.length === 1 && n.inputs[0] === i - 1));
+}
+
+/** The per-sample shape a data source gives, where the compiler knows it. */
+function dataShape(data: DataSource | undefined, graph: Graph): readonly number[] | undefined {
+  if (data?.kind === "mnist") return [28, 28];
+  if (data?.kind === "synthetic") return data.shape ?? shapeOf(graph.nodes[graph.inputs[0] ?? 0]!);
+  return undefined;
 }

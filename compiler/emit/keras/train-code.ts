@@ -2,7 +2,7 @@
  * The Keras program's training: the strategy, `model.compile` and `model.fit` inside its scope, a callback that
  * stops at `--steps` and times the steps after the first five, and the `final:` line from the chief worker.
  */
-export const KERAS_TRAIN = String.raw`
+const KERAS_TRAIN = String.raw`
 def make_strategy():
     """Across machines when TF_CONFIG names a cluster; otherwise every GPU of this machine (or its CPU)."""
     if "TF_CONFIG" in os.environ:
@@ -55,9 +55,11 @@ class StepClock(tf.keras.callbacks.Callback):
 def main(args):
     if DATA is None or LOSS is None:
         fail("the .model file's train section needs data: and loss: for this program to train")
-    tf.keras.utils.set_random_seed(args.seed)
+    # The strategy first: MultiWorkerMirroredStrategy must exist before other TensorFlow work starts.
     strategy = make_strategy()
-    x_train, y_train = fit_to_input(*load_source(DATA, args.data_dir, args.seed))
+    tf.keras.utils.set_random_seed(args.seed)
+    x_train, y_train = load_source(DATA, args.data_dir, args.seed)
+__INPUT_FIX__    x_train, y_train = fit_to_input(x_train, y_train)
     validation = {}
     if isinstance(VALIDATION, dict):
         validation["validation_data"] = fit_to_input(*load_source(VALIDATION, args.data_dir, args.seed + 1))
@@ -68,8 +70,8 @@ def main(args):
         model = build_model()
         model.compile(optimizer=make_optimizer(), loss=LOSS, metrics=["accuracy"] if ACCURACY else [])
 
-    held_out = int(len(x_train) * VALIDATION) if "validation_split" in validation else 0
-    trained = len(x_train) - held_out
+    # Keras's validation_split trains on the first floor(n * (1 - split)) samples.
+    trained = int(len(x_train) * (1.0 - VALIDATION)) if "validation_split" in validation else len(x_train)
     steps_per_epoch = max(1, math.ceil(trained / BATCH_SIZE))
     total_steps = args.steps if args.steps is not None else args.epochs * steps_per_epoch
     clock = StepClock(total_steps, BATCH_SIZE, trained)
@@ -109,3 +111,20 @@ def parse_args():
 if __name__ == "__main__":
     main(parse_args())
 `;
+
+/**
+ * The training code, with the input fix the compiler found written out as the seed wrote it by hand
+ * (`x_train[..., tf.newaxis]`) when the data's samples lack the model input's trailing axis of 1.
+ */
+export function kerasTrain(dataShape: readonly number[] | undefined, inputShape: readonly number[]): string {
+  const addsAxis =
+    dataShape !== undefined &&
+    dataShape.length + 1 === inputShape.length &&
+    inputShape[inputShape.length - 1] === 1 &&
+    dataShape.every((d, i) => d === inputShape[i]);
+  const fix = addsAxis
+    ? `    # The data gives [${dataShape.join(", ")}] samples; the model's input is [${inputShape.join(", ")}].\n` +
+      "    x_train = x_train[..., tf.newaxis]\n"
+    : "";
+  return KERAS_TRAIN.trim().replace("__INPUT_FIX__", fix);
+}

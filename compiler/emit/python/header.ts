@@ -7,7 +7,7 @@ export function pyComment(text: string): string {
 
 /** A shell word for a file name: as is when it is plain, else single-quoted. */
 export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9._\/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9._/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** `mnist.model` -> `mnist`; the stem the launch commands call the program by. */

@@ -43,8 +43,3 @@ export function pyBool(value: boolean): string {
 export function pyTuple(values: readonly number[]): string {
   return values.length === 1 ? `(${pyNumber(values[0]!)},)` : `(${values.map(pyNumber).join(", ")})`;
 }
-
-/** A list of ints (`[28, 28, 1]`). */
-export function pyList(values: readonly number[]): string {
-  return `[${values.map(pyNumber).join(", ")}]`;
-}

@@ -29,9 +29,9 @@ export function needsParameterSharding(graph: Graph, plan: PlanView): boolean {
   return params * 16 > memory;
 }
 
-/** Comment lines saying how the program runs the plan, including what it runs differently. */
+/** Comment lines saying how the program runs the plan, including what it runs differently. The torch emitter
+ * adds a line per model-parallel layer. */
 export function planLines(graph: Graph, plan: PlanView, target: "torch" | "keras"): string[] {
-  const degrees = modelDegrees(graph, plan);
   const lines = [`Plan: ${plan.devices.count} device${plan.devices.count === 1 ? "" : "s"}.`];
   if (target === "keras") {
     lines.push(
@@ -41,11 +41,6 @@ export function planLines(graph: Graph, plan: PlanView, target: "torch" | "keras
     lines.push("Replicated layers: FullyShardedDataParallel (the plan shards parameters to fit memory).");
   } else {
     lines.push("Replicated layers: data-parallel under DistributedDataParallel.");
-  }
-  if (target === "torch") {
-    for (const [name, degree] of degrees) {
-      lines.push(`${name}: model-parallel over ${degree} ranks (outputs split, column-parallel).`);
-    }
   }
   const stages = new Set(plan.layers.map((l) => l.placement.stage));
   if (stages.size > 1) {

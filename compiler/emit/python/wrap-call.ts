@@ -1,5 +1,5 @@
 /** Longest line the emitters aim for, as black's default plus a little: the programs are meant to be read. */
-export const LINE_WIDTH = 110;
+const LINE_WIDTH = 110;
 
 /**
  * `head(args)tail` on one line when it fits in LINE_WIDTH at `indent`, else black-style: the arguments on

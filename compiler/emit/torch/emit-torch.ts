@@ -1,15 +1,16 @@
 import type { Graph } from "../../ir/graph.js";
 import type { EmitResult, PythonEmitInput } from "../python/emit-input.js";
 import { importBlock } from "../python/imports.js";
-import { launchHeader, programStem, pyComment } from "../python/header.js";
+import { launchHeader, pyComment } from "../python/header.js";
 import { uniqueIdentifiers } from "../python/identifiers.js";
-import { mnistIdxFiles } from "../python/mnist-files.js";
+import { programFiles } from "../python/program-files.js";
 import { modelDegrees, needsParameterSharding, planLines } from "../python/plan-summary.js";
 import { DATA_PRELUDE } from "../python/prelude-data.js";
 import { settingsBlock } from "../python/settings.js";
-import type { ModuleCall } from "./layer-code.js";
 import { torchLayer } from "./layer-code.js";
-import { LINE_WIDTH, wrapCall } from "../python/wrap-call.js";
+import { kerasNamesTable, modelParallelLines, modelParallelTable } from "./model-parallel.js";
+import { CHECKPOINT_PRELUDE } from "./prelude-checkpoint.js";
+import { wrapCall } from "../python/wrap-call.js";
 import { DIST_PRELUDE } from "./prelude-dist.js";
 import { LAYERS_PRELUDE } from "./prelude-layers.js";
 import { TRAIN_PRELUDE } from "./prelude-train.js";
@@ -23,8 +24,9 @@ import { wrapDataParallel } from "./wrap-data-parallel.js";
 export function emitTorch(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
   const fsdp = needsParameterSharding(graph, plan);
+  const degrees = modelDegrees(graph, plan);
   const imports = importBlock(
-    ["argparse", "csv", "gzip", "math", "os", "struct", "sys", "time"],
+    ["argparse", "csv", "gzip", "json", "math", "os", "struct", "sys", "time"],
     [
       "import numpy as np",
       "import torch",
@@ -36,29 +38,30 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
       ...(fsdp ? ["from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"] : []),
     ],
   );
-  const program = [
-    launchHeader({
-      modelName: graph.model,
-      modelFile,
-      target: "torch",
-      devices: plan.devices.count,
-      planLines: planLines(graph, plan, "torch"),
-    }),
-    imports,
-    "HERE = os.path.dirname(os.path.abspath(__file__))",
-    "# The file's training settings; --epochs, --steps and --seed override them.\n" +
-      settingsBlock(graph, training, modelFile),
-    "\n" + DIST_PRELUDE.trim(),
-    "\n" + LAYERS_PRELUDE.trim(),
-    "\n" + modelClass(graph, modelDegrees(graph, plan)),
-    "\n" + wrapDataParallel(fsdp),
-    "\n" + DATA_PRELUDE.trim(),
-    "\n" + TRAIN_PRELUDE.trim(),
-  ].join("\n\n");
-  const files = [
-    { path: `${programStem(modelFile)}.py`, content: program.replace(/\n{4,}/g, "\n\n\n") + "\n" },
-  ];
-  return { files: training.data?.kind === "mnist" ? [...files, ...mnistIdxFiles()] : files };
+  return programFiles(
+    modelFile,
+    [
+      launchHeader({
+        modelName: graph.model,
+        modelFile,
+        target: "torch",
+        devices: plan.devices.count,
+        planLines: [...planLines(graph, plan, "torch"), ...modelParallelLines(graph, degrees)],
+      }),
+      imports,
+      "HERE = os.path.dirname(os.path.abspath(__file__))",
+      "# The file's training settings; --epochs, --steps and --seed override them.\n" +
+        settingsBlock(graph, training, modelFile),
+      "\n" + DIST_PRELUDE.trim(),
+      "\n" + LAYERS_PRELUDE.trim(),
+      "\n" + modelClass(graph, degrees),
+      "\n" + wrapDataParallel(fsdp),
+      "\n" + CHECKPOINT_PRELUDE.trim(),
+      "\n" + DATA_PRELUDE.trim(),
+      "\n" + TRAIN_PRELUDE.trim(),
+    ],
+    training,
+  );
 }
 
 function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string {
@@ -68,9 +71,9 @@ function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string 
   const forward: string[] = [];
   for (const node of graph.nodes) {
     if (node.op === "input") continue;
-    const code = torchLayer(node, { graph, ids, modelDegree: degrees.get(node.name) ?? 1 });
+    const code = torchLayer(node, { graph, ids });
     const id = ids.get(node.id)!;
-    if (code.module) init.push(moduleLine(id, code.module));
+    if (code.module) init.push(wrapCall("        ", `self.${id} = ${code.module.head}`, code.module.args));
     forward.push(`        ${id} = ${code.forward}`);
   }
   const outputs = graph.outputs.map((o) => ids.get(o)!);
@@ -86,14 +89,10 @@ function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string 
     `    def forward(self, ${inputs.join(", ")}):`,
     ...forward,
     `        return ${outputs.length === 1 ? outputs[0] : `(${outputs.join(", ")})`}`,
+    "",
+    "",
+    modelParallelTable(graph, degrees, ids),
+    "",
+    kerasNamesTable(graph, ids),
   ].join("\n");
-}
-
-function moduleLine(id: string, call: ModuleCall): string {
-  const indent = "        ";
-  if (!call.modelDegree) return wrapCall(indent, `self.${id} = ${call.head}`, call.args);
-  const flat = `${indent}self.${id} = model_parallel(${call.head}(${call.args.join(", ")}), ${call.modelDegree})`;
-  if (flat.length <= LINE_WIDTH) return flat;
-  const layer = wrapCall(`${indent}    `, call.head, call.args, ",");
-  return `${indent}self.${id} = model_parallel(\n${layer}\n${indent}    ${call.modelDegree},\n${indent})`;
 }

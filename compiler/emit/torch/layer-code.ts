@@ -2,11 +2,10 @@ import type { Graph, IRNode } from "../../ir/graph.js";
 import { bool, inputShape, num, numbers, pair, samePadding, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
-/** A module constructor call; `modelDegree` > 1 wraps it in `model_parallel(..., degree)`. */
+/** A module constructor call, `head(args...)`, for `Model.__init__`. */
 export interface ModuleCall {
   readonly head: string;
   readonly args: readonly string[];
-  readonly modelDegree?: number;
 }
 
 /** One layer in the generated `Model`: its module (built in `__init__`), if it has one, and its forward call. */
@@ -20,8 +19,6 @@ export interface TorchLayerContext {
   readonly graph: Graph;
   /** Python identifiers of nodes, by id: the forward variable and the module attribute. */
   readonly ids: ReadonlyMap<number, string>;
-  /** The plan's model degree for this layer (1 = replicated). */
-  readonly modelDegree: number;
 }
 
 const SIMPLE_ACTIVATIONS: Readonly<Record<string, string>> = {
@@ -43,19 +40,17 @@ export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode
   const channels = shape[shape.length - 1] ?? 1;
   const a = node.attrs;
   const withModule = (module: ModuleCall): TorchLayerCode => ({ module, forward: `${self}(${x})` });
-  // A split layer is built whole, then cut: its shards come from the full layer's initialisation.
-  const parallel = (head: string, args: string[]): ModuleCall =>
-    ctx.modelDegree > 1 ? { head, args, modelDegree: ctx.modelDegree } : { head, args };
   switch (node.op) {
     case "dense":
-      return withModule(
-        parallel("dense", [
+      return withModule({
+        head: "dense",
+        args: [
           `${channels}`,
           `${num(a, "units")}`,
           `use_bias=${pyBool(bool(a, "use_bias", true))}`,
           `activation=${pyString(activation(node))}`,
-        ]),
-      );
+        ],
+      });
     case "conv2d":
     case "depthwise_conv2d": {
       const kernel = pair(a, "kernel", [1, 1]);
@@ -73,7 +68,7 @@ export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode
         `use_bias=${pyBool(bool(a, "use_bias", true))}`,
         `activation=${pyString(activation(node))}`,
       ];
-      return withModule(node.op === "conv2d" ? parallel("conv2d", args) : { head: "depthwise_conv2d", args });
+      return withModule({ head: node.op, args });
     }
     case "maxpool2d":
     case "avgpool2d": {

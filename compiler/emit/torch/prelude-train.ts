@@ -70,29 +70,35 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
     if Runtime.distributed:
+        totals = totals.to(Runtime.device)  # NCCL reduces only GPU tensors
         dist.all_reduce(totals)
-    return totals
+    return totals.cpu()
 
 
 def reduce_model_parallel_grads(model):
-    for layer in model.modules():
-        if isinstance(layer, ColumnParallel):
-            for p in layer.parameters():
-                if p.grad is not None:
-                    dist.all_reduce(p.grad, group=layer.replicas)
-                    p.grad.div_(Runtime.world)
+    for module, p in sharded_parameters(model):
+        if p.grad is not None:
+            dist.all_reduce(p.grad, group=module.replicas)
+            p.grad.div_(Runtime.world)
+    for p in model.parameters():
+        if getattr(p, "reduce_by_hand", False) and p.grad is not None:
+            dist.all_reduce(p.grad)
+            p.grad.div_(Runtime.world)
 
 
 def weights_l2(model):
-    total = torch.zeros((), dtype=torch.float64)
-    for layer in model.modules():
-        if isinstance(layer, ColumnParallel):
-            total += layer.sum_of_squares()
-    sharded = {id(p) for m in model.modules() if isinstance(m, ColumnParallel) for p in m.parameters()}
+    """Every trainable weight once: each shard summed over its group, replicated weights as they are."""
+    total = 0.0
+    sharded = set()
+    for module, p in sharded_parameters(model):
+        square = p.detach().double().pow(2).sum()
+        dist.all_reduce(square, group=module.group)
+        total += square.item()
+        sharded.add(id(p))
     for p in model.parameters():
         if p.requires_grad and id(p) not in sharded:
-            total += p.detach().double().pow(2).sum()
-    return math.sqrt(total.item())
+            total += p.detach().double().pow(2).sum().item()
+    return math.sqrt(total)
 
 
 class Clock:
@@ -123,7 +129,11 @@ def train(args):
     setup_distributed()
     torch.manual_seed(args.seed)
     Batch.seed = args.seed
-    model = Model().to(Runtime.device)
+    model = Model()
+    if args.init_from is not None:
+        load_keras_weights(model, args.init_from)
+    split_model_parallel(model)
+    model = model.to(Runtime.device)
     x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
     net = wrap_data_parallel(model)
     optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
@@ -168,6 +178,7 @@ def parse_args():
     parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--data-dir", default=HERE, help="folder that data paths are relative to")
+    parser.add_argument("--init-from", help="start from an mgpuc checkpoint (model.json + weights.bin)")
     return parser.parse_args()
 
 

@@ -27,7 +27,11 @@ const FSDP_WRAP = String.raw`
 def wrap_data_parallel(model):
     if not Runtime.distributed or Runtime.world == 1:
         return model
-    ignored = [m for m in model.modules() if isinstance(m, ColumnParallel)]
+    ignored = [m for m in model.modules() if isinstance(m, (ColumnParallel, RowParallel))]
+    for module in ignored:
+        # Replicated weights inside an ignored module (a row-parallel bias) are all-reduced by the training loop.
+        for p in module.parameters():
+            p.reduce_by_hand = not getattr(p, "model_parallel", False)
     device = Runtime.device if Runtime.device.type == "cuda" else None
     return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)
 

@@ -19,6 +19,8 @@ export interface Frame extends CallStack {
   readonly depth: number;
 }
 
+const NO_HINTS: readonly Hint[] = Object.freeze([]);
+
 export function modelFrame(): Frame {
   const scope = new Scope();
   return {
@@ -26,7 +28,7 @@ export function modelFrame(): Frame {
     blockNames: [],
     scope,
     ns: new Namespace(""),
-    hints: [],
+    hints: NO_HINTS,
     values: new Map(),
     topLevel: true,
     depth: 0,
@@ -51,7 +53,7 @@ export function blockFrame(
     blockNames: [call.name.name, ...frame.blockNames],
     scope,
     ns: frame.ns.child(call.name.name),
-    hints: [...hints, ...frame.hints],
+    hints: hints.length === 0 ? frame.hints : [...hints, ...frame.hints],
     values,
     topLevel: false,
     depth: frame.depth + 1,

@@ -10,7 +10,7 @@ import type {
 } from "../../../grammar/ast.js";
 import type { Span } from "../../diagnostics/span.js";
 import { closestName, didYouMean } from "../../diagnostics/suggest.js";
-import type { ExpandedLayer, ExpandedModel } from "../../ir/expanded.js";
+import type { ExpandedLayer, ExpandedModel, Hint } from "../../ir/expanded.js";
 import { OPS } from "../../ops/index.js";
 import { bindBlockArgs } from "./block-args.js";
 import { estimateSize } from "./block-graph.js";
@@ -239,10 +239,17 @@ export class ModelExpander {
       op,
       args,
       inputs,
-      hints: [...toHints(e.hints, this.reporter, frame), ...frame.hints],
+      hints: this.hintsFor(e, frame),
       span: e.span,
       callSites: frame.callSites,
     });
+  }
+
+  /** Most layers have no hints: they share one empty array rather than each holding its own. */
+  private hintsFor(e: CallAst, frame: Frame): readonly Hint[] {
+    if (e.hints.length === 0) return frame.hints;
+    const own = toHints(e.hints, this.reporter, frame);
+    return frame.hints.length === 0 ? own : [...own, ...frame.hints];
   }
 
   private unknownCallee(e: CallAst, frame: Frame): void {

@@ -184,9 +184,13 @@ class StepClock(tf.keras.callbacks.Callback):
 def main(args):
     if DATA is None or LOSS is None:
         fail("the .model file's train section needs data: and loss: for this program to train")
-    tf.keras.utils.set_random_seed(args.seed)
+    # The strategy first: MultiWorkerMirroredStrategy must exist before other TensorFlow work starts.
     strategy = make_strategy()
-    x_train, y_train = fit_to_input(*load_source(DATA, args.data_dir, args.seed))
+    tf.keras.utils.set_random_seed(args.seed)
+    x_train, y_train = load_source(DATA, args.data_dir, args.seed)
+    # The data gives [28, 28] samples; the model's input is [28, 28, 1].
+    x_train = x_train[..., tf.newaxis]
+    x_train, y_train = fit_to_input(x_train, y_train)
     validation = {}
     if isinstance(VALIDATION, dict):
         validation["validation_data"] = fit_to_input(*load_source(VALIDATION, args.data_dir, args.seed + 1))
@@ -197,8 +201,8 @@ def main(args):
         model = build_model()
         model.compile(optimizer=make_optimizer(), loss=LOSS, metrics=["accuracy"] if ACCURACY else [])
 
-    held_out = int(len(x_train) * VALIDATION) if "validation_split" in validation else 0
-    trained = len(x_train) - held_out
+    # Keras's validation_split trains on the first floor(n * (1 - split)) samples.
+    trained = int(len(x_train) * (1.0 - VALIDATION)) if "validation_split" in validation else len(x_train)
     steps_per_epoch = max(1, math.ceil(trained / BATCH_SIZE))
     total_steps = args.steps if args.steps is not None else args.epochs * steps_per_epoch
     clock = StepClock(total_steps, BATCH_SIZE, trained)

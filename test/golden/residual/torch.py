@@ -20,6 +20,7 @@
 import argparse
 import csv
 import gzip
+import json
 import math
 import os
 import struct
@@ -152,36 +153,83 @@ class ColumnParallel(nn.Module):
     """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group. The
     shard is cut from the full layer's initialisation, so any degree starts from the same weights. Each rank
     gathers the group's samples, computes its share of the outputs, and gathers the shares back for its
-    own rows."""
+    own rows; or, when a row-parallel layer comes next, hands it the split outputs as they are."""
 
-    def __init__(self, layer, degree):
+    def __init__(self, layer, degree, keep_split=False):
         super().__init__()
         self.group, index, self.replicas = model_parallel_groups(degree)
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
         for name in ("weight", "bias"):
             full = getattr(layer.core, name)
             if full is not None:
-                shard = torch.tensor_split(full.detach(), degree, 0)[index].clone()
-                setattr(layer.core, name, nn.Parameter(shard))
-                getattr(layer.core, name).model_parallel = True
-        self.layer = layer
+                setattr(layer.core, name, shard_of(full, degree, 0, index))
+        self.layer, self.keep_split = layer, keep_split
 
     def forward(self, x):
         rows = x.shape[0]
         full, offset = gather_rows(x, self.group)
-        y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        y = self.layer.core(full)
+        if self.keep_split:
+            return Split(self.layer.activate(y), offset, rows)
+        y = _GatherCat.apply(y, -1, self.group, self.sizes)
         return self.layer.activate(y.narrow(0, offset, rows))
 
-    def sum_of_squares(self):
-        total = sum(p.detach().double().pow(2).sum() for p in self.parameters())
-        dist.all_reduce(total, group=self.group)
-        return total
+
+class RowParallel(nn.Module):
+    """A dense layer fed by a column-parallel one (Megatron's pairing, no gather between the two): its kernel
+    is split by input features as the previous layer's outputs are, each rank multiplies its share, and the
+    partial products are summed over the group before the (replicated) bias."""
+
+    def __init__(self, layer, degree):
+        super().__init__()
+        self.group, index, self.replicas = model_parallel_groups(degree)
+        layer.core.weight = shard_of(layer.core.weight, degree, 1, index)
+        self.bias = layer.core.bias
+        layer.core.bias = None
+        self.layer = layer
+
+    def forward(self, x):
+        z = all_reduce_sum(self.layer.core(x.features), self.group)
+        if self.bias is not None:
+            z = z + self.bias
+        return self.layer.activate(z.narrow(0, x.offset, x.rows))
 
 
-def model_parallel(layer, degree):
+class Split:
+    """A column-parallel layer's output left split: this rank's features for all the group's rows."""
+
+    def __init__(self, features, offset, rows):
+        self.features, self.offset, self.rows = features, offset, rows
+
+
+def shard_of(full, degree, dim, index):
+    shard = nn.Parameter(torch.tensor_split(full.detach(), degree, dim)[index].clone())
+    shard.model_parallel = True
+    return shard
+
+
+def sharded_parameters(model):
+    """(module, parameter) for every parameter split over a model-parallel group."""
+    for module in model.modules():
+        if isinstance(module, (ColumnParallel, RowParallel)):
+            for p in module.parameters():
+                if getattr(p, "model_parallel", False):
+                    yield module, p
+
+
+def model_parallel(layer, degree, pairing=None):
     """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
     degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    return ColumnParallel(layer, degree) if degree > 1 else layer
+    if degree == 1:
+        return layer
+    if pairing == "split_input":
+        return RowParallel(layer, degree)
+    return ColumnParallel(layer, degree, keep_split=pairing == "keep_split")
+
+
+def split_model_parallel(model):
+    for attr, (degree, pairing) in MODEL_PARALLEL.items():
+        setattr(model, attr, model_parallel(getattr(model, attr), degree, pairing))
 
 
 ACTIVATIONS = {
@@ -450,6 +498,35 @@ class Model(nn.Module):
         return dense
 
 
+# The plan's model-parallel layers: attribute -> (model degree, Megatron pairing).
+MODEL_PARALLEL = {}
+
+# Layer names as in the .model file (and in mgpuc checkpoints), where the attribute had to differ.
+KERAS_NAMES = {
+    "residual_conv2d": "residual/conv2d",
+    "residual_batchnorm": "residual/batchnorm",
+    "residual_relu": "residual/relu",
+    "residual_conv2d_1": "residual/conv2d_1",
+    "residual_batchnorm_1": "residual/batchnorm_1",
+    "residual_add": "residual/add",
+    "residual_relu_1": "residual/relu_1",
+    "residual_1_conv2d": "residual_1/conv2d",
+    "residual_1_batchnorm": "residual_1/batchnorm",
+    "residual_1_relu": "residual_1/relu",
+    "residual_1_conv2d_1": "residual_1/conv2d_1",
+    "residual_1_batchnorm_1": "residual_1/batchnorm_1",
+    "residual_1_add": "residual_1/add",
+    "residual_1_relu_1": "residual_1/relu_1",
+    "residual_2_conv2d": "residual_2/conv2d",
+    "residual_2_batchnorm": "residual_2/batchnorm",
+    "residual_2_relu": "residual_2/relu",
+    "residual_2_conv2d_1": "residual_2/conv2d_1",
+    "residual_2_batchnorm_1": "residual_2/batchnorm_1",
+    "residual_2_add": "residual_2/add",
+    "residual_2_relu_1": "residual_2/relu_1",
+}
+
+
 def wrap_data_parallel(model):
     if not Runtime.distributed or Runtime.world == 1:
         return model
@@ -463,6 +540,72 @@ def wrap_data_parallel(model):
 
 def full_weights_l2(net, model):
     return weights_l2(model)
+
+
+def keras_weights(module):
+    """(torch tensor, Keras weight name, Keras array -> torch layout) for each weight of a module."""
+    same = lambda a: a
+    if isinstance(module, Layer):
+        core = module.core
+        if isinstance(core, LinearCore):
+            yield core.weight, "kernel", lambda k: k.T
+        elif core.groups == 1:
+            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
+        else:
+            yield core.weight, "depthwise_kernel", lambda k: k.transpose(2, 3, 0, 1).reshape(-1, 1, *k.shape[:2])
+        if core.bias is not None:
+            yield core.bias, "bias", same
+    elif isinstance(module, BatchNorm):
+        yield module.weight, "gamma", same
+        yield module.bias, "beta", same
+        yield module.moving_mean, "moving_mean", same
+        yield module.moving_variance, "moving_variance", same
+    elif isinstance(module, nn.LayerNorm):
+        yield module.weight, "gamma", same
+        yield module.bias, "beta", same
+    elif isinstance(module, nn.Embedding):
+        yield module.weight, "embeddings", same
+
+
+def read_checkpoint(path):
+    """{weight name: float32 array} from a tfjs LayersModel folder, or a run folder with a 'latest' file."""
+    if os.path.isfile(os.path.join(path, "latest")):
+        with open(os.path.join(path, "latest")) as f:
+            path = os.path.join(path, f.read().strip())
+    try:
+        with open(os.path.join(path, "model.json")) as f:
+            manifest = json.load(f)["weightsManifest"]
+        arrays = {}
+        for group in manifest:
+            raw = b""
+            for name in group["paths"]:
+                with open(os.path.join(path, name), "rb") as f:
+                    raw += f.read()
+            offset = 0
+            for w in group["weights"]:
+                count = int(np.prod(w["shape"]))
+                if w.get("dtype", "float32") != "float32":
+                    fail("%s: weight %s is %s, not float32" % (path, w["name"], w["dtype"]))
+                arrays[w["name"]] = np.frombuffer(raw, "<f4", count, offset).reshape(w["shape"])
+                offset += 4 * count
+        return arrays
+    except (OSError, ValueError, KeyError) as e:
+        fail("cannot read the checkpoint in %s: %s" % (path, e))
+
+
+def load_keras_weights(model, path):
+    arrays = read_checkpoint(path)
+    for attr, module in model.named_children():
+        name = KERAS_NAMES.get(attr, attr)
+        for target, key, to_torch in keras_weights(module):
+            full = name + "/" + key
+            if full not in arrays:
+                fail("the checkpoint in %s has no weight %s" % (path, full))
+            value = torch.from_numpy(np.array(to_torch(arrays[full]), dtype=np.float32))
+            if tuple(value.shape) != tuple(target.shape):
+                fail("weight %s has shape %s; the model needs %s" % (full, list(value.shape), list(target.shape)))
+            with torch.no_grad():
+                target.copy_(value)
 
 
 def read_idx(path):
@@ -603,29 +746,35 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
     if Runtime.distributed:
+        totals = totals.to(Runtime.device)  # NCCL reduces only GPU tensors
         dist.all_reduce(totals)
-    return totals
+    return totals.cpu()
 
 
 def reduce_model_parallel_grads(model):
-    for layer in model.modules():
-        if isinstance(layer, ColumnParallel):
-            for p in layer.parameters():
-                if p.grad is not None:
-                    dist.all_reduce(p.grad, group=layer.replicas)
-                    p.grad.div_(Runtime.world)
+    for module, p in sharded_parameters(model):
+        if p.grad is not None:
+            dist.all_reduce(p.grad, group=module.replicas)
+            p.grad.div_(Runtime.world)
+    for p in model.parameters():
+        if getattr(p, "reduce_by_hand", False) and p.grad is not None:
+            dist.all_reduce(p.grad)
+            p.grad.div_(Runtime.world)
 
 
 def weights_l2(model):
-    total = torch.zeros((), dtype=torch.float64)
-    for layer in model.modules():
-        if isinstance(layer, ColumnParallel):
-            total += layer.sum_of_squares()
-    sharded = {id(p) for m in model.modules() if isinstance(m, ColumnParallel) for p in m.parameters()}
+    """Every trainable weight once: each shard summed over its group, replicated weights as they are."""
+    total = 0.0
+    sharded = set()
+    for module, p in sharded_parameters(model):
+        square = p.detach().double().pow(2).sum()
+        dist.all_reduce(square, group=module.group)
+        total += square.item()
+        sharded.add(id(p))
     for p in model.parameters():
         if p.requires_grad and id(p) not in sharded:
-            total += p.detach().double().pow(2).sum()
-    return math.sqrt(total.item())
+            total += p.detach().double().pow(2).sum().item()
+    return math.sqrt(total)
 
 
 class Clock:
@@ -656,7 +805,11 @@ def train(args):
     setup_distributed()
     torch.manual_seed(args.seed)
     Batch.seed = args.seed
-    model = Model().to(Runtime.device)
+    model = Model()
+    if args.init_from is not None:
+        load_keras_weights(model, args.init_from)
+    split_model_parallel(model)
+    model = model.to(Runtime.device)
     x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
     net = wrap_data_parallel(model)
     optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
@@ -701,6 +854,7 @@ def parse_args():
     parser.add_argument("--steps", type=int, default=None, help="stop after this many optimizer steps")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--data-dir", default=HERE, help="folder that data paths are relative to")
+    parser.add_argument("--init-from", help="start from an mgpuc checkpoint (model.json + weights.bin)")
     return parser.parse_args()
 
 

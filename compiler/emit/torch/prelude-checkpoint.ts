@@ -1,0 +1,71 @@
+/**
+ * `--init-from DIR`: start from an mgpuc (tfjs / Keras layout) checkpoint, `model.json` + `weights.bin`, the
+ * whole model in the 1-device layout, before the plan's model-parallel layers are split. Keras kernels are
+ * [in, out] and [kh, kw, in, out]; torch's are [out, in] and [out, in, kh, kw].
+ */
+export const CHECKPOINT_PRELUDE = String.raw`
+def keras_weights(module):
+    """(torch tensor, Keras weight name, Keras array -> torch layout) for each weight of a module."""
+    same = lambda a: a
+    if isinstance(module, Layer):
+        core = module.core
+        if isinstance(core, LinearCore):
+            yield core.weight, "kernel", lambda k: k.T
+        elif core.groups == 1:
+            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
+        else:
+            yield core.weight, "depthwise_kernel", lambda k: k.transpose(2, 3, 0, 1).reshape(-1, 1, *k.shape[:2])
+        if core.bias is not None:
+            yield core.bias, "bias", same
+    elif isinstance(module, BatchNorm):
+        yield module.weight, "gamma", same
+        yield module.bias, "beta", same
+        yield module.moving_mean, "moving_mean", same
+        yield module.moving_variance, "moving_variance", same
+    elif isinstance(module, nn.LayerNorm):
+        yield module.weight, "gamma", same
+        yield module.bias, "beta", same
+    elif isinstance(module, nn.Embedding):
+        yield module.weight, "embeddings", same
+
+
+def read_checkpoint(path):
+    """{weight name: float32 array} from a tfjs LayersModel folder, or a run folder with a 'latest' file."""
+    if os.path.isfile(os.path.join(path, "latest")):
+        with open(os.path.join(path, "latest")) as f:
+            path = os.path.join(path, f.read().strip())
+    try:
+        with open(os.path.join(path, "model.json")) as f:
+            manifest = json.load(f)["weightsManifest"]
+        arrays = {}
+        for group in manifest:
+            raw = b""
+            for name in group["paths"]:
+                with open(os.path.join(path, name), "rb") as f:
+                    raw += f.read()
+            offset = 0
+            for w in group["weights"]:
+                count = int(np.prod(w["shape"]))
+                if w.get("dtype", "float32") != "float32":
+                    fail("%s: weight %s is %s, not float32" % (path, w["name"], w["dtype"]))
+                arrays[w["name"]] = np.frombuffer(raw, "<f4", count, offset).reshape(w["shape"])
+                offset += 4 * count
+        return arrays
+    except (OSError, ValueError, KeyError) as e:
+        fail("cannot read the checkpoint in %s: %s" % (path, e))
+
+
+def load_keras_weights(model, path):
+    arrays = read_checkpoint(path)
+    for attr, module in model.named_children():
+        name = KERAS_NAMES.get(attr, attr)
+        for target, key, to_torch in keras_weights(module):
+            full = name + "/" + key
+            if full not in arrays:
+                fail("the checkpoint in %s has no weight %s" % (path, full))
+            value = torch.from_numpy(np.array(to_torch(arrays[full]), dtype=np.float32))
+            if tuple(value.shape) != tuple(target.shape):
+                fail("weight %s has shape %s; the model needs %s" % (full, list(value.shape), list(target.shape)))
+            with torch.no_grad():
+                target.copy_(value)
+`;

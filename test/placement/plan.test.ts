@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { emitDot } from "../../compiler/emit/dot.js";
+import { explainJson, explainText } from "../../compiler/emit/explain.js";
+import { emitPlan } from "../../compiler/emit/plan.js";
+import { isPlanLoadError, loadPlan } from "../../compiler/plan/load-plan.js";
+import { compileExampleFile } from "./graphs.js";
+
+const plan = compileExampleFile("residual", { devices: 4 }).plan!;
+const text = emitPlan(plan);
+
+describe("emitPlan and loadPlan", () => {
+  it("writes the same bytes every run, 2-space indented with a trailing newline", () => {
+    expect(emitPlan(compileExampleFile("residual", { devices: 4 }).plan!)).toBe(text);
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(text.split("\n")[1]).toBe('  "format": "mgpuc-plan",');
+    expect(Object.keys(JSON.parse(text) as object).slice(0, 5)).toEqual([
+      "format",
+      "version",
+      "model",
+      "strategy",
+      "devices",
+    ]);
+  });
+
+  it("round-trips: what it writes, it loads", () => {
+    const loaded = loadPlan(text);
+    expect(isPlanLoadError(loaded)).toBe(false);
+    expect(emitPlan(loaded as typeof plan)).toBe(text);
+  });
+
+  it("carries what the runtime needs to rebuild the model", () => {
+    const add = plan.layers.find((l) => l.op === "add")!;
+    expect(add.inputs).toHaveLength(2);
+    expect(plan.graph.inputs).toEqual(["image"]);
+    expect(plan.layers.find((l) => l.op === "conv2d")!.attrs).toHaveProperty("filters");
+  });
+
+  it("rejects truncated, foreign, newer and inconsistent plans with a clear message", () => {
+    const error = (t: string) => {
+      const r = loadPlan(t);
+      return isPlanLoadError(r) ? r.error : "loaded";
+    };
+    expect(error(text.slice(0, text.length / 2))).toMatch(/not complete JSON \(truncated file\?\)/);
+    expect(error("")).toMatch(/truncated/);
+    expect(error("[1, 2]")).toMatch(/must be a JSON object/);
+    expect(error('{"format": "other"}')).toMatch(/not an mgpuc plan/);
+    expect(error(text.replace('"version": 1', '"version": 2'))).toMatch(
+      /version 2, newer than this mgpuc reads \(1\)/,
+    );
+    expect(error(text.replace('"strategy": "auto"', '"strategy": "fastest"'))).toMatch(
+      /plan\.strategy must be equal to one of/,
+    );
+    const wrongKind = JSON.parse(text) as { layers: { placement: { kind: string } }[] };
+    wrongKind.layers[1]!.placement.kind = "model";
+    expect(error(JSON.stringify(wrongKind))).toMatch(/placement\.kind is "model" but the degrees say "data"/);
+    const missing = JSON.parse(text) as Record<string, unknown>;
+    delete missing.predicted;
+    expect(error(JSON.stringify(missing))).toMatch(/must have required property 'predicted'/);
+  });
+});
+
+describe("explain and dot", () => {
+  it("explain lists every layer with its config, times, memory, runner-up and why", () => {
+    const out = explainText(plan);
+    const lines = out.split("\n");
+    expect(lines[0]).toBe("TinyResNet on 4 × cpu, strategy auto, global batch 32");
+    expect(lines[3]).toMatch(/^layer +config +compute +comm +mem\/device +runner-up +why$/);
+    for (const layer of plan.layers) expect(out).toMatch(new RegExp(`^${layer.name} `, "m"));
+    const json = explainJson(plan);
+    expect(json.layers).toHaveLength(plan.layers.length);
+    expect(json.layers[1]!.why).toBe(plan.layers[1]!.reason);
+  });
+
+  it("dot colours nodes by kind and draws one cluster per stage", () => {
+    const pipelined = compileExampleFile("cnn", { devices: 4, strategy: "pipeline" }).plan!;
+    const dot = emitDot(pipelined);
+    expect(emitDot(pipelined)).toBe(dot);
+    const stages = new Set(pipelined.layers.map((l) => l.placement.stage));
+    expect(dot.match(/subgraph cluster_stage\d+/g)).toHaveLength(stages.size);
+    expect(dot).toMatch(/fillcolor="#a6cee3"/);
+    const edges = pipelined.layers.reduce((n, l) => n + l.inputs.length, 0);
+    expect(dot.match(/ -> /g)).toHaveLength(edges);
+  });
+
+  it("a pipelined schedule runs GPipe: all forwards, then backwards in reverse micro-batch order", () => {
+    const pipelined = compileExampleFile("cnn", { devices: 4, strategy: "pipeline", microbatches: 3 }).plan!;
+    const program = pipelined.schedule.programs[0]!.steps;
+    const order = program.flatMap((s) => ("microbatch" in s ? [`${s.op[0]}${s.microbatch}`] : []));
+    expect(order).toEqual(["f0", "f1", "f2", "b2", "b1", "b0"]);
+    expect(pipelined.schedule.transfers.filter((t) => t.kind === "send-recv").length).toBeGreaterThan(0);
+    expect(pipelined.predicted.microbatches).toBe(3);
+  });
+});
