@@ -83,6 +83,9 @@ function timeEndToEnd(text: string, runs: number): { ms: number; layers: number 
   return { ms: median(times), layers };
 }
 
+// Warm the JIT on a mid-sized model first, so the first measurement is not the compiler's warm-up.
+timePlacement(chain(2000), 3);
+timePlacement(residual(2000), 3);
 const chain1000 = timePlacement(chain(1000), 5);
 const chainE2E = timeEndToEnd(chain(10_000), 3);
 const residualE2E = timeEndToEnd(residual(10_000), 3);

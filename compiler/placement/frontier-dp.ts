@@ -34,7 +34,8 @@ export const MAX_STATES = 1 << 22;
  */
 export function solveDag(problem: DagProblem): DagSolution | undefined {
   const n = problem.inputs.length;
-  const base = 1 + problem.allowed.reduce((m, a) => a.reduce((x, k) => Math.max(x, k), m), -1);
+  // State digits are positions in each node's allowed list, so narrowing the choices narrows the table.
+  const base = problem.allowed.reduce((m, a) => Math.max(m, a.length), 1);
   const lastUse = Array.from({ length: n }, (_, v) => v);
   problem.inputs.forEach((ins, v) => ins.forEach((u) => (lastUse[u] = Math.max(lastUse[u]!, v))));
 
@@ -54,14 +55,20 @@ export function solveDag(problem: DagProblem): DagSolution | undefined {
     if (size > MAX_STATES) return undefined;
     const allowed = problem.allowed[v]!;
     const unary = allowed.map((k) => problem.unary(v, k));
-    // edges[j][ku · A + a]: the cost of input j in configuration ku with this node in allowed[a].
+    // edges[j][i · A + a]: the cost of input j in its allowed[i] with this node in allowed[a].
     const A = allowed.length;
-    const edges = ins.map((u) => {
-      const t = new Float64Array(base * A);
-      for (let ku = 0; ku < base; ku++)
-        for (let a = 0; a < A; a++) t[ku * A + a] = problem.edge(u, ku, v, allowed[a]!);
-      return t;
-    });
+    let edges = problem.edgeCache?.get(v);
+    if (!edges) {
+      edges = ins.map((u) => {
+        const fromAllowed = problem.allowed[u]!;
+        const t = new Float64Array(base * A);
+        for (let i = 0; i < fromAllowed.length; i++) {
+          for (let a = 0; a < A; a++) t[i * A + a] = problem.edge(u, fromAllowed[i]!, v, allowed[a]!);
+        }
+        return t;
+      });
+      problem.edgeCache?.set(v, edges);
+    }
     const next = new Float64Array(size).fill(Infinity);
     const from = new Int32Array(size).fill(-1);
     const pick = new Int32Array(size).fill(-1);
@@ -81,7 +88,7 @@ export function solveDag(problem: DagProblem): DagSolution | undefined {
         let c = c0 + unary[a]!;
         for (let j = 0; j < ins.length; j++) c += edges[j]![digits[slots[j]!]! * A + a]!;
         if (!(c < Infinity)) continue;
-        const idx = selfLive ? kept + allowed[a]! * selfWeight : kept;
+        const idx = selfLive ? kept + a * selfWeight : kept;
         if (c < next[idx]!) {
           next[idx] = c;
           from[idx] = s;

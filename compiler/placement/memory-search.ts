@@ -17,9 +17,21 @@ export function solveWithinMemory(
   capacity: number,
 ): number[] | undefined {
   const fits = (a: readonly number[]) => Math.max(...memoryPerDevice(table, a)) <= capacity;
-  const cache = new Map<number, Float64Array[]>();
-  const solve = (lambda: number) => solveDag(layersProblem(graph, table, allowed, lambda, cache));
-  const free = solve(0);
+  let cache = new Map<number, Float64Array[]>();
+  let choices = allowed;
+  const solve = (lambda: number) => solveDag(layersProblem(graph, table, choices, lambda, cache));
+  let free = solve(0);
+  // A frontier too wide for the exact table (many parallel branches): search the all-device configurations,
+  // then only plain data and model parallel, rather than give up.
+  for (const keep of [
+    (k: number) => table.configs[k]!.d * table.configs[k]!.m === table.devices,
+    (k: number) => k === 0 || (table.configs[k]!.d === 1 && table.configs[k]!.m === table.devices),
+  ]) {
+    if (free) break;
+    choices = allowed.map((ks) => ks.filter(keep));
+    cache = new Map();
+    free = solve(0);
+  }
   if (!free) return undefined;
   if (fits(free.assignment)) return free.assignment;
   // Seconds per byte: start where a device's worth of memory costs about as much as the free plan's step.

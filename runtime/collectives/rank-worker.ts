@@ -9,7 +9,7 @@ import { SharedMemoryCollective, type SharedLayout } from "./shared-memory-colle
 export interface RankJob {
   readonly layout: SharedLayout;
   readonly rank: number;
-  /** `time-in-place`: data produced and read in the shared buffers (allReduceSumWith, no staging copies). */
+  /** `time-in-place`: the trainer's form: input copied into the shared bucket, the sum read where it lies. */
   readonly mode: "time" | "time-in-place" | "check";
   readonly lengths: readonly number[];
   readonly repeats: number;
@@ -20,7 +20,8 @@ export function fillPattern(data: Float32Array, rank: number, start = 0): void {
   for (let i = 0; i < data.length; i++) data[i] = (((start + i) * 31 + rank * 7) % 1024) - 512 + rank / 4;
 }
 
-const NO_COPY = (): void => {};
+/** The trainer turns summed buckets into tensors where they lie: no copy back to a private array. */
+const READ_IN_PLACE = (): void => {};
 
 export function runRank(job: RankJob): Float32Array[] {
   const collective = new SharedMemoryCollective(job.layout, job.rank);
@@ -51,7 +52,12 @@ export function runRank(job: RankJob): Float32Array[] {
         collective.barrier();
         const t0 = performance.now();
         if (job.mode === "time") collective.allReduceSum(data);
-        else collective.allReduceSumWith(length, NO_COPY, NO_COPY);
+        else
+          collective.allReduceSumWith(
+            length,
+            (slot, start) => slot.set(data.subarray(start, start + slot.length)),
+            READ_IN_PLACE,
+          );
         times[r] = (performance.now() - t0) / 1000;
       }
       out.push(times);

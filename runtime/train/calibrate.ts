@@ -63,8 +63,8 @@ export interface AllReduceTiming {
 
 /**
  * Times all-reduce of `floats` floats over `ranks` ranks (rank 0 here, the others in worker threads),
- * `repeats` times after one warm-up; `inPlace` times the staging-free `allReduceSumWith` (data produced and
- * read in the shared buffers, as the trainer does) instead of `allReduceSum` on private arrays.
+ * `repeats` times after one warm-up; `inPlace` times the trainer's form (`allReduceSumWith`: inputs copied
+ * into the shared buckets, sums read where they lie) instead of `allReduceSum` (private array in and out).
  */
 export async function timeAllReduce(
   ranks: number,

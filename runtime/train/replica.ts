@@ -78,6 +78,8 @@ export class Replica {
   private readonly varNames: string[];
   private readonly optimizer: tf.Optimizer;
   private readonly flat: Float32Array;
+  /** Where each trainable weight starts in the flat gradient. */
+  private readonly offsets: number[];
 
   private constructor(
     readonly model: tf.LayersModel,
@@ -92,6 +94,8 @@ export class Replica {
     this.varNames = this.vars.map((v) => v.name);
     this.optimizer = optimizer;
     this.flat = new Float32Array(this.vars.reduce((n, v) => n + v.size, 0) + 2);
+    let at = 0;
+    this.offsets = this.vars.map((v) => (at += v.size) - v.size);
   }
 
   static async create(init: InitMessage, collective: Collective): Promise<Replica> {
@@ -126,7 +130,7 @@ export class Replica {
     const [lo, hi] = shardBounds(globalBatch, this.collective.size, this.collective.rank);
     setStepContext({ collective: this.collective, step, globalBatch, shardOffset: lo, seed: this.seed });
     const flat = this.flat;
-    // Each gradient is copied once, straight into the shared bucket; the summed buckets land in `flat`.
+    // Each gradient is copied once, straight into the shared bucket, and read back from it in place.
     // Filled inside tidy but not returned from it: tidy walks returned containers element by element.
     const segments: Float32Array[] = [];
     tf.tidy(() => {
@@ -144,22 +148,43 @@ export class Replica {
       segments.push(new Float32Array([lossSum!.dataSync()[0]!, correct!.dataSync()[0]!]));
       tf.dispose([lossSum!, correct!]);
     });
+    const named: tf.NamedTensorMap = {};
     this.collective.allReduceSumWith(
       flat.length,
       (slot, start) => copyRange(segments, start, slot),
-      (sum, start) => flat.set(sum, start),
+      (sum, start) => this.takeSums(sum, start, named),
     );
-    tf.tidy(() => {
-      const named: tf.NamedTensorMap = {};
-      let offset = 0;
-      for (const v of this.vars) {
-        named[v.name] = tf.tensor(flat.subarray(offset, offset + v.size), v.shape, "float32");
-        offset += v.size;
-      }
-      this.optimizer.applyGradients(named);
+    this.vars.forEach((v, i) => {
+      const at = this.offsets[i]!;
+      named[v.name] ??= tf.tensor(flat.subarray(at, at + v.size), v.shape, "float32");
     });
+    this.optimizer.applyGradients(named);
+    tf.dispose(Object.values(named));
     const n = flat.length;
     return { lossSum: flat[n - 2]!, correct: flat[n - 1]!, rows: globalBatch };
+  }
+
+  /**
+   * Consumes one summed bucket in place: a gradient wholly inside it becomes a tensor straight from the shared
+   * memory; the pieces of gradients that straddle buckets, and the metric sums, are collected in `flat`.
+   */
+  private takeSums(sum: Float32Array, start: number, named: tf.NamedTensorMap): void {
+    const end = start + sum.length;
+    this.vars.forEach((v, i) => {
+      const lo = this.offsets[i]!;
+      const hi = lo + v.size;
+      if (lo >= start && hi <= end)
+        named[v.name] = tf.tensor(sum.subarray(lo - start, hi - start), v.shape, "float32");
+      else if (lo < end && hi > start) {
+        this.flat.set(
+          sum.subarray(Math.max(lo, start) - start, Math.min(hi, end) - start),
+          Math.max(lo, start),
+        );
+      }
+    });
+    const metrics = this.flat.length - 2;
+    if (end > metrics)
+      this.flat.set(sum.subarray(Math.max(metrics, start) - start), Math.max(metrics, start));
   }
 
   /** Loss and correct sums over the whole validation set, each replica taking a contiguous share. */

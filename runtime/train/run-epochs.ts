@@ -51,6 +51,12 @@ export async function runEpochs(c: RunContext): Promise<Omit<FinalMetrics, "weig
   const accuracyOn = c.options.training.metrics.some((m) => m === "accuracy" || m === "acc");
   const maxSteps = options.steps ?? Number.POSITIVE_INFINITY;
   const perEpoch = batchesPerEpoch(train.count, batch, group.devices);
+  if (perEpoch === 0) {
+    throw new TrainingFailure(
+      `${train.count} training samples cannot feed ${group.devices} devices`,
+      state.step,
+    );
+  }
   let timedMs = 0;
   let timedSamples = 0;
   let stepsThisRun = 0;

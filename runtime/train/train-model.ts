@@ -125,7 +125,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
       reporter,
       state,
       train,
-      hasValidation: validation !== null,
+      hasValidation: validation !== null && validation.count > 0,
       batch,
       epochs,
       shownEpochs,

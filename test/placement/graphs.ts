@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DiagnosticBag } from "../../compiler/diagnostics/diagnostic.js";
 import { SourceFile } from "../../compiler/diagnostics/span.js";
 import type { Graph, IRNode } from "../../compiler/ir/graph.js";
 import type { TrainingConfig } from "../../compiler/ir/config.js";
 import type { PassContext } from "../../compiler/passes/context.js";
 import { compileSource, type CompileOptions } from "../../compiler/pipeline.js";
-import { EXAMPLES_DIR } from "../passes/compile.js";
+
+const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples");
 
 export const EXAMPLES = ["mnist", "cnn", "residual", "vgg16", "resnet50"] as const;
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { validatePlanObject } from "../../compiler/plan/load-plan.js";
 import type { Plan } from "../../compiler/plan/plan-types.js";
-import { compileExampleFile, EXAMPLES } from "./graphs.js";
+import type { DeviceProfile } from "../../compiler/cost/profile.js";
+import { loadProfile } from "../../compiler/cost/profiles.js";
+import { estimateCost } from "../../compiler/passes/estimate-cost.js";
+import { placeLayers } from "../../compiler/passes/place-layers.js";
+import { solveDag } from "../../compiler/placement/frontier-dp.js";
+import { layersProblem } from "../../compiler/placement/layers-problem.js";
+import { solveWithinMemory } from "../../compiler/placement/memory-search.js";
+import { compileExampleFile, context, denseLayer, EXAMPLES, handGraph, type LayerSpec } from "./graphs.js";
 
 /** The checks of shared/checks/plan-core.js that a schema cannot say: kind agrees with the degrees. */
 function kindProblems(plan: Plan): string[] {
@@ -51,5 +58,33 @@ describe("auto is never worse than a pure strategy, and every plan is valid", ()
       if (strategy === "pipeline")
         expect(new Set(plan.layers.map((l) => l.placement.stage)).size).toBeGreaterThan(1);
     }
+  });
+});
+
+describe("a frontier too wide for the exact table", () => {
+  it("still gets a plan no worse than data parallel", () => {
+    // Eight branches live at once on 64 devices: 28^8 states would not fit, so the search narrows its choices.
+    const layers: LayerSpec[] = [{ op: "input", inputs: [], width: 512 }];
+    for (let b = 0; b < 8; b++) layers.push(denseLayer([0], 512, 512));
+    layers.push({ op: "add", inputs: [1, 2, 3, 4, 5, 6, 7, 8], width: 512, flops: 4096 });
+    const graph = handGraph(layers);
+    const ctx = context();
+    const placement = placeLayers(
+      graph,
+      {
+        devices: 64,
+        strategy: "auto",
+        profile: loadProfile("h100", ".") as DeviceProfile,
+        batch: 256,
+        optimizerSlots: 2,
+      },
+      ctx,
+    )!;
+    expect(ctx.diagnostics.items).toEqual([]);
+    expect(placement.stepTime).toBeLessThanOrEqual(placement.baselines.data!);
+    const table = estimateCost(graph, loadProfile("h100", ".") as DeviceProfile, 64, 256, 2);
+    const all = graph.nodes.map(() => table.configs.map((_, k) => k));
+    expect(solveDag(layersProblem(graph, table, all))).toBeUndefined();
+    expect(solveWithinMemory(graph, table, all, 80e9)).toHaveLength(graph.nodes.length);
   });
 });
