@@ -89,7 +89,12 @@ async function mgpucRate(
 
 async function fitRate(make: () => tf.LayersModel, data: Dataset, batch: number, steps: number) {
   const model = make();
-  model.compile({ optimizer: tf.train.adam(0.001), loss: "sparseCategoricalCrossentropy" });
+  // With accuracy, as the replicas report it every step.
+  model.compile({
+    optimizer: tf.train.adam(0.001),
+    loss: "sparseCategoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
   const n = batch * steps;
   const xs = tf.tensor(data.x.subarray(0, n * (data.x.length / data.count)), [n, ...data.sampleShape]);
   const ys = tf.tensor(Float32Array.from(data.y.subarray(0, n)), [n, 1]);

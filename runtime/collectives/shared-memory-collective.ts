@@ -6,7 +6,7 @@ const COUNT = 0;
 const GENERATION = 1;
 const ABORT = 2;
 const CONTROL_WORDS = 16;
-/** Float offsets of the per-rank gather lengths live after the control words. */
+/** allGather: each rank publishes its part's length in the control words after these. */
 const LENGTHS = CONTROL_WORDS;
 /** Partitions start on 64-byte boundaries so two ranks never write one cache line. */
 const ALIGN = 16;

@@ -21,6 +21,7 @@ describe("calibrate and devices", () => {
     expect(devices.length).toBeGreaterThan(0);
     expect(devices.length).toBeLessThanOrEqual(8);
     expect(devices[0]!.id).toBe("cpu:0");
+    expect(devices[0]!.backend).toBe(listBackends().find((b) => b.available)!.name);
   });
 
   it("lists the backends, wasm and cpu available here", () => {
