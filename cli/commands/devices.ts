@@ -1,19 +1,19 @@
 import { EXIT } from "../exit-codes.js";
 
-/** `mgpuc devices`: the backend each device would use, and the devices found. */
+/** `mgpuc devices`: the backends this installation can use, and the devices training would run on. */
 export async function devicesCommand(flags: { json?: boolean }): Promise<number> {
-  const { listDevices } = await import("../../runtime/index.js");
-  const devices = await Promise.resolve(listDevices());
+  const { listBackends, listDevices } = await import("../../runtime/index.js");
+  const backends = listBackends();
+  const devices = listDevices();
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ event: "devices", devices })}\n`);
+    process.stdout.write(`${JSON.stringify({ event: "devices", backends, devices })}\n`);
     return EXIT.ok;
   }
-  for (const d of devices) process.stdout.write(`${formatDevice(d)}\n`);
+  process.stdout.write("backends (best first):\n");
+  for (const b of backends) {
+    process.stdout.write(`  ${b.available ? "✓" : "·"} ${b.name.padEnd(10)} ${b.package.padEnd(30)} ${b.note}\n`);
+  }
+  process.stdout.write(`devices (${devices.length}):\n`);
+  for (const d of devices) process.stdout.write(`  ${d.id.padEnd(7)} ${d.backend.padEnd(6)} ${d.description}\n`);
   return EXIT.ok;
-}
-
-function formatDevice(d: object): string {
-  return Object.entries(d)
-    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
-    .join("  ");
 }

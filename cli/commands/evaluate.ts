@@ -4,7 +4,9 @@ import { parseDataFlag } from "../flag-values.js";
 /** `mgpuc evaluate DIR --data SOURCE`: loss and metrics of a saved model. Unreadable data or checkpoints: exit 3. */
 export async function evaluateCommand(dir: string, flags: { data: string; json?: boolean }): Promise<number> {
   const source = parseDataFlag(flags.data);
+  const { initBackend } = await import("../../runtime/index.js");
   const { evaluate, formatEvaluation } = await import("../../runtime/evaluate.js");
+  await initBackend("auto");
   const { CheckpointError } = await import("../../runtime/checkpoint/index.js");
   const { DataError } = await import("../../runtime/data/index.js");
   try {
