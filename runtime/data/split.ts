@@ -21,9 +21,10 @@ export function epochOrder(count: number, seed: number, epoch: number): Uint32Ar
   return permutation(count, new CounterRandom(seed, `epoch/${epoch}`));
 }
 
-function subset(ds: Dataset, indices: readonly number[], what: string): Dataset {
+/** The samples at `indices`; the description stays the source's, since the banner counts train/validation. */
+function subset(ds: Dataset, indices: readonly number[]): Dataset {
   const batch = gatherBatch(ds, indices);
-  return { ...ds, x: batch.x, y: batch.y, count: batch.count, description: `${ds.description} (${what})` };
+  return { ...ds, x: batch.x, y: batch.y, count: batch.count };
 }
 
 /**
@@ -67,5 +68,5 @@ export function splitValidation(
   const train: number[] = [];
   const validation: number[] = [];
   for (let i = 0; i < ds.count; i++) (held[i] === 1 ? validation : train).push(i);
-  return { train: subset(ds, train, "train"), validation: subset(ds, validation, "validation") };
+  return { train: subset(ds, train), validation: subset(ds, validation) };
 }

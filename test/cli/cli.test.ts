@@ -52,6 +52,19 @@ describe("mgpuc command line (CLI.md)", () => {
     expect(missing.stderr).toMatch(/cannot read .*no-such\.model: no such file/);
   });
 
+  it("checks every model of a file, or the one --model names", () => {
+    const file = modelFile(
+      "two.model",
+      "model A {\n  input x: [4]\n  dense(2)\n}\nmodel B {\n  input y: [3, 3]\n  conv2d(2, kernel: 3)\n}\n",
+    );
+    const all = runCli(["check", file]);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/two\.model:7:3 error MG2001/);
+    const justA = runCli(["check", file, "--model", "A"]);
+    expect(justA.code).toBe(0);
+    expect(runCli(["check", file, "--model", "C"]).stdout).toMatch(/no model named 'C'/);
+  });
+
   it("never prints a stack trace, whatever the input", () => {
     const file = modelFile("garbage.model", 'model { [[[[ -> -> @@ "unterminated\n block x(( }}}');
     const r = runCli(["check", file]);
