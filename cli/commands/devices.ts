@@ -11,9 +11,12 @@ export async function devicesCommand(flags: { json?: boolean }): Promise<number>
   }
   process.stdout.write("backends (best first):\n");
   for (const b of backends) {
-    process.stdout.write(`  ${b.available ? "✓" : "·"} ${b.name.padEnd(10)} ${b.package.padEnd(30)} ${b.note}\n`);
+    process.stdout.write(
+      `  ${b.available ? "✓" : "·"} ${b.name.padEnd(10)} ${b.package.padEnd(30)} ${b.note}\n`,
+    );
   }
   process.stdout.write(`devices (${devices.length}):\n`);
-  for (const d of devices) process.stdout.write(`  ${d.id.padEnd(7)} ${d.backend.padEnd(6)} ${d.description}\n`);
+  for (const d of devices)
+    process.stdout.write(`  ${d.id.padEnd(7)} ${d.backend.padEnd(6)} ${d.description}\n`);
   return EXIT.ok;
 }

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
+import type { Collective } from "./collective.js";
 import { SharedMemoryCollective, type SharedLayout } from "./shared-memory-collective.js";
 
 /**
@@ -24,26 +25,34 @@ export function fillPattern(data: Float32Array, rank: number, start = 0): void {
 const READ_IN_PLACE = (): void => {};
 
 export function runRank(job: RankJob): Float32Array[] {
-  const collective = new SharedMemoryCollective(job.layout, job.rank);
+  return exerciseCollective(new SharedMemoryCollective(job.layout, job.rank), job);
+}
+
+/** What `runRank` does, on any transport (the process transport's ranks run it too). */
+export type CollectiveJob = Pick<RankJob, "mode" | "lengths" | "repeats">;
+
+export function exerciseCollective(collective: Collective, job: CollectiveJob): Float32Array[] {
+  const size = collective.size;
+  const rank = collective.rank;
   const out: Float32Array[] = [];
   for (const length of job.lengths) {
     const data = new Float32Array(length);
-    fillPattern(data, job.rank);
+    fillPattern(data, rank);
     if (job.mode === "check") {
       collective.allReduceSum(data);
       out.push(data);
       const viaBuckets = new Float32Array(length);
       collective.allReduceSumWith(
         length,
-        (slot, start) => fillPattern(slot, job.rank, start),
+        (slot, start) => fillPattern(slot, rank, start),
         (sum, start) => viaBuckets.set(sum, start),
       );
       out.push(viaBuckets);
-      const gathered = new Float32Array(job.layout.size * 3);
-      collective.allGather(new Float32Array([job.rank, job.rank, job.rank]), gathered);
+      const gathered = new Float32Array(size * 3);
+      collective.allGather(new Float32Array([rank, rank, rank]), gathered);
       out.push(gathered);
-      const b = new Float32Array(5).fill(job.rank);
-      collective.broadcast(b, job.layout.size - 1);
+      const b = new Float32Array(5).fill(rank);
+      collective.broadcast(b, size - 1);
       out.push(b);
     } else {
       // Seconds of each repeat, the ranks aligned by a barrier before each.

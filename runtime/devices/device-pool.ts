@@ -1,18 +1,11 @@
 import type { Worker } from "node:worker_threads";
 import { type SharedLayout, abortShared } from "../collectives/index.js";
-import type { FromWorker, ToWorker } from "../train/protocol.js";
+import type { FromWorker } from "../train/protocol.js";
+import { DeviceFailure } from "./device-failure.js";
+import type { DeviceGroup, DeviceRequest } from "./device-group.js";
 import { startWorker } from "./worker-url.js";
 
-/** A device stopped working: it exited, threw, or reported an error of its own. */
-export class DeviceFailure extends Error {
-  constructor(
-    message: string,
-    readonly device: number,
-  ) {
-    super(message);
-    this.name = "DeviceFailure";
-  }
-}
+export { DeviceFailure };
 
 interface Pending {
   readonly replies: (FromWorker | undefined)[];
@@ -26,7 +19,7 @@ interface Pending {
  * resolves with every device's reply, or rejects with the first device that really failed (devices that only
  * stopped because the collectives were aborted are not blamed).
  */
-export class DevicePool {
+export class DevicePool implements DeviceGroup {
   private readonly workers: Worker[] = [];
   private pending: Pending | null = null;
   private failure: DeviceFailure | null = null;
@@ -51,7 +44,7 @@ export class DevicePool {
   }
 
   /** Sends `make(rank)` to every device; resolves with the replies in rank order. */
-  request(make: (rank: number) => { message: ToWorker; transfer?: ArrayBuffer[] }): Promise<FromWorker[]> {
+  request(make: (rank: number) => DeviceRequest): Promise<FromWorker[]> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.pending !== null) throw new Error("DevicePool: one request at a time");
     return new Promise<FromWorker[]>((resolve, reject) => {

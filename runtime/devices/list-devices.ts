@@ -1,16 +1,29 @@
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { listBackends } from "../backend/index.js";
+import { gpuCount } from "../process/transport.js";
 
 export interface DeviceInfo {
   readonly id: string;
-  readonly kind: "cpu";
+  readonly kind: "cpu" | "gpu";
   /** The backend its worker will start (the first available of `listBackends()`). */
   readonly backend: string;
   readonly description: string;
 }
 
-/** CPU devices: one per core (at most 8), each a worker thread with its own backend. */
+/**
+ * GPU devices when usable (one child process each, pinned with CUDA_VISIBLE_DEVICES), else CPU devices: one
+ * per core (at most 8), each a worker thread (or a process with `--transport process`) with its own backend.
+ */
 export function listDevices(): DeviceInfo[] {
+  const gpus = gpuCount();
+  if (gpus > 0) {
+    return Array.from({ length: gpus }, (_, i) => ({
+      id: `gpu:${i}`,
+      kind: "gpu" as const,
+      backend: "tensorflow",
+      description: `child process with CUDA_VISIBLE_DEVICES=${i} (@tensorflow/tfjs-node-gpu)`,
+    }));
+  }
   const cores = availableParallelism();
   const model = cpus()[0]?.model.trim() ?? "CPU";
   const gib = (totalmem() / 2 ** 30).toFixed(0);

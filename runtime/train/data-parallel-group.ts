@@ -2,7 +2,8 @@ import type * as tf from "@tensorflow/tfjs";
 import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import { createSharedLayout } from "../collectives/index.js";
 import type { Dataset } from "../data/index.js";
-import { DevicePool } from "../devices/index.js";
+import { type DeviceGroup, DevicePool } from "../devices/index.js";
+import { ProcessPool } from "../process/index.js";
 import type { NamedArray } from "./optimizer.js";
 import { packShared } from "./shared-arrays.js";
 import type {
@@ -28,6 +29,9 @@ export interface GroupOptions {
   readonly backend?: "auto" | "wasm" | "cpu";
   /** Floats per all-reduce bucket. */
   readonly bucket?: number;
+  /** Worker threads (default) or one child process per device (runtime/process); `gpu` pins each to a GPU. */
+  readonly transport?: "thread" | "process";
+  readonly gpu?: boolean;
 }
 
 /** Copies a data set into shared memory once, so replicas read their rows without any per-step copy. */
@@ -63,13 +67,16 @@ function expect<T extends FromWorker["type"]>(
  */
 export class DataParallelGroup {
   private constructor(
-    private readonly pool: DevicePool,
+    private readonly pool: DeviceGroup,
     readonly backend: string,
   ) {}
 
   static async start(options: GroupOptions): Promise<DataParallelGroup> {
     const layout = createSharedLayout(options.devices, options.bucket ?? 1 << 20);
-    const pool = new DevicePool(options.devices, layout);
+    const pool =
+      options.transport === "process"
+        ? new ProcessPool(options.devices, { bucket: layout.capacity, gpu: options.gpu ?? false })
+        : new DevicePool(options.devices, layout);
     const topology = options.model.toJSON(null, false);
     const train = shareDataset(options.train);
     const validation = options.validation ? shareDataset(options.validation) : null;

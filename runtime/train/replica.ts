@@ -98,7 +98,7 @@ export class Replica {
     this.offsets = this.vars.map((v) => (at += v.size) - v.size);
   }
 
-  static async create(init: InitMessage, collective: Collective): Promise<Replica> {
+  static async create(init: Omit<InitMessage, "layout">, collective: Collective): Promise<Replica> {
     const topology = rewriteTopologyForReplicas(init.topology) as tf.serialization.ConfigDict;
     const model = await tf.models.modelFromJSON({ modelTopology: topology });
     const shapes = model.weights.map((w) => w.shape);

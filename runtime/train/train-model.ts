@@ -5,7 +5,9 @@ import { DataError, type Dataset, loadDataset, splitValidation } from "../data/i
 import { DeviceFailure } from "../devices/index.js";
 import { initializeWeights } from "../model/index.js";
 import { type FinalMetrics, Reporter, weightsL2 } from "../report/index.js";
+import { PlanGroup, needsPlanExecutor } from "../plan-exec/index.js";
 import { DataParallelGroup } from "./data-parallel-group.js";
+import { resolveTransport } from "../process/index.js";
 import type { NamedArray } from "./optimizer.js";
 import { type RunState, runEpochs } from "./run-epochs.js";
 import type { TrainOptions } from "./train-options.js";
@@ -88,17 +90,33 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     }
     const { train, validation } = await loadData(o, seed);
     const start = await prepareWeights(o, seed);
-    group = await DataParallelGroup.start({
-      model: o.model,
-      devices: o.devices,
-      optimizer: o.training.optimizer,
-      loss,
-      seed,
-      train,
-      validation,
-      optimizerState: start.optimizerState,
-      backend: o.backend ?? "auto",
-    });
+    if (o.plan !== undefined && needsPlanExecutor(o.plan)) {
+      // PlanGroup has DataParallelGroup's step / evaluate / state / kill / close surface, which runEpochs uses.
+      group = (await PlanGroup.start({
+        plan: o.plan,
+        model: o.model,
+        optimizer: o.training.optimizer,
+        loss,
+        seed,
+        train,
+        validation,
+        batch: globalBatch,
+        backend: o.backend ?? "auto",
+      })) as unknown as DataParallelGroup;
+    } else {
+      group = await DataParallelGroup.start({
+        model: o.model,
+        devices: o.devices,
+        optimizer: o.training.optimizer,
+        loss,
+        seed,
+        train,
+        validation,
+        optimizerState: start.optimizerState,
+        backend: o.backend ?? "auto",
+        ...resolveTransport(o.transport),
+      });
+    }
     const batch = globalBatch;
     const epochs = o.epochs ?? (o.steps !== undefined ? Number.POSITIVE_INFINITY : o.training.epochs);
     const shownEpochs = Number.isFinite(epochs)

@@ -1,5 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { TrainingConfig } from "../../compiler/ir/config.js";
+import type { Plan } from "../../compiler/plan/index.js";
 import type { Dataset } from "../data/index.js";
 
 export interface TrainOptions {
@@ -26,6 +27,13 @@ export interface TrainOptions {
   /** Redraw a progress bar; default: stdout is a TTY. */
   readonly tty?: boolean;
   readonly backend?: "auto" | "wasm" | "cpu";
+  /** Devices as worker threads (default) or one child process each (`--transport`); GPUs imply process. */
+  readonly transport?: "thread" | "process";
+  /**
+   * The compiled plan. When some layer is split (model degree > 1) or pipelined (stage > 0) it runs as planned
+   * on its own devices (runtime/plan-exec); otherwise data-parallel on `devices`.
+   */
+  readonly plan?: Plan;
   /** Shown in the start banner. */
   readonly strategy?: string;
   /** Drills and tests: device `device` is killed while step `atStep` (1-based) runs. */

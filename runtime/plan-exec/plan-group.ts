@@ -1,0 +1,182 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Loss, Optimizer } from "../../compiler/ir/config.js";
+import type { Plan } from "../../compiler/plan/index.js";
+import { type SharedLayout, abortShared, createSharedLayout } from "../collectives/index.js";
+import type { Dataset } from "../data/index.js";
+import { tfjsLayerName } from "../model/index.js";
+import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
+import type { EvaluateReply, StateReply, StepReply } from "../train/protocol.js";
+import { shareDataset } from "../train/data-parallel-group.js";
+import { packShared } from "../train/shared-arrays.js";
+import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
+import { type Channel, type MailboxLayout, abortMailbox, createMailbox } from "./mailbox.js";
+import { PlanPool } from "./plan-pool.js";
+import type { FromPlanWorker, HeldFloats, LayerShard } from "./protocol.js";
+import { type StageInfo, roleOf, sampleSize, stagesOf } from "./stage-layout.js";
+
+export interface PlanGroupOptions {
+  readonly plan: Plan;
+  /** The whole model in the 1-device layout (layers named `tfjsLayerName(plan layer)`), initial weights set. */
+  readonly model: tf.LayersModel;
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly seed: number;
+  readonly train: Dataset;
+  readonly validation?: Dataset | null;
+  /** The largest global batch a step will get: sizes the shared buffers. */
+  readonly batch: number;
+  readonly backend?: "auto" | "wasm" | "cpu";
+}
+
+function only<T extends FromPlanWorker["type"]>(replies: FromPlanWorker[], type: T): Extract<FromPlanWorker, { type: T }>[] {
+  return replies.map((r) => {
+    if (r.type !== type) throw new Error(`device protocol: expected ${type}, got ${r.type}`);
+    return r as Extract<FromPlanWorker, { type: T }>;
+  });
+}
+
+/** Each device's initial weights: the layers of its stage, split layers cut from the whole tensor. */
+function weightsFor(model: tf.LayersModel, stage: StageInfo, device: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (const l of stage.layers) {
+    if (l.op === "input") continue;
+    const role = roleOf(l, stage.devices, device);
+    for (const w of model.getLayer(tfjsLayerName(l.name)).weights) {
+      const data = Float32Array.from(w.read().dataSync());
+      const shape = w.shape as number[];
+      if (!role.split) out.push(data);
+      else out.push(sliceLastAxis(data, shape, ...channelBounds(shape.at(-1)!, role.modelDegree, role.modelIndex)));
+    }
+  }
+  return out;
+}
+
+/**
+ * The devices of a plan stepping together (model-parallel, pipelined and hybrid placements): the counterpart of
+ * DataParallelGroup with the same step / evaluate / state surface, so `runEpochs` drives either.
+ */
+export class PlanGroup {
+  private constructor(
+    private readonly pool: PlanPool,
+    private readonly options: PlanGroupOptions,
+    private readonly lastDevice: number,
+    readonly backend: string,
+  ) {}
+
+  static async start(options: PlanGroupOptions): Promise<PlanGroup> {
+    const { plan, batch } = options;
+    const stages = stagesOf(plan);
+    const microbatches = Math.max(1, plan.schedule.microbatches);
+    const microRows = Math.ceil(batch / microbatches);
+    const biggest = Math.max(...plan.layers.map((l) => sampleSize(l))) * batch;
+    const layouts: SharedLayout[] = stages.map((s) => createSharedLayout(s.devices.length, Math.max(1 << 16, biggest)));
+    const channels: Channel[] = stages.flatMap((s) =>
+      s.outputs.flatMap((o) => {
+        const floats = microRows * sampleSize(plan.layers.find((l) => l.name === o.tensor)!);
+        return o.toStages.map((to) => ({ tensor: o.tensor, from: s.stage, to, floats }));
+      }),
+    );
+    const mailbox: MailboxLayout = createMailbox(channels, microbatches);
+    const devices = stages.flatMap((s) => s.devices);
+    const pool = new PlanPool(devices, () => {
+      layouts.forEach(abortShared);
+      abortMailbox(mailbox);
+    });
+    const train = shareDataset(options.train);
+    try {
+      const replies = await pool.request((device) => {
+        const stage = stages.find((s) => s.devices.includes(device))!;
+        return {
+          type: "init",
+          device,
+          plan,
+          stageLayout: layouts[stage.stage]!,
+          mailbox,
+          weights: packShared(weightsFor(options.model, stage, device)),
+          optimizer: options.optimizer,
+          loss: options.loss,
+          seed: options.seed,
+          train,
+          backend: options.backend ?? "auto",
+        };
+      });
+      const [first] = only(replies, "ready");
+      return new PlanGroup(pool, options, stages.at(-1)!.devices[0]!, first!.backend);
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+  }
+
+  get devices(): number {
+    return this.pool.devices.length;
+  }
+
+  async step(step: number, indices: Uint32Array): Promise<StepReply> {
+    const replies = only(await this.pool.request(() => ({ type: "step", step, indices })), "stepDone");
+    const last = replies[this.pool.devices.indexOf(this.lastDevice)]!;
+    return { type: "stepDone", step, lossSum: last.lossSum, correct: last.correct, rows: last.rows };
+  }
+
+  /** Parameters and optimizer state each device holds, counted by the device itself. */
+  async held(): Promise<HeldFloats[]> {
+    return only(await this.pool.request(() => ({ type: "held" })), "held");
+  }
+
+  /** The whole model's weights in `model.getWeights()` order: shards gathered into the 1-device layout. */
+  async state(): Promise<StateReply> {
+    const shards: LayerShard[] = only(await this.pool.request(() => ({ type: "shards" })), "shards").flatMap(
+      (r) => r.shards,
+    );
+    const { model } = this.options;
+    const index = new Map(model.weights.map((w, i) => [w, i]));
+    const weights: Float32Array[] = new Array(model.weights.length);
+    const byLayer = new Map<string, LayerShard[]>();
+    for (const s of shards) byLayer.set(s.layer, [...(byLayer.get(s.layer) ?? []), s]);
+    for (const [name, parts] of byLayer) {
+      parts.sort((a, b) => a.index - b.index);
+      model.getLayer(tfjsLayerName(name)).weights.forEach((w, k) => {
+        const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
+        const outer = size / (w.shape.at(-1) ?? 1);
+        const pieces = parts.map((p) => p.weights[k]!);
+        weights[index.get(w)!] = pieces.length === 1 ? pieces[0]! : concatLastAxis(pieces, outer);
+      });
+    }
+    return { type: "state", weights, optimizerState: [] };
+  }
+
+  /** Validation on the main thread with the gathered weights (the 1-device model). */
+  async evaluate(batch: number): Promise<EvaluateReply> {
+    const data = this.options.validation;
+    if (!data || data.count === 0) return { type: "evaluated", lossSum: 0, correct: 0, rows: 0 };
+    const { model, loss } = this.options;
+    const { weights } = await this.state();
+    const tensors = weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+    const size = data.sampleShape.reduce((a, b) => a * b, 1);
+    const labels = data.labelShape.reduce((a, b) => a * b, 1);
+    let lossSum = 0;
+    let correct = 0;
+    for (let lo = 0; lo < data.count; lo += batch) {
+      const hi = Math.min(data.count, lo + batch);
+      tf.tidy(() => {
+        const x = tf.tensor(data.x.subarray(lo * size, hi * size), [hi - lo, ...data.sampleShape]);
+        const yData = data.y.subarray(lo * labels, hi * labels);
+        const y = tf.tensor(yData, [hi - lo, ...data.labelShape], yData instanceof Int32Array ? "int32" : "float32");
+        const pred = model.predict(x) as tf.Tensor;
+        lossSum += tf.sum(perSampleLoss(loss, y, pred)).dataSync()[0]!;
+        correct += tf.sum(perSampleCorrect(loss, y, pred)).dataSync()[0]!;
+      });
+    }
+    return { type: "evaluated", lossSum, correct, rows: data.count };
+  }
+
+  kill(device: number): void {
+    this.pool.kill(device);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}

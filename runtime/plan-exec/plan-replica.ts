@@ -1,0 +1,117 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Collective } from "../collectives/index.js";
+import { makeOptimizer } from "../train/optimizer.js";
+import { unpackShared } from "../train/shared-arrays.js";
+import { channelBounds } from "./last-axis.js";
+import { Mailbox } from "./mailbox.js";
+import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
+import { viewDataset } from "./rows.js";
+import { StageRunner } from "./stage-runner.js";
+
+/**
+ * A device's whole part of a plan: its stage's layers (shards only), its optimizer over those, and the step:
+ * gradients over the micro-batches, the all-reduce of row-sliced (data-parallel) layers' gradients among the
+ * devices holding the same shard, then the optimizer step, elementwise, so a shard's update is the slice of
+ * the whole tensor's.
+ */
+export class PlanReplica {
+  private readonly optimizer: tf.Optimizer;
+  /** For each trainable variable: [offset of this device's shard in the stage-wide buffer, buffer length]. */
+  private readonly reduced: ({ offset: number; variable: tf.Variable } | null)[];
+  private readonly reduceLength: number;
+
+  constructor(
+    private readonly init: PlanInit,
+    private readonly collective: Collective,
+    private readonly runner = new StageRunner({
+      device: init.device,
+      plan: init.plan,
+      collective,
+      mailbox: new Mailbox(init.mailbox),
+      loss: init.loss,
+      seed: init.seed,
+      train: viewDataset(init.train),
+    }),
+  ) {
+    const data = unpackShared(init.weights);
+    let k = 0;
+    for (const h of runner.held) {
+      if (h.layer === null) continue;
+      const tensors = h.layer.weights.map((w) => tf.tensor(data[k++]!, w.shape as number[], "float32"));
+      h.layer.setWeights(tensors);
+      tf.dispose(tensors);
+    }
+    this.optimizer = makeOptimizer(init.optimizer);
+    let length = 0;
+    this.reduced = runner.held.flatMap((h) =>
+      (h.layer?.trainableWeights ?? []).map((w) => {
+        if (!h.role.rowSliced) return null;
+        const variable = w.read() as tf.Variable;
+        const last = w.shape.at(-1) ?? 1;
+        const outer = variable.size / last;
+        const full = h.role.layer.outputShape.at(-1)!;
+        const m = h.role.split ? h.role.modelDegree : 1;
+        // The buffer holds every shard of the weight, shard k at its channel offset: summing over the stage
+        // adds exactly the devices that hold the same shard.
+        const lo = m > 1 ? channelBounds(full, m, h.role.modelIndex)[0] : 0;
+        const entry = { offset: length + outer * lo, variable };
+        length += m > 1 ? outer * full : variable.size;
+        return entry;
+      }),
+    );
+    this.reduceLength = length;
+  }
+
+  step(step: number, indices: Uint32Array): { lossSum: number; correct: number; rows: number } {
+    const vars = this.runner.vars;
+    const grads = vars.map((v) => tf.zeros(v.shape));
+    const sums = this.runner.gradients(step, indices, grads);
+    if (this.reduceLength > 0) {
+      const buffer = new Float32Array(this.reduceLength);
+      this.reduced.forEach((r, i) => {
+        if (r !== null) buffer.set(grads[i]!.dataSync() as Float32Array, r.offset);
+      });
+      this.collective.allReduceSum(buffer);
+      this.reduced.forEach((r, i) => {
+        if (r === null) return;
+        grads[i]!.dispose();
+        grads[i] = tf.tensor(buffer.subarray(r.offset, r.offset + r.variable.size), r.variable.shape, "float32");
+      });
+    }
+    const named: tf.NamedTensorMap = {};
+    vars.forEach((v, i) => (named[v.name] = grads[i]!));
+    if (vars.length > 0) this.optimizer.applyGradients(named);
+    tf.dispose(grads);
+    return { ...sums, rows: indices.length };
+  }
+
+  /** This device's layers for the 1-device checkpoint: one copy of each shard (data index 0, stage rank 0). */
+  shards(): LayerShard[] {
+    const out: LayerShard[] = [];
+    for (const h of this.runner.held) {
+      if (h.layer === null || h.layer.weights.length === 0) continue;
+      const { role } = h;
+      const sliced = role.split || role.rowSliced;
+      if (sliced ? role.rowSliced && role.dataIndex !== 0 : this.runner.stageRank !== 0) continue;
+      const weights = h.layer.getWeights().map((t) => Float32Array.from(t.dataSync()));
+      out.push({
+        layer: role.layer.name,
+        index: role.split ? role.modelIndex : 0,
+        of: role.split ? role.modelDegree : 1,
+        weights,
+      });
+    }
+    return out;
+  }
+
+  async held(): Promise<HeldFloats> {
+    const params = this.runner.held.reduce(
+      (n, h) => n + (h.layer?.weights ?? []).reduce((s, w) => s + w.read().size, 0),
+      0,
+    );
+    const slots = await this.optimizer.getWeights();
+    const optimizer = slots.filter((s) => s.name !== "iter").reduce((n, s) => n + s.tensor.size, 0);
+    // The slots are the optimizer's own variables (only the iteration count is a fresh tensor): not disposed.
+    return { device: this.init.device, params, optimizer };
+  }
+}

@@ -1,0 +1,86 @@
+import type { Plan, PlanLayer } from "../../compiler/plan/index.js";
+
+/** Ops whose parameters the runtime splits by output units / channels when a layer's model degree is > 1. */
+const SPLITTABLE = new Set(["dense", "conv2d"]);
+/** Parameterised ops that are row-local, so a data-parallel layer can run on its rows only. */
+const ROW_LOCAL = new Set(["dense", "conv2d", "depthwise_conv2d", "layernorm", "embedding"]);
+
+/** How one worker runs one layer of its stage. */
+export interface LayerRole {
+  readonly layer: PlanLayer;
+  /** Parameters cut along the last axis into `modelDegree` shards; output channels too. */
+  readonly split: boolean;
+  /** Computed on this worker's rows only (data degree > 1), then gathered. */
+  readonly rowSliced: boolean;
+  readonly dataDegree: number;
+  readonly modelDegree: number;
+  /** This worker's block: data index (rows) and model index (channels). */
+  readonly dataIndex: number;
+  readonly modelIndex: number;
+  /** Every stage rank's (data index, model index), in stage-rank order. */
+  readonly blocks: readonly (readonly [number, number])[];
+}
+
+export interface StageInfo {
+  readonly stage: number;
+  /** Sorted; a device's stage rank is its index here. */
+  readonly devices: readonly number[];
+  readonly layers: readonly PlanLayer[];
+  /** Tensors (producer layer names) this stage reads from earlier stages. */
+  readonly inputs: readonly string[];
+  /** Tensors this stage produces for later stages, with the consuming stages. */
+  readonly outputs: readonly { readonly tensor: string; readonly toStages: readonly number[] }[];
+}
+
+export function stagesOf(plan: Plan): StageInfo[] {
+  const stageOf = new Map(plan.layers.map((l) => [l.name, l.placement.stage]));
+  const count = Math.max(...plan.layers.map((l) => l.placement.stage)) + 1;
+  const stages: StageInfo[] = [];
+  for (let s = 0; s < count; s++) {
+    const layers = plan.layers.filter((l) => l.placement.stage === s);
+    const devices = [...new Set(layers.flatMap((l) => l.placement.devices))].sort((a, b) => a - b);
+    const inputs = new Set<string>();
+    for (const l of layers) for (const i of l.inputs) if ((stageOf.get(i) ?? s) < s) inputs.add(i);
+    const outputs = layers
+      .map((l) => {
+        const to = plan.layers
+          .filter((c) => c.placement.stage > s && c.inputs.includes(l.name))
+          .map((c) => c.placement.stage);
+        return { tensor: l.name, toStages: [...new Set(to)].sort((a, b) => a - b) };
+      })
+      .filter((o) => o.toStages.length > 0);
+    stages.push({ stage: s, devices, layers, inputs: [...inputs], outputs });
+  }
+  return stages;
+}
+
+export function isSplit(layer: PlanLayer): boolean {
+  return layer.placement.modelDegree > 1 && SPLITTABLE.has(layer.op);
+}
+
+export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device: number): LayerRole {
+  const { dataDegree, modelDegree, devices } = layer.placement;
+  const split = isSplit(layer);
+  const rowSliced = dataDegree > 1 && ROW_LOCAL.has(layer.op) && layer.params > 0;
+  const blockOf = (d: number): [number, number] => {
+    const p = devices.indexOf(d);
+    // The planner groups devices holding one shard as positions p ≡ k (mod m): see its gradient buckets.
+    return [Math.floor(p / modelDegree), p % modelDegree];
+  };
+  const [dataIndex, modelIndex] = blockOf(device);
+  return {
+    layer,
+    split,
+    rowSliced,
+    dataDegree,
+    modelDegree,
+    dataIndex,
+    modelIndex,
+    blocks: stageDevices.map(blockOf),
+  };
+}
+
+/** Elements per sample of a layer's output. */
+export function sampleSize(layer: PlanLayer): number {
+  return layer.outputShape.reduce((a, b) => a * b, 1);
+}

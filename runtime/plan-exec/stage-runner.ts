@@ -1,0 +1,231 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Loss } from "../../compiler/ir/config.js";
+import type { Plan } from "../../compiler/plan/index.js";
+import { type Collective, LocalCollective } from "../collectives/index.js";
+import { setStepContext } from "../layers/index.js";
+import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
+import { shardBounds } from "../train/shards.js";
+import { sumGradients, gatherBlocks } from "./block-ops.js";
+import type { Mailbox } from "./mailbox.js";
+import { type DataView, gatherRows } from "./rows.js";
+import { type HeldLayer, holdLayer } from "./stage-layers.js";
+import { type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
+
+export interface RunnerParts {
+  readonly device: number;
+  readonly plan: Plan;
+  readonly collective: Collective;
+  readonly mailbox: Mailbox;
+  readonly loss: Loss;
+  readonly seed: number;
+  readonly train: DataView;
+}
+
+type Values = Map<string, tf.Tensor>;
+
+/**
+ * One worker's share of a plan: the layers of its stage (shards where split), run forward and backward over the
+ * micro-batches of each step. Inside the stage every tensor between layers is whole and replicated; a split or
+ * row-sliced layer computes its block and all-gathers it, and its input's gradient is summed over the stage.
+ * Across stages, GPipe: every forward, then every backward in reverse micro-batch order, recomputing the
+ * stage's forward (re-materialisation) to take its vector-Jacobian product with the gradient received.
+ */
+export class StageRunner {
+  readonly info: StageInfo;
+  readonly stageCount: number;
+  readonly stageRank: number;
+  readonly held: HeldLayer[];
+  /** Trainable variables of the held layers, in held order. */
+  readonly vars: tf.Variable[];
+  private readonly outputName: string;
+  private readonly microbatches: number;
+
+  constructor(private readonly parts: RunnerParts) {
+    const stages = stagesOf(parts.plan);
+    this.stageCount = stages.length;
+    this.info = stages.find((s) => s.devices.includes(parts.device))!;
+    this.stageRank = this.info.devices.indexOf(parts.device);
+    const shapes = new Map(parts.plan.layers.map((l) => [l.name, l.outputShape]));
+    this.held = this.info.layers.map((l) =>
+      holdLayer(
+        roleOf(l, this.info.devices, parts.device),
+        l.inputs.map((i) => shapes.get(i)!),
+      ),
+    );
+    this.vars = this.held.flatMap((h) => (h.layer?.trainableWeights ?? []).map((w) => w.read() as tf.Variable));
+    this.outputName = parts.plan.graph.outputs[0]!;
+    this.microbatches = Math.max(1, parts.plan.schedule.microbatches);
+  }
+
+  /** Every weight of the held layers (trainable and not, per layer in `layer.weights` order). */
+  weightsOf(h: HeldLayer): tf.LayerVariable[] {
+    return h.layer?.weights ?? [];
+  }
+
+  private forward(inputs: Values, rows: number, training: boolean): Values {
+    const { collective } = this.parts;
+    const values: Values = new Map(inputs);
+    for (const { role, layer, activation } of this.held) {
+      const l = role.layer;
+      if (layer === null) continue;
+      const args = l.inputs.map((n) => values.get(n)!);
+      let y: tf.Tensor;
+      if (role.split || role.rowSliced) {
+        let x = sumGradients(args[0]!, collective);
+        const d = role.rowSliced ? role.dataDegree : 1;
+        if (d > 1) {
+          const [r0, r1] = shardBounds(rows, d, role.dataIndex);
+          x = tf.slice(x, [r0, ...x.shape.slice(1).map(() => 0)], [r1 - r0, ...x.shape.slice(1)]);
+        }
+        const block = layer.apply(x, { training }) as tf.Tensor;
+        const m = role.split ? role.modelDegree : 1;
+        const blocks = role.blocks.map(([bd, bm]) => [d > 1 ? bd : 0, m > 1 ? bm : 0] as const);
+        const grid = { shape: [rows, ...l.outputShape], dataDegree: d, modelDegree: m, blocks };
+        y = gatherBlocks(block, grid, collective, this.stageRank);
+        if (activation !== null) y = activation.apply(y) as tf.Tensor;
+      } else {
+        y = layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor;
+      }
+      values.set(l.name, y);
+    }
+    return values;
+  }
+
+  private context(step: number, lo: number, rows: number): void {
+    setStepContext({
+      collective: new LocalCollective(),
+      step,
+      globalBatch: rows,
+      shardOffset: lo,
+      seed: this.parts.seed,
+    });
+  }
+
+  /**
+   * One optimizer step's gradients over the global batch `indices`: summed into `grads` (loss = Σ per-sample
+   * loss ÷ global batch), and the loss and correct sums (last stage only; 0 elsewhere).
+   */
+  gradients(step: number, indices: ArrayLike<number>, grads: tf.Tensor[]): { lossSum: number; correct: number } {
+    const B = indices.length;
+    const M = Math.min(this.microbatches, B);
+    const seq = step + 1;
+    const { mailbox } = this.parts;
+    const first = this.info.stage === 0;
+    const last = this.info.stage === this.stageCount - 1;
+    const sizes = new Map(this.parts.plan.layers.map((l) => [l.name, l.outputShape]));
+    let lossSum = 0;
+    let correct = 0;
+    const accumulate = (g: readonly (tf.Tensor | undefined)[]) => {
+      g.forEach((t, i) => {
+        if (t === undefined) return;
+        const old = grads[i]!;
+        grads[i] = tf.keep(tf.add(old, t));
+        old.dispose();
+      });
+    };
+    const inputsFor = (micro: number, lo: number, hi: number): Values => {
+      const values: Values = new Map();
+      if (first) {
+        const input = this.info.layers.find((l) => l.op === "input")!;
+        values.set(input.name, gatherRows(this.parts.train, indices, lo, hi)[0]);
+      }
+      for (const t of this.info.inputs) {
+        const shape = [hi - lo, ...sizes.get(t)!];
+        const n = shape.reduce((a, b) => a * b, 1);
+        const data = mailbox.receive(t, this.info.stage, "forward", micro, seq, n);
+        values.set(t, tf.tensor(data, shape, "float32"));
+      }
+      return values;
+    };
+    /** Variables standing for the received inputs, so the VJP reaches them. */
+    const asVariables = (values: Values): Map<string, tf.Variable> =>
+      new Map(this.info.inputs.map((t) => [t, tf.variable(values.get(t)!, true)]));
+    const sendInputGrads = (micro: number, inVars: Map<string, tf.Variable>, g: tf.NamedTensorMap) => {
+      if (this.stageRank !== 0) return;
+      for (const [t, v] of inVars) {
+        const grad = g[v.name];
+        const data = grad ? (grad.dataSync() as Float32Array) : new Float32Array(v.size);
+        mailbox.send(t, this.info.stage, "backward", micro, seq, data);
+      }
+    };
+    const stashed: Values[] = [];
+    for (let micro = 0; micro < M; micro++) {
+      const [lo, hi] = shardBounds(B, M, micro);
+      const inputs = inputsFor(micro, lo, hi);
+      this.context(step, lo, hi - lo);
+      if (last) {
+        tf.tidy(() => {
+          const inVars = asVariables(inputs);
+          const [, y] = gatherRows(this.parts.train, indices, lo, hi);
+          const list = [...this.vars, ...inVars.values()];
+          const { grads: g } = tf.variableGrads(() => {
+            const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true);
+            const pred = values.get(this.outputName)!;
+            const losses = perSampleLoss(this.parts.loss, y, pred);
+            lossSum += tf.sum(losses).dataSync()[0]!;
+            correct += tf.sum(perSampleCorrect(this.parts.loss, y, pred)).dataSync()[0]!;
+            return tf.div(tf.sum(losses), B) as tf.Scalar;
+          }, list);
+          accumulate(this.vars.map((v) => g[v.name]));
+          sendInputGrads(micro, inVars, g);
+          tf.dispose([...inVars.values()]);
+        });
+        tf.dispose([...inputs.values()]);
+        continue;
+      }
+      tf.tidy(() => {
+        const values = this.forward(inputs, hi - lo, true);
+        if (this.stageRank !== 0) return;
+        for (const o of this.info.outputs)
+          for (const to of o.toStages)
+            mailbox.send(o.tensor, to, "forward", micro, seq, values.get(o.tensor)!.dataSync() as Float32Array);
+      });
+      stashed.push(inputs);
+    }
+    for (let micro = M - 1; micro >= 0 && !last; micro--) {
+      const [lo, hi] = shardBounds(B, M, micro);
+      const inputs = stashed[micro]!;
+      this.context(step, lo, hi - lo);
+      tf.tidy(() => {
+        const dys = this.info.outputs.map((o) => {
+          const shape = [hi - lo, ...sizes.get(o.tensor)!];
+          const n = shape.reduce((a, b) => a * b, 1);
+          const sum = new Float32Array(n);
+          for (const to of o.toStages) {
+            const part = mailbox.receive(o.tensor, to, "backward", micro, seq, n);
+            for (let i = 0; i < n; i++) sum[i]! += part[i]!;
+          }
+          return tf.tensor(sum, shape, "float32");
+        });
+        const inVars = asVariables(inputs);
+        const list = [...this.vars, ...inVars.values()];
+        if (list.length === 0) return;
+        const restore = this.snapshotStatistics();
+        const { grads: g } = tf.variableGrads(() => {
+          const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true);
+          const terms = this.info.outputs.map((o, i) => tf.sum(tf.mul(values.get(o.tensor)!, dys[i]!)));
+          return tf.addN(terms) as tf.Scalar;
+        }, list);
+        restore();
+        accumulate(this.vars.map((v) => g[v.name]));
+        sendInputGrads(micro, inVars, g);
+        tf.dispose([...inVars.values()]);
+      });
+      tf.dispose([...inputs.values()]);
+    }
+    return { lossSum, correct };
+  }
+
+  /** The recomputed forward must not update batchnorm's moving statistics a second time. */
+  private snapshotStatistics(): () => void {
+    const saved = this.held.flatMap((h) =>
+      (h.layer?.nonTrainableWeights ?? []).map((w) => [w, tf.keep(tf.clone(w.read()))] as const),
+    );
+    return () => {
+      for (const [w, t] of saved) {
+        w.write(t);
+        t.dispose();
+      }
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { fillPattern } from "../../runtime/collectives/rank-worker.js";
+import { ProcessPool, deviceEnv, resolveTransport } from "../../runtime/process/index.js";
+import { FrameReader, encodeFrame } from "../../runtime/process/frames.js";
+
+function expectedSum(ranks: number, length: number): number[] {
+  const sum = new Float32Array(length);
+  const part = new Float32Array(length);
+  for (let r = 0; r < ranks; r++) {
+    fillPattern(part, r);
+    for (let i = 0; i < length; i++) sum[i]! += part[i]!;
+  }
+  return Array.from(sum);
+}
+
+describe("pipe collectives between device processes", () => {
+  for (const ranks of [2, 3]) {
+    it(`all-reduce, all-gather and broadcast on ${ranks} processes, several buckets`, async () => {
+      const bucket = 64;
+      // 100 000 floats: pieces larger than a pipe's buffer, so the exchange must interleave reads and writes.
+      const lengths = [1, 17, 3 * bucket + 5, 100_000];
+      const pool = new ProcessPool(ranks, { bucket });
+      try {
+        const results = await pool.exercise({ mode: "check", lengths, repeats: 0 });
+        lengths.forEach((length, k) => {
+          const expected = expectedSum(ranks, length);
+          for (let r = 0; r < ranks; r++) {
+            const [sum, viaBuckets, gathered, broadcast] = results[r]!.slice(4 * k, 4 * k + 4);
+            expect(Array.from(sum!)).toEqual(expected);
+            expect(Array.from(viaBuckets!)).toEqual(expected);
+            expect(Array.from(gathered!)).toEqual(
+              Array.from({ length: 3 * ranks }, (_, i) => Math.floor(i / 3)),
+            );
+            expect(Array.from(broadcast!)).toEqual(new Array(5).fill(ranks - 1));
+          }
+        });
+      } finally {
+        await pool.close();
+      }
+    });
+  }
+
+  it("a large bucket: 1M floats per bucket over 3 processes", async () => {
+    const pool = new ProcessPool(3);
+    try {
+      const results = await pool.exercise({ mode: "check", lengths: [(1 << 20) + 3], repeats: 0 });
+      const expected = expectedSum(3, (1 << 20) + 3);
+      for (const r of results) {
+        const sum = r[0]!;
+        expect(sum.length).toBe(expected.length);
+        // A plain loop: toEqual on a million elements takes seconds.
+        let mismatches = 0;
+        for (let i = 0; i < sum.length; i++) if (sum[i] !== expected[i]) mismatches++;
+        expect(mismatches).toBe(0);
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("frames survive arbitrary chunking", () => {
+    const body = new Uint8Array(new Float32Array([1.5, -2, 3]).buffer);
+    const bytes = new Uint8Array([...encodeFrame({ type: "a" }, body), ...encodeFrame({ type: "b" })]);
+    const reader = new FrameReader();
+    const frames = [];
+    for (let i = 0; i < bytes.length; i += 5) frames.push(...reader.push(bytes.subarray(i, i + 5)));
+    expect(frames.map((f) => f.header)).toEqual([{ type: "a" }, { type: "b" }]);
+    expect(Array.from(new Float32Array(frames[0]!.body.buffer))).toEqual([1.5, -2, 3]);
+    expect(frames[1]!.body.length).toBe(0);
+  });
+
+  it("GPU devices imply processes, each child pinned to its own GPU", async () => {
+    expect(resolveTransport(undefined, 2)).toEqual({ transport: "process", gpu: true });
+    expect(resolveTransport("thread", 2)).toEqual({ transport: "process", gpu: true });
+    expect(resolveTransport(undefined, 0)).toEqual({ transport: "thread", gpu: false });
+    expect(resolveTransport("process", 0)).toEqual({ transport: "process", gpu: false });
+    // The GPU path on CPU processes: pinned, and the backend falls back since tfjs-node-gpu is absent.
+    const pool = new ProcessPool(2, { gpu: true });
+    try {
+      await pool.exercise({ mode: "check", lengths: [3], repeats: 0 });
+      expect([pool.cudaVisibleDevices(0), pool.cudaVisibleDevices(1)]).toEqual(["0", "1"]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("the environment of a pinned device process", () => {
+    const o = { rank: 2, size: 4, mesh: "/tmp/x", bucket: 16, gpu: true };
+    expect(deviceEnv(o, {}).CUDA_VISIBLE_DEVICES).toBe("2");
+    expect(deviceEnv({ ...o, gpu: false }, {}).CUDA_VISIBLE_DEVICES).toBeUndefined();
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("no orphan device processes", () => {
+  it("device processes exit when their parent is killed with SIGKILL", async () => {
+    const script = fileURLToPath(new URL("./fixtures/orphan-parent.ts", import.meta.url));
+    const parent = spawn(process.execPath, ["--import", "tsx", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      let text = "";
+      parent.stdout.on("data", (c: Buffer) => {
+        text += c.toString();
+        if (text.includes("\n")) resolve(JSON.parse(text) as number[]);
+      });
+      parent.on("exit", (code) => reject(new Error(`parent exited early (${code})`)));
+    });
+    expect(pids.every(alive)).toBe(true);
+    parent.kill("SIGKILL");
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(alive)).toEqual([]);
+  });
+});
