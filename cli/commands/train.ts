@@ -50,11 +50,6 @@ export async function trainCommand(
     throw new UsageError("this model has no `loss:` in its train section; give --loss LOSS");
   if (!training.data)
     throw new UsageError("this model has no `data:` in its train section; give --data SOURCE");
-  if (flags.transport === "process") {
-    throw new UsageError(
-      "--transport process is not available yet: CPU devices run as threads (--transport thread)",
-    );
-  }
 
   const runtime = await import("../../runtime/index.js");
   // The main thread only builds the model and writes checkpoints; the workers do the math on their own backends.
@@ -76,6 +71,7 @@ export async function trainCommand(
       baseDir: job.baseDir,
       saveDir,
       strategy: describeStrategy(job.plan),
+      ...(flags.transport !== undefined ? { transport: flags.transport } : {}),
       ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
       ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),

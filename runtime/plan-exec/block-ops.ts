@@ -46,7 +46,12 @@ function assemble(grid: BlockGrid, gathered: Float32Array): tf.Tensor {
  * Every rank's block → the whole tensor on every rank (an all-gather over the stage). Its gradient is the
  * slice of dy this rank's block came from: downstream runs replicated, so dy is the same on every rank.
  */
-export function gatherBlocks(local: tf.Tensor, grid: BlockGrid, collective: Collective, rank: number): tf.Tensor {
+export function gatherBlocks(
+  local: tf.Tensor,
+  grid: BlockGrid,
+  collective: Collective,
+  rank: number,
+): tf.Tensor {
   const [d, m] = grid.blocks[rank]!;
   const { begin, size } = blockBox(grid, d, m);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

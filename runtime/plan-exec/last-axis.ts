@@ -6,7 +6,12 @@ export function channelBounds(channels: number, m: number, k: number): [number, 
 }
 
 /** Elements [lo, hi) of the last axis of a row-major array shaped `shape`. */
-export function sliceLastAxis(data: Float32Array, shape: readonly number[], lo: number, hi: number): Float32Array {
+export function sliceLastAxis(
+  data: Float32Array,
+  shape: readonly number[],
+  lo: number,
+  hi: number,
+): Float32Array {
   const last = shape.at(-1) ?? 1;
   const outer = data.length / last;
   const width = hi - lo;

@@ -65,7 +65,14 @@ export class Mailbox {
   }
 
   /** Blocks until the slot holds sequence `seq`; a copy of its first `length` floats. */
-  receive(tensor: string, to: number, dir: Direction, micro: number, seq: number, length: number): Float32Array {
+  receive(
+    tensor: string,
+    to: number,
+    dir: Direction,
+    micro: number,
+    seq: number,
+    length: number,
+  ): Float32Array {
     const [flag, view] = this.slot(tensor, to, dir, micro);
     const abort = this.flags.length - 1;
     for (;;) {

@@ -7,12 +7,14 @@ import { tfjsLayerName } from "../model/index.js";
 import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
 import type { EvaluateReply, StateReply, StepReply } from "../train/protocol.js";
 import { shareDataset } from "../train/data-parallel-group.js";
+import type { NamedArray } from "../train/optimizer.js";
 import { packShared } from "../train/shared-arrays.js";
+import { joinSlotShards, sliceSlotState } from "./optimizer-shards.js";
 import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
 import { type Channel, type MailboxLayout, abortMailbox, createMailbox } from "./mailbox.js";
 import { PlanPool } from "./plan-pool.js";
-import type { FromPlanWorker, HeldFloats, LayerShard } from "./protocol.js";
-import { type StageInfo, roleOf, sampleSize, stagesOf } from "./stage-layout.js";
+import type { FromPlanWorker, HeldFloats, LayerShard, VariableOwner } from "./protocol.js";
+import { type StageInfo, reportsLayer, roleOf, sampleSize, stagesOf } from "./stage-layout.js";
 
 export interface PlanGroupOptions {
   readonly plan: Plan;
@@ -23,12 +25,17 @@ export interface PlanGroupOptions {
   readonly seed: number;
   readonly train: Dataset;
   readonly validation?: Dataset | null;
+  /** A 1-device optimizer state to continue from (`resume`), as `exportOptimizerState` names it. */
+  readonly optimizerState?: readonly NamedArray[];
   /** The largest global batch a step will get: sizes the shared buffers. */
   readonly batch: number;
   readonly backend?: "auto" | "wasm" | "cpu";
 }
 
-function only<T extends FromPlanWorker["type"]>(replies: FromPlanWorker[], type: T): Extract<FromPlanWorker, { type: T }>[] {
+function only<T extends FromPlanWorker["type"]>(
+  replies: FromPlanWorker[],
+  type: T,
+): Extract<FromPlanWorker, { type: T }>[] {
   return replies.map((r) => {
     if (r.type !== type) throw new Error(`device protocol: expected ${type}, got ${r.type}`);
     return r as Extract<FromPlanWorker, { type: T }>;
@@ -45,10 +52,30 @@ function weightsFor(model: tf.LayersModel, stage: StageInfo, device: number): Fl
       const data = Float32Array.from(w.read().dataSync());
       const shape = w.shape as number[];
       if (!role.split) out.push(data);
-      else out.push(sliceLastAxis(data, shape, ...channelBounds(shape.at(-1)!, role.modelDegree, role.modelIndex)));
+      else
+        out.push(
+          sliceLastAxis(data, shape, ...channelBounds(shape.at(-1)!, role.modelDegree, role.modelIndex)),
+        );
     }
   }
   return out;
+}
+
+/** Where each trainable variable of `device` sits in the whole model, in the device's held order. */
+function ownersFor(model: tf.LayersModel, stage: StageInfo, device: number): VariableOwner[] {
+  const trainable = new Map(model.trainableWeights.map((w, i) => [w, i]));
+  const stageRank = stage.devices.indexOf(device);
+  return stage.layers
+    .filter((l) => l.op !== "input")
+    .flatMap((l) => {
+      const role = roleOf(l, stage.devices, device);
+      return model.getLayer(tfjsLayerName(l.name)).trainableWeights.map((w) => ({
+        weight: trainable.get(w)!,
+        index: role.split ? role.modelIndex : 0,
+        of: role.split ? role.modelDegree : 1,
+        exported: reportsLayer(role, stageRank),
+      }));
+    });
 }
 
 /**
@@ -69,7 +96,9 @@ export class PlanGroup {
     const microbatches = Math.max(1, plan.schedule.microbatches);
     const microRows = Math.ceil(batch / microbatches);
     const biggest = Math.max(...plan.layers.map((l) => sampleSize(l))) * batch;
-    const layouts: SharedLayout[] = stages.map((s) => createSharedLayout(s.devices.length, Math.max(1 << 16, biggest)));
+    const layouts: SharedLayout[] = stages.map((s) =>
+      createSharedLayout(s.devices.length, Math.max(1 << 16, biggest)),
+    );
     const channels: Channel[] = stages.flatMap((s) =>
       s.outputs.flatMap((o) => {
         const floats = microRows * sampleSize(plan.layers.find((l) => l.name === o.tensor)!);
@@ -86,6 +115,8 @@ export class PlanGroup {
     try {
       const replies = await pool.request((device) => {
         const stage = stages.find((s) => s.devices.includes(device))!;
+        const owners = ownersFor(options.model, stage, device);
+        const state = sliceSlotState(options.optimizerState ?? [], owners);
         return {
           type: "init",
           device,
@@ -93,6 +124,9 @@ export class PlanGroup {
           stageLayout: layouts[stage.stage]!,
           mailbox,
           weights: packShared(weightsFor(options.model, stage, device)),
+          owners,
+          optimizerSlots: state.map(({ name, shape }) => ({ name, shape })),
+          optimizerData: packShared(state.map((s) => s.data)),
           optimizer: options.optimizer,
           loss: options.loss,
           seed: options.seed,
@@ -125,9 +159,8 @@ export class PlanGroup {
 
   /** The whole model's weights in `model.getWeights()` order: shards gathered into the 1-device layout. */
   async state(): Promise<StateReply> {
-    const shards: LayerShard[] = only(await this.pool.request(() => ({ type: "shards" })), "shards").flatMap(
-      (r) => r.shards,
-    );
+    const replies = only(await this.pool.request(() => ({ type: "shards" })), "shards");
+    const shards: LayerShard[] = replies.flatMap((r) => r.shards);
     const { model } = this.options;
     const index = new Map(model.weights.map((w, i) => [w, i]));
     const weights: Float32Array[] = new Array(model.weights.length);
@@ -142,7 +175,14 @@ export class PlanGroup {
         weights[index.get(w)!] = pieces.length === 1 ? pieces[0]! : concatLastAxis(pieces, outer);
       });
     }
-    return { type: "state", weights, optimizerState: [] };
+    const iterations = replies.find((r) => r.iterations !== null)?.iterations ?? null;
+    const shapes = model.trainableWeights.map((w) => w.shape as number[]);
+    const optimizerState = joinSlotShards(
+      iterations,
+      replies.flatMap((r) => r.slots),
+      shapes,
+    );
+    return { type: "state", weights, optimizerState };
   }
 
   /** Validation on the main thread with the gathered weights (the 1-device model). */
@@ -163,7 +203,11 @@ export class PlanGroup {
       tf.tidy(() => {
         const x = tf.tensor(data.x.subarray(lo * size, hi * size), [hi - lo, ...data.sampleShape]);
         const yData = data.y.subarray(lo * labels, hi * labels);
-        const y = tf.tensor(yData, [hi - lo, ...data.labelShape], yData instanceof Int32Array ? "int32" : "float32");
+        const y = tf.tensor(
+          yData,
+          [hi - lo, ...data.labelShape],
+          yData instanceof Int32Array ? "int32" : "float32",
+        );
         const pred = model.predict(x) as tf.Tensor;
         lossSum += tf.sum(perSampleLoss(loss, y, pred)).dataSync()[0]!;
         correct += tf.sum(perSampleCorrect(loss, y, pred)).dataSync()[0]!;

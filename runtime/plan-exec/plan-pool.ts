@@ -27,9 +27,12 @@ export class PlanPool {
     devices.forEach((device, i) => {
       const worker = startWorker(import.meta.url, "./plan-worker-entry");
       worker.on("message", (m: FromPlanWorker) => this.onMessage(i, device, m));
-      worker.on("error", (e: Error) => this.fail(new DeviceFailure(`device ${device} crashed: ${e.message}`, device)));
+      worker.on("error", (e: Error) =>
+        this.fail(new DeviceFailure(`device ${device} crashed: ${e.message}`, device)),
+      );
       worker.on("exit", (code) => {
-        if (!this.closing) this.fail(new DeviceFailure(`device ${device} exited unexpectedly (code ${code})`, device));
+        if (!this.closing)
+          this.fail(new DeviceFailure(`device ${device} exited unexpectedly (code ${code})`, device));
       });
       this.workers.push(worker);
     });
@@ -40,7 +43,12 @@ export class PlanPool {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.pending !== null) throw new Error("PlanPool: one request at a time");
     return new Promise<FromPlanWorker[]>((resolve, reject) => {
-      this.pending = { replies: new Array(this.workers.length), remaining: this.workers.length, resolve, reject };
+      this.pending = {
+        replies: new Array(this.workers.length),
+        remaining: this.workers.length,
+        resolve,
+        reject,
+      };
       this.workers.forEach((worker, i) => worker.postMessage(make(this.devices[i]!)));
     });
   }

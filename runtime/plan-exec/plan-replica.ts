@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Collective } from "../collectives/index.js";
-import { makeOptimizer } from "../train/optimizer.js";
+import { type NamedArray, importOptimizerState, makeOptimizer } from "../train/optimizer.js";
 import { unpackShared } from "../train/shared-arrays.js";
 import { channelBounds } from "./last-axis.js";
 import { Mailbox } from "./mailbox.js";
+import { type SlotShard, exportSlotShards } from "./optimizer-shards.js";
 import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
 import { viewDataset } from "./rows.js";
+import { reportsLayer } from "./stage-layout.js";
 import { StageRunner } from "./stage-runner.js";
 
 /**
@@ -75,7 +77,11 @@ export class PlanReplica {
       this.reduced.forEach((r, i) => {
         if (r === null) return;
         grads[i]!.dispose();
-        grads[i] = tf.tensor(buffer.subarray(r.offset, r.offset + r.variable.size), r.variable.shape, "float32");
+        grads[i] = tf.tensor(
+          buffer.subarray(r.offset, r.offset + r.variable.size),
+          r.variable.shape,
+          "float32",
+        );
       });
     }
     const named: tf.NamedTensorMap = {};
@@ -91,8 +97,7 @@ export class PlanReplica {
     for (const h of this.runner.held) {
       if (h.layer === null || h.layer.weights.length === 0) continue;
       const { role } = h;
-      const sliced = role.split || role.rowSliced;
-      if (sliced ? role.rowSliced && role.dataIndex !== 0 : this.runner.stageRank !== 0) continue;
+      if (!reportsLayer(role, this.runner.stageRank)) continue;
       const weights = h.layer.getWeights().map((t) => Float32Array.from(t.dataSync()));
       out.push({
         layer: role.layer.name,
@@ -102,6 +107,22 @@ export class PlanReplica {
       });
     }
     return out;
+  }
+
+  /** Loads this device's slice of a 1-device optimizer state (a resumed run). */
+  async restore(): Promise<void> {
+    const data = unpackShared(this.init.optimizerData);
+    const state = this.init.optimizerSlots.map((slot, i) => ({ ...slot, data: data[i]! }));
+    await importOptimizerState(
+      this.optimizer,
+      this.runner.vars.map((v) => v.name),
+      state,
+    );
+  }
+
+  /** The optimizer slots of the variables this device reports, by model weight index. */
+  optimizerShards(): Promise<{ iterations: NamedArray | null; slots: SlotShard[] }> {
+    return exportSlotShards(this.optimizer, this.runner.vars, this.init.owners);
   }
 
   async held(): Promise<HeldFloats> {

@@ -20,6 +20,7 @@ async function handle(message: ToPlanWorker): Promise<void> {
       const layout = message.stageLayout;
       const stageRank = rankIn(message);
       replica = new PlanReplica(message, new SharedMemoryCollective(layout, stageRank));
+      await replica.restore();
       reply({ type: "ready", backend: backend.name });
       return;
     }
@@ -28,7 +29,12 @@ async function handle(message: ToPlanWorker): Promise<void> {
       return;
     case "shards": {
       const shards = replica!.shards();
-      reply({ type: "shards", shards }, shards.flatMap((s) => s.weights.map((w) => w.buffer as ArrayBuffer)));
+      const { iterations, slots } = await replica!.optimizerShards();
+      const buffers = [...shards.flatMap((s) => s.weights), ...slots.map((s) => s.data)];
+      reply(
+        { type: "shards", shards, iterations, slots },
+        buffers.map((b) => b.buffer as ArrayBuffer),
+      );
       return;
     }
     case "held":
@@ -41,7 +47,8 @@ async function handle(message: ToPlanWorker): Promise<void> {
 function rankIn(init: Extract<ToPlanWorker, { type: "init" }>): number {
   const stage = init.plan.layers.find((l) => l.placement.devices.includes(init.device))!.placement.stage;
   const devices = new Set<number>();
-  for (const l of init.plan.layers) if (l.placement.stage === stage) l.placement.devices.forEach((d) => devices.add(d));
+  for (const l of init.plan.layers)
+    if (l.placement.stage === stage) l.placement.devices.forEach((d) => devices.add(d));
   return [...devices].sort((a, b) => a - b).indexOf(init.device);
 }
 

@@ -2,8 +2,10 @@ import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import type { SharedLayout } from "../collectives/index.js";
 import type { SharedDataset } from "../train/protocol.js";
+import type { NamedArray } from "../train/optimizer.js";
 import type { SharedArrays } from "../train/shared-arrays.js";
 import type { MailboxLayout } from "./mailbox.js";
+import type { SlotShard } from "./optimizer-shards.js";
 
 export interface PlanInit {
   readonly type: "init";
@@ -16,6 +18,11 @@ export interface PlanInit {
   /** This device's weights only: its layers, shards where split, in `layer.weights` order. */
   readonly weights: SharedArrays;
   readonly optimizer: Optimizer;
+  /** Per trainable variable of this device, in held order: where it sits in the whole model. */
+  readonly owners: readonly VariableOwner[];
+  /** This device's slice of the optimizer state (names `w<local index>/<slot>`); data in `optimizerData`. */
+  readonly optimizerSlots: readonly Omit<NamedArray, "data">[];
+  readonly optimizerData: SharedArrays;
   readonly loss: Loss;
   readonly seed: number;
   readonly train: SharedDataset;
@@ -27,6 +34,16 @@ export type ToPlanWorker =
   | { readonly type: "step"; readonly step: number; readonly indices: Uint32Array }
   | { readonly type: "shards" }
   | { readonly type: "held" };
+
+export interface VariableOwner {
+  /** Index among the model's trainable weights. */
+  readonly weight: number;
+  /** Shard `index` of `of` along the last axis (0 of 1 when whole). */
+  readonly index: number;
+  readonly of: number;
+  /** This device reports it (one copy per shard). */
+  readonly exported: boolean;
+}
 
 /** One held layer's weights: a shard along the last axis when split (`of` > 1). */
 export interface LayerShard {
@@ -46,6 +63,11 @@ export interface HeldFloats {
 export type FromPlanWorker =
   | { readonly type: "ready"; readonly backend: string }
   | { readonly type: "stepDone"; readonly lossSum: number; readonly correct: number; readonly rows: number }
-  | { readonly type: "shards"; readonly shards: LayerShard[] }
+  | {
+      readonly type: "shards";
+      readonly shards: LayerShard[];
+      readonly iterations: NamedArray | null;
+      readonly slots: SlotShard[];
+    }
   | ({ readonly type: "held" } & HeldFloats)
   | { readonly type: "error"; readonly message: string; readonly aborted: boolean };

@@ -15,7 +15,10 @@ export function gatherRows(
 ): [tf.Tensor, tf.Tensor] {
   const rows = hi - lo;
   const x = new Float32Array(rows * data.sampleSize);
-  const y = data.y instanceof Int32Array ? new Int32Array(rows * data.labelSize) : new Float32Array(rows * data.labelSize);
+  const y =
+    data.y instanceof Int32Array
+      ? new Int32Array(rows * data.labelSize)
+      : new Float32Array(rows * data.labelSize);
   for (let r = 0; r < rows; r++) {
     const i = indices[lo + r]!;
     x.set(data.x.subarray(i * data.sampleSize, (i + 1) * data.sampleSize), r * data.sampleSize);

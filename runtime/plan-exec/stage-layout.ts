@@ -80,6 +80,12 @@ export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device
   };
 }
 
+/** Whether this device reports the layer's weights (one copy of each shard: data index 0, else stage rank 0). */
+export function reportsLayer(role: LayerRole, stageRank: number): boolean {
+  if (role.rowSliced) return role.dataIndex === 0;
+  return role.split || stageRank === 0;
+}
+
 /** Elements per sample of a layer's output. */
 export function sampleSize(layer: PlanLayer): number {
   return layer.outputShape.reduce((a, b) => a * b, 1);

@@ -8,7 +8,7 @@ import { shardBounds } from "../train/shards.js";
 import { sumGradients, gatherBlocks } from "./block-ops.js";
 import type { Mailbox } from "./mailbox.js";
 import { type DataView, gatherRows } from "./rows.js";
-import { type HeldLayer, holdLayer } from "./stage-layers.js";
+import { type HeldLayer, holdLayer, shardWidth } from "./stage-layers.js";
 import { type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
 
 export interface RunnerParts {
@@ -22,6 +22,14 @@ export interface RunnerParts {
 }
 
 type Values = Map<string, tf.Tensor>;
+
+/**
+ * Exactly 0, but depending on every variable: a device whose row block of a micro-batch is empty computes no
+ * path from its parameters to the loss, and tfjs refuses gradients when no variable is connected at all.
+ */
+function connect(list: readonly tf.Variable[]): tf.Scalar {
+  return tf.mul(tf.addN(list.map((v) => tf.sum(v))), 0) as tf.Scalar;
+}
 
 /**
  * One worker's share of a plan: the layers of its stage (shards where split), run forward and backward over the
@@ -52,7 +60,9 @@ export class StageRunner {
         l.inputs.map((i) => shapes.get(i)!),
       ),
     );
-    this.vars = this.held.flatMap((h) => (h.layer?.trainableWeights ?? []).map((w) => w.read() as tf.Variable));
+    this.vars = this.held.flatMap((h) =>
+      (h.layer?.trainableWeights ?? []).map((w) => w.read() as tf.Variable),
+    );
     this.outputName = parts.plan.graph.outputs[0]!;
     this.microbatches = Math.max(1, parts.plan.schedule.microbatches);
   }
@@ -73,11 +83,22 @@ export class StageRunner {
       if (role.split || role.rowSliced) {
         let x = sumGradients(args[0]!, collective);
         const d = role.rowSliced ? role.dataDegree : 1;
-        if (d > 1) {
-          const [r0, r1] = shardBounds(rows, d, role.dataIndex);
-          x = tf.slice(x, [r0, ...x.shape.slice(1).map(() => 0)], [r1 - r0, ...x.shape.slice(1)]);
-        }
-        const block = layer.apply(x, { training }) as tf.Tensor;
+        const [r0, r1] = shardBounds(rows, d, role.dataIndex);
+        if (d > 1) x = tf.slice(x, [r0, ...x.shape.slice(1).map(() => 0)], [r1 - r0, ...x.shape.slice(1)]);
+        // A micro-batch smaller than the data degree leaves some devices no rows: an empty block, still a
+        // function of x and of the parameters, so that every device's tape has the same shape and its
+        // backward pass runs the same collectives in the same order.
+        const block =
+          r1 > r0
+            ? (layer.apply(x, { training }) as tf.Tensor)
+            : tf.add(
+                tf.zeros([
+                  0,
+                  ...l.outputShape.slice(0, -1),
+                  role.split ? shardWidth(role) : l.outputShape.at(-1)!,
+                ]),
+                tf.mul(tf.addN([tf.sum(x), ...layer.trainableWeights.map((w) => tf.sum(w.read()))]), 0),
+              );
         const m = role.split ? role.modelDegree : 1;
         const blocks = role.blocks.map(([bd, bm]) => [d > 1 ? bd : 0, m > 1 ? bm : 0] as const);
         const grid = { shape: [rows, ...l.outputShape], dataDegree: d, modelDegree: m, blocks };
@@ -105,7 +126,11 @@ export class StageRunner {
    * One optimizer step's gradients over the global batch `indices`: summed into `grads` (loss = Σ per-sample
    * loss ÷ global batch), and the loss and correct sums (last stage only; 0 elsewhere).
    */
-  gradients(step: number, indices: ArrayLike<number>, grads: tf.Tensor[]): { lossSum: number; correct: number } {
+  gradients(
+    step: number,
+    indices: ArrayLike<number>,
+    grads: tf.Tensor[],
+  ): { lossSum: number; correct: number } {
     const B = indices.length;
     const M = Math.min(this.microbatches, B);
     const seq = step + 1;
@@ -164,7 +189,7 @@ export class StageRunner {
             const losses = perSampleLoss(this.parts.loss, y, pred);
             lossSum += tf.sum(losses).dataSync()[0]!;
             correct += tf.sum(perSampleCorrect(this.parts.loss, y, pred)).dataSync()[0]!;
-            return tf.div(tf.sum(losses), B) as tf.Scalar;
+            return tf.add(tf.div(tf.sum(losses), B), connect(list)) as tf.Scalar;
           }, list);
           accumulate(this.vars.map((v) => g[v.name]));
           sendInputGrads(micro, inVars, g);
@@ -178,7 +203,14 @@ export class StageRunner {
         if (this.stageRank !== 0) return;
         for (const o of this.info.outputs)
           for (const to of o.toStages)
-            mailbox.send(o.tensor, to, "forward", micro, seq, values.get(o.tensor)!.dataSync() as Float32Array);
+            mailbox.send(
+              o.tensor,
+              to,
+              "forward",
+              micro,
+              seq,
+              values.get(o.tensor)!.dataSync() as Float32Array,
+            );
       });
       stashed.push(inputs);
     }
@@ -204,7 +236,7 @@ export class StageRunner {
         const { grads: g } = tf.variableGrads(() => {
           const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true);
           const terms = this.info.outputs.map((o, i) => tf.sum(tf.mul(values.get(o.tensor)!, dys[i]!)));
-          return tf.addN(terms) as tf.Scalar;
+          return tf.add(tf.addN(terms), connect(list)) as tf.Scalar;
         }, list);
         restore();
         accumulate(this.vars.map((v) => g[v.name]));

@@ -4,7 +4,7 @@ import { CollectiveAborted } from "../collectives/index.js";
 import { exerciseCollective } from "../collectives/rank-worker.js";
 import { Replica } from "../train/replica.js";
 import type { ChildMessage } from "./child-protocol.js";
-import { openFifoMesh } from "./fifo-mesh.js";
+import { openFifoMesh, removeFifoMesh } from "./fifo-mesh.js";
 import { FrameReader, encodeFrame, packFloats } from "./frames.js";
 import { readInitFile } from "./init-file.js";
 import { PipeCollective } from "./pipe-collective.js";
@@ -69,4 +69,8 @@ process.stdin.on("data", (chunk: Buffer) => {
       });
   }
 });
-process.stdin.on("end", () => process.exit(0));
+process.stdin.on("end", () => {
+  // The parent may be gone (killed): rank 0 removes the pipes and the init file, which nobody else would.
+  if (rank === 0) removeFifoMesh(process.env.MGPUC_MESH!);
+  process.exit(0);
+});

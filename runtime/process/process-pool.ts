@@ -67,11 +67,13 @@ export class ProcessPool implements DeviceGroup {
       });
       // A child killed mid-write closes its stdin: that is reported by its exit, not here.
       child.stdin!.on("error", () => {});
-      child.on("error", (e) =>
-        this.fail(new DeviceFailure(`device ${rank} failed to start: ${e.message}`, rank)),
-      );
       this.exited.push(
-        new Promise((resolve) =>
+        new Promise((resolve) => {
+          // A process that could not be started emits no exit.
+          child.on("error", (e) => {
+            this.fail(new DeviceFailure(`device ${rank} failed to start: ${e.message}`, rank));
+            if (child.pid === undefined) resolve();
+          });
           child.on("exit", (code, signal) => {
             if (!this.closing)
               this.fail(
@@ -81,8 +83,8 @@ export class ProcessPool implements DeviceGroup {
                 ),
               );
             resolve();
-          }),
-        ),
+          });
+        }),
       );
       this.children.push(child);
     }
@@ -110,6 +112,11 @@ export class ProcessPool implements DeviceGroup {
   /** The CUDA_VISIBLE_DEVICES device `rank` reported (null: unset; undefined: not reported yet). */
   cudaVisibleDevices(rank: number): string | null | undefined {
     return this.visible[rank];
+  }
+
+  /** The temp folder of the pipes and the init file, removed on close (or by rank 0 when orphaned). */
+  get folder(): string {
+    return this.mesh;
   }
 
   pid(rank: number): number | undefined {

@@ -100,6 +100,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
         seed,
         train,
         validation,
+        optimizerState: start.optimizerState,
         batch: globalBatch,
         backend: o.backend ?? "auto",
       })) as unknown as DataParallelGroup;

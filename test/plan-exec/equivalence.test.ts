@@ -37,12 +37,13 @@ const cases: Record<keyof typeof models, Case[]> = {
     { strategy: "model", devices: 2, expect: "model" },
     { strategy: "pipeline", devices: 2, microbatches: 4, expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 2, expect: "pipeline" },
-    { strategy: "auto", devices: 4, expect: "hybrid" },
   ],
   residual: [
     { strategy: "model", devices: 2, expect: "model" },
     { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
+    // auto picks 2 stages × 2 data-parallel devices here: a pipeline with a data-parallel grid in each stage.
+    { strategy: "auto", devices: 4, expect: "hybrid" },
   ],
 };
 
@@ -50,43 +51,57 @@ beforeAll(async () => {
   await initBackend("wasm");
 });
 
-for (const [name, m] of Object.entries(models) as [keyof typeof models, (typeof models)[keyof typeof models]][]) {
+for (const [name, m] of Object.entries(models) as [
+  keyof typeof models,
+  (typeof models)[keyof typeof models],
+][]) {
   describe(`${name}: ${STEPS} steps as planned equal 1 device`, () => {
     for (const c of cases[name]) {
       const label = `${c.strategy} on ${c.devices}${c.microbatches ? `, ${c.microbatches} micro-batches` : ""}`;
-      it(label, async () => {
-        const data = syntheticData(64, 10, m.shape);
-        const batches = batchesFor(64, 12, STEPS);
-        const compiled = compilePlan(
-          m.text,
-          { strategy: c.strategy, devices: c.devices, ...(c.microbatches ? { microbatches: c.microbatches } : {}) },
-          SEED,
-        );
-        const { plan } = compiled;
-        const placements = plan.layers.map((l) => l.placement);
-        if (c.expect === "pipeline") {
-          expect(plan.schedule.stages).toBe(c.devices);
-          expect(plan.schedule.microbatches).toBe(c.microbatches);
-        } else if (c.expect === "model") {
-          expect(placements.some((p) => p.modelDegree === c.devices)).toBe(true);
-        } else {
-          expect(placements.some((p) => p.kind === "hybrid")).toBe(true);
-        }
-        const reference = await referenceTrain(
-          compiled.model,
-          data,
-          batches,
-          m.optimizer,
-          plan.schedule.microbatches,
-          SEED,
-        );
-        const got = await trainPlan(compiled, data, batches, m.optimizer, SEED);
-        expect(got.losses.every(Number.isFinite)).toBe(true);
-        expect(maxAbsDiff(reference, got.weights)).toBeLessThanOrEqual(1e-4);
-        // Training moved the weights: the comparison is not between two untouched initialisations.
-        const initial = compiled.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
-        expect(maxAbsDiff(initial, got.weights)).toBeGreaterThan(1e-3);
-      }, 120_000);
+      it(
+        label,
+        async () => {
+          const data = syntheticData(64, 10, m.shape);
+          const batches = batchesFor(64, 12, STEPS);
+          const compiled = compilePlan(
+            m.text,
+            {
+              strategy: c.strategy,
+              devices: c.devices,
+              ...(c.microbatches ? { microbatches: c.microbatches } : {}),
+            },
+            SEED,
+          );
+          const { plan } = compiled;
+          const placements = plan.layers.map((l) => l.placement);
+          if (c.expect === "pipeline") {
+            expect(plan.schedule.stages).toBe(c.devices);
+            expect(plan.schedule.microbatches).toBe(c.microbatches);
+          } else if (c.expect === "model") {
+            expect(placements.some((p) => p.modelDegree === c.devices)).toBe(true);
+          } else {
+            // d × m inside a stage, or data-parallel stages of a pipeline.
+            const grid = placements.some((p) => p.kind === "hybrid");
+            const stagedData = plan.schedule.stages > 1 && placements.some((p) => p.dataDegree > 1);
+            expect(grid || stagedData).toBe(true);
+          }
+          const reference = await referenceTrain(
+            compiled.model,
+            data,
+            batches,
+            m.optimizer,
+            plan.schedule.microbatches,
+            SEED,
+          );
+          const got = await trainPlan(compiled, data, batches, m.optimizer, SEED);
+          expect(got.losses.every(Number.isFinite)).toBe(true);
+          expect(maxAbsDiff(reference, got.weights)).toBeLessThanOrEqual(1e-4);
+          // Training moved the weights: the comparison is not between two untouched initialisations.
+          const initial = compiled.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+          expect(maxAbsDiff(initial, got.weights)).toBeGreaterThan(1e-3);
+        },
+        120_000,
+      );
     }
   });
 }

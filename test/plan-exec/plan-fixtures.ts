@@ -85,7 +85,9 @@ export async function referenceTrain(
   };
   for (const layer of json.config.layers)
     if (layer.class_name === "Dropout") layer.class_name = CounterDropout.className;
-  const copy = await tf.models.modelFromJSON({ modelTopology: json as unknown as tf.serialization.ConfigDict });
+  const copy = await tf.models.modelFromJSON({
+    modelTopology: json as unknown as tf.serialization.ConfigDict,
+  });
   copy.setWeights(model.getWeights());
   const vars = copy.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = makeOptimizer(optimizerConfig);
@@ -95,7 +97,13 @@ export async function referenceTrain(
     let sums = vars.map((v) => tf.zeros(v.shape));
     for (let micro = 0; micro < Math.min(microbatches, B); micro++) {
       const [lo, hi] = shardBounds(B, Math.min(microbatches, B), micro);
-      setStepContext({ collective: new LocalCollective(), step, globalBatch: hi - lo, shardOffset: lo, seed });
+      setStepContext({
+        collective: new LocalCollective(),
+        step,
+        globalBatch: hi - lo,
+        shardOffset: lo,
+        seed,
+      });
       const x = new Float32Array((hi - lo) * size);
       const y = new Int32Array(hi - lo);
       for (let r = lo; r < hi; r++) {

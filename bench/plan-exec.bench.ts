@@ -1,0 +1,143 @@
+/**
+ * Plan execution benchmark (issue 6B): per strategy (data, model, pipeline, auto), the measured step time of
+ * the seed MLP and CNN on this machine's CPU devices beside the cost model's prediction under a profile
+ * calibrated here (`calibrate()`). Prints a table and writes bench/results/plan-exec.json. About two minutes.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Strategy } from "../compiler/ir/config.js";
+import { readSource, compileSource } from "../compiler/pipeline.js";
+import { calibrate } from "../runtime/index.js";
+import { CounterRandom, type Dataset } from "../runtime/data/index.js";
+import { buildModel, initializeWeights } from "../runtime/model/index.js";
+import { PlanGroup, needsPlanExecutor } from "../runtime/plan-exec/index.js";
+import { DataParallelGroup } from "../runtime/train/data-parallel-group.js";
+
+const WARMUP = 3;
+const STEPS = 8;
+const DEVICES = 2;
+const BATCH = 64;
+const ADAM = { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+function data(count: number, shape: readonly number[]): Dataset {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const random = new CounterRandom(1, "bench");
+  const x = Float32Array.from({ length: count * size }, (_, i) => random.uniform(i));
+  const y = Int32Array.from({ length: count }, (_, i) => i % 10);
+  return { x, y, count, sampleShape: shape, labelShape: [], numClasses: 10, description: "bench" };
+}
+
+interface Group {
+  step(step: number, indices: Uint32Array): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function median(group: Group, count: number): Promise<number> {
+  const times: number[] = [];
+  for (let s = 0; s < WARMUP + STEPS; s++) {
+    const indices = Uint32Array.from({ length: BATCH }, (_, r) => (s * BATCH + r) % count);
+    const t0 = performance.now();
+    await group.step(s, indices);
+    if (s >= WARMUP) times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+const dir = mkdtempSync(join(tmpdir(), "mgpuc-bench-"));
+const profile = await calibrate({ devices: DEVICES, backend: "wasm" });
+const profilePath = join(dir, "cpu-calibrated.json");
+writeFileSync(profilePath, JSON.stringify(profile, null, 2));
+
+const rows: {
+  model: string;
+  strategy: Strategy;
+  placement: string;
+  measuredMs: number;
+  predictedMs: number;
+  ratio: number;
+}[] = [];
+for (const [file, shape] of [
+  ["mnist", [28, 28]],
+  ["cnn", [28, 28, 1]],
+] as const) {
+  const train = data(512, shape);
+  for (const strategy of ["data", "model", "pipeline", "auto"] as const) {
+    const result = compileSource(readSource(join(root, "examples", `${file}.model`)), {
+      strategy,
+      devices: DEVICES,
+      profile: profilePath,
+    });
+    if (result.plan === undefined || result.graph === undefined) {
+      console.log(`${file} ${strategy}: no plan (${result.diagnostics.map((d) => d.message).join("; ")})`);
+      continue;
+    }
+    const { plan } = result;
+    const model = buildModel(result.graph);
+    initializeWeights(model, 1);
+    const common = {
+      model,
+      optimizer: ADAM,
+      loss: "sparse_categorical_crossentropy",
+      seed: 1,
+      train,
+    } as const;
+    const group: Group = needsPlanExecutor(plan)
+      ? await PlanGroup.start({ ...common, plan, batch: BATCH, backend: "wasm" })
+      : await DataParallelGroup.start({
+          ...common,
+          devices: new Set(plan.layers.flatMap((l) => l.placement.devices)).size,
+          backend: "wasm",
+        });
+    try {
+      const measuredMs = await median(group, train.count);
+      const configs = [
+        ...new Set(plan.layers.map((l) => `d${l.placement.dataDegree}m${l.placement.modelDegree}`)),
+      ];
+      const placement = `${plan.schedule.stages} stage(s) × ${plan.schedule.microbatches} mb, ${configs.join("/")}`;
+      const predictedMs = plan.predicted.stepTimeMs;
+      rows.push({
+        model: file,
+        strategy,
+        placement,
+        measuredMs,
+        predictedMs,
+        ratio: measuredMs / predictedMs,
+      });
+    } finally {
+      await group.close();
+    }
+  }
+}
+rmSync(dir, { recursive: true, force: true });
+
+const pad = (s: string, n: number) => s.padEnd(n);
+console.log(
+  `plan execution, ${DEVICES} CPU devices (wasm threads), global batch ${BATCH}, median of ${STEPS} steps; ` +
+    `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
+);
+console.log(
+  `calibrated: ${(profile.fp32FlopsPerSecond / 1e9).toFixed(1)} GFLOP/s, link ${(profile.linkBandwidth / 1e9).toFixed(2)} GB/s`,
+);
+console.log(
+  `${pad("model", 7)}${pad("strategy", 10)}${pad("placement", 34)}${pad("measured ms", 13)}${pad("predicted ms", 14)}ratio`,
+);
+for (const r of rows) {
+  console.log(
+    `${pad(r.model, 7)}${pad(r.strategy, 10)}${pad(r.placement, 34)}${pad(r.measuredMs.toFixed(1), 13)}` +
+      `${pad(r.predictedMs.toFixed(1), 14)}${r.ratio.toFixed(2)}`,
+  );
+}
+const out = join(root, "bench", "results", "plan-exec.json");
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(
+  out,
+  JSON.stringify(
+    { devices: DEVICES, batch: BATCH, steps: STEPS, profile, cores: availableParallelism(), rows },
+    null,
+    2,
+  ) + "\n",
+);

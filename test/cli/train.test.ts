@@ -1,0 +1,65 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/run-cli.js";
+
+const FINAL =
+  /^final: loss=[^ ]+ accuracy=[^ ]+ val_accuracy=[^ ]+ samples_per_s=[^ ]+ weights_l2=([0-9.eE+-]+)$/m;
+const tmp = mkdtempSync(join(tmpdir(), "mgpuc-train-"));
+
+describe("mgpuc train / run (CLI.md)", () => {
+  it("trains, checkpoints, and resumes to the same weights as an uninterrupted run", () => {
+    const dir = join(tmp, "ck");
+    const common = ["--devices", "2", "--seed", "7", "--batch", "32"];
+    const first = runCli(["train", "examples/mnist.model", ...common, "--steps", "6", "--save", dir]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(FINAL);
+    const latest = readFileSync(join(dir, "latest"), "utf8").trim();
+    expect(existsSync(join(dir, latest, "model.json"))).toBe(true);
+
+    // --steps counts from the start of training, also across a resume (CLI.md).
+    const resumed = runCli(["train", "examples/mnist.model", ...common, "--steps", "12", "--resume", dir]);
+    const straight = runCli(["train", "examples/mnist.model", ...common, "--steps", "12", "--no-save"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(straight.code, straight.stderr).toBe(0);
+    const l2 = (out: string) => Number(FINAL.exec(out)?.[1]);
+    expect(l2(resumed.stdout)).toBeCloseTo(l2(straight.stdout), 4);
+  });
+
+  it("fails with exit 3 naming a data file that does not exist", () => {
+    const r = runCli([
+      "train",
+      "examples/mnist.model",
+      "--steps",
+      "2",
+      "--no-save",
+      "--data",
+      'idx("no-such-images.gz", "x.gz")',
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stdout + r.stderr).toMatch(/no-such-images\.gz/);
+    expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+  });
+
+  it("rejects a bad --data value as a usage error with the language's own message", () => {
+    const r = runCli(["train", "examples/mnist.model", "--data", "mnsit"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--data mnsit: .*did you mean 'mnist'/);
+  });
+
+  it("runs a compiled plan, and rejects a truncated one clearly", () => {
+    const plan = join(tmp, "plan.json");
+    expect(runCli(["examples/mnist.model", "--devices", "2", "-o", plan]).code).toBe(0);
+    const r = runCli(["run", plan, "--steps", "3", "--no-save", "--seed", "1"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(FINAL);
+
+    const truncated = join(tmp, "truncated.json");
+    const text = readFileSync(plan, "utf8");
+    writeFileSync(truncated, text.slice(0, text.length / 2));
+    const bad = runCli(["run", truncated]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not complete JSON/);
+  });
+});
