@@ -9,6 +9,7 @@ import { EXIT, UsageError } from "../exit-codes.js";
 import { parseDataFlag, parseLossFlag } from "../flag-values.js";
 import { loadSource } from "../load-source.js";
 import { printDiagnostics } from "../output.js";
+import { layerConfigLabel } from "../../compiler/emit/explain.js";
 import { checkPlanDevices } from "../plan-devices.js";
 
 export interface TrainFlags {
@@ -68,6 +69,7 @@ export async function trainCommand(
       modelName: job.plan.model,
       training,
       devices,
+      plan: job.plan,
       baseDir: job.baseDir,
       saveDir,
       strategy: describeStrategy(job.plan),
@@ -119,6 +121,14 @@ function planJob(file: string, flags: TrainFlags): Job | number {
     process.stderr.write(`${file}: error: ${plan.error}\n`);
     return EXIT.inputErrors;
   }
+  const split = plan.layers.some((l) => l.placement.modelDegree > 1 || l.placement.stage > 0);
+  if (split && flags.devices !== undefined && flags.devices !== plan.devices.count) {
+    process.stderr.write(
+      `${file}: error: this plan splits layers over exactly ${plan.devices.count} devices; ` +
+        `recompile it for ${flags.devices} with \`mgpuc FILE.model --devices ${flags.devices} -o PLAN.json\`\n`,
+    );
+    return EXIT.inputErrors;
+  }
   const mismatch = checkPlanDevices(plan, flags.devices);
   if (mismatch) {
     process.stderr.write(`${file}: error: ${mismatch}\n`);
@@ -148,12 +158,10 @@ function withOverrides(training: TrainingConfig, flags: TrainFlags): TrainingCon
   };
 }
 
-/** The banner's strategy: what the plan chose, and how this runtime executes it. */
+/** The banner's strategy: what the plan chose, e.g. `auto → data×2, model×2` or `pipeline → 2 stages × 8 micro-batches`. */
 function describeStrategy(plan: Plan): string {
-  const split = plan.layers.some((l) => l.placement.modelDegree > 1 || l.placement.stage > 0);
-  return split
-    ? `${plan.strategy} (planned splits run data-parallel in this runtime)`
-    : plan.strategy === "auto"
-      ? "auto → data"
-      : plan.strategy;
+  const stages = new Set(plan.layers.map((l) => l.placement.stage)).size;
+  if (stages > 1) return `${plan.strategy} → ${stages} stages × ${plan.predicted.microbatches} micro-batches`;
+  const configs = new Set(plan.layers.map((l) => layerConfigLabel(l, false)));
+  return `${plan.strategy} → ${[...configs].join(", ")}`;
 }

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import type { NamedArray } from "../train/optimizer.js";
 import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
 

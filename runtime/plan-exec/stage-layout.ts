@@ -2,8 +2,8 @@ import type { Plan, PlanLayer } from "../../compiler/plan/index.js";
 
 /** Ops whose parameters the runtime splits by output units / channels when a layer's model degree is > 1. */
 const SPLITTABLE = new Set(["dense", "conv2d"]);
-/** Parameterised ops that are row-local, so a data-parallel layer can run on its rows only. */
-const ROW_LOCAL = new Set(["dense", "conv2d", "depthwise_conv2d", "layernorm", "embedding"]);
+/** Ops whose rows depend on other rows: a data-parallel layer of these runs on the whole micro-batch. */
+const WHOLE_BATCH = new Set(["batchnorm", "input"]);
 
 /** How one worker runs one layer of its stage. */
 export interface LayerRole {
@@ -61,7 +61,9 @@ export function isSplit(layer: PlanLayer): boolean {
 export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device: number): LayerRole {
   const { dataDegree, modelDegree, devices } = layer.placement;
   const split = isSplit(layer);
-  const rowSliced = dataDegree > 1 && ROW_LOCAL.has(layer.op) && layer.params > 0;
+  // Every op but batchnorm (batch statistics) computes each row from that row alone. A layer with m > 1 that
+  // is not split runs replicated: slicing its rows over d of the d·m devices would double-count them.
+  const rowSliced = dataDegree > 1 && !WHOLE_BATCH.has(layer.op) && (split || modelDegree === 1);
   const blockOf = (d: number): [number, number] => {
     const p = devices.indexOf(d);
     // The planner groups devices holding one shard as positions p ≡ k (mod m): see its gradient buckets.

@@ -2,14 +2,14 @@ import * as tf from "@tensorflow/tfjs";
 import type { Loss } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import { type Collective, LocalCollective } from "../collectives/index.js";
-import { setStepContext } from "../layers/index.js";
+import { setStepContext, stepContext } from "../layers/index.js";
 import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
 import { shardBounds } from "../train/shards.js";
 import { sumGradients, gatherBlocks } from "./block-ops.js";
 import type { Mailbox } from "./mailbox.js";
 import { type DataView, gatherRows } from "./rows.js";
 import { type HeldLayer, holdLayer, shardWidth } from "./stage-layers.js";
-import { type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
+import { type LayerRole, type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
 
 export interface RunnerParts {
   readonly device: number;
@@ -22,6 +22,17 @@ export interface RunnerParts {
 }
 
 type Values = Map<string, tf.Tensor>;
+
+/** Whether two layers cut rows the same way on every device (same d, same data index per stage rank). */
+function sameRows(a: LayerRole["blocks"], b: LayerRole["blocks"]): boolean {
+  return a.length === b.length && a.every(([d], i) => d === b[i]![0]);
+}
+
+/** A value inside the stage: whole and replicated (`form` null), or this device's rows of d row blocks. */
+interface Held {
+  readonly tensor: tf.Tensor;
+  readonly form: { readonly d: number; readonly blocks: LayerRole["blocks"] } | null;
+}
 
 /**
  * Exactly 0, but depending on every variable: a device whose row block of a micro-batch is empty computes no
@@ -46,6 +57,9 @@ export class StageRunner {
   /** Trainable variables of the held layers, in held order. */
   readonly vars: tf.Variable[];
   private readonly outputName: string;
+  /** Tensors sent to later stages. */
+  private readonly outputNames: string[];
+  private readonly shapes: Map<string, readonly number[]>;
   private readonly microbatches: number;
 
   constructor(private readonly parts: RunnerParts) {
@@ -64,6 +78,8 @@ export class StageRunner {
       (h.layer?.trainableWeights ?? []).map((w) => w.read() as tf.Variable),
     );
     this.outputName = parts.plan.graph.outputs[0]!;
+    this.outputNames = this.info.outputs.map((o) => o.tensor);
+    this.shapes = new Map(parts.plan.layers.map((l) => [l.name, l.outputShape]));
     this.microbatches = Math.max(1, parts.plan.schedule.microbatches);
   }
 
@@ -72,44 +88,89 @@ export class StageRunner {
     return h.layer?.weights ?? [];
   }
 
-  private forward(inputs: Values, rows: number, training: boolean): Values {
+  /**
+   * The stage's forward pass on one micro-batch of `rows` rows; the whole, replicated values of `wanted`.
+   * A row-sliced layer (data degree d > 1) computes this device's rows only and its output stays in that
+   * form while the next layers are row-sliced with the same d (one segment); it is all-gathered only where a
+   * layer needs the whole tensor (a split or replicated layer, batchnorm, a stage output, the loss).
+   */
+  private forward(inputs: Values, rows: number, training: boolean, wanted: readonly string[]): Values {
     const { collective } = this.parts;
-    const values: Values = new Map(inputs);
+    const values = new Map<string, Held>([...inputs].map(([n, t]) => [n, { tensor: t, form: null }]));
+    const whole = (name: string): tf.Tensor => {
+      const v = values.get(name)!;
+      if (v.form === null) return v.tensor;
+      const shape = [rows, ...this.shapes.get(name)!];
+      const blocks = v.form.blocks.map(([bd]) => [bd, 0] as const);
+      const full = gatherBlocks(
+        v.tensor,
+        { shape, dataDegree: v.form.d, modelDegree: 1, blocks },
+        collective,
+        this.stageRank,
+      );
+      values.set(name, { tensor: full, form: null });
+      return full;
+    };
     for (const { role, layer, activation } of this.held) {
       const l = role.layer;
       if (layer === null) continue;
-      const args = l.inputs.map((n) => values.get(n)!);
-      let y: tf.Tensor;
-      if (role.split || role.rowSliced) {
-        let x = sumGradients(args[0]!, collective);
-        const d = role.rowSliced ? role.dataDegree : 1;
-        const [r0, r1] = shardBounds(rows, d, role.dataIndex);
-        if (d > 1) x = tf.slice(x, [r0, ...x.shape.slice(1).map(() => 0)], [r1 - r0, ...x.shape.slice(1)]);
-        // A micro-batch smaller than the data degree leaves some devices no rows: an empty block, still a
-        // function of x and of the parameters, so that every device's tape has the same shape and its
-        // backward pass runs the same collectives in the same order.
-        const block =
-          r1 > r0
-            ? (layer.apply(x, { training }) as tf.Tensor)
-            : tf.add(
-                tf.zeros([
-                  0,
-                  ...l.outputShape.slice(0, -1),
-                  role.split ? shardWidth(role) : l.outputShape.at(-1)!,
-                ]),
-                tf.mul(tf.addN([tf.sum(x), ...layer.trainableWeights.map((w) => tf.sum(w.read()))]), 0),
-              );
-        const m = role.split ? role.modelDegree : 1;
-        const blocks = role.blocks.map(([bd, bm]) => [d > 1 ? bd : 0, m > 1 ? bm : 0] as const);
-        const grid = { shape: [rows, ...l.outputShape], dataDegree: d, modelDegree: m, blocks };
-        y = gatherBlocks(block, grid, collective, this.stageRank);
-        if (activation !== null) y = activation.apply(y) as tf.Tensor;
-      } else {
-        y = layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor;
+      const d = role.rowSliced ? role.dataDegree : 1;
+      const [r0, r1] = shardBounds(rows, d, role.dataIndex);
+      if (!role.split && !role.rowSliced) {
+        const args = l.inputs.map(whole);
+        values.set(l.name, {
+          tensor: layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor,
+          form: null,
+        });
+        continue;
       }
-      values.set(l.name, y);
+      const args = l.inputs.map((n) => {
+        const v = values.get(n)!;
+        if (d > 1 && v.form !== null && sameRows(v.form.blocks, role.blocks)) return v.tensor;
+        const x = sumGradients(whole(n), collective);
+        return d > 1
+          ? tf.slice(x, [r0, ...x.shape.slice(1).map(() => 0)], [r1 - r0, ...x.shape.slice(1)])
+          : x;
+      });
+      const width = role.split ? shardWidth(role) : l.outputShape.at(-1)!;
+      const block =
+        r1 > r0
+          ? this.applyRows(layer, args, training, r0)
+          : // A micro-batch smaller than d leaves some devices no rows: an empty block, still a function of the
+            // inputs and parameters, so every device's tape, and so its collectives, have the same shape.
+            tf.add(
+              tf.zeros([0, ...l.outputShape.slice(0, -1), width]),
+              tf.mul(
+                tf.addN([
+                  ...args.map((a) => tf.sum(a)),
+                  ...layer.trainableWeights.map((w) => tf.sum(w.read())),
+                ]),
+                0,
+              ),
+            );
+      if (!role.split) {
+        values.set(l.name, { tensor: block, form: { d, blocks: role.blocks } });
+        continue;
+      }
+      const m = role.modelDegree;
+      const blocks = role.blocks.map(([bd, bm]) => [d > 1 ? bd : 0, bm] as const);
+      const grid = { shape: [rows, ...l.outputShape], dataDegree: d, modelDegree: m, blocks };
+      let y = gatherBlocks(block, grid, collective, this.stageRank);
+      if (activation !== null) y = activation.apply(y) as tf.Tensor;
+      values.set(l.name, { tensor: y, form: null });
     }
-    return values;
+    return new Map(wanted.map((n) => [n, whole(n)]));
+  }
+
+  /** Applies a layer to rows starting at `r0` of the micro-batch: dropout keys its masks by global row. */
+  private applyRows(layer: tf.layers.Layer, args: tf.Tensor[], training: boolean, r0: number): tf.Tensor {
+    const ctx = stepContext();
+    if (r0 !== 0) setStepContext({ ...ctx, shardOffset: ctx.shardOffset + r0 });
+    try {
+      return layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor;
+    } finally {
+      setStepContext(ctx);
+    }
   }
 
   private context(step: number, lo: number, rows: number): void {
@@ -184,7 +245,7 @@ export class StageRunner {
           const [, y] = gatherRows(this.parts.train, indices, lo, hi);
           const list = [...this.vars, ...inVars.values()];
           const { grads: g } = tf.variableGrads(() => {
-            const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true);
+            const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true, [this.outputName]);
             const pred = values.get(this.outputName)!;
             const losses = perSampleLoss(this.parts.loss, y, pred);
             lossSum += tf.sum(losses).dataSync()[0]!;
@@ -199,7 +260,7 @@ export class StageRunner {
         continue;
       }
       tf.tidy(() => {
-        const values = this.forward(inputs, hi - lo, true);
+        const values = this.forward(inputs, hi - lo, true, this.outputNames);
         if (this.stageRank !== 0) return;
         for (const o of this.info.outputs)
           for (const to of o.toStages)
@@ -234,7 +295,7 @@ export class StageRunner {
         if (list.length === 0) return;
         const restore = this.snapshotStatistics();
         const { grads: g } = tf.variableGrads(() => {
-          const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true);
+          const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true, this.outputNames);
           const terms = this.info.outputs.map((o, i) => tf.sum(tf.mul(values.get(o.tensor)!, dys[i]!)));
           return tf.add(tf.addN(terms), connect(list)) as tf.Scalar;
         }, list);

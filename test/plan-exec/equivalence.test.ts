@@ -23,11 +23,14 @@ interface Case {
   readonly devices: number;
   readonly microbatches?: number;
   /** What the compiler must have chosen, so the case exercises what it says. */
-  readonly expect: "model" | "pipeline" | "hybrid";
+  readonly expect: "data" | "model" | "pipeline" | "hybrid";
 }
 
 const cases: Record<keyof typeof models, Case[]> = {
   mlp: [
+    // trainModel sends pure data-parallel plans to the data-parallel engine; run here, it covers a whole
+    // segment kept in row form (flatten → dense → dropout → dense on 12 rows over 3: masks by global row).
+    { strategy: "data", devices: 3, expect: "data" },
     { strategy: "model", devices: 2, expect: "model" },
     { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
@@ -77,6 +80,8 @@ for (const [name, m] of Object.entries(models) as [
           if (c.expect === "pipeline") {
             expect(plan.schedule.stages).toBe(c.devices);
             expect(plan.schedule.microbatches).toBe(c.microbatches);
+          } else if (c.expect === "data") {
+            expect(placements.every((p) => p.dataDegree === c.devices)).toBe(true);
           } else if (c.expect === "model") {
             expect(placements.some((p) => p.modelDegree === c.devices)).toBe(true);
           } else {

@@ -6,7 +6,7 @@ import type { TrainingConfig } from "../../compiler/ir/config.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { loadCheckpoint } from "../../runtime/checkpoint/index.js";
 import type { NamedArray } from "../../runtime/train/optimizer.js";
-import { trainModel } from "../../runtime/index.js";
+import { TrainingFailure, trainModel } from "../../runtime/index.js";
 import { maxAbsDiff, syntheticData } from "../runtime/engine-fixtures.js";
 import { MLP, compilePlan } from "./plan-fixtures.js";
 
@@ -86,3 +86,25 @@ it("trainModel runs a model-parallel plan; checkpoints are the whole model in th
   const resumed = await run(true, 6, half.saveDir);
   sameState(resumed, single);
 }, 120_000);
+
+it("a pipeline device killed mid-step fails the run naming the device and the step", async () => {
+  const compiled = compilePlan(MLP, { strategy: "pipeline", devices: 2, microbatches: 2 }, 5);
+  const failure = await trainModel({
+    model: compiled.model,
+    modelName: "Mlp",
+    training,
+    dataset: syntheticData(160, 10, [28, 28]),
+    devices: 2,
+    steps: 4,
+    saveDir: null,
+    baseDir: ".",
+    out: () => {},
+    tty: false,
+    backend: "wasm",
+    plan: compiled.plan,
+    faultInjection: { killDevice: 0, atStep: 2 },
+  }).catch((e: unknown) => e);
+  expect(failure).toBeInstanceOf(TrainingFailure);
+  expect((failure as TrainingFailure).device).toBe(0);
+  expect((failure as TrainingFailure).step).toBe(2);
+}, 60_000);
