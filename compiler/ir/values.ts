@@ -27,3 +27,29 @@ export interface Args {
   /** The span of the whole argument list, parentheses included, or of the call's name when it has none. */
   readonly span: Span;
 }
+
+/** `3`, `"a.csv"`, `relu`, `[1, 2]`, `adam(lr: 0.001)`: a value as it would be written in a `.model` file. */
+export function formatValue(v: Value): string {
+  switch (v.kind) {
+    case "number":
+      return String(v.value);
+    case "string":
+      return JSON.stringify(v.value);
+    case "bool":
+      return String(v.value);
+    case "name":
+      return v.name;
+    case "list":
+      return `[${v.items.map(formatValue).join(", ")}]`;
+    case "call":
+      return `${v.name}(${formatArgs(v.args)})`;
+  }
+}
+
+/** An argument list as it would be written: positional, then `name: value`. */
+export function formatArgs(args: Args): string {
+  return [
+    ...args.positional.map(formatValue),
+    ...args.keyword.map((k) => `${k.name}: ${formatValue(k.value)}`),
+  ].join(", ");
+}

@@ -1,7 +1,7 @@
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../diagnostics/span.js";
 import type { AttrValue } from "../ir/graph.js";
-import type { Args, Value } from "../ir/values.js";
+import { formatValue, type Args, type Value } from "../ir/values.js";
 import { describeType, type ArgSchema, type ArgType } from "../ops/arg-schema.js";
 import type { PassContext } from "./context.js";
 
@@ -70,22 +70,7 @@ export function checkArgs(
 }
 
 /** A value as the user wrote it, for "got ..." in messages. */
-export function showValue(v: Value): string {
-  switch (v.kind) {
-    case "number":
-      return String(v.value);
-    case "string":
-      return JSON.stringify(v.value);
-    case "bool":
-      return String(v.value);
-    case "name":
-      return v.name;
-    case "list":
-      return `[${v.items.map(showValue).join(", ")}]`;
-    case "call":
-      return `${v.name}(...)`;
-  }
-}
+export const showValue = formatValue;
 
 function convert(value: Value, schema: ArgSchema, owner: string, ctx: PassContext): AttrValue | undefined {
   const type = schema.type;

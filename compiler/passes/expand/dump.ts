@@ -1,31 +1,6 @@
 import type { SourceFile } from "../../diagnostics/span.js";
 import type { ExpandedModel, Hint, Section } from "../../ir/expanded.js";
-import type { Args, Value } from "../../ir/values.js";
-
-/** `3`, `"a.csv"`, `relu`, `[1, 2]`, `adam(lr: 0.001)`: the value as it would be written. */
-export function formatValue(v: Value): string {
-  switch (v.kind) {
-    case "number":
-      return String(v.value);
-    case "string":
-      return JSON.stringify(v.value);
-    case "bool":
-      return String(v.value);
-    case "name":
-      return v.name;
-    case "list":
-      return `[${v.items.map(formatValue).join(", ")}]`;
-    case "call":
-      return `${v.name}(${formatArgs(v.args)})`;
-  }
-}
-
-export function formatArgs(args: Args): string {
-  return [
-    ...args.positional.map(formatValue),
-    ...args.keyword.map((k) => `${k.name}: ${formatValue(k.value)}`),
-  ].join(", ");
-}
+import { formatArgs, formatValue } from "../../ir/values.js";
 
 function formatHint(h: Hint): string {
   return h.value === undefined ? `@${h.kind}` : `@${h.kind}(${h.value})`;

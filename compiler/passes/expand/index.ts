@@ -1,3 +1,4 @@
-export { dumpExpanded, formatArgs, formatValue } from "./dump.js";
+export { dumpExpanded } from "./dump.js";
+export { formatArgs, formatValue } from "../../ir/values.js";
 export { MAX_EXPANSION_DEPTH, MAX_LAYERS } from "./limits.js";
 export { SECTION_KEYS } from "./sections.js";
