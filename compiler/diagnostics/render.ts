@@ -70,14 +70,23 @@ function excerpt(
 ): string[] {
   const start = source.position(span.start);
   const end = source.position(Math.max(span.start, span.end));
-  const text = source.lineText(start.line).replace(/\t/g, " ");
+  const full = source.lineText(start.line).replace(/\t/g, " ");
   const gutter = String(start.line);
   const pad = " ".repeat(gutter.length);
-  const lastColumn = end.line === start.line ? end.column : text.length + 1;
-  const width = Math.max(1, lastColumn - start.column);
+  const lastColumn = end.line === start.line ? end.column : full.length + 1;
+  // A very long line (generated code, a minified list) is cut to a window around the span, marked with `…`.
+  const from = full.length > MAX_EXCERPT ? Math.max(0, start.column - 1 - CONTEXT) : 0;
+  const to = Math.min(full.length, from + MAX_EXCERPT);
+  const text = `${from > 0 ? "…" : ""}${full.slice(from, to)}${to < full.length ? "…" : ""}`;
+  const column = start.column - from + (from > 0 ? 1 : 0);
+  const width = Math.max(1, Math.min(lastColumn - start.column, to - (start.column - 1)));
   const marker = span.end > span.start ? "~".repeat(width) : "^";
   return [
     `  ${dim(`${gutter} |`)} ${text}`,
-    `  ${dim(`${pad} |`)} ${" ".repeat(Math.max(0, start.column - 1))}${mark(marker)}`,
+    `  ${dim(`${pad} |`)} ${" ".repeat(Math.max(0, column - 1))}${mark(marker)}`,
   ];
 }
+
+/** Longest excerpt shown, and how much of the line before the span it keeps. */
+const MAX_EXCERPT = 120;
+const CONTEXT = 40;
