@@ -1,7 +1,9 @@
 /**
  * Plan execution benchmark (issue 6B): per strategy (data, model, pipeline, auto), the measured step time of
  * the seed MLP and CNN on this machine's CPU devices beside the cost model's prediction under a profile
- * calibrated here (`calibrate()`). Prints a table and writes bench/results/plan-exec.json. About two minutes.
+ * calibrated here (`calibrate()`, fixed costs included). Prints a table with the load average per row (the
+ * cores are shared: load above the 2 devices slows the steps and not the prediction) and writes
+ * bench/results/plan-exec.json. About a minute.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -16,7 +18,7 @@ import { PlanGroup, needsPlanExecutor } from "../runtime/plan-exec/index.js";
 import { DataParallelGroup } from "../runtime/train/data-parallel-group.js";
 
 const WARMUP = 3;
-const STEPS = 8;
+const STEPS = 20;
 const DEVICES = 2;
 const BATCH = 64;
 const ADAM = { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
@@ -35,16 +37,26 @@ interface Group {
   close(): Promise<void>;
 }
 
-async function median(group: Group, count: number): Promise<number> {
-  const times: number[] = [];
+/**
+ * Median wall time of a step, and the median CPU time it took per device (process.cpuUsage counts every
+ * thread): on a loaded machine the wall time stretches with the load while the CPU time does not.
+ */
+async function median(group: Group, count: number): Promise<{ wall: number; cpu: number }> {
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let s = 0; s < WARMUP + STEPS; s++) {
     const indices = Uint32Array.from({ length: BATCH }, (_, r) => (s * BATCH + r) % count);
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await group.step(s, indices);
-    if (s >= WARMUP) times.push(performance.now() - t0);
+    const used = process.cpuUsage(c0);
+    if (s >= WARMUP) {
+      wall.push(performance.now() - t0);
+      cpu.push((used.user + used.system) / 1000 / DEVICES);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { wall: mid(wall), cpu: mid(cpu) };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "mgpuc-bench-"));
@@ -57,8 +69,13 @@ const rows: {
   strategy: Strategy;
   placement: string;
   measuredMs: number;
+  /** CPU milliseconds per device per step: the step's time without the other work on the cores. */
+  cpuMsPerDevice: number;
   predictedMs: number;
   ratio: number;
+  cpuRatio: number;
+  /** One-minute load average when the row was measured: other work on the cores slows the steps. */
+  load: number;
 }[] = [];
 for (const [file, shape] of [
   ["mnist", [28, 28]],
@@ -93,7 +110,7 @@ for (const [file, shape] of [
           backend: "wasm",
         });
     try {
-      const measuredMs = await median(group, train.count);
+      const { wall: measuredMs, cpu: cpuMsPerDevice } = await median(group, train.count);
       const configs = [
         ...new Set(plan.layers.map((l) => `d${l.placement.dataDegree}m${l.placement.modelDegree}`)),
       ];
@@ -104,8 +121,11 @@ for (const [file, shape] of [
         strategy,
         placement,
         measuredMs,
+        cpuMsPerDevice,
         predictedMs,
         ratio: measuredMs / predictedMs,
+        cpuRatio: cpuMsPerDevice / predictedMs,
+        load: loadavg()[0]!,
       });
     } finally {
       await group.close();
@@ -120,15 +140,19 @@ console.log(
     `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  `calibrated: ${(profile.fp32FlopsPerSecond / 1e9).toFixed(1)} GFLOP/s, link ${(profile.linkBandwidth / 1e9).toFixed(2)} GB/s`,
+  `calibrated: ${(profile.fp32FlopsPerSecond / 1e9).toFixed(1)} GFLOP/s, link ${(profile.linkBandwidth / 1e9).toFixed(2)} GB/s, ` +
+    `layer ${(profile.layerOverheadSeconds * 1e3).toFixed(2)} ms, activations ${(profile.activationBandwidth / 1e9).toFixed(2)} GB/s, ` +
+    `step ${(profile.stepOverheadSeconds * 1e3).toFixed(1)} ms, message ${(profile.messageLatencySeconds * 1e3).toFixed(2)} ms`,
 );
 console.log(
-  `${pad("model", 7)}${pad("strategy", 10)}${pad("placement", 34)}${pad("measured ms", 13)}${pad("predicted ms", 14)}ratio`,
+  `${pad("model", 7)}${pad("strategy", 10)}${pad("placement", 34)}${pad("measured ms", 13)}` +
+    `${pad("cpu ms/dev", 12)}${pad("predicted ms", 14)}${pad("ratio", 7)}${pad("cpu ratio", 11)}load`,
 );
 for (const r of rows) {
   console.log(
     `${pad(r.model, 7)}${pad(r.strategy, 10)}${pad(r.placement, 34)}${pad(r.measuredMs.toFixed(1), 13)}` +
-      `${pad(r.predictedMs.toFixed(1), 14)}${r.ratio.toFixed(2)}`,
+      `${pad(r.cpuMsPerDevice.toFixed(1), 12)}${pad(r.predictedMs.toFixed(1), 14)}${pad(r.ratio.toFixed(2), 7)}` +
+      `${pad(r.cpuRatio.toFixed(2), 11)}${r.load.toFixed(1)}`,
   );
 }
 const out = join(root, "bench", "results", "plan-exec.json");

@@ -8,6 +8,8 @@ export interface LayerWork {
   readonly kind: SplitKind;
   /** `input` layers cost nothing: the loader reads whatever shard a device needs. */
   readonly isInput: boolean;
+  /** A view of its input (flatten, reshape): no kernel moves its activations. */
+  readonly isView?: boolean;
   readonly flops: number;
   readonly paramBytes: number;
   readonly trainableBytes: number;
@@ -19,8 +21,10 @@ export interface LayerWork {
 
 /** One layer's predicted cost under one configuration, in seconds and bytes per device. */
 export interface LayerCost {
-  /** Forward + backward (backward ≈ 2 × forward), roofline. */
+  /** Forward + backward (backward ≈ 2 × forward), roofline, + kernel dispatch and weight-gradient traffic. */
   readonly compute: number;
+  /** The optimizer update of the device's shard, once per step (not per micro-batch). */
+  readonly update: number;
   /** Communication inside the layer: the input gradient's partial sums reduced across the model group. */
   readonly comm: number;
   /** Ring all-reduce of the gradients of parameters replicated over the d data groups. */
@@ -41,9 +45,49 @@ export function shares(
   return { work: c.d, params: 1, input: c.d, output: c.d };
 }
 
+/** Elementwise kernels per weight tensor of an optimizer update with `slots` slots (SGD 2, Adam 14 in tfjs). */
+export function updateKernels(slots: number): number {
+  return 2 + 6 * slots;
+}
+
+/** Weight tensors of a layer with parameters (kernel + bias): each is one optimizer update of its own. */
+const WEIGHTS_PER_LAYER = 2;
+
 /**
- * The v1 formula for one layer on `batch` samples: compute = 3 · max(flops/rate, bytes/memory bandwidth) on the
- * device's share; gradient all-reduce over the d data groups; memory for the device's shard.
+ * Terms beyond the roofline (README "v2 terms"): per (micro-)batch, the layer's dispatch, its activations
+ * through forward + backward at the activation bandwidth, and the weight gradient's passes over the parameter
+ * shard; per step, the optimizer update (dispatch + reading and writing parameter, gradient and
+ * slots). Zero for a profile without the optional fields.
+ */
+function fixedCosts(
+  w: LayerWork,
+  activationBytes: number,
+  trainableShard: number,
+  profile: DeviceProfile,
+  optimizerSlots: number,
+  forwardPasses: number,
+): { perBatch: number; perStep: number } {
+  const op = profile.opOverheadSeconds ?? 0;
+  const ew = profile.elementwiseBandwidth ?? 0;
+  const wg = profile.weightGradientBandwidth ?? 0;
+  // A recomputed forward dispatches its kernels again: forward ≈ a third of forward + backward.
+  const passes = (forwardPasses + 2) / 3;
+  const dispatch = passes * (profile.layerOverheadSeconds ?? 0);
+  const ab = profile.activationBandwidth ?? 0;
+  const activations = ab > 0 && !w.isView ? (passes * activationBytes) / ab : 0;
+  if (w.trainableBytes <= 0) return { perBatch: dispatch + activations, perStep: 0 };
+  const gradTraffic = wg > 0 ? trainableShard / wg : 0;
+  // Each update kernel reads two shard-sized arrays and writes one.
+  const updateTraffic = ew > 0 ? (3 * updateKernels(optimizerSlots) * trainableShard) / ew : 0;
+  return {
+    perBatch: dispatch + activations + gradTraffic,
+    perStep: WEIGHTS_PER_LAYER * updateKernels(optimizerSlots) * op + updateTraffic,
+  };
+}
+
+/**
+ * One layer on `batch` samples: compute = 3 · max(flops/rate, bytes/memory bandwidth) on the device's share
+ * (4 · with `recompute`) + fixed costs; gradient all-reduce over the d data groups; memory for the device's shard.
  */
 export function layerCost(
   w: LayerWork,
@@ -52,18 +96,38 @@ export function layerCost(
   profile: DeviceProfile,
   optimizerSlots: number,
   activationBatch: number = batch,
+  recompute = false,
 ): LayerCost {
   const s = shares(w.kind, c);
   const paramShard = w.paramBytes / s.params;
   const trainableShard = w.trainableBytes / s.params;
   const memory =
     paramShard + trainableShard * (1 + optimizerSlots) + (w.outBytes * activationBatch) / s.output;
-  if (w.isInput) return { compute: 0, comm: 0, gradAllReduce: 0, memory, gradBytes: 0 };
+  if (w.isInput) return { compute: 0, update: 0, comm: 0, gradAllReduce: 0, memory, gradBytes: 0 };
   const flops = (w.flops * batch) / s.work;
   const bytes = (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output + paramShard;
-  const compute = 3 * Math.max(flops / computeRate(profile), bytes / profile.memoryBandwidth);
+  // GPipe's backward re-runs the stage's forward: 4 forward-equivalents instead of 3.
+  const passes = recompute ? 2 : 1;
+  // A contraction's input goes through its GEMM (the roofline); its output through bias, activation and their
+  // gradients, priced at the data share only: a conv's filter gradient (im2col) expands the whole input of
+  // every model part, whatever its share of the channels (measured: conv split 2 ways is no faster).
+  // Other layers (pooling, normalisation, elementwise) move input and output, on their share.
+  const activationBytes =
+    w.kind === "contract"
+      ? (w.outBytes * batch) / c.d
+      : (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output;
+  const fixed = fixedCosts(w, activationBytes, trainableShard, profile, optimizerSlots, passes);
+  const roofline = Math.max(flops / computeRate(profile), bytes / profile.memoryBandwidth);
+  const compute = (passes + 2) * roofline + fixed.perBatch;
   const comm =
     w.kind === "contract" && c.m > 1 ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile) : 0;
   const gradAllReduce = allReduceTime(trainableShard, c.d, profile);
-  return { compute, comm, gradAllReduce, memory, gradBytes: c.d > 1 ? trainableShard : 0 };
+  return {
+    compute,
+    update: fixed.perStep,
+    comm,
+    gradAllReduce,
+    memory,
+    gradBytes: c.d > 1 ? trainableShard : 0,
+  };
 }

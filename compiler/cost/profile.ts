@@ -12,7 +12,38 @@ export interface DeviceProfile {
   readonly linkBandwidth: number;
   /** Seconds per collective step. */
   readonly linkLatency: number;
+  /**
+   * Optional fixed costs (absent = 0: the v1 formula); see compiler/cost/README.md. Seconds of dispatch per
+   * kernel call (launch latency on a GPU, the tfjs op call on CPU): what an optimizer update pays per kernel.
+   */
+  readonly opOverheadSeconds?: number;
+  /** Seconds of one layer's forward + backward on a tiny input: its kernel calls and autodiff bookkeeping. */
+  readonly layerOverheadSeconds?: number;
+  /**
+   * Bytes/s of a layer's input + output through its forward and backward kernels, added to the roofline: on a
+   * CPU backend the backward kernels (pooling, activation, im2col gradients) run far below memory bandwidth.
+   */
+  readonly activationBandwidth?: number;
+  /** Bytes/s that unfused elementwise kernels reach: the optimizer update's kernels. */
+  readonly elementwiseBandwidth?: number;
+  /** Weight bytes/s of a layer's backward beyond its FLOPs: weight gradient written, transposed, read out. */
+  readonly weightGradientBandwidth?: number;
+  /** Seconds per training step whatever the plan: dispatching the step to the workers, loss, barriers. */
+  readonly stepOverheadSeconds?: number;
+  /** Seconds per point-to-point message between pipeline stages, on top of bytes / linkBandwidth. */
+  readonly messageLatencySeconds?: number;
 }
+
+/** The optional fixed-cost fields, all seconds or bytes/s, all ≥ 0. */
+export const OVERHEAD_FIELDS = [
+  "opOverheadSeconds",
+  "layerOverheadSeconds",
+  "activationBandwidth",
+  "elementwiseBandwidth",
+  "weightGradientBandwidth",
+  "stepOverheadSeconds",
+  "messageLatencySeconds",
+] as const;
 
 /** The compute rate the roofline uses. */
 export function computeRate(profile: DeviceProfile): number {

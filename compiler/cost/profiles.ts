@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUILTIN_PROFILES, type DeviceProfile } from "./profile.js";
+import { BUILTIN_PROFILES, OVERHEAD_FIELDS, type DeviceProfile } from "./profile.js";
 
 /** Where the shipped profiles live: `profiles/` at the package root (two folders up, in source and in dist). */
 function profilesDir(): string {
@@ -79,6 +79,15 @@ export function validateProfile(value: unknown, path: string): DeviceProfile | P
   if (rate === "tensor" && tensor === undefined) {
     return { error: `profile ${path}: 'rate' is "tensor" but 'tensorFlopsPerSecond' is missing` };
   }
+  const overheads: Partial<Record<(typeof OVERHEAD_FIELDS)[number], number>> = {};
+  for (const field of OVERHEAD_FIELDS) {
+    const v = o[field];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      return { error: `profile ${path}: '${field}' must be a non-negative number` };
+    }
+    overheads[field] = v;
+  }
   const fallbackName = path.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
   return {
     name: typeof o.name === "string" && o.name !== "" ? o.name : fallbackName,
@@ -90,5 +99,6 @@ export function validateProfile(value: unknown, path: string): DeviceProfile | P
     memoryBandwidth: o.memoryBandwidth as number,
     linkBandwidth: o.linkBandwidth as number,
     linkLatency: o.linkLatency as number,
+    ...overheads,
   };
 }

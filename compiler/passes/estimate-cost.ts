@@ -30,6 +30,7 @@ export function layerWork(graph: Graph, node: IRNode): LayerWork {
   return {
     kind: splitKind(node),
     isInput: node.op === "input",
+    isView: node.op === "flatten" || node.op === "reshape",
     flops: node.flops ?? 0,
     paramBytes: (trainable + nonTrainable) * BYTES_PER_ELEMENT,
     trainableBytes: trainable * BYTES_PER_ELEMENT,
@@ -46,7 +47,8 @@ export function activationBytes(node: IRNode): number {
 /**
  * The `estimate-cost` pass: prices every configuration of every layer with the v1 formula (ARCHITECTURE.md).
  * `batch` is the samples one step (or one micro-batch) processes; `activationBatch` the samples whose
- * activations are kept at once (the whole global batch under GPipe).
+ * activations are kept at once (the whole global batch under GPipe); `recompute` when backward re-runs the
+ * forward (pipeline stages).
  */
 export function estimateCost(
   graph: Graph,
@@ -55,11 +57,12 @@ export function estimateCost(
   batch: number,
   optimizerSlots: number,
   activationBatch: number = batch,
+  recompute = false,
 ): CostTable {
   const configs = enumerateConfigs(devices);
   const work = graph.nodes.map((node) => layerWork(graph, node));
   const layer = work.map((w) =>
-    configs.map((c) => layerCost(w, c, batch, profile, optimizerSlots, activationBatch)),
+    configs.map((c) => layerCost(w, c, batch, profile, optimizerSlots, activationBatch, recompute)),
   );
   // Coefficients per (producer kind, consumer kind) as flat K×K tables: the search calls edgeTime K² times per edge.
   const K = configs.length;

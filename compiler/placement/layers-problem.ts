@@ -22,7 +22,7 @@ export interface LayersEvaluation {
 }
 
 /**
- * The placement of a plan without stages as a pairwise problem: unary = compute + comm + gradient all-reduce
+ * The placement of a plan without stages as a pairwise problem: unary = compute + update + comm + gradient all-reduce
  * (+ λ · memory while searching under a memory limit), edge = redistribution.
  */
 export function layersProblem(
@@ -38,7 +38,7 @@ export function layersProblem(
     allowed,
     unary: (v, k) => {
       const c = table.layer[v]![k]!;
-      return c.compute + c.comm + c.gradAllReduce + lambda * c.memory;
+      return c.compute + c.update + c.comm + c.gradAllReduce + lambda * c.memory;
     },
     edge: (u, ku, v, kv) => table.edgeTime(u, ku, v, kv),
   };
@@ -70,7 +70,8 @@ export function evaluateLayers(
   table: CostTable,
   assignment: readonly number[],
 ): LayersEvaluation {
-  let stepTime = 0;
+  // The step's fixed cost is the same for every assignment: it shifts the optimum's value, never its choice.
+  let stepTime = table.profile.stepOverheadSeconds ?? 0;
   const perLayer = graph.nodes.map((node, v) => {
     const k = assignment[v]!;
     const c = table.layer[v]![k]!;
@@ -81,8 +82,9 @@ export function evaluateLayers(
       moved += movedBytes(table, u, assignment[u]!, v, k);
     }
     const comm = c.comm + c.gradAllReduce + edges;
-    stepTime += c.compute + comm;
-    return { compute: c.compute, comm, memory: c.memory, gradBytes: c.gradBytes, movedBytes: moved };
+    const compute = c.compute + c.update;
+    stepTime += compute + comm;
+    return { compute, comm, memory: c.memory, gradBytes: c.gradBytes, movedBytes: moved };
   });
   return { stepTime, perLayer, memoryPerDevice: memoryPerDevice(table, assignment) };
 }

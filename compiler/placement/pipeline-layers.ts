@@ -18,13 +18,14 @@ export function pipelineLayers(
   plan: PipelinePlan,
   alternative: Alternative | undefined,
 ): Pick<Placement, "layers" | "stepTime" | "memoryPerDevice" | "stages" | "stageDevices" | "microbatches"> {
-  const { partition, table, stages: K, groupSize: g, microbatches: M } = plan;
+  const { partition, stages: K, groupSize: g, microbatches: M } = plan;
   const bubble = (K - 1) / (M + K - 1);
   const layers: PlacedLayer[] = [];
   for (let s = 0; s < K; s++) {
     const start = partition.bounds[s]!;
     const end = partition.bounds[s + 1]!;
     const stageDevices = Array.from({ length: g }, (_, i) => s * g + i);
+    const table = s === K - 1 ? plan.lastTable : plan.table;
     for (let v = start; v < end; v++) {
       const c = table.layer[v]![0]!;
       const sends = v === end - 1 && s < K - 1 ? M * plan.cut[end]! : 0;
@@ -34,7 +35,7 @@ export function pipelineLayers(
         config: table.configs[0]!,
         stage: s,
         devices: stageDevices,
-        compute: M * c.compute,
+        compute: M * c.compute + c.update,
         comm: M * c.comm + c.gradAllReduce + sends,
         memory: c.memory,
         ...(alt ? { runnerUp: { config: alt, stage: 0, extra } } : {}),

@@ -5,6 +5,8 @@
 export interface PartitionProblem {
   /** Per node: compute + comm per micro-batch on its stage's devices. */
   readonly time: readonly number[];
+  /** Per node, when it is on the last stage (optional, default `time`): the last stage does not recompute. */
+  readonly lastTime?: readonly number[];
   /** Per node: bytes per device of its stage. */
   readonly memory: readonly number[];
   /** Per node: its gradient all-reduce inside the stage, once per step. */
@@ -61,9 +63,11 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
   const pos = candidatePositions(p);
   const P = pos.length;
   const prefix = [0];
+  const lastPrefix = [0];
   const memPrefix = [0];
   for (let v = 0; v < n; v++) {
     prefix.push(prefix[v]! + p.time[v]!);
+    lastPrefix.push(lastPrefix[v]! + (p.lastTime ?? p.time)[v]!);
     memPrefix.push(memPrefix[v]! + p.memory[v]!);
   }
   const hintLo = new Array<number>(P).fill(Infinity);
@@ -78,9 +82,9 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
       }
     }
   }
+  // A stage ending at n is the last one: stages are non-empty, so no later stage can follow it.
   const stageTime = (i: number, j: number): number =>
-    prefix[pos[j]!]! -
-    prefix[pos[i]!]! +
+    (pos[j]! === n ? lastPrefix[n]! - lastPrefix[pos[i]!]! : prefix[pos[j]!]! - prefix[pos[i]!]!) +
     (pos[j]! < n ? p.cutForward[pos[j]!]! : 0) +
     (pos[i]! > 0 ? p.cutBackward[pos[i]!]! : 0);
 

@@ -13,6 +13,8 @@ export interface PipelinePlan {
   readonly partition: Partition;
   /** Costs per micro-batch (compute, comm) with memory for the whole batch in flight (GPipe keeps it all). */
   readonly table: CostTable;
+  /** The same for the last stage, which runs forward and backward once (no recompute). */
+  readonly lastTable: CostTable;
   /** Per cut position: forward + backward send/recv seconds per micro-batch. */
   readonly cut: readonly number[];
   readonly cutBytes: readonly number[];
@@ -36,7 +38,10 @@ export function planPipeline(
   const { stages, groupSize: g, microbatches: M } = request;
   const n = graph.nodes.length;
   if (stages > n) return undefined;
-  const table = estimateCost(graph, profile, g, batch / M, optimizerSlots, batch);
+  // Every stage but the last re-runs its forward in backward (runtime/plan-exec/stage-runner.ts).
+  const table = estimateCost(graph, profile, g, batch / M, optimizerSlots, batch, true);
+  const lastTable = estimateCost(graph, profile, g, batch / M, optimizerSlots, batch);
+  const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
   const allowedHere = graph.nodes.map((_, v) => hints.allows[v]!(table.configs[k]!));
   if (allowedHere.some((a) => !a)) return undefined;
@@ -58,7 +63,8 @@ export function planPipeline(
       }
       const co = edgeCoefficients(table.work[u]!.kind, table.configs[k]!, "none", table.configs[k]!, false);
       const size = table.work[u]!.outBytes * table.batch;
-      t += (co.fraction * size) / profile.linkBandwidth + co.steps * profile.linkLatency;
+      // One message each way per tensor per micro-batch.
+      t += (co.fraction * size) / profile.linkBandwidth + co.steps * profile.linkLatency + 2 * message;
       bytes += size;
     }
     cut[i] = t;
@@ -67,8 +73,9 @@ export function planPipeline(
   const half = cut.map((t) => t / 2);
   const partition = partitionStages({
     time: table.layer.map((c) => c[k]!.compute + c[k]!.comm),
+    lastTime: lastTable.layer.map((c) => c[k]!.compute + c[k]!.comm),
     memory: table.layer.map((c) => c[k]!.memory),
-    gradAllReduce: table.layer.map((c) => c[k]!.gradAllReduce),
+    gradAllReduce: table.layer.map((c) => c[k]!.gradAllReduce + c[k]!.update),
     cutForward: half,
     cutBackward: half,
     stageHint: hints.stage,
@@ -77,7 +84,8 @@ export function planPipeline(
     memoryCapacity: profile.memoryBytes,
   });
   if (!partition) return undefined;
-  return { stages, groupSize: g, microbatches: M, partition, table, cut, cutBytes };
+  const withStep = { ...partition, stepTime: partition.stepTime + (profile.stepOverheadSeconds ?? 0) };
+  return { stages, groupSize: g, microbatches: M, partition: withStep, table, lastTable, cut, cutBytes };
 }
 
 /** Stage counts worth trying on n devices: every divisor (stages of n/K devices) and n itself. */

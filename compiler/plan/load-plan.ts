@@ -33,7 +33,7 @@ export function loadPlan(text: string): Plan | PlanLoadError {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const truncated = text.trim() === "" || /end of (JSON )?input|Unterminated/i.test((e as Error).message);
+    const truncated = text.trim() === "" || endsOpen(text);
     return {
       error: truncated
         ? "the plan is not complete JSON (truncated file?); compile it again with `mgpuc FILE.model -o PLAN.json`"
@@ -61,4 +61,23 @@ export function loadPlan(text: string): Plan | PlanLoadError {
   }
   if (problems.length > 0) return { error: `invalid plan: ${problems.slice(0, 5).join("; ")}` };
   return value as Plan;
+}
+
+/**
+ * Whether JSON text stops inside a string or with brackets left open: a file cut short. Node's parse error
+ * for a cut file depends on where the cut falls ("Unexpected end", "Expected ',' or ']'"), so count instead.
+ */
+function endsOpen(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === "\\") i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+  }
+  return inString || depth > 0;
 }

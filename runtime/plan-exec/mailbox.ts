@@ -37,11 +37,28 @@ export function abortMailbox(layout: MailboxLayout): void {
 export type Direction = "forward" | "backward";
 
 /**
+ * Point-to-point between pipeline stages: a send never waits for its receiver; a receive blocks until the
+ * message (tensor, consumer stage, direction, micro-batch, step sequence) is there. Shared memory on threads
+ * (`Mailbox`), named pipes between processes (`PipeMailbox`).
+ */
+export interface PointToPoint {
+  send(tensor: string, to: number, dir: Direction, micro: number, seq: number, data: Float32Array): void;
+  receive(
+    tensor: string,
+    to: number,
+    dir: Direction,
+    micro: number,
+    seq: number,
+    length: number,
+  ): Float32Array;
+}
+
+/**
  * Send and receive by (tensor, consumer stage, direction, micro-batch). A slot is written once per step (the
  * sequence number is the step + 1) and the parent starts a step only after every device finished the last,
  * so no slot is overwritten before it is read.
  */
-export class Mailbox {
+export class Mailbox implements PointToPoint {
   private readonly flags: Int32Array;
 
   constructor(private readonly layout: MailboxLayout) {

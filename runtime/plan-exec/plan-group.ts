@@ -13,6 +13,7 @@ import { joinSlotShards, sliceSlotState } from "./optimizer-shards.js";
 import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
 import { type Channel, type MailboxLayout, abortMailbox, createMailbox } from "./mailbox.js";
 import { PlanPool } from "./plan-pool.js";
+import { PlanProcessPool } from "./plan-process-pool.js";
 import type { FromPlanWorker, HeldFloats, LayerShard, VariableOwner } from "./protocol.js";
 import { type StageInfo, reportsLayer, roleOf, sampleSize, stagesOf } from "./stage-layout.js";
 
@@ -30,7 +31,13 @@ export interface PlanGroupOptions {
   /** The largest global batch a step will get: sizes the shared buffers. */
   readonly batch: number;
   readonly backend?: "auto" | "wasm" | "cpu";
+  /** Worker threads (default) or one child process per device; `gpu` pins each process to its GPU. */
+  readonly transport?: "thread" | "process";
+  readonly gpu?: boolean;
 }
+
+/** The devices of a plan, addressed together: worker threads or device processes. */
+type Devices = Pick<PlanPool, "devices" | "request" | "kill" | "close">;
 
 function only<T extends FromPlanWorker["type"]>(
   replies: FromPlanWorker[],
@@ -84,7 +91,7 @@ function ownersFor(model: tf.LayersModel, stage: StageInfo, device: number): Var
  */
 export class PlanGroup {
   private constructor(
-    private readonly pool: PlanPool,
+    private readonly pool: Devices,
     private readonly options: PlanGroupOptions,
     private readonly lastDevice: number,
     readonly backend: string,
@@ -107,10 +114,13 @@ export class PlanGroup {
     );
     const mailbox: MailboxLayout = createMailbox(channels, microbatches);
     const devices = stages.flatMap((s) => s.devices);
-    const pool = new PlanPool(devices, () => {
-      layouts.forEach(abortShared);
-      abortMailbox(mailbox);
-    });
+    const pool: Devices =
+      options.transport === "process"
+        ? new PlanProcessPool(devices, options.gpu ?? false)
+        : new PlanPool(devices, () => {
+            layouts.forEach(abortShared);
+            abortMailbox(mailbox);
+          });
     const train = shareDataset(options.train);
     try {
       const replies = await pool.request((device) => {

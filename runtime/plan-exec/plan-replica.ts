@@ -3,9 +3,12 @@ import type { Collective } from "../collectives/index.js";
 import { type NamedArray, importOptimizerState, makeOptimizer } from "../train/optimizer.js";
 import { unpackShared } from "../train/shared-arrays.js";
 import { channelBounds } from "./last-axis.js";
-import { Mailbox } from "./mailbox.js";
+import type { PointToPoint } from "./mailbox.js";
 import { type SlotShard, exportSlotShards } from "./optimizer-shards.js";
 import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
+
+/** What a replica needs of the init message (the transport's own parts are the caller's). */
+export type ReplicaInit = Omit<PlanInit, "type" | "stageLayout" | "mailbox">;
 import { viewDataset } from "./rows.js";
 import { reportsLayer } from "./stage-layout.js";
 import { StageRunner } from "./stage-runner.js";
@@ -22,19 +25,23 @@ export class PlanReplica {
   private readonly reduced: ({ offset: number; variable: tf.Variable } | null)[];
   private readonly reduceLength: number;
 
+  private readonly runner: StageRunner;
+
   constructor(
-    private readonly init: PlanInit,
+    private readonly init: ReplicaInit,
     private readonly collective: Collective,
-    private readonly runner = new StageRunner({
+    mailbox: PointToPoint,
+  ) {
+    const runner = new StageRunner({
       device: init.device,
       plan: init.plan,
       collective,
-      mailbox: new Mailbox(init.mailbox),
+      mailbox,
       loss: init.loss,
       seed: init.seed,
       train: viewDataset(init.train),
-    }),
-  ) {
+    });
+    this.runner = runner;
     const data = unpackShared(init.weights);
     let k = 0;
     for (const h of runner.held) {

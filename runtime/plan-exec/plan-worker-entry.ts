@@ -1,6 +1,7 @@
 import { parentPort } from "node:worker_threads";
 import { initBackend } from "../backend/index.js";
 import { CollectiveAborted, SharedMemoryCollective } from "../collectives/index.js";
+import { Mailbox } from "./mailbox.js";
 import { PlanReplica } from "./plan-replica.js";
 import type { FromPlanWorker, ToPlanWorker } from "./protocol.js";
 
@@ -19,7 +20,11 @@ async function handle(message: ToPlanWorker): Promise<void> {
       const backend = await initBackend(message.backend);
       const layout = message.stageLayout;
       const stageRank = rankIn(message);
-      replica = new PlanReplica(message, new SharedMemoryCollective(layout, stageRank));
+      replica = new PlanReplica(
+        message,
+        new SharedMemoryCollective(layout, stageRank),
+        new Mailbox(message.mailbox),
+      );
       await replica.restore();
       reply({ type: "ready", backend: backend.name });
       return;

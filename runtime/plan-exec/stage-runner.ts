@@ -6,7 +6,7 @@ import { setStepContext, stepContext } from "../layers/index.js";
 import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
 import { shardBounds } from "../train/shards.js";
 import { sumGradients, gatherBlocks } from "./block-ops.js";
-import type { Mailbox } from "./mailbox.js";
+import type { PointToPoint } from "./mailbox.js";
 import { type DataView, gatherRows } from "./rows.js";
 import { type HeldLayer, holdLayer, shardWidth } from "./stage-layers.js";
 import { type LayerRole, type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
@@ -15,7 +15,7 @@ export interface RunnerParts {
   readonly device: number;
   readonly plan: Plan;
   readonly collective: Collective;
-  readonly mailbox: Mailbox;
+  readonly mailbox: PointToPoint;
   readonly loss: Loss;
   readonly seed: number;
   readonly train: DataView;

@@ -7,3 +7,4 @@ export { deviceEnv } from "./spawn-device.js";
 export { resolveTransport, gpuCount } from "./transport.js";
 export type { Transport } from "./transport.js";
 export { timeProcessAllReduce } from "./time-all-reduce.js";
+export { FrameReader, encodeFrame, packFloats, unpackFloats } from "./frames.js";

@@ -14,6 +14,8 @@ import { spawnDevice } from "./spawn-device.js";
 export interface ProcessPoolOptions {
   readonly bucket?: number;
   readonly gpu?: boolean;
+  /** Another child entry (the plan executor's); its replies must use the `hello` / `error` frames too. */
+  readonly entry?: { readonly base: string; readonly relative: string };
 }
 
 type Reply = { header: ChildReply; body: Uint8Array };
@@ -60,6 +62,7 @@ export class ProcessPool implements DeviceGroup {
         mesh: this.mesh,
         bucket: options.bucket ?? 1 << 20,
         gpu: options.gpu ?? false,
+        ...(options.entry ? { entry: options.entry } : {}),
       });
       const reader = new FrameReader();
       (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {
@@ -102,6 +105,11 @@ export class ProcessPool implements DeviceGroup {
       if (header.type !== "collectivesDone") throw new Error(`device protocol: got ${header.type}`);
       return unpackFloats(body, header.lengths);
     });
+  }
+
+  /** One frame to every rank (`make(rank)`, already encoded); each rank's reply frame, in rank order. */
+  async requestFrames(make: (rank: number) => Uint8Array): Promise<{ header: unknown; body: Uint8Array }[]> {
+    return this.send(make);
   }
 
   /** Fault injection for tests and drills: kills device `rank` the way a crash would. */

@@ -11,6 +11,8 @@ export interface DeviceProcessOptions {
   readonly bucket: number;
   /** Pin the process to GPU `rank` (CUDA_VISIBLE_DEVICES) so a native GPU backend sees exactly one GPU. */
   readonly gpu: boolean;
+  /** The entry module (an `import.meta.url` and a relative path without extension); default `child-entry`. */
+  readonly entry?: { readonly base: string; readonly relative: string };
 }
 
 /** The environment of device process `rank`. */
@@ -32,14 +34,15 @@ export function deviceEnv(o: DeviceProcessOptions, base: NodeJS.ProcessEnv = pro
  * loads tsx's loader first (`--import`), as the worker threads register tsx.
  */
 export function spawnDevice(o: DeviceProcessOptions): ChildProcess {
-  const base = import.meta.url;
+  const base = o.entry?.base ?? import.meta.url;
+  const relative = o.entry?.relative ?? "./child-entry";
   const args: string[] = [];
   let entry: string;
   if (base.endsWith(".ts")) {
     const tsxRoot = dirname(createRequire(fileURLToPath(base)).resolve("tsx/package.json"));
     args.push("--import", pathToFileURL(join(tsxRoot, "dist", "loader.mjs")).href);
-    entry = fileURLToPath(new URL("./child-entry.ts", base));
-  } else entry = fileURLToPath(new URL("./child-entry.js", base));
+    entry = fileURLToPath(new URL(`${relative}.ts`, base));
+  } else entry = fileURLToPath(new URL(`${relative}.js`, base));
   return spawn(process.execPath, [...args, entry], {
     stdio: ["pipe", "inherit", "inherit", "pipe"],
     env: deviceEnv(o),

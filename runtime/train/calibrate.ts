@@ -3,6 +3,15 @@ import { initBackend } from "../backend/index.js";
 import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
+import {
+  activationRate,
+  elementwiseRate,
+  layerOverhead,
+  messageOverhead,
+  opOverhead,
+  tinyStepTime,
+  weightGradientRate,
+} from "./fixed-costs.js";
 
 export interface CalibrateOptions {
   /** Ranks for the all-reduce measurement; default 2. */
@@ -20,6 +29,13 @@ export interface DeviceProfile {
   readonly memoryBandwidth: number;
   readonly linkBandwidth: number;
   readonly linkLatency: number;
+  readonly opOverheadSeconds: number;
+  readonly layerOverheadSeconds: number;
+  readonly activationBandwidth: number;
+  readonly elementwiseBandwidth: number;
+  readonly weightGradientBandwidth: number;
+  readonly stepOverheadSeconds: number;
+  readonly messageLatencySeconds: number;
 }
 
 /** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
@@ -90,7 +106,8 @@ export async function timeAllReduce(
 /**
  * Measures this machine into a device profile for the cost model: the chosen backend's matMul rate in one
  * thread (= one device), memory bandwidth (memcpy), and the shared-memory all-reduce's bandwidth and latency,
- * expressed as the ring model's link: all-reduce time = 2(N−1)/N · S / B + (N−1) · latency.
+ * expressed as the ring model's link: all-reduce time = 2(N−1)/N · S / B + (N−1) · latency; then the fixed
+ * costs (compiler/cost/README.md): per kernel, per layer, elementwise bandwidth, per step, per message.
  */
 export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceProfile> {
   const backend = await initBackend(options.backend ?? "auto");
@@ -103,6 +120,21 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   const factor = (2 * (ranks - 1)) / ranks;
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
+  const op = opOverhead();
+  const isolated = layerOverhead();
+  const elementwise = elementwiseRate();
+  const weightGradient = weightGradientRate(isolated);
+  const activation = activationRate(isolated);
+  const message = messageOverhead() + latency;
+  // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
+  // tensors re-made for the update): the extra layers of a 4-layer tiny model say how much, Adam included.
+  const tiny = await tinyStepTime(ranks, options.backend ?? "auto", 1);
+  const four = await tinyStepTime(ranks, options.backend ?? "auto", 4);
+  const perLayer = Math.max(0, (four - tiny) / 3);
+  const update = 2 * 14 * op;
+  const layer = Math.max(isolated, perLayer - update);
+  const stepOverhead = Math.max(0, tiny - layer - update - latency);
+  const round = (x: number) => Number(x.toPrecision(3));
   return {
     name: "cpu",
     source: `measured by mgpuc calibrate: ${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
@@ -111,6 +143,13 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
     memoryBytes: 2 ** 31,
     memoryBandwidth: Number(memcpy.toPrecision(3)),
     linkBandwidth: Number(bandwidth.toPrecision(3)),
-    linkLatency: Number(latency.toPrecision(3)),
+    linkLatency: round(latency),
+    opOverheadSeconds: round(op),
+    layerOverheadSeconds: round(layer),
+    activationBandwidth: round(activation),
+    elementwiseBandwidth: round(elementwise),
+    weightGradientBandwidth: round(weightGradient),
+    stepOverheadSeconds: round(stepOverhead),
+    messageLatencySeconds: round(message),
   };
 }

@@ -103,6 +103,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
         optimizerState: start.optimizerState,
         batch: globalBatch,
         backend: o.backend ?? "auto",
+        ...resolveTransport(o.transport),
       })) as unknown as DataParallelGroup;
     } else {
       group = await DataParallelGroup.start({

@@ -10,6 +10,17 @@ import { isProfileError, loadProfile } from "../../compiler/cost/profiles.js";
 import { edgeCoefficients, redistributionTime } from "../../compiler/cost/redistribution.js";
 
 const h100 = loadProfile("h100", ".") as DeviceProfile;
+/** h100 without the optional fixed costs: the v1 formula. */
+const v1: DeviceProfile = {
+  name: "h100-v1",
+  source: h100.source,
+  rate: h100.rate,
+  fp32FlopsPerSecond: h100.fp32FlopsPerSecond,
+  memoryBytes: h100.memoryBytes,
+  memoryBandwidth: h100.memoryBandwidth,
+  linkBandwidth: h100.linkBandwidth,
+  linkLatency: h100.linkLatency,
+};
 
 describe("device profiles", () => {
   it("ship with their sources and the float32 rate", () => {
@@ -64,9 +75,10 @@ describe("the v1 formula", () => {
       inBytes: 4e3,
       outBytes: 4e3,
     };
-    const one = layerCost(w, { d: 1, m: 1 }, 64, h100, 2);
+    const one = layerCost(w, { d: 1, m: 1 }, 64, v1, 2);
     expect(one.compute).toBeCloseTo((3 * 2e9 * 64) / 67e12, 15);
-    expect(layerCost(w, { d: 8, m: 1 }, 64, h100, 2).compute).toBeCloseTo(one.compute / 8, 15);
+    expect(layerCost(w, { d: 8, m: 1 }, 64, v1, 2).compute).toBeCloseTo(one.compute / 8, 15);
+    expect(one.update).toBe(0);
     expect(layerCost(w, { d: 8, m: 1 }, 64, h100, 2).gradAllReduce).toBeCloseTo(
       allReduceTime(4e6, 8, h100),
       15,
@@ -74,6 +86,68 @@ describe("the v1 formula", () => {
     expect(layerCost(w, { d: 1, m: 8 }, 64, h100, 2).gradAllReduce).toBe(0);
     // Adam: weights + gradients + 2 slots of the shard, plus the kept output.
     expect(layerCost(w, { d: 1, m: 4 }, 64, h100, 2).memory).toBeCloseTo(1e6 * 4 + (4e3 * 64) / 4, 6);
+  });
+
+  it("fixed costs: per-layer dispatch and activations, weight gradients, a per-step update, recompute", () => {
+    const fixed: DeviceProfile = {
+      ...v1,
+      layerOverheadSeconds: 1e-4,
+      opOverheadSeconds: 1e-5,
+      activationBandwidth: 1e9,
+      elementwiseBandwidth: 1e10,
+      weightGradientBandwidth: 2e9,
+    };
+    const w = {
+      kind: "contract" as const,
+      isInput: false,
+      flops: 2e6,
+      paramBytes: 4e6,
+      trainableBytes: 4e6,
+      inBytes: 4e3,
+      outBytes: 2e3,
+    };
+    const base = layerCost(w, { d: 2, m: 1 }, 64, v1, 2);
+    const c = layerCost(w, { d: 2, m: 1 }, 64, fixed, 2);
+    // Dispatch is per layer whatever its share; activations and weight gradient follow the device's share.
+    // A contraction's input goes through its GEMM: only the output counts.
+    const activations = (2e3 * 32) / 1e9;
+    expect(c.compute - base.compute).toBeCloseTo(1e-4 + activations + 4e6 / 2e9, 12);
+    // Adam: 2 weights × 14 kernels, each reading two shard-sized arrays and writing one.
+    expect(c.update).toBeCloseTo(2 * 14 * 1e-5 + (3 * 14 * 4e6) / 1e10, 12);
+    expect(layerCost(w, { d: 1, m: 2 }, 64, fixed, 0).update).toBeCloseTo(
+      2 * 2 * 1e-5 + (3 * 2 * 2e6) / 1e10,
+      12,
+    );
+    // A recomputed forward: 4 forward-equivalents of roofline, dispatch and activations instead of 3.
+    const r = layerCost(w, { d: 2, m: 1 }, 64, fixed, 2, 64, true);
+    const roof = base.compute / 3;
+    expect(r.compute - c.compute).toBeCloseTo(roof + (1e-4 + activations) / 3, 12);
+    const view = layerCost(
+      { ...w, isView: true, trainableBytes: 0, paramBytes: 0 },
+      { d: 1, m: 1 },
+      64,
+      fixed,
+      2,
+    );
+    expect(
+      view.compute -
+        layerCost({ ...w, isView: true, trainableBytes: 0, paramBytes: 0 }, { d: 1, m: 1 }, 64, v1, 2)
+          .compute,
+    ).toBeCloseTo(1e-4, 12);
+    expect(view.update).toBe(0);
+  });
+
+  it("optional fixed-cost fields load when non-negative and are errors otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mgpuc-profile-"));
+    const base = { ...v1, name: "x" };
+    writeFileSync(join(dir, "ok.json"), JSON.stringify({ ...base, stepOverheadSeconds: 0.01 }));
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...base, layerOverheadSeconds: -1 }));
+    expect((loadProfile("ok.json", dir) as DeviceProfile).stepOverheadSeconds).toBe(0.01);
+    expect((loadProfile("ok.json", dir) as DeviceProfile).layerOverheadSeconds).toBeUndefined();
+    const bad = loadProfile("bad.json", dir);
+    expect(isProfileError(bad) && bad.error).toContain(
+      "'layerOverheadSeconds' must be a non-negative number",
+    );
   });
 
   it("configurations are (d, m) with d·m dividing the device count", () => {

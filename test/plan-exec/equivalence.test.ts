@@ -2,7 +2,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Optimizer, Strategy } from "../../compiler/ir/config.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { maxAbsDiff, syntheticData } from "../runtime/engine-fixtures.js";
-import { ADAM, CNN, MLP, RESIDUAL, batchesFor, compilePlan, referenceTrain } from "./plan-fixtures.js";
+import {
+  ADAM,
+  CNN,
+  MLP,
+  RESIDUAL,
+  batchesFor,
+  compilePlan,
+  referenceTrain,
+  v1CpuProfile,
+} from "./plan-fixtures.js";
 import { trainPlan } from "./run-plan.js";
 
 const STEPS = 20;
@@ -24,6 +33,8 @@ interface Case {
   readonly microbatches?: number;
   /** What the compiler must have chosen, so the case exercises what it says. */
   readonly expect: "data" | "model" | "pipeline" | "hybrid";
+  /** Plan with the v1-formula cpu profile (see `v1CpuProfile`), where the hybrid cases need it. */
+  readonly v1Profile?: boolean;
 }
 
 const cases: Record<keyof typeof models, Case[]> = {
@@ -34,7 +45,7 @@ const cases: Record<keyof typeof models, Case[]> = {
     { strategy: "model", devices: 2, expect: "model" },
     { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
-    { strategy: "auto", devices: 4, expect: "hybrid" },
+    { strategy: "auto", devices: 4, expect: "hybrid", v1Profile: true },
   ],
   cnn: [
     { strategy: "model", devices: 2, expect: "model" },
@@ -46,7 +57,7 @@ const cases: Record<keyof typeof models, Case[]> = {
     { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
     // auto picks 2 stages × 2 data-parallel devices here: a pipeline with a data-parallel grid in each stage.
-    { strategy: "auto", devices: 4, expect: "hybrid" },
+    { strategy: "auto", devices: 4, expect: "hybrid", v1Profile: true },
   ],
 };
 
@@ -72,6 +83,7 @@ for (const [name, m] of Object.entries(models) as [
               strategy: c.strategy,
               devices: c.devices,
               ...(c.microbatches ? { microbatches: c.microbatches } : {}),
+              ...(c.v1Profile ? { profile: v1CpuProfile() } : {}),
             },
             SEED,
           );

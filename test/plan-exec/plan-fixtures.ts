@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { Loss, Optimizer, Strategy } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
@@ -10,6 +13,7 @@ import { buildModel, initializeWeights } from "../../runtime/model/index.js";
 import { perSampleLoss } from "../../runtime/train/losses.js";
 import { makeOptimizer } from "../../runtime/train/optimizer.js";
 import { shardBounds } from "../../runtime/train/shards.js";
+import { REPO as REPO_ROOT } from "../support/run-cli.js";
 
 export const LOSS: Loss = "sparse_categorical_crossentropy";
 export const SGD: Optimizer = { kind: "sgd", lr: 0.05, momentum: 0, nesterov: false };
@@ -56,7 +60,7 @@ export interface Compiled {
 /** A plan from the real compiler, and the 1-device model with the seed's initial weights. */
 export function compilePlan(
   text: string,
-  options: { strategy: Strategy; devices: number; microbatches?: number },
+  options: { strategy: Strategy; devices: number; microbatches?: number; profile?: string },
   seed: number,
 ): Compiled {
   const source = new SourceFile("test.model", text);
@@ -134,4 +138,29 @@ export function batchesFor(count: number, batch: number, steps: number): Uint32A
   return Array.from({ length: steps }, (_, s) =>
     Uint32Array.from({ length: batch }, (_, r) => (s * 37 + r * 11) % count),
   );
+}
+
+/**
+ * `profiles/cpu.json` without its fixed-cost fields, i.e. priced by the v1 formula alone (absent fields count
+ * as 0). Under it `auto` picks d × m grids and data-parallel pipeline stages for the small test models, so the
+ * hybrid cases keep exercising hybrids whatever this machine's calibration says is fastest today.
+ */
+export function v1CpuProfile(): string {
+  const cpu = JSON.parse(readFileSync(join(REPO_ROOT, "profiles", "cpu.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  const core = [
+    "name",
+    "source",
+    "rate",
+    "fp32FlopsPerSecond",
+    "memoryBytes",
+    "memoryBandwidth",
+    "linkBandwidth",
+    "linkLatency",
+  ];
+  const path = join(mkdtempSync(join(tmpdir(), "mgpuc-profile-")), "cpu-v1.json");
+  writeFileSync(path, JSON.stringify(Object.fromEntries(core.map((k) => [k, cpu[k]]))));
+  return path;
 }

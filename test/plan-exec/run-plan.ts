@@ -11,6 +11,7 @@ export async function trainPlan(
   batches: readonly Uint32Array[],
   optimizer: Optimizer,
   seed: number,
+  transport: "thread" | "process" = "thread",
 ): Promise<{ weights: Float32Array[]; held: HeldFloats[]; losses: number[] }> {
   const group = await PlanGroup.start({
     plan: compiled.plan,
@@ -21,6 +22,7 @@ export async function trainPlan(
     train: data,
     batch: Math.max(...batches.map((b) => b.length)),
     backend: "wasm",
+    transport,
   });
   try {
     const losses: number[] = [];

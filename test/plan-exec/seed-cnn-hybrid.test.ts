@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, expect, it } from "vitest";
 import { initBackend } from "../../runtime/backend/index.js";
 import { maxAbsDiff, syntheticData } from "../runtime/engine-fixtures.js";
-import { ADAM, batchesFor, compilePlan, referenceTrain } from "./plan-fixtures.js";
+import { ADAM, batchesFor, compilePlan, referenceTrain, v1CpuProfile } from "./plan-fixtures.js";
 import { trainPlan } from "./run-plan.js";
 
 beforeAll(async () => {
@@ -12,7 +12,7 @@ beforeAll(async () => {
 it("the seed CNN's auto plan on 4 devices (data-parallel convolutions, d2 × m2 dense) equals 1 device", async () => {
   const compiled = compilePlan(
     readFileSync("examples/cnn.model", "utf8"),
-    { strategy: "auto", devices: 4 },
+    { strategy: "auto", devices: 4, profile: v1CpuProfile() },
     7,
   );
   const byOp = (op: string) => compiled.plan.layers.filter((l) => l.op === op).map((l) => l.placement);

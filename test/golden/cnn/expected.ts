@@ -61,7 +61,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 7.9476,
+  predictedStepMs: 59.207,
   layers: {
     image: "data×2",
     conv2d: "data×2",

@@ -52,7 +52,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 0.89749,
+  predictedStepMs: 12.478,
   layers: { image: "data×2", flatten: "data×2", dense: "model×2", dropout: "model×2", dense_1: "model×2" },
 };
 

@@ -83,7 +83,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 57.924,
+  predictedStepMs: 325.18,
   layers: {
     image: "data×2",
     conv2d: "data×2",

@@ -175,7 +175,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 8, profile: "a100" },
-  predictedStepMs: 52.873,
+  predictedStepMs: 67.096,
   layers: {
     image: "data×8",
     zeropad2d: "data×8",

@@ -175,7 +175,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 8, profile: "h100" },
-  predictedStepMs: 46.134,
+  predictedStepMs: 48.438,
   layers: {
     image: "data×8",
     block1_conv1: "data×8",

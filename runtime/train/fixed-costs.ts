@@ -1,0 +1,190 @@
+import * as tf from "@tensorflow/tfjs";
+import { DataParallelGroup } from "./data-parallel-group.js";
+
+/*
+ * The fixed costs `calibrate()` measures beyond the roofline (compiler/cost/README.md, "v2 terms"), each as the
+ * cost model uses it, on the backend this thread runs.
+ */
+
+/**
+ * Seconds per call of `f`: the mean over about `ms` milliseconds after a warm-up. The mean, not the best: a
+ * training step shares the cores with whatever else runs on the machine, and so does this.
+ */
+function timeCall(f: () => void, ms = 150): number {
+  f();
+  f();
+  let calls = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms || calls < 5) {
+    f();
+    calls++;
+  }
+  return (performance.now() - t0) / 1000 / calls;
+}
+
+/** Seconds per tfjs kernel call on a one-element tensor: the dispatch cost an optimizer update pays per kernel. */
+export function opOverhead(): number {
+  const one = tf.scalar(1);
+  const chain = 50;
+  const t = timeCall(() =>
+    tf.tidy(() => {
+      let x: tf.Tensor = one;
+      for (let i = 0; i < chain; i++) x = tf.add(x, one);
+      x.dataSync();
+    }),
+  );
+  one.dispose();
+  return t / chain;
+}
+
+/**
+ * Seconds of a tiny dense layer's forward + backward with its gradients read out, as a training step runs it
+ * (autodiff tape, bias, activation, the weight and bias gradients): what any layer costs beyond its FLOPs.
+ */
+export function layerOverhead(): number {
+  const x = tf.randomUniform([4, 8]);
+  const w = tf.variable(tf.randomUniform([8, 8]));
+  const b = tf.variable(tf.zeros([8]));
+  const t = timeCall(() =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.relu(tf.add(tf.matMul(x, w), b))) as tf.Scalar);
+      for (const g of Object.values(grads)) g.dataSync();
+    }),
+  );
+  tf.dispose([x, w, b]);
+  return t;
+}
+
+/** Bytes/s of an elementwise kernel (two 1 MiB inputs, one output), as an optimizer update runs them. */
+export function elementwiseRate(floats = 1 << 18): number {
+  const a = tf.randomUniform([floats]);
+  const b = tf.randomUniform([floats]);
+  const chain = 8;
+  // The backend runs synchronously: the kernels are done when the calls return; nothing returned from tidy.
+  const t = timeCall(() =>
+    tf.tidy(() => {
+      let x = a;
+      for (let i = 0; i < chain; i++) x = tf.add(x, b);
+    }),
+  );
+  tf.dispose([a, b]);
+  return (3 * 4 * floats * chain) / t;
+}
+
+/**
+ * Weight bytes/s a dense layer's backward gets through on a tiny batch (2 MiB of weights, 4 rows), beyond the
+ * layer's fixed cost: the weight gradient written, transposes, the gradient read out for the all-reduce.
+ */
+export function weightGradientRate(fixed: number): number {
+  const [rows, inputs, units] = [4, 2048, 256];
+  const x = tf.randomUniform([rows, inputs]);
+  const w = tf.variable(tf.randomUniform([inputs, units]));
+  const t = timeCall(() =>
+    tf.tidy(() => {
+      const { grads } = tf.variableGrads(() => tf.sum(tf.matMul(x, w)) as tf.Scalar, [w]);
+      grads[w.name]!.dataSync();
+    }),
+  );
+  tf.dispose([x, w]);
+  const flops = (3 * 2 * rows * inputs * units) / 30e9;
+  return (4 * inputs * units) / Math.max(1e-6, t - fixed - flops);
+}
+
+/**
+ * Activation bytes/s through forward + backward beyond the fixed cost, from the two layers a conv net's backward
+ * spends its time in: a 3×3 conv (+ relu) 1 → 32 channels on [16, 28, 28, 1] (its filter gradient is an
+ * im2col) and a 2×2 max-pool of its [16, 26, 26, 32] output; their inputs + outputs over their time.
+ */
+export function activationRate(fixed: number): number {
+  const x = tf.randomUniform([16, 28, 28, 1]) as tf.Tensor4D;
+  const w = tf.variable(tf.randomUniform([3, 3, 1, 32])) as tf.Variable<tf.Rank.R4>;
+  const y = tf.randomUniform([16, 26, 26, 32]) as tf.Tensor4D;
+  const conv = timeCall(() =>
+    tf.tidy(() => {
+      const f = () => tf.sum(tf.relu(tf.conv2d(x, w, 1, "valid"))) as tf.Scalar;
+      tf.variableGrads(f, [w]).grads[w.name]!.dataSync();
+    }),
+  );
+  const pool = timeCall(() =>
+    tf.tidy(() => {
+      const v = tf.variable(y, true) as tf.Variable<tf.Rank.R4>;
+      const f = () => tf.sum(tf.maxPool(v, 2, 2, "valid")) as tf.Scalar;
+      tf.variableGrads(f, [v]).grads[v.name]!.dataSync();
+      v.dispose();
+    }),
+  );
+  // As the cost model counts them: the conv's output (its input goes through the GEMM), the pool's input + output.
+  const bytes = 4 * y.size + 4 * (y.size + y.size / 4);
+  tf.dispose([x, w, y]);
+  return bytes / Math.max(1e-6, conv + pool - 2 * fixed);
+}
+
+/** Seconds a pipeline stage spends per received micro-batch beyond its layers: wrap, differentiate, read out. */
+export function messageOverhead(): number {
+  const data = new Float32Array(64);
+  const t = timeCall(() =>
+    tf.tidy(() => {
+      const v = tf.variable(tf.tensor(data, [4, 16]), true);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(v, v)) as tf.Scalar, [v]);
+      grads[v.name]!.dataSync();
+      v.dispose();
+    }),
+  );
+  return t;
+}
+
+/**
+ * The median step of a `layers`-layer model of width 8 (8 inputs → 4 classes) on `devices` worker devices: with
+ * one layer, about the fixed cost of a step (dispatch to the workers, loss, barriers, a tiny all-reduce); the
+ * difference with more layers, what a layer costs inside the runtime's step.
+ */
+export async function tinyStepTime(
+  devices: number,
+  backend: "auto" | "wasm" | "cpu",
+  layers = 1,
+): Promise<number> {
+  const width = { units: 8, activation: "relu" } as const;
+  const head = { units: 4, activation: "softmax" } as const;
+  const stack =
+    layers === 1
+      ? [tf.layers.dense({ ...head, inputShape: [8] })]
+      : [
+          tf.layers.dense({ ...width, inputShape: [8] }),
+          ...Array.from({ length: layers - 2 }, () => tf.layers.dense(width)),
+          tf.layers.dense(head),
+        ];
+  const model = tf.sequential({ layers: stack });
+  const count = 256;
+  const train = {
+    x: Float32Array.from({ length: count * 8 }, (_, i) => ((i * 7919) % 101) / 101),
+    y: Int32Array.from({ length: count }, (_, i) => i % 4),
+    count,
+    sampleShape: [8],
+    labelShape: [],
+    numClasses: 4,
+    description: "calibrate",
+  };
+  const group = await DataParallelGroup.start({
+    model,
+    devices,
+    optimizer: { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    loss: "sparse_categorical_crossentropy",
+    seed: 1,
+    train,
+    backend,
+  });
+  const times: number[] = [];
+  try {
+    for (let s = 0; s < 25; s++) {
+      const indices = Uint32Array.from({ length: 64 }, (_, r) => (s * 64 + r) % count);
+      const t0 = performance.now();
+      await group.step(s, indices);
+      if (s >= 5) times.push((performance.now() - t0) / 1000);
+    }
+  } finally {
+    await group.close();
+    model.dispose();
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
