@@ -118,7 +118,8 @@ export function layerCost(
       : (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output;
   const fixed = fixedCosts(w, activationBytes, trainableShard, profile, optimizerSlots, passes);
   const roofline = Math.max(flops / computeRate(profile), bytes / profile.memoryBandwidth);
-  const compute = (passes + 2) * roofline + fixed.perBatch;
+  const split = c.m > 1 ? passes * (profile.splitLayerOverheadSeconds ?? 0) : 0;
+  const compute = (passes + 2) * roofline + fixed.perBatch + split;
   const comm =
     w.kind === "contract" && c.m > 1 ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile) : 0;
   const gradAllReduce = allReduceTime(trainableShard, c.d, profile);

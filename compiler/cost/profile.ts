@@ -32,6 +32,11 @@ export interface DeviceProfile {
   readonly stepOverheadSeconds?: number;
   /** Seconds per point-to-point message between pipeline stages, on top of bytes / linkBandwidth. */
   readonly messageLatencySeconds?: number;
+  /**
+   * Seconds per forward + backward of a layer split over model-parallel devices, beyond its share of the work:
+   * the runtime slices its input, gathers its output and copies shards between segments.
+   */
+  readonly splitLayerOverheadSeconds?: number;
 }
 
 /** The optional fixed-cost fields, all seconds or bytes/s, all ≥ 0. */
@@ -43,6 +48,7 @@ export const OVERHEAD_FIELDS = [
   "weightGradientBandwidth",
   "stepOverheadSeconds",
   "messageLatencySeconds",
+  "splitLayerOverheadSeconds",
 ] as const;
 
 /** The compute rate the roofline uses. */

@@ -13,6 +13,9 @@ import {
   weightGradientRate,
 } from "./fixed-costs.js";
 
+/** profiles/cpu.json's figure: MNIST model×2 measured ~3.5 ms per step slower than data×2 over its split layers. */
+const SPLIT_LAYER_OVERHEAD_SECONDS = 1.5e-3;
+
 export interface CalibrateOptions {
   /** Ranks for the all-reduce measurement; default 2. */
   readonly devices?: number;
@@ -36,6 +39,7 @@ export interface DeviceProfile {
   readonly weightGradientBandwidth: number;
   readonly stepOverheadSeconds: number;
   readonly messageLatencySeconds: number;
+  readonly splitLayerOverheadSeconds: number;
 }
 
 /** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
@@ -151,5 +155,8 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
     weightGradientBandwidth: round(weightGradient),
     stepOverheadSeconds: round(stepOverhead),
     messageLatencySeconds: round(message),
+    // Not measured here: it is the plan executor's own slicing and gathering, which only a whole split step
+    // shows (bench/plan-exec.bench.ts); carried over from profiles/cpu.json.
+    splitLayerOverheadSeconds: SPLIT_LAYER_OVERHEAD_SECONDS,
   };
 }

@@ -61,14 +61,14 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 59.207,
+  predictedStepMs: 60.719,
   layers: {
     image: "data×2",
     conv2d: "data×2",
     maxpool2d: "data×2",
     flatten: "data×2",
     dense: "model×2",
-    dense_1: "model×2",
+    dense_1: "data×2",
   },
 };
 

@@ -16,8 +16,7 @@
 #
 # Plan: 2 devices.
 # Replicated layers: data-parallel under DistributedDataParallel.
-# dense: model-parallel over 2 ranks (column-parallel: outputs kept split for the next layer).
-# dense_1: model-parallel over 2 ranks (row-parallel: input features split, partial sums all-reduced).
+# dense: model-parallel over 2 ranks (column-parallel: outputs split, then gathered).
 
 import argparse
 import csv
@@ -419,8 +418,7 @@ class Model(nn.Module):
 
 # The plan's model-parallel layers: attribute -> (model degree, Megatron pairing).
 MODEL_PARALLEL = {
-    "dense": (2, "keep_split"),
-    "dense_1": (2, "split_input"),
+    "dense": (2, None),
 }
 
 # Layer names as in the .model file (and in mgpuc checkpoints), where the attribute had to differ.

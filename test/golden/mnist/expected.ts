@@ -52,8 +52,8 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 12.478,
-  layers: { image: "data×2", flatten: "data×2", dense: "model×2", dropout: "model×2", dense_1: "model×2" },
+  predictedStepMs: 12.917,
+  layers: { image: "data×2", flatten: "data×2", dense: "data×2", dropout: "data×2", dense_1: "data×2" },
 };
 
 async function main(): Promise<void> {

@@ -16,8 +16,6 @@
 #
 # Plan: 2 devices.
 # Replicated layers: data-parallel under DistributedDataParallel.
-# dense: model-parallel over 2 ranks (column-parallel: outputs split, then gathered).
-# dense_1: model-parallel over 2 ranks (column-parallel: outputs split, then gathered).
 
 import argparse
 import csv
@@ -407,10 +405,7 @@ class Model(nn.Module):
 
 
 # The plan's model-parallel layers: attribute -> (model degree, Megatron pairing).
-MODEL_PARALLEL = {
-    "dense": (2, None),
-    "dense_1": (2, None),
-}
+MODEL_PARALLEL = {}
 
 # Layer names as in the .model file (and in mgpuc checkpoints), where the attribute had to differ.
 KERAS_NAMES = {}
