@@ -194,7 +194,12 @@ function layersPlacement(
     for (const u of graph.nodes[v]!.inputs) moved += movedBytes(table, u, assignment[u]!, v, k);
     for (const w of users[v]!) moved += movedBytes(table, v, k, w, assignment[w]!);
     const c = table.layer[v]![k]!;
-    return { config: table.configs[k]!, gradBytes: c.gradBytes, movedBytes: moved, compute: c.compute };
+    return {
+      config: table.configs[k]!,
+      gradBytes: c.gradBytes,
+      movedBytes: moved,
+      compute: c.compute + c.update,
+    };
   };
   const layers: PlacedLayer[] = graph.nodes.map((_, v) => {
     const k = assignment[v]!;
