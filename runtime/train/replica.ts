@@ -34,7 +34,7 @@ export function viewDataset(ds: SharedDataset): DataView {
 }
 
 /** Rows lo..hi of `indices` (of the data set itself when `indices` is null) as tensors. */
-function gatherRows(
+export function gatherRows(
   data: DataView,
   indices: ArrayLike<number> | null,
   lo: number,
