@@ -9,6 +9,7 @@ export default tseslint.config(
       "node_modules/",
       "dist/",
       "runs/",
+      "scratch/",
       ".vitest-tmp/",
       "test/golden/",
       "bench/results/",

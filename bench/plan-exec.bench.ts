@@ -5,13 +5,14 @@
  * cores are shared: load above the 2 devices slows the steps and not the prediction) and writes
  * bench/results/plan-exec.json. About a minute.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Strategy } from "../compiler/ir/config.js";
 import { readSource, compileSource } from "../compiler/pipeline.js";
 import { calibrate } from "../runtime/index.js";
+import { initBackend } from "../runtime/backend/index.js";
 import { CounterRandom, type Dataset } from "../runtime/data/index.js";
 import { buildModel, initializeWeights } from "../runtime/model/index.js";
 import { PlanGroup, needsPlanExecutor } from "../runtime/plan-exec/index.js";
@@ -60,9 +61,23 @@ async function median(group: Group, count: number): Promise<{ wall: number; cpu:
 }
 
 const dir = mkdtempSync(join(tmpdir(), "mgpuc-bench-"));
-const profile = await calibrate({ devices: DEVICES, backend: "wasm" });
+// MGPUC_BENCH_PROFILE=FILE reuses a calibrated profile (to compare runs against one calibration).
+const given = process.env["MGPUC_BENCH_PROFILE"];
+const profile = (
+  given !== undefined
+    ? (await initBackend("wasm")) && JSON.parse(readFileSync(given, "utf8"))
+    : await calibrate({ devices: DEVICES, backend: "wasm" })
+) as Awaited<ReturnType<typeof calibrate>>;
 const profilePath = join(dir, "cpu-calibrated.json");
 writeFileSync(profilePath, JSON.stringify(profile, null, 2));
+// MGPUC_BENCH_ONLY=mnist|cnn and MGPUC_BENCH_STRATEGIES=data,model narrow the table while working on one row.
+const only = process.env["MGPUC_BENCH_ONLY"];
+const strategies = (process.env["MGPUC_BENCH_STRATEGIES"]?.split(",") ?? [
+  "data",
+  "model",
+  "pipeline",
+  "auto",
+]) as Strategy[];
 
 const rows: {
   model: string;
@@ -81,12 +96,15 @@ for (const [file, shape] of [
   ["mnist", [28, 28]],
   ["cnn", [28, 28, 1]],
 ] as const) {
+  if (only !== undefined && only !== file) continue;
   const train = data(512, shape);
-  for (const strategy of ["data", "model", "pipeline", "auto"] as const) {
+  for (const strategy of strategies) {
     const result = compileSource(readSource(join(root, "examples", `${file}.model`)), {
       strategy,
       devices: DEVICES,
       profile: profilePath,
+      // MGPUC_BENCH_ORDER=gpipe compares the pipeline rows with GPipe's micro-batch order (default 1F1B).
+      ...(process.env["MGPUC_BENCH_ORDER"] === "gpipe" ? { microbatchOrder: "gpipe" as const } : {}),
     });
     if (result.plan === undefined || result.graph === undefined) {
       console.log(`${file} ${strategy}: no plan (${result.diagnostics.map((d) => d.message).join("; ")})`);

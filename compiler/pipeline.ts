@@ -14,7 +14,7 @@ import { inferShapes } from "./passes/infer-shapes.js";
 import { checkData, checkInputData } from "./passes/check-data.js";
 import { resolveParallel, resolveTraining } from "./passes/resolve-config.js";
 import { planModel } from "./placement/index.js";
-import type { Plan } from "./plan/index.js";
+import type { MicrobatchOrder, Plan } from "./plan/index.js";
 
 /**
  * The compiler's passes, in order, by name: `--dump-after PASS` accepts exactly these. Placement's own passes
@@ -39,6 +39,8 @@ export interface CompileOptions {
   readonly strategy?: Strategy;
   readonly profile?: string;
   readonly microbatches?: number;
+  /** Pipeline micro-batch order (default 1F1B). */
+  readonly microbatchOrder?: MicrobatchOrder;
   /** Stop after this pass (for `--dump-after` and for `check`, which needs no plan). */
   readonly stopAfter?: PassName;
 }
@@ -108,6 +110,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.microbatches !== undefined ? { microbatches: options.microbatches } : {}),
+      ...(options.microbatchOrder !== undefined ? { microbatchOrder: options.microbatchOrder } : {}),
     },
     ctx,
   );

@@ -9,7 +9,9 @@ import type {
   Schedule,
   ScheduleSegment,
   ScheduleTransfer,
+  MicrobatchOrder,
 } from "../plan/schedule-types.js";
+import { microbatchProgram } from "../plan/microbatch-program.js";
 
 /** PyTorch DDP's default bucket size: big enough to amortise latency, small enough to start early. */
 export const BUCKET_BYTES = 25 * 1024 * 1024;
@@ -18,7 +20,7 @@ export const BUCKET_BYTES = 25 * 1024 * 1024;
  * The `schedule` pass: cuts the placed layers into segments (consecutive layers with one configuration and
  * stage), lists the tensors that move between them, buckets the gradients, and writes each device's program.
  */
-export function schedule(graph: Graph, placement: Placement): Schedule {
+export function schedule(graph: Graph, placement: Placement, order: MicrobatchOrder = "1f1b"): Schedule {
   const { layers, microbatches: M } = placement;
   const segmentOf: number[] = [];
   const segments: {
@@ -117,13 +119,19 @@ export function schedule(graph: Graph, placement: Placement): Schedule {
     const mine = segments.filter((s) => s.devices.includes(device));
     const stage = mine[0]?.stage ?? 0;
     const steps: ProgramStep[] = [];
-    for (let mb = 0; mb < M; mb++)
-      for (const s of mine) steps.push({ op: "forward", segment: s.id, microbatch: mb });
-    for (let mb = M - 1; mb >= 0; mb--) {
-      for (const s of [...mine].reverse()) {
-        steps.push({ op: "backward", segment: s.id, microbatch: mb });
-        if (mb === 0) {
-          for (const b of bucketsOf.get(s.id) ?? []) steps.push({ op: "all-reduce", bucket: b });
+    const lastStage = stage === placement.stages - 1;
+    const micro = microbatchProgram(order, stage, placement.stages, M);
+    // The gradients are complete after the last backward: GPipe's is micro-batch 0, 1F1B's M − 1.
+    const lastBackward = lastStage ? M - 1 : micro.filter((o) => o.op === "backward").at(-1)!.micro;
+    for (const { op, micro: mb } of micro) {
+      if (op === "forward")
+        for (const s of mine) steps.push({ op: "forward", segment: s.id, microbatch: mb });
+      // The last stage runs each micro-batch's backward right after its forward.
+      if (op === "backward" || lastStage) {
+        for (const s of [...mine].reverse()) {
+          steps.push({ op: "backward", segment: s.id, microbatch: mb });
+          if (mb === lastBackward)
+            for (const b of bucketsOf.get(s.id) ?? []) steps.push({ op: "all-reduce", bucket: b });
         }
       }
     }
@@ -142,7 +150,7 @@ export function schedule(graph: Graph, placement: Placement): Schedule {
   return {
     stages: placement.stages,
     microbatches: M,
-    microbatchOrder: "gpipe",
+    microbatchOrder: order,
     segments: out,
     transfers,
     gradientBuckets,

@@ -8,12 +8,15 @@ import { placeLayers } from "../passes/place-layers.js";
 import { schedule } from "../passes/schedule.js";
 import { buildPlan } from "../plan/build-plan.js";
 import type { Plan } from "../plan/plan-types.js";
+import type { MicrobatchOrder } from "../plan/schedule-types.js";
 
 export interface PlanModelOptions {
   readonly devices?: number;
   readonly strategy?: Strategy;
   readonly profile?: string;
   readonly microbatches?: number;
+  /** Pipeline micro-batch order; default 1F1B (compiler/plan/microbatch-program.ts says why). */
+  readonly microbatchOrder?: MicrobatchOrder;
   /** The `.model` file's folder: profile paths are relative to it. */
   readonly baseDir: string;
 }
@@ -66,5 +69,5 @@ export function planModel(
     ctx,
   );
   if (!placement) return undefined;
-  return buildPlan(graph, training, placement, schedule(graph, placement));
+  return buildPlan(graph, training, placement, schedule(graph, placement, options.microbatchOrder));
 }

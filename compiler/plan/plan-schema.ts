@@ -82,7 +82,7 @@ const schedule = {
   properties: {
     stages: { type: "integer", minimum: 1 },
     microbatches: { type: "integer", minimum: 1 },
-    microbatchOrder: { const: "gpipe" },
+    microbatchOrder: { enum: ["1f1b", "gpipe"] },
     segments: {
       type: "array",
       items: {

@@ -1,17 +1,26 @@
 /**
  * What each device executes, so the runtime never re-plans: segments of consecutive layers with the same
  * configuration (each runs as one function), the transfers at segment boundaries, the gradient all-reduce
- * buckets, and each device's ordered program (GPipe: all forwards, then backwards in reverse micro-batch order).
+ * buckets, and each device's ordered program (runtime/plan-exec/microbatch-program.ts).
  */
 export interface Schedule {
   readonly stages: number;
   readonly microbatches: number;
-  readonly microbatchOrder: "gpipe";
+  readonly microbatchOrder: MicrobatchOrder;
   readonly segments: readonly ScheduleSegment[];
   readonly transfers: readonly ScheduleTransfer[];
   readonly gradientBuckets: readonly GradientBucket[];
   readonly programs: readonly DeviceProgram[];
 }
+
+/**
+ * How a pipeline stage orders its micro-batches: `1f1b` (the default: warm-up forwards, then one forward and
+ * one backward in turn) or `gpipe` (every forward, then every backward in reverse). The last stage runs each
+ * micro-batch's forward and backward together under both.
+ */
+export type MicrobatchOrder = "gpipe" | "1f1b";
+
+export const MICROBATCH_ORDERS: readonly MicrobatchOrder[] = ["1f1b", "gpipe"];
 
 export interface ScheduleSegment {
   readonly id: number;

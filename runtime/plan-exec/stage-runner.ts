@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Loss } from "../../compiler/ir/config.js";
-import type { Plan } from "../../compiler/plan/index.js";
+import { type Plan, microbatchProgram } from "../../compiler/plan/index.js";
 import { type Collective, LocalCollective } from "../collectives/index.js";
 import { setStepContext, stepContext } from "../layers/index.js";
 import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
@@ -234,31 +234,35 @@ export class StageRunner {
         mailbox.send(t, this.info.stage, "backward", micro, seq, data);
       }
     };
-    const stashed: Values[] = [];
-    for (let micro = 0; micro < M; micro++) {
+    const stashed = new Map<number, Values>();
+    /** The last stage: forward, loss and backward of one micro-batch together. */
+    const lastMicro = (micro: number) => {
       const [lo, hi] = shardBounds(B, M, micro);
       const inputs = inputsFor(micro, lo, hi);
       this.context(step, lo, hi - lo);
-      if (last) {
-        tf.tidy(() => {
-          const inVars = asVariables(inputs);
-          const [, y] = gatherRows(this.parts.train, indices, lo, hi);
-          const list = [...this.vars, ...inVars.values()];
-          const { grads: g } = tf.variableGrads(() => {
-            const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true, [this.outputName]);
-            const pred = values.get(this.outputName)!;
-            const losses = perSampleLoss(this.parts.loss, y, pred);
-            lossSum += tf.sum(losses).dataSync()[0]!;
-            correct += tf.sum(perSampleCorrect(this.parts.loss, y, pred)).dataSync()[0]!;
-            return tf.add(tf.div(tf.sum(losses), B), connect(list)) as tf.Scalar;
-          }, list);
-          accumulate(this.vars.map((v) => g[v.name]));
-          sendInputGrads(micro, inVars, g);
-          tf.dispose([...inVars.values()]);
-        });
-        tf.dispose([...inputs.values()]);
-        continue;
-      }
+      tf.tidy(() => {
+        const inVars = asVariables(inputs);
+        const [, y] = gatherRows(this.parts.train, indices, lo, hi);
+        const list = [...this.vars, ...inVars.values()];
+        const { grads: g } = tf.variableGrads(() => {
+          const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true, [this.outputName]);
+          const pred = values.get(this.outputName)!;
+          const losses = perSampleLoss(this.parts.loss, y, pred);
+          lossSum += tf.sum(losses).dataSync()[0]!;
+          correct += tf.sum(perSampleCorrect(this.parts.loss, y, pred)).dataSync()[0]!;
+          return tf.add(tf.div(tf.sum(losses), B), connect(list)) as tf.Scalar;
+        }, list);
+        accumulate(this.vars.map((v) => g[v.name]));
+        sendInputGrads(micro, inVars, g);
+        tf.dispose([...inVars.values()]);
+      });
+      tf.dispose([...inputs.values()]);
+    };
+    /** An earlier stage's forward of one micro-batch: outputs sent on, inputs stashed for the backward. */
+    const forwardMicro = (micro: number) => {
+      const [lo, hi] = shardBounds(B, M, micro);
+      const inputs = inputsFor(micro, lo, hi);
+      this.context(step, lo, hi - lo);
       tf.tidy(() => {
         const values = this.forward(inputs, hi - lo, true, this.outputNames);
         if (this.stageRank !== 0) return;
@@ -273,11 +277,13 @@ export class StageRunner {
               values.get(o.tensor)!.dataSync() as Float32Array,
             );
       });
-      stashed.push(inputs);
-    }
-    for (let micro = M - 1; micro >= 0 && !last; micro--) {
+      stashed.set(micro, inputs);
+    };
+    /** An earlier stage's backward of one micro-batch: its forward recomputed, the VJP with the dy received. */
+    const backwardMicro = (micro: number) => {
       const [lo, hi] = shardBounds(B, M, micro);
-      const inputs = stashed[micro]!;
+      const inputs = stashed.get(micro)!;
+      stashed.delete(micro);
       this.context(step, lo, hi - lo);
       tf.tidy(() => {
         const dys = this.info.outputs.map((o) => {
@@ -305,6 +311,16 @@ export class StageRunner {
         tf.dispose([...inVars.values()]);
       });
       tf.dispose([...inputs.values()]);
+    };
+    for (const { op, micro } of microbatchProgram(
+      this.parts.plan.schedule.microbatchOrder,
+      this.info.stage,
+      this.stageCount,
+      M,
+    )) {
+      if (last) lastMicro(micro);
+      else if (op === "forward") forwardMicro(micro);
+      else backwardMicro(micro);
     }
     return { lossSum, correct };
   }

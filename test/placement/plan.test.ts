@@ -86,11 +86,45 @@ describe("explain and dot", () => {
     expect(dot.match(/ -> /g)).toHaveLength(edges);
   });
 
-  it("a pipelined schedule runs GPipe: all forwards, then backwards in reverse micro-batch order", () => {
+  const orderOf = (steps: readonly { op: string; microbatch?: number }[]) =>
+    steps.flatMap((s) => (s.microbatch !== undefined ? [`${s.op[0]}${s.microbatch}`] : []));
+
+  it("a pipelined schedule under GPipe: all forwards, then backwards in reverse micro-batch order", () => {
+    const pipelined = compileExampleFile("cnn", {
+      devices: 4,
+      strategy: "pipeline",
+      microbatches: 3,
+      microbatchOrder: "gpipe",
+    }).plan!;
+    expect(pipelined.schedule.microbatchOrder).toBe("gpipe");
+    expect(orderOf(pipelined.schedule.programs[0]!.steps)).toEqual(["f0", "f1", "f2", "b2", "b1", "b0"]);
+    // The last stage runs each micro-batch's backward right after its forward.
+    const lastStage = pipelined.schedule.programs.find((p) => p.stage === pipelined.schedule.stages - 1)!;
+    expect(orderOf(lastStage.steps)).toEqual(["f0", "b0", "f1", "b1", "f2", "b2"]);
+  });
+
+  it("a pipelined schedule defaults to 1F1B: K − 1 − s warm-up forwards, then a forward and a backward in turn", () => {
+    const pipelined = compileExampleFile("cnn", { devices: 3, strategy: "pipeline", microbatches: 5 }).plan!;
+    expect(pipelined.schedule.microbatchOrder).toBe("1f1b");
+    const [first, middle, last] = pipelined.schedule.programs.map((p) => orderOf(p.steps));
+    expect(first).toEqual(["f0", "f1", "f2", "b0", "f3", "b1", "f4", "b2", "b3", "b4"]);
+    expect(middle).toEqual(["f0", "f1", "b0", "f2", "b1", "f3", "b2", "f4", "b3", "b4"]);
+    expect(last).toEqual(["f0", "b0", "f1", "b1", "f2", "b2", "f3", "b3", "f4", "b4"]);
+    // Each stage all-reduces its gradients after its last backward, then applies them.
+    const steps = pipelined.schedule.programs[0]!.steps;
+    const lastBackward = steps.map((s) => s.op).lastIndexOf("backward");
+    expect(steps.slice(lastBackward + 1).map((s) => s.op)).toEqual([
+      ...steps.slice(lastBackward + 1, -1).map(() => "all-reduce"),
+      "apply",
+    ]);
+  });
+
+  it("a 1F1B program runs every forward once in order and every backward once", () => {
     const pipelined = compileExampleFile("cnn", { devices: 4, strategy: "pipeline", microbatches: 3 }).plan!;
     const program = pipelined.schedule.programs[0]!.steps;
-    const order = program.flatMap((s) => ("microbatch" in s ? [`${s.op[0]}${s.microbatch}`] : []));
-    expect(order).toEqual(["f0", "f1", "f2", "b2", "b1", "b0"]);
+    const order = orderOf(program);
+    expect(order.filter((o) => o.startsWith("f"))).toEqual(["f0", "f1", "f2"]);
+    expect(order.filter((o) => o.startsWith("b")).sort()).toEqual(["b0", "b1", "b2"]);
     expect(pipelined.schedule.transfers.filter((t) => t.kind === "send-recv").length).toBeGreaterThan(0);
     expect(pipelined.predicted.microbatches).toBe(3);
   });

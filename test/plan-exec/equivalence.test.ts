@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Optimizer, Strategy } from "../../compiler/ir/config.js";
+import type { MicrobatchOrder } from "../../compiler/plan/index.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { maxAbsDiff, syntheticData } from "../runtime/engine-fixtures.js";
 import {
@@ -31,6 +32,8 @@ interface Case {
   readonly strategy: Strategy;
   readonly devices: number;
   readonly microbatches?: number;
+  /** Pipeline micro-batch order; default the compiler's (1F1B). */
+  readonly order?: MicrobatchOrder;
   /** What the compiler must have chosen, so the case exercises what it says. */
   readonly expect: "data" | "model" | "pipeline" | "hybrid";
   /** Plan with the v1-formula cpu profile (see `v1CpuProfile`), where the hybrid cases need it. */
@@ -45,11 +48,13 @@ const cases: Record<keyof typeof models, Case[]> = {
     { strategy: "model", devices: 2, expect: "model" },
     { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
+    { strategy: "pipeline", devices: 3, microbatches: 4, order: "gpipe", expect: "pipeline" },
     { strategy: "auto", devices: 4, expect: "hybrid", v1Profile: true },
   ],
   cnn: [
     { strategy: "model", devices: 2, expect: "model" },
     { strategy: "pipeline", devices: 2, microbatches: 4, expect: "pipeline" },
+    { strategy: "pipeline", devices: 2, microbatches: 4, order: "gpipe", expect: "pipeline" },
     { strategy: "pipeline", devices: 3, microbatches: 2, expect: "pipeline" },
   ],
   residual: [
@@ -71,7 +76,7 @@ for (const [name, m] of Object.entries(models) as [
 ][]) {
   describe(`${name}: ${STEPS} steps as planned equal 1 device`, () => {
     for (const c of cases[name]) {
-      const label = `${c.strategy} on ${c.devices}${c.microbatches ? `, ${c.microbatches} micro-batches` : ""}`;
+      const label = `${c.strategy} on ${c.devices}${c.microbatches ? `, ${c.microbatches} micro-batches` : ""}${c.order ? `, ${c.order}` : ""}`;
       it(
         label,
         async () => {
@@ -83,6 +88,7 @@ for (const [name, m] of Object.entries(models) as [
               strategy: c.strategy,
               devices: c.devices,
               ...(c.microbatches ? { microbatches: c.microbatches } : {}),
+              ...(c.order ? { microbatchOrder: c.order } : {}),
               ...(c.v1Profile ? { profile: v1CpuProfile() } : {}),
             },
             SEED,
@@ -92,6 +98,7 @@ for (const [name, m] of Object.entries(models) as [
           if (c.expect === "pipeline") {
             expect(plan.schedule.stages).toBe(c.devices);
             expect(plan.schedule.microbatches).toBe(c.microbatches);
+            expect(plan.schedule.microbatchOrder).toBe(c.order ?? "1f1b");
           } else if (c.expect === "data") {
             expect(placements.every((p) => p.dataDegree === c.devices)).toBe(true);
           } else if (c.expect === "model") {

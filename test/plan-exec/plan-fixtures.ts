@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Loss, Optimizer, Strategy } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import { compileSource } from "../../compiler/pipeline.js";
+import type { MicrobatchOrder } from "../../compiler/plan/index.js";
 import { SourceFile } from "../../compiler/diagnostics/index.js";
 import { LocalCollective } from "../../runtime/collectives/index.js";
 import type { Dataset } from "../../runtime/data/index.js";
@@ -60,7 +61,13 @@ export interface Compiled {
 /** A plan from the real compiler, and the 1-device model with the seed's initial weights. */
 export function compilePlan(
   text: string,
-  options: { strategy: Strategy; devices: number; microbatches?: number; profile?: string },
+  options: {
+    strategy: Strategy;
+    devices: number;
+    microbatches?: number;
+    profile?: string;
+    microbatchOrder?: MicrobatchOrder;
+  },
   seed: number,
 ): Compiled {
   const source = new SourceFile("test.model", text);
