@@ -63,11 +63,12 @@ async function median(group: Group, count: number): Promise<{ wall: number; cpu:
 const dir = mkdtempSync(join(tmpdir(), "mgpuc-bench-"));
 // MGPUC_BENCH_PROFILE=FILE reuses a calibrated profile (to compare runs against one calibration).
 const given = process.env["MGPUC_BENCH_PROFILE"];
-const profile = (
+type Profile = Awaited<ReturnType<typeof calibrate>>;
+// calibrate() starts the backend itself; a saved profile needs it started here.
+const profile: Profile =
   given !== undefined
-    ? (await initBackend("wasm")) && JSON.parse(readFileSync(given, "utf8"))
-    : await calibrate({ devices: DEVICES, backend: "wasm" })
-) as Awaited<ReturnType<typeof calibrate>>;
+    ? (await initBackend("wasm"), JSON.parse(readFileSync(given, "utf8")) as Profile)
+    : await calibrate({ devices: DEVICES, backend: "wasm" });
 const profilePath = join(dir, "cpu-calibrated.json");
 writeFileSync(profilePath, JSON.stringify(profile, null, 2));
 // MGPUC_BENCH_ONLY=mnist|cnn and MGPUC_BENCH_STRATEGIES=data,model narrow the table while working on one row.

@@ -10,5 +10,4 @@ export type * from "./schedule-types.js";
 export { PLAN_SCHEMA } from "./plan-schema.js";
 export { loadPlan, isPlanLoadError, validatePlanObject, type PlanLoadError } from "./load-plan.js";
 export { buildPlan, planTraining } from "./build-plan.js";
-export { MICROBATCH_ORDERS } from "./schedule-types.js";
 export { microbatchProgram, type MicrobatchOp } from "./microbatch-program.js";

@@ -1,7 +1,7 @@
 /**
  * What each device executes, so the runtime never re-plans: segments of consecutive layers with the same
  * configuration (each runs as one function), the transfers at segment boundaries, the gradient all-reduce
- * buckets, and each device's ordered program (runtime/plan-exec/microbatch-program.ts).
+ * buckets, and each device's ordered program (compiler/plan/microbatch-program.ts).
  */
 export interface Schedule {
   readonly stages: number;
@@ -19,8 +19,6 @@ export interface Schedule {
  * micro-batch's forward and backward together under both.
  */
 export type MicrobatchOrder = "gpipe" | "1f1b";
-
-export const MICROBATCH_ORDERS: readonly MicrobatchOrder[] = ["1f1b", "gpipe"];
 
 export interface ScheduleSegment {
   readonly id: number;

@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { type MicrobatchOp, microbatchProgram } from "../../compiler/plan/index.js";
+import { microbatchProgram } from "../../compiler/plan/index.js";
 
 /**
  * Runs the stages' programs of a K-stage chain as the runtime would (a forward of stage s > 0 waits for stage
  * s − 1's forward of the micro-batch, a backward of stage s < K − 1 for stage s + 1's backward; sends never
- * wait), one op at a time on whichever stage can go. Returns the ops in the order they ran, or undefined when
- * every remaining stage waits (a deadlock). The last stage's forward is forward and backward together.
+ * wait), one op at a time on whichever stage can go. Returns each stage's most micro-batches held (forward
+ * done, backward not), or undefined when every remaining stage waits (a deadlock). The last stage's forward is forward and backward together.
  */
 function simulate(order: "gpipe" | "1f1b", K: number, M: number) {
   const programs = Array.from({ length: K }, (_, s) => microbatchProgram(order, s, K, M));
   const at = new Array<number>(K).fill(0);
   const forwardDone = Array.from({ length: K }, () => new Set<number>());
   const backwardDone = Array.from({ length: K }, () => new Set<number>());
-  const ran: { stage: number; op: MicrobatchOp }[] = [];
   const maxStashed = new Array<number>(K).fill(0);
   for (;;) {
     let progressed = false;
@@ -27,11 +26,10 @@ function simulate(order: "gpipe" | "1f1b", K: number, M: number) {
       if (op.op === "forward") forwardDone[s]!.add(op.micro);
       if (op.op === "backward" || s === K - 1) backwardDone[s]!.add(op.micro);
       maxStashed[s] = Math.max(maxStashed[s]!, forwardDone[s]!.size - backwardDone[s]!.size);
-      ran.push({ stage: s, op });
       at[s]!++;
       progressed = true;
     }
-    if (at.every((i, s) => i === programs[s]!.length)) return { ran, maxStashed };
+    if (at.every((i, s) => i === programs[s]!.length)) return { maxStashed };
     if (!progressed) return undefined;
   }
 }
