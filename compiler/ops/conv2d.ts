@@ -56,7 +56,9 @@ export const depthwiseConv2d: OpSpec = {
     arg.activation(),
     arg.useBias(),
   ],
-  split: "channels",
+  // Per channel in principle, but its kernel's channel axis is not the last one, which is the only axis the
+  // runtime shards weights along: priced and run replicated under m > 1 until the runtime cuts that axis.
+  split: "none",
   infer: (input) => inferConv(input, "depthwise_conv2d", 0, true),
 };
 

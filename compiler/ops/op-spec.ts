@@ -28,7 +28,8 @@ export interface InferResult {
 
 /**
  * Which dimension the placement pass may shard under model parallelism: dense `units`, conv2d output channels,
- * depthwise channels; `elementwise` layers follow their input's split; `none` must be gathered.
+ * `channels` (reserved for depthwise, run replicated today); `elementwise` layers follow their input's split;
+ * `none` must be gathered.
  */
 export type SplitDim = "units" | "output_channels" | "channels" | "elementwise" | "none";
 

@@ -13,6 +13,11 @@ export interface StepContext {
   /** Index, within the global batch, of this replica's first row. */
   readonly shardOffset: number;
   readonly seed: number;
+  /**
+   * Set while a layer runs on a channel block (a model-parallel channelwise layer): the block's first channel
+   * and the channels of the whole tensor, so per-element randomness is keyed as on the whole tensor.
+   */
+  readonly channels?: { readonly offset: number; readonly total: number };
 }
 
 let current: StepContext = {

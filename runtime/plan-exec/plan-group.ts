@@ -58,7 +58,7 @@ function weightsFor(model: tf.LayersModel, stage: StageInfo, device: number): Fl
     for (const w of model.getLayer(tfjsLayerName(l.name)).weights) {
       const data = Float32Array.from(w.read().dataSync());
       const shape = w.shape as number[];
-      if (!role.split) out.push(data);
+      if (!role.sharded) out.push(data);
       else
         out.push(
           sliceLastAxis(data, shape, ...channelBounds(shape.at(-1)!, role.modelDegree, role.modelIndex)),
@@ -78,8 +78,8 @@ function ownersFor(model: tf.LayersModel, stage: StageInfo, device: number): Var
       const role = roleOf(l, stage.devices, device);
       return model.getLayer(tfjsLayerName(l.name)).trainableWeights.map((w) => ({
         weight: trainable.get(w)!,
-        index: role.split ? role.modelIndex : 0,
-        of: role.split ? role.modelDegree : 1,
+        index: role.sharded ? role.modelIndex : 0,
+        of: role.sharded ? role.modelDegree : 1,
         exported: reportsLayer(role, stageRank),
       }));
     });

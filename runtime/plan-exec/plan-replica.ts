@@ -59,7 +59,7 @@ export class PlanReplica {
         const last = w.shape.at(-1) ?? 1;
         const outer = variable.size / last;
         const full = h.role.layer.outputShape.at(-1)!;
-        const m = h.role.split ? h.role.modelDegree : 1;
+        const m = h.role.sharded ? h.role.modelDegree : 1;
         // The buffer holds every shard of the weight, shard k at its channel offset: summing over the stage
         // adds exactly the devices that hold the same shard.
         const lo = m > 1 ? channelBounds(full, m, h.role.modelIndex)[0] : 0;
@@ -108,8 +108,8 @@ export class PlanReplica {
       const weights = h.layer.getWeights().map((t) => Float32Array.from(t.dataSync()));
       out.push({
         layer: role.layer.name,
-        index: role.split ? role.modelIndex : 0,
-        of: role.split ? role.modelDegree : 1,
+        index: role.sharded ? role.modelIndex : 0,
+        of: role.sharded ? role.modelDegree : 1,
         weights,
       });
     }

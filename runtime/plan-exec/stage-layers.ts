@@ -6,11 +6,14 @@ import { layerForNode, tfjsLayerName } from "../model/index.js";
 import { channelBounds } from "./last-axis.js";
 import type { LayerRole } from "./stage-layout.js";
 
-/** One layer as a worker holds it: the tfjs layer (a shard when split) and the activation applied after gathering. */
+/**
+ * One layer as a worker holds it: the tfjs layer (a shard when split) and a split layer's activation, applied
+ * to its block when it works channel by channel, after gathering otherwise (softmax).
+ */
 export interface HeldLayer {
   readonly role: LayerRole;
   readonly layer: tf.layers.Layer | null;
-  readonly activation: tf.layers.Layer | null;
+  readonly activation: { readonly layer: tf.layers.Layer; readonly perChannel: boolean } | null;
 }
 
 function nodeFor(layer: PlanLayer, attrs: PlanLayer["attrs"]): IRNode {
@@ -28,7 +31,7 @@ function nodeFor(layer: PlanLayer, attrs: PlanLayer["attrs"]): IRNode {
   return node as IRNode;
 }
 
-/** The shard's width along the split axis. */
+/** The width of this device's block of the layer's output channels (units). */
 export function shardWidth(role: LayerRole): number {
   const full = role.layer.outputShape.at(-1)!;
   const [lo, hi] = channelBounds(full, role.modelDegree, role.modelIndex);
@@ -45,7 +48,7 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
   const name = tfjsLayerName(planLayer.name);
   if (planLayer.op === "input") return { role, layer: null, activation: null };
   let layer: tf.layers.Layer;
-  let activation: tf.layers.Layer | null = null;
+  let activation: HeldLayer["activation"] = null;
   if (planLayer.op === "dropout") {
     const rate = planLayer.attrs["rate"];
     layer = new CounterDropout({ name, rate: typeof rate === "number" ? rate : 0 });
@@ -55,11 +58,18 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
     const attrs = { ...planLayer.attrs, [key]: shardWidth(role), activation: "linear" };
     layer = layerForNode(nodeFor(planLayer, attrs), name);
     if (typeof act === "string" && act !== "linear")
-      activation = tf.layers.activation({ name: `${name}_act`, activation: act as "relu" });
+      activation = {
+        layer: tf.layers.activation({ name: `${name}_act`, activation: act as "relu" }),
+        perChannel: act !== "softmax",
+      };
   } else {
     layer = layerForNode(nodeFor(planLayer, planLayer.attrs), name);
   }
-  const shapes = inputShapes.map((s) => [null, ...s]);
+  // A channelwise layer sees only its channel block of each input.
+  const shapes = inputShapes.map((s) => [
+    null,
+    ...(role.channelwise ? [...s.slice(0, -1), shardWidth(role)] : s),
+  ]);
   layer.build(shapes.length === 1 ? shapes[0]! : shapes);
   layer.built = true;
   return { role, layer, activation };

@@ -1,15 +1,32 @@
 import type { Plan, PlanLayer } from "../../compiler/plan/index.js";
+import { OPS } from "../../compiler/ops/index.js";
 
 /** Ops whose parameters the runtime splits by output units / channels when a layer's model degree is > 1. */
 const SPLITTABLE = new Set(["dense", "conv2d"]);
+
+/**
+ * Ops that compute each channel from the same channel of their inputs (the op table's `elementwise` split:
+ * activations but softmax, pooling, dropout, batchnorm, add, multiply): with m > 1 each device runs its channel
+ * block, as the cost model prices them (compiler/cost/split-kind.ts, kind `channel`).
+ */
+function isChannelwise(op: string): boolean {
+  return OPS.get(op)?.split === "elementwise";
+}
 /** Ops whose rows depend on other rows: a data-parallel layer of these runs on the whole micro-batch. */
 const WHOLE_BATCH = new Set(["batchnorm", "input"]);
 
 /** How one worker runs one layer of its stage. */
 export interface LayerRole {
   readonly layer: PlanLayer;
-  /** Parameters cut along the last axis into `modelDegree` shards; output channels too. */
+  /**
+   * A contraction (dense, conv2d) whose parameters are cut along the last axis into `modelDegree` shards: it
+   * needs its whole input and produces a channel block.
+   */
   readonly split: boolean;
+  /** A per-channel op run on a channel block of its inputs (and of its parameters: batchnorm). */
+  readonly channelwise: boolean;
+  /** `split` or `channelwise`: whatever weights it has are this device's shard along their last axis. */
+  readonly sharded: boolean;
   /** Computed on this worker's rows only (data degree > 1), then gathered. */
   readonly rowSliced: boolean;
   readonly dataDegree: number;
@@ -61,9 +78,15 @@ export function isSplit(layer: PlanLayer): boolean {
 export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device: number): LayerRole {
   const { dataDegree, modelDegree, devices } = layer.placement;
   const split = isSplit(layer);
+  // Channel blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold
+  // one block twice, and summing input gradients over the stage would count it twice.
+  const channelwise =
+    modelDegree > 1 && isChannelwise(layer.op) && (dataDegree === 1 || !WHOLE_BATCH.has(layer.op));
   // Every op but batchnorm (batch statistics) computes each row from that row alone. A layer with m > 1 that
-  // is not split runs replicated: slicing its rows over d of the d·m devices would double-count them.
-  const rowSliced = dataDegree > 1 && !WHOLE_BATCH.has(layer.op) && (split || modelDegree === 1);
+  // is neither split nor channelwise runs replicated: slicing its rows over d of the d·m devices would
+  // double-count them.
+  const rowSliced =
+    dataDegree > 1 && !WHOLE_BATCH.has(layer.op) && (split || channelwise || modelDegree === 1);
   const blockOf = (d: number): [number, number] => {
     const p = devices.indexOf(d);
     // The planner groups devices holding one shard as positions p ≡ k (mod m): see its gradient buckets.
@@ -73,6 +96,8 @@ export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device
   return {
     layer,
     split,
+    channelwise,
+    sharded: split || channelwise,
     rowSliced,
     dataDegree,
     modelDegree,
@@ -85,7 +110,7 @@ export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device
 /** Whether this device reports the layer's weights (one copy of each shard: data index 0, else stage rank 0). */
 export function reportsLayer(role: LayerRole, stageRank: number): boolean {
   if (role.rowSliced) return role.dataIndex === 0;
-  return role.split || stageRank === 0;
+  return role.sharded || stageRank === 0;
 }
 
 /** Elements per sample of a layer's output. */

@@ -5,10 +5,11 @@ import { type Collective, LocalCollective } from "../collectives/index.js";
 import { setStepContext, stepContext } from "../layers/index.js";
 import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
 import { shardBounds } from "../train/shards.js";
+import { channelBounds } from "./last-axis.js";
 import { sumGradients, gatherBlocks } from "./block-ops.js";
 import type { PointToPoint } from "./mailbox.js";
 import { type DataView, gatherRows } from "./rows.js";
-import { type HeldLayer, holdLayer, shardWidth } from "./stage-layers.js";
+import { type HeldLayer, holdLayer } from "./stage-layers.js";
 import { type LayerRole, type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
 
 export interface RunnerParts {
@@ -23,15 +24,36 @@ export interface RunnerParts {
 
 type Values = Map<string, tf.Tensor>;
 
-/** Whether two layers cut rows the same way on every device (same d, same data index per stage rank). */
-function sameRows(a: LayerRole["blocks"], b: LayerRole["blocks"]): boolean {
-  return a.length === b.length && a.every(([d], i) => d === b[i]![0]);
+/**
+ * How a value lies on the stage's ranks when cut: rows into `d` blocks, channels (the last axis) into `m`, and
+ * each stage rank's (row block, channel block). Every rank's block is distinct: together they tile the tensor.
+ */
+interface Form {
+  readonly d: number;
+  readonly m: number;
+  readonly blocks: readonly (readonly [number, number])[];
 }
 
-/** A value inside the stage: whole and replicated (`form` null), or this device's rows of d row blocks. */
+/** A value inside the stage: whole and replicated (`form` null), or this device's block of it. */
 interface Held {
   readonly tensor: tf.Tensor;
-  readonly form: { readonly d: number; readonly blocks: LayerRole["blocks"] } | null;
+  readonly form: Form | null;
+}
+
+function sameForm(a: Form, b: Form): boolean {
+  return (
+    a.d === b.d &&
+    a.m === b.m &&
+    a.blocks.length === b.blocks.length &&
+    a.blocks.every(([r, c], i) => r === b.blocks[i]![0] && c === b.blocks[i]![1])
+  );
+}
+
+/** A block layer's cut: its rows when row-sliced; its channels when `channels` (what it takes or makes). */
+function formOf(role: LayerRole, channels: boolean): Form {
+  const d = role.rowSliced ? role.dataDegree : 1;
+  const m = channels ? role.modelDegree : 1;
+  return { d, m, blocks: role.blocks.map(([r, c]) => [d > 1 ? r : 0, m > 1 ? c : 0] as const) };
 }
 
 /**
@@ -90,33 +112,50 @@ export class StageRunner {
 
   /**
    * The stage's forward pass on one micro-batch of `rows` rows; the whole, replicated values of `wanted`.
-   * A row-sliced layer (data degree d > 1) computes this device's rows only and its output stays in that
-   * form while the next layers are row-sliced with the same d (one segment); it is all-gathered only where a
-   * layer needs the whole tensor (a split or replicated layer, batchnorm, a stage output, the loss).
+   * A row-sliced layer (data degree d > 1) computes this device's rows only; a split layer (dense, conv2d with
+   * m > 1) its channel block from the whole input; a channelwise layer (activation, pooling, dropout, batchnorm,
+   * add) its block of rows and channels. A block stays a block while the next layers take the same cut (one
+   * segment, no communication) and is all-gathered only where a layer needs more of it (a split or replicated
+   * layer, softmax, a stage output, the loss).
    */
   private forward(inputs: Values, rows: number, training: boolean, wanted: readonly string[]): Values {
     const { collective } = this.parts;
+    const rank = this.stageRank;
     const values = new Map<string, Held>([...inputs].map(([n, t]) => [n, { tensor: t, form: null }]));
+    const gather = (tensor: tf.Tensor, form: Form, shape: readonly number[]): tf.Tensor =>
+      gatherBlocks(
+        tensor,
+        { shape: [rows, ...shape], dataDegree: form.d, modelDegree: form.m, blocks: form.blocks },
+        collective,
+        rank,
+      );
     const whole = (name: string): tf.Tensor => {
       const v = values.get(name)!;
       if (v.form === null) return v.tensor;
-      const shape = [rows, ...this.shapes.get(name)!];
-      const blocks = v.form.blocks.map(([bd]) => [bd, 0] as const);
-      const full = gatherBlocks(
-        v.tensor,
-        { shape, dataDegree: v.form.d, modelDegree: 1, blocks },
-        collective,
-        this.stageRank,
-      );
+      const full = gather(v.tensor, v.form, this.shapes.get(name)!);
       values.set(name, { tensor: full, form: null });
       return full;
+    };
+    /** This device's block of `name` cut as `need`: as it lies, or sliced from the whole tensor. */
+    const take = (name: string, need: Form): tf.Tensor => {
+      const v = values.get(name)!;
+      if (v.form !== null && sameForm(v.form, need)) return v.tensor;
+      // Each rank's gradient is its block's only: summed over the stage, it is the whole tensor's.
+      const x = sumGradients(whole(name), collective);
+      if (need.d === 1 && need.m === 1) return x;
+      const [bd, bm] = need.blocks[rank]!;
+      const [r0, r1] = shardBounds(rows, need.d, bd);
+      const [c0, c1] = channelBounds(x.shape.at(-1)!, need.m, bm);
+      const begin = x.shape.map(() => 0);
+      const size = [...x.shape];
+      [begin[0], size[0]] = [r0, r1 - r0];
+      [begin[size.length - 1], size[size.length - 1]] = [c0, c1 - c0];
+      return tf.slice(x, begin, size);
     };
     for (const { role, layer, activation } of this.held) {
       const l = role.layer;
       if (layer === null) continue;
-      const d = role.rowSliced ? role.dataDegree : 1;
-      const [r0, r1] = shardBounds(rows, d, role.dataIndex);
-      if (!role.split && !role.rowSliced) {
+      if (!role.sharded && !role.rowSliced) {
         const args = l.inputs.map(whole);
         values.set(l.name, {
           tensor: layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor,
@@ -124,22 +163,27 @@ export class StageRunner {
         });
         continue;
       }
-      const args = l.inputs.map((n) => {
-        const v = values.get(n)!;
-        if (d > 1 && v.form !== null && sameRows(v.form.blocks, role.blocks)) return v.tensor;
-        const x = sumGradients(whole(n), collective);
-        return d > 1
-          ? tf.slice(x, [r0, ...x.shape.slice(1).map(() => 0)], [r1 - r0, ...x.shape.slice(1)])
-          : x;
-      });
-      const width = role.split ? shardWidth(role) : l.outputShape.at(-1)!;
-      const block =
+      const need = formOf(role, role.channelwise);
+      const made = formOf(role, role.sharded);
+      const [r0, r1] = shardBounds(rows, need.d, need.blocks[rank]![0]);
+      const args = l.inputs.map((n) => take(n, need));
+      const channels = l.outputShape.at(-1)!;
+      const [c0, c1] = role.sharded
+        ? channelBounds(channels, role.modelDegree, role.modelIndex)
+        : [0, channels];
+      let block =
         r1 > r0
-          ? this.applyRows(layer, args, training, r0)
+          ? this.applyBlock(
+              layer,
+              args,
+              training,
+              r0,
+              role.channelwise ? { offset: c0, total: channels } : undefined,
+            )
           : // A micro-batch smaller than d leaves some devices no rows: an empty block, still a function of the
             // inputs and parameters, so every device's tape, and so its collectives, have the same shape.
             tf.add(
-              tf.zeros([0, ...l.outputShape.slice(0, -1), width]),
+              tf.zeros([0, ...l.outputShape.slice(0, -1), c1 - c0]),
               tf.mul(
                 tf.addN([
                   ...args.map((a) => tf.sum(a)),
@@ -148,24 +192,31 @@ export class StageRunner {
                 0,
               ),
             );
-      if (!role.split) {
-        values.set(l.name, { tensor: block, form: { d, blocks: role.blocks } });
+      if (activation !== null && !activation.perChannel) {
+        // Softmax sees every channel: gathered first.
+        const y = activation.layer.apply(gather(block, made, l.outputShape)) as tf.Tensor;
+        values.set(l.name, { tensor: y, form: null });
         continue;
       }
-      const m = role.modelDegree;
-      const blocks = role.blocks.map(([bd, bm]) => [d > 1 ? bd : 0, bm] as const);
-      const grid = { shape: [rows, ...l.outputShape], dataDegree: d, modelDegree: m, blocks };
-      let y = gatherBlocks(block, grid, collective, this.stageRank);
-      if (activation !== null) y = activation.apply(y) as tf.Tensor;
-      values.set(l.name, { tensor: y, form: null });
+      if (activation !== null) block = activation.layer.apply(block) as tf.Tensor;
+      values.set(l.name, { tensor: block, form: made });
     }
     return new Map(wanted.map((n) => [n, whole(n)]));
   }
 
-  /** Applies a layer to rows starting at `r0` of the micro-batch: dropout keys its masks by global row. */
-  private applyRows(layer: tf.layers.Layer, args: tf.Tensor[], training: boolean, r0: number): tf.Tensor {
+  /**
+   * Applies a layer to rows starting at `r0` of the micro-batch (dropout keys its masks by global row) and, for
+   * a channel block, to channels from `channels.offset` of `channels.total` (and by global channel).
+   */
+  private applyBlock(
+    layer: tf.layers.Layer,
+    args: tf.Tensor[],
+    training: boolean,
+    r0: number,
+    channels: { offset: number; total: number } | undefined,
+  ): tf.Tensor {
     const ctx = stepContext();
-    if (r0 !== 0) setStepContext({ ...ctx, shardOffset: ctx.shardOffset + r0 });
+    setStepContext({ ...ctx, shardOffset: ctx.shardOffset + r0, ...(channels ? { channels } : {}) });
     try {
       return layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor;
     } finally {

@@ -18,6 +18,18 @@ describe("replica layers", () => {
     expect(Array.from(dropoutMask("dropout_1", 42, 7, 0.25, 0, 10, 6))).not.toEqual(Array.from(whole));
   });
 
+  it("dropout masks of channel blocks are the whole tensor's mask cut by channel", () => {
+    // 3 rows of [2, 5]: spatial 2 × 5 channels, cut into channels [0, 3) and [3, 5).
+    const whole = dropoutMask("dropout", 42, 7, 0.5, 4, 3, 10);
+    const a = dropoutMask("dropout", 42, 7, 0.5, 4, 3, 6, { offset: 0, total: 5, width: 3 });
+    const b = dropoutMask("dropout", 42, 7, 0.5, 4, 3, 4, { offset: 3, total: 5, width: 2 });
+    const joined: number[] = [];
+    for (let i = 0; i < 3 * 2; i++)
+      joined.push(...a.subarray(i * 3, i * 3 + 3), ...b.subarray(i * 2, i * 2 + 2));
+    expect(joined).toEqual(Array.from(whole));
+    expect(new Set(joined).size).toBe(2);
+  });
+
   it("rewrites a functional model's batchnorm and dropout, keeping its weights in order", async () => {
     const input = tf.input({ shape: [6, 6, 2], name: "image" });
     const conv = tf.layers.conv2d({ filters: 2, kernelSize: 3, padding: "same", name: "conv" }).apply(input);
