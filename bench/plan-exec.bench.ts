@@ -1,15 +1,16 @@
 /**
  * Plan execution benchmark (issue 6B): per strategy (data, model, pipeline, auto), the measured step time of
  * the seed MLP and CNN on this machine's CPU devices beside the cost model's prediction under a profile
- * calibrated here (`calibrate()`, fixed costs included). Prints a table with the load average per row (the
- * cores are shared: load above the 2 devices slows the steps and not the prediction) and writes
- * bench/results/plan-exec.json. About a minute.
+ * calibrated here (`calibrate()`, fixed costs included). A model's strategies step in turn, so every row sees
+ * the same drift of a shared machine. Prints a table with the load average per model (load above the 2 devices
+ * slows the steps and not the prediction) and writes bench/results/plan-exec.json. About 1.5 minutes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Strategy } from "../compiler/ir/config.js";
+import type { Plan } from "../compiler/plan/index.js";
 import { readSource, compileSource } from "../compiler/pipeline.js";
 import { calibrate } from "../runtime/index.js";
 import { initBackend } from "../runtime/backend/index.js";
@@ -38,26 +39,34 @@ interface Group {
   close(): Promise<void>;
 }
 
+/** A step's wall time and the CPU time it took per device (process.cpuUsage counts every thread), in ms. */
+async function timeStep(group: Group, s: number, count: number): Promise<{ wall: number; cpu: number }> {
+  const indices = Uint32Array.from({ length: BATCH }, (_, r) => (s * BATCH + r) % count);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await group.step(s, indices);
+  const used = process.cpuUsage(c0);
+  return { wall: performance.now() - t0, cpu: (used.user + used.system) / 1000 / DEVICES };
+}
+
 /**
- * Median wall time of a step, and the median CPU time it took per device (process.cpuUsage counts every
- * thread): on a loaded machine the wall time stretches with the load while the CPU time does not.
+ * Median wall and CPU time per step of each group, the groups stepping in turn (one step each, round after
+ * round): the cores are shared and the machine's speed drifts over minutes, and in turn every row sees the
+ * same drift. On a loaded machine the wall time stretches with the load while the CPU time does not.
  */
-async function median(group: Group, count: number): Promise<{ wall: number; cpu: number }> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
+async function medians(groups: readonly Group[], count: number): Promise<{ wall: number; cpu: number }[]> {
+  const wall = groups.map(() => [] as number[]);
+  const cpu = groups.map(() => [] as number[]);
   for (let s = 0; s < WARMUP + STEPS; s++) {
-    const indices = Uint32Array.from({ length: BATCH }, (_, r) => (s * BATCH + r) % count);
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await group.step(s, indices);
-    const used = process.cpuUsage(c0);
-    if (s >= WARMUP) {
-      wall.push(performance.now() - t0);
-      cpu.push((used.user + used.system) / 1000 / DEVICES);
+    for (const [g, group] of groups.entries()) {
+      const t = await timeStep(group, s, count);
+      if (s < WARMUP) continue;
+      wall[g]!.push(t.wall);
+      cpu[g]!.push(t.cpu);
     }
   }
   const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { wall: mid(wall), cpu: mid(cpu) };
+  return groups.map((_, g) => ({ wall: mid(wall[g]!), cpu: mid(cpu[g]!) }));
 }
 
 const dir = mkdtempSync(join(tmpdir(), "mgpuc-bench-"));
@@ -90,7 +99,7 @@ const rows: {
   predictedMs: number;
   ratio: number;
   cpuRatio: number;
-  /** One-minute load average when the row was measured: other work on the cores slows the steps. */
+  /** One-minute load average after the model's rows were measured: other work on the cores slows the steps. */
   load: number;
 }[] = [];
 for (const [file, shape] of [
@@ -99,37 +108,45 @@ for (const [file, shape] of [
 ] as const) {
   if (only !== undefined && only !== file) continue;
   const train = data(512, shape);
-  for (const strategy of strategies) {
-    const result = compileSource(readSource(join(root, "examples", `${file}.model`)), {
-      strategy,
-      devices: DEVICES,
-      profile: profilePath,
-      // MGPUC_BENCH_ORDER=gpipe compares the pipeline rows with GPipe's micro-batch order (default 1F1B).
-      ...(process.env["MGPUC_BENCH_ORDER"] === "gpipe" ? { microbatchOrder: "gpipe" as const } : {}),
-    });
-    if (result.plan === undefined || result.graph === undefined) {
-      console.log(`${file} ${strategy}: no plan (${result.diagnostics.map((d) => d.message).join("; ")})`);
-      continue;
+  const started: { strategy: Strategy; plan: Plan; group: Group }[] = [];
+  try {
+    for (const strategy of strategies) {
+      const result = compileSource(readSource(join(root, "examples", `${file}.model`)), {
+        strategy,
+        devices: DEVICES,
+        profile: profilePath,
+        // MGPUC_BENCH_ORDER=gpipe compares the pipeline rows with GPipe's micro-batch order (default 1F1B).
+        ...(process.env["MGPUC_BENCH_ORDER"] === "gpipe" ? { microbatchOrder: "gpipe" as const } : {}),
+      });
+      if (result.plan === undefined || result.graph === undefined) {
+        console.log(`${file} ${strategy}: no plan (${result.diagnostics.map((d) => d.message).join("; ")})`);
+        continue;
+      }
+      const { plan } = result;
+      const model = buildModel(result.graph);
+      initializeWeights(model, 1);
+      const common = {
+        model,
+        optimizer: ADAM,
+        loss: "sparse_categorical_crossentropy",
+        seed: 1,
+        train,
+      } as const;
+      const group: Group = needsPlanExecutor(plan)
+        ? await PlanGroup.start({ ...common, plan, batch: BATCH, backend: "wasm" })
+        : await DataParallelGroup.start({
+            ...common,
+            devices: new Set(plan.layers.flatMap((l) => l.placement.devices)).size,
+            backend: "wasm",
+          });
+      started.push({ strategy, plan, group });
     }
-    const { plan } = result;
-    const model = buildModel(result.graph);
-    initializeWeights(model, 1);
-    const common = {
-      model,
-      optimizer: ADAM,
-      loss: "sparse_categorical_crossentropy",
-      seed: 1,
-      train,
-    } as const;
-    const group: Group = needsPlanExecutor(plan)
-      ? await PlanGroup.start({ ...common, plan, batch: BATCH, backend: "wasm" })
-      : await DataParallelGroup.start({
-          ...common,
-          devices: new Set(plan.layers.flatMap((l) => l.placement.devices)).size,
-          backend: "wasm",
-        });
-    try {
-      const { wall: measuredMs, cpu: cpuMsPerDevice } = await median(group, train.count);
+    const times = await medians(
+      started.map((s) => s.group),
+      train.count,
+    );
+    started.forEach(({ strategy, plan }, i) => {
+      const { wall: measuredMs, cpu: cpuMsPerDevice } = times[i]!;
       const configs = [
         ...new Set(plan.layers.map((l) => `d${l.placement.dataDegree}m${l.placement.modelDegree}`)),
       ];
@@ -146,9 +163,9 @@ for (const [file, shape] of [
         cpuRatio: cpuMsPerDevice / predictedMs,
         load: loadavg()[0]!,
       });
-    } finally {
-      await group.close();
-    }
+    });
+  } finally {
+    await Promise.all(started.map((s) => s.group.close()));
   }
 }
 rmSync(dir, { recursive: true, force: true });

@@ -3,18 +3,16 @@ import { initBackend } from "../backend/index.js";
 import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
+import { splitLayerOverhead } from "../plan-exec/split-overhead.js";
 import {
   activationRate,
   elementwiseRate,
-  layerOverhead,
   messageOverhead,
+  layerOverhead,
   opOverhead,
   tinyStepTime,
   weightGradientRate,
 } from "./fixed-costs.js";
-
-/** profiles/cpu.json's figure: MNIST model×2 measured ~3.5 ms per step slower than data×2 over its split layers. */
-const SPLIT_LAYER_OVERHEAD_SECONDS = 1.5e-3;
 
 export interface CalibrateOptions {
   /** Ranks for the all-reduce measurement; default 2. */
@@ -124,12 +122,12 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   const factor = (2 * (ranks - 1)) / ranks;
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
+  const message = messageOverhead() + latency;
   const op = opOverhead();
   const isolated = layerOverhead();
   const elementwise = elementwiseRate();
   const weightGradient = weightGradientRate(isolated);
   const activation = activationRate(isolated);
-  const message = messageOverhead() + latency;
   // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
   // tensors re-made for the update): the extra layers of a 4-layer tiny model say how much, Adam included.
   const tiny = await tinyStepTime(ranks, options.backend ?? "auto", 1);
@@ -139,7 +137,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   const layer = Math.max(isolated, perLayer - update);
   const stepOverhead = Math.max(0, tiny - layer - update - latency);
   const round = (x: number) => Number(x.toPrecision(3));
-  return {
+  const measured = {
     name: "cpu",
     source: `measured by mgpuc calibrate: ${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
     rate: "fp32",
@@ -155,8 +153,9 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
     weightGradientBandwidth: round(weightGradient),
     stepOverheadSeconds: round(stepOverhead),
     messageLatencySeconds: round(message),
-    // Not measured here: it is the plan executor's own slicing and gathering, which only a whole split step
-    // shows (bench/plan-exec.bench.ts); carried over from profiles/cpu.json.
-    splitLayerOverheadSeconds: SPLIT_LAYER_OVERHEAD_SECONDS,
-  };
+  } as const;
+  // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
+  // gathers and the waits at their collectives, from a probe trained on the runtime itself.
+  const split = await splitLayerOverhead(measured, ranks, options.backend ?? "auto");
+  return { ...measured, splitLayerOverheadSeconds: round(split) };
 }

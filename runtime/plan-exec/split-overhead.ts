@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Strategy } from "../../compiler/ir/config.js";
+import { SourceFile } from "../../compiler/diagnostics/index.js";
+import { compileSource } from "../../compiler/pipeline.js";
+import type { Graph } from "../../compiler/ir/graph.js";
+import type { Plan } from "../../compiler/plan/index.js";
+import { CounterRandom, type Dataset } from "../data/index.js";
+import { buildModel, initializeWeights } from "../model/index.js";
+import { DataParallelGroup } from "../train/data-parallel-group.js";
+import { PlanGroup } from "./plan-group.js";
+
+/*
+ * `splitLayerOverheadSeconds`, the one fixed cost only the plan executor shows, measured on the runtime itself
+ * (closed loop): a probe model trains as model×n and, step for step in turn, as data×n; the measured
+ * difference, less what the cost model predicts of it with the term at 0, over how much the prediction grows
+ * per second of the term (the cost model's own count of split layers and passes), is the term. Differencing
+ * against the data plan cancels what both share (step overhead, the other load on the cores).
+ *
+ * The same probe as a pipeline does not identify `messageLatencySeconds`: tried, the cost model's error on the
+ * stages' micro-batch compute outweighs the messages (the fit came out 0 in every run), so messages stay an
+ * isolated measurement (runtime/train/fixed-costs.ts).
+ */
+
+/**
+ * Neither seed model, but their kinds of layer (a conv2d whose channel block goes through relu and pooling,
+ * dense layers over a gathered input) at sizes where the fixed costs show.
+ */
+const PROBE = `model SplitProbe {
+  input image: [12, 12, 4]
+  conv2d(16, kernel: 3, activation: relu)
+  maxpool2d(2)
+  flatten
+  dense(256, activation: relu)
+  dense(256, activation: relu)
+  dense(10, activation: softmax)
+}
+train SplitProbe {
+  data: synthetic(samples: 256, classes: 10)
+  optimizer: adam(lr: 0.001)
+  loss: sparse_categorical_crossentropy
+  batch: 64
+}`;
+/** The train section's batch: the plans are predicted for it. */
+const BATCH = 64;
+const WARMUP = 3;
+/** Paired steps: one step's difference scatters by ±40 ms on a loaded 2-core machine; their median, a few ms. */
+const STEPS = 40;
+/** Seconds added to the term to read the prediction's slope: small, so the planner's choices stay put. */
+const PROBE_DELTA = 1e-4;
+
+interface Compiled {
+  readonly plan: Plan;
+  readonly graph: Graph;
+}
+
+interface Group {
+  step(step: number, indices: Uint32Array): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function probeData(count: number): Dataset {
+  const shape = [12, 12, 4];
+  const size = shape.reduce((a, b) => a * b, 1);
+  const random = new CounterRandom(1, "split-probe");
+  return {
+    x: Float32Array.from({ length: count * size }, (_, i) => random.uniform(i)),
+    y: Int32Array.from({ length: count }, (_, i) => i % 10),
+    count,
+    sampleShape: shape,
+    labelShape: [],
+    numClasses: 10,
+    description: "split probe",
+  };
+}
+
+/**
+ * The median over steps of (b's step − a's step), the two stepping in turn: the cores are shared, and a paired
+ * difference cancels what slows both alike while it lasts.
+ */
+async function medianDifference(a: Group, b: Group, count: number): Promise<number> {
+  const differences: number[] = [];
+  const time = async (group: Group, s: number) => {
+    const indices = Uint32Array.from({ length: BATCH }, (_, r) => (s * BATCH + r) % count);
+    const t0 = performance.now();
+    await group.step(s, indices);
+    return (performance.now() - t0) / 1000;
+  };
+  for (let s = 0; s < WARMUP + STEPS; s++) {
+    const ta = await time(a, s);
+    const tb = await time(b, s);
+    if (s >= WARMUP) differences.push(tb - ta);
+  }
+  differences.sort((x, y) => x - y);
+  return differences[Math.floor(differences.length / 2)]!;
+}
+
+/**
+ * The probe's data×`devices` and model×`devices` plans under `profile` with the split term at 0, and how many
+ * seconds the model plan's prediction grows per second of the term.
+ */
+export function splitProbePlans(
+  profile: object,
+  devices: number,
+): { data: Compiled; split: Compiled; slope: number } {
+  const dir = mkdtempSync(join(tmpdir(), "mgpuc-calibrate-"));
+  try {
+    const planFor = (strategy: Strategy, value: number): Compiled => {
+      const path = join(dir, `profile-${strategy}-${value}.json`);
+      writeFileSync(path, JSON.stringify({ ...profile, splitLayerOverheadSeconds: value }));
+      const result = compileSource(new SourceFile("split-probe.model", PROBE), {
+        strategy,
+        devices,
+        profile: path,
+      });
+      if (result.plan === undefined || result.graph === undefined) {
+        const why = result.diagnostics.map((d) => d.message).join("; ");
+        throw new Error(`calibrate: the split probe did not plan (${strategy}): ${why}`);
+      }
+      return { plan: result.plan, graph: result.graph };
+    };
+    const split = planFor("model", 0);
+    const nudged = planFor("model", PROBE_DELTA);
+    const slope = (predicted(nudged.plan) - predicted(split.plan)) / PROBE_DELTA;
+    return { data: planFor("data", 0), split, slope };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function predicted(plan: Plan): number {
+  return plan.predicted.stepTimeMs / 1000;
+}
+
+/**
+ * Seconds per model-split layer beyond the rest of `profile` (every other field final), from the probe on
+ * `devices` devices; 0 when the runtime shows no cost beyond it.
+ */
+export async function splitLayerOverhead(
+  profile: object,
+  devices: number,
+  backend: "auto" | "wasm" | "cpu",
+): Promise<number> {
+  const { data, split, slope } = splitProbePlans(profile, devices);
+  if (!(slope > 0)) return 0;
+  const train = probeData(256);
+  const common = {
+    optimizer: { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    loss: "sparse_categorical_crossentropy",
+    seed: 1,
+    train,
+    backend,
+  } as const;
+  const groups: Group[] = [];
+  const models: { dispose(): void }[] = [];
+  const start = async ({ plan, graph }: Compiled, engine: "data" | "plan") => {
+    const model = buildModel(graph);
+    initializeWeights(model, 1);
+    models.push(model);
+    const group: Group =
+      engine === "data"
+        ? await DataParallelGroup.start({ ...common, model, devices })
+        : await PlanGroup.start({ ...common, model, plan, batch: BATCH });
+    groups.push(group);
+    return group;
+  };
+  try {
+    const measured = await medianDifference(
+      await start(data, "data"),
+      await start(split, "plan"),
+      train.count,
+    );
+    const excess = measured - (predicted(split.plan) - predicted(data.plan));
+    return Math.max(0, excess / slope);
+  } finally {
+    await Promise.all(groups.map((g) => g.close()));
+    for (const model of models) model.dispose();
+  }
+}
