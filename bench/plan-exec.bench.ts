@@ -1,9 +1,10 @@
 /**
  * Plan execution benchmark (issue 6B): per strategy (data, model, pipeline, auto), the measured step time of
  * the seed MLP and CNN on this machine's CPU devices beside the cost model's prediction under a profile
- * calibrated here (`calibrate()`, fixed costs included). A model's strategies step in turn, so every row sees
- * the same drift of a shared machine. Prints a table with the load average per model (load above the 2 devices
- * slows the steps and not the prediction) and writes bench/results/plan-exec.json. About 1.5 minutes.
+ * calibrated here just before the model's rows (`calibrate()`, fixed costs included). A model's strategies step
+ * in turn, so every row sees the same drift of a shared machine. Prints a table with the load average per model
+ * (load above the 2 devices slows the steps and not the prediction) and writes bench/results/plan-exec.json.
+ * About 2 minutes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -19,7 +20,8 @@ import { buildModel, initializeWeights } from "../runtime/model/index.js";
 import { PlanGroup, needsPlanExecutor } from "../runtime/plan-exec/index.js";
 import { DataParallelGroup } from "../runtime/train/data-parallel-group.js";
 
-const WARMUP = 3;
+// V8 keeps optimising tfjs's dispatch and autodiff paths over the first steps; training runs warm.
+const WARMUP = 10;
 const STEPS = 20;
 const DEVICES = 2;
 const BATCH = 64;
@@ -51,15 +53,17 @@ async function timeStep(group: Group, s: number, count: number): Promise<{ wall:
 
 /**
  * Median wall and CPU time per step of each group, the groups stepping in turn (one step each, round after
- * round): the cores are shared and the machine's speed drifts over minutes, and in turn every row sees the
- * same drift. On a loaded machine the wall time stretches with the load while the CPU time does not.
+ * round, each round starting one group later: the first of a round measured a few ms slower): the cores are
+ * shared and the machine's speed drifts over minutes, and in turn every row sees the same drift. On a loaded
+ * machine the wall time stretches with the load while the CPU time does not.
  */
 async function medians(groups: readonly Group[], count: number): Promise<{ wall: number; cpu: number }[]> {
   const wall = groups.map(() => [] as number[]);
   const cpu = groups.map(() => [] as number[]);
   for (let s = 0; s < WARMUP + STEPS; s++) {
-    for (const [g, group] of groups.entries()) {
-      const t = await timeStep(group, s, count);
+    for (let k = 0; k < groups.length; k++) {
+      const g = (s + k) % groups.length;
+      const t = await timeStep(groups[g]!, s, count);
       if (s < WARMUP) continue;
       wall[g]!.push(t.wall);
       cpu[g]!.push(t.cpu);
@@ -73,13 +77,17 @@ const dir = mkdtempSync(join(tmpdir(), "mgpuc-bench-"));
 // MGPUC_BENCH_PROFILE=FILE reuses a calibrated profile (to compare runs against one calibration).
 const given = process.env["MGPUC_BENCH_PROFILE"];
 type Profile = Awaited<ReturnType<typeof calibrate>>;
-// calibrate() starts the backend itself; a saved profile needs it started here.
-const profile: Profile =
-  given !== undefined
-    ? (await initBackend("wasm"), JSON.parse(readFileSync(given, "utf8")) as Profile)
-    : await calibrate({ devices: DEVICES, backend: "wasm" });
-const profilePath = join(dir, "cpu-calibrated.json");
-writeFileSync(profilePath, JSON.stringify(profile, null, 2));
+if (given !== undefined) await initBackend("wasm"); // calibrate() starts the backend itself
+/**
+ * A profile for one model's rows, calibrated just before them: the machine's speed drifts by tens of percent
+ * over minutes (other tenants), and a calibration a model's rows earlier is that much staler.
+ */
+async function profileNow(): Promise<Profile> {
+  return given !== undefined
+    ? (JSON.parse(readFileSync(given, "utf8")) as Profile)
+    : calibrate({ devices: DEVICES, backend: "wasm" });
+}
+const profiles: Record<string, Profile> = {};
 // MGPUC_BENCH_ONLY=mnist|cnn and MGPUC_BENCH_STRATEGIES=data,model narrow the table while working on one row.
 const only = process.env["MGPUC_BENCH_ONLY"];
 const strategies = (process.env["MGPUC_BENCH_STRATEGIES"]?.split(",") ?? [
@@ -107,6 +115,10 @@ for (const [file, shape] of [
   ["cnn", [28, 28, 1]],
 ] as const) {
   if (only !== undefined && only !== file) continue;
+  const profile = await profileNow();
+  profiles[file] = profile;
+  const profilePath = join(dir, `cpu-calibrated-${file}.json`);
+  writeFileSync(profilePath, JSON.stringify(profile, null, 2));
   const train = data(512, shape);
   const started: { strategy: Strategy; plan: Plan; group: Group }[] = [];
   try {
@@ -175,11 +187,13 @@ console.log(
   `plan execution, ${DEVICES} CPU devices (wasm threads), global batch ${BATCH}, median of ${STEPS} steps; ` +
     `${availableParallelism()} cores, load ${loadavg()[0]!.toFixed(1)}`,
 );
-console.log(
-  `calibrated: ${(profile.fp32FlopsPerSecond / 1e9).toFixed(1)} GFLOP/s, link ${(profile.linkBandwidth / 1e9).toFixed(2)} GB/s, ` +
-    `layer ${(profile.layerOverheadSeconds * 1e3).toFixed(2)} ms, activations ${(profile.activationBandwidth / 1e9).toFixed(2)} GB/s, ` +
-    `step ${(profile.stepOverheadSeconds * 1e3).toFixed(1)} ms, message ${(profile.messageLatencySeconds * 1e3).toFixed(2)} ms`,
-);
+for (const [file, profile] of Object.entries(profiles))
+  console.log(
+    `calibrated before ${file}: ${(profile.fp32FlopsPerSecond / 1e9).toFixed(1)} GFLOP/s, link ${(profile.linkBandwidth / 1e9).toFixed(2)} GB/s, ` +
+      `layer ${(profile.layerOverheadSeconds * 1e3).toFixed(2)} ms, activations ${(profile.activationBandwidth / 1e9).toFixed(2)} GB/s, ` +
+      `step ${(profile.stepOverheadSeconds * 1e3).toFixed(1)} ms, message ${(profile.messageLatencySeconds * 1e3).toFixed(2)} ms, ` +
+      `split ${(profile.splitLayerOverheadSeconds * 1e3).toFixed(2)} ms, jitter ${profile.computeJitter.toFixed(2)}`,
+  );
 console.log(
   `${pad("model", 7)}${pad("strategy", 10)}${pad("placement", 34)}${pad("measured ms", 13)}` +
     `${pad("cpu ms/dev", 12)}${pad("predicted ms", 14)}${pad("ratio", 7)}${pad("cpu ratio", 11)}load`,
@@ -196,7 +210,7 @@ mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
   JSON.stringify(
-    { devices: DEVICES, batch: BATCH, steps: STEPS, profile, cores: availableParallelism(), rows },
+    { devices: DEVICES, batch: BATCH, steps: STEPS, profiles, cores: availableParallelism(), rows },
     null,
     2,
   ) + "\n",

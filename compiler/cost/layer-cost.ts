@@ -2,6 +2,7 @@ import { allReduceTime, reduceScatterTime } from "./collectives.js";
 import type { LayerConfig } from "./layer-config.js";
 import { computeRate, type DeviceProfile } from "./profile.js";
 import type { SplitKind } from "./split-kind.js";
+import { stragglerFactor } from "./straggler.js";
 
 /** What the cost model needs of one layer, per sample, in bytes and FLOPs. */
 export interface LayerWork {
@@ -119,13 +120,15 @@ export function layerCost(
   const fixed = fixedCosts(w, activationBytes, trainableShard, profile, optimizerSlots, passes);
   const roofline = Math.max(flops / computeRate(profile), bytes / profile.memoryBandwidth);
   const split = c.m > 1 ? passes * (profile.splitLayerOverheadSeconds ?? 0) : 0;
-  const compute = (passes + 2) * roofline + fixed.perBatch + split;
+  // The d·m devices meet at the layer's gathers or the step's all-reduce: each waits for the slowest.
+  const straggler = stragglerFactor(profile.computeJitter ?? 0, c.d * c.m);
+  const compute = ((passes + 2) * roofline + fixed.perBatch) * straggler + split;
   const comm =
     w.kind === "contract" && c.m > 1 ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile) : 0;
   const gradAllReduce = allReduceTime(trainableShard, c.d, profile);
   return {
     compute,
-    update: fixed.perStep,
+    update: fixed.perStep * straggler,
     comm,
     gradAllReduce,
     memory,

@@ -37,9 +37,15 @@ export interface DeviceProfile {
    * the runtime slices its input, gathers its output and copies shards between segments.
    */
   readonly splitLayerOverheadSeconds?: number;
+  /**
+   * σ/μ of one device's time for the same work, step to step (dimensionless). Devices that synchronise wait for
+   * the slowest, so a group of n computes μ · (1 + jitter · E[max of n standard normals]): ~0 on dedicated
+   * GPUs, ~0.15 for worker threads on a shared 2-core VM.
+   */
+  readonly computeJitter?: number;
 }
 
-/** The optional fixed-cost fields, all seconds or bytes/s, all ≥ 0. */
+/** The optional fixed-cost fields, all seconds, bytes/s or (computeJitter) a ratio, all ≥ 0. */
 export const OVERHEAD_FIELDS = [
   "opOverheadSeconds",
   "layerOverheadSeconds",
@@ -49,6 +55,7 @@ export const OVERHEAD_FIELDS = [
   "stepOverheadSeconds",
   "messageLatencySeconds",
   "splitLayerOverheadSeconds",
+  "computeJitter",
 ] as const;
 
 /** The compute rate the roofline uses. */

@@ -69,10 +69,10 @@ function connect(list: readonly tf.Variable[]): tf.Scalar {
 
 /**
  * One worker's share of a plan: the layers of its stage (shards where split), run forward and backward over the
- * micro-batches of each step. Inside the stage every tensor between layers is whole and replicated; a split or
- * row-sliced layer computes its block and all-gathers it, and its input's gradient is summed over the stage.
- * Across stages, GPipe: every forward, then every backward in reverse micro-batch order, recomputing the
- * stage's forward (re-materialisation) to take its vector-Jacobian product with the gradient received.
+ * micro-batches of each step. Inside the stage a tensor between layers is whole and replicated or this device's
+ * block of it (see `forward`); a whole tensor cut into blocks has its gradient summed over the stage. Across
+ * stages, the plan's micro-batch program (1F1B or GPipe): an earlier stage's backward recomputes its forward
+ * (re-materialisation) to take the vector-Jacobian product with the gradient received.
  */
 export class StageRunner {
   readonly info: StageInfo;

@@ -1,14 +1,15 @@
-import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend/index.js";
 import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
 import { splitLayerOverhead } from "../plan-exec/split-overhead.js";
+import { lockstepJitter } from "./lockstep.js";
 import {
   activationRate,
   elementwiseRate,
   messageOverhead,
   layerOverhead,
+  matMulRate,
   opOverhead,
   tinyStepTime,
   weightGradientRate,
@@ -38,25 +39,7 @@ export interface DeviceProfile {
   readonly stepOverheadSeconds: number;
   readonly messageLatencySeconds: number;
   readonly splitLayerOverheadSeconds: number;
-}
-
-/** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
-export function matMulRate(): number {
-  const n = 256;
-  const a = tf.randomUniform([n, n]);
-  const b = tf.randomUniform([n, n]);
-  tf.matMul(a, b).dispose();
-  let reps = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < 500) {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
-    reps++;
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  tf.dispose([a, b]);
-  return (reps * 2 * n ** 3) / seconds;
+  readonly computeJitter: number;
 }
 
 /** Single-thread memcpy bandwidth (bytes/s) of the fastest of `repeats` copies: the all-reduce's yardstick. */
@@ -123,16 +106,21 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
   const message = messageOverhead() + latency;
+  // Once unmeasured first: V8 optimises tfjs's dispatch and autodiff paths over the first calls of each, and
+  // the runs these figures predict are warm (measured: a tiny layer 0.9 ms on the first pass, 0.2–0.3 after).
+  opOverhead();
+  activationRate(layerOverhead());
   const op = opOverhead();
   const isolated = layerOverhead();
   const elementwise = elementwiseRate();
   const weightGradient = weightGradientRate(isolated);
   const activation = activationRate(isolated);
+  const jitter = await lockstepJitter(ranks, options.backend ?? "auto");
   // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
-  // tensors re-made for the update): the extra layers of a 4-layer tiny model say how much, Adam included.
+  // tensors re-made for the update): the extra layers of an 8-layer tiny model say how much, Adam included.
   const tiny = await tinyStepTime(ranks, options.backend ?? "auto", 1);
-  const four = await tinyStepTime(ranks, options.backend ?? "auto", 4);
-  const perLayer = Math.max(0, (four - tiny) / 3);
+  const eight = await tinyStepTime(ranks, options.backend ?? "auto", 8);
+  const perLayer = Math.max(0, (eight - tiny) / 7);
   const update = 2 * 14 * op;
   const layer = Math.max(isolated, perLayer - update);
   const stepOverhead = Math.max(0, tiny - layer - update - latency);
@@ -153,6 +141,7 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
     weightGradientBandwidth: round(weightGradient),
     stepOverheadSeconds: round(stepOverhead),
     messageLatencySeconds: round(message),
+    computeJitter: round(jitter),
   } as const;
   // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
   // gathers and the waits at their collectives, from a probe trained on the runtime itself.

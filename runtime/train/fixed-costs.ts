@@ -7,12 +7,14 @@ import { DataParallelGroup } from "./data-parallel-group.js";
  */
 
 /**
- * Seconds per call of `f`: the mean over about `ms` milliseconds after a warm-up. The mean, not the best: a
- * training step shares the cores with whatever else runs on the machine, and so does this.
+ * Seconds per call of `f`: the mean over about `ms` milliseconds after a warm-up of as long. The mean, not the
+ * best: a training step shares the cores with whatever else runs on the machine, and so does this. The warm-up
+ * is long because V8 optimises tfjs's dispatch and autodiff paths over the first few hundred calls (measured:
+ * a tiny layer's forward + backward 1.5 ms on the first 150 ms, 0.4 ms once warm), and training runs warm.
  */
 function timeCall(f: () => void, ms = 150): number {
-  f();
-  f();
+  const warm = performance.now();
+  for (let calls = 0; performance.now() - warm < ms || calls < 2; calls++) f();
   let calls = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < ms || calls < 5) {
@@ -20,6 +22,25 @@ function timeCall(f: () => void, ms = 150): number {
     calls++;
   }
   return (performance.now() - t0) / 1000 / calls;
+}
+
+/** FLOP/s of a 256×256 matMul on this thread's backend, over `ms` milliseconds (default half a second). */
+export function matMulRate(ms = 500): number {
+  const n = 256;
+  const a = tf.randomUniform([n, n]);
+  const b = tf.randomUniform([n, n]);
+  tf.matMul(a, b).dispose();
+  let reps = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+    reps++;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  tf.dispose([a, b]);
+  return (reps * 2 * n ** 3) / seconds;
 }
 
 /** Seconds per tfjs kernel call on a one-element tensor: the dispatch cost an optimizer update pays per kernel. */
@@ -124,6 +145,23 @@ export function activationRate(fixed: number): number {
   return bytes / Math.max(1e-6, conv + pool - 2 * fixed);
 }
 
+/**
+ * One unit of a device's conv-net work, ready to repeat: a 3×3 conv 1 → 32 channels + relu + 2×2 max-pool,
+ * forward and backward, on [16, 28, 28, 1] (~25 ms on the build machine's wasm).
+ */
+export function convPoolCall(): { run(): void; dispose(): void } {
+  const x = tf.randomUniform([16, 28, 28, 1]) as tf.Tensor4D;
+  const w = tf.variable(tf.randomUniform([3, 3, 1, 32])) as tf.Variable<tf.Rank.R4>;
+  return {
+    run: () =>
+      tf.tidy(() => {
+        const f = () => tf.sum(tf.maxPool(tf.relu(tf.conv2d(x, w, 1, "valid")), 2, 2, "valid")) as tf.Scalar;
+        tf.variableGrads(f, [w]).grads[w.name]!.dataSync();
+      }),
+    dispose: () => tf.dispose([x, w]),
+  };
+}
+
 /** Seconds a pipeline stage spends per received micro-batch beyond its layers: wrap, differentiate, read out. */
 export function messageOverhead(): number {
   const data = new Float32Array(64);
@@ -180,7 +218,8 @@ export async function tinyStepTime(
   });
   const times: number[] = [];
   try {
-    for (let s = 0; s < 25; s++) {
+    // 40 measured steps: one step scatters by milliseconds on a loaded machine, as much as a tiny layer costs.
+    for (let s = 0; s < 45; s++) {
       const indices = Uint32Array.from({ length: 64 }, (_, r) => (s * 64 + r) % count);
       const t0 = performance.now();
       await group.step(s, indices);
