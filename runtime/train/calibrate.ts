@@ -92,7 +92,8 @@ export async function timeAllReduce(
  * Measures this machine into a device profile for the cost model: the chosen backend's matMul rate in one
  * thread (= one device), memory bandwidth (memcpy), and the shared-memory all-reduce's bandwidth and latency,
  * expressed as the ring model's link: all-reduce time = 2(N−1)/N · S / B + (N−1) · latency; then the fixed
- * costs (compiler/cost/README.md): per kernel, per layer, elementwise bandwidth, per step, per message.
+ * costs (compiler/cost/README.md): per kernel, per layer, elementwise bandwidth, per step, per message; the
+ * devices' lockstep jitter; last, the plan executor's split-layer overhead from a probe run on the runtime.
  */
 export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceProfile> {
   const backend = await initBackend(options.backend ?? "auto");
@@ -105,13 +106,13 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   const factor = (2 * (ranks - 1)) / ranks;
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
-  const message = messageOverhead() + latency;
   // Once unmeasured first: V8 optimises tfjs's dispatch and autodiff paths over the first calls of each, and
   // the runs these figures predict are warm (measured: a tiny layer 0.9 ms on the first pass, 0.2–0.3 after).
   opOverhead();
   activationRate(layerOverhead());
   const op = opOverhead();
   const isolated = layerOverhead();
+  const message = messageOverhead() + latency;
   const elementwise = elementwiseRate();
   const weightGradient = weightGradientRate(isolated);
   const activation = activationRate(isolated);
