@@ -24,6 +24,17 @@ const v1: DeviceProfile = {
   linkLatency: h100.linkLatency,
 };
 
+/** A dense layer's work: 1M parameters, 4 KB in and 2 KB out per sample. */
+const SMALL_DENSE = {
+  kind: "contract" as const,
+  isInput: false,
+  flops: 2e6,
+  paramBytes: 4e6,
+  trainableBytes: 4e6,
+  inBytes: 4e3,
+  outBytes: 2e3,
+};
+
 describe("device profiles", () => {
   it("ship with their sources and the float32 rate", () => {
     for (const name of ["h100", "a100", "v100", "cpu"]) {
@@ -99,15 +110,7 @@ describe("the v1 formula", () => {
       elementwiseBandwidth: 1e10,
       weightGradientBandwidth: 2e9,
     };
-    const w = {
-      kind: "contract" as const,
-      isInput: false,
-      flops: 2e6,
-      paramBytes: 4e6,
-      trainableBytes: 4e6,
-      inBytes: 4e3,
-      outBytes: 2e3,
-    };
+    const w = SMALL_DENSE;
     const base = layerCost(w, { d: 2, m: 1 }, 64, v1, 2);
     const c = layerCost(w, { d: 2, m: 1 }, 64, fixed, 2);
     // Dispatch is per layer whatever its share; activations and weight gradient follow the device's share.
@@ -157,15 +160,7 @@ describe("the v1 formula", () => {
     // Beyond the table, the √(2 ln n) limit: increasing.
     expect(expectedMaxOfNormals(16)).toBeGreaterThan(expectedMaxOfNormals(8));
 
-    const w = {
-      kind: "contract" as const,
-      isInput: false,
-      flops: 2e6,
-      paramBytes: 4e6,
-      trainableBytes: 4e6,
-      inBytes: 4e3,
-      outBytes: 2e3,
-    };
+    const w = SMALL_DENSE;
     const jittery: DeviceProfile = { ...v1, computeJitter: 0.1, opOverheadSeconds: 1e-5 };
     const plain: DeviceProfile = { ...v1, opOverheadSeconds: 1e-5 };
     // One device waits for nobody; d·m = 4 devices pay 1 + 0.1 · 1.0294 on compute and update, not on comm.
