@@ -43,7 +43,10 @@ export function shares(
 ): { work: number; params: number; input: number; output: number } {
   if (kind === "contract") return { work: c.d * c.m, params: c.m, input: c.d, output: c.d * c.m };
   if (kind === "channel") return { work: c.d * c.m, params: c.m, input: c.d * c.m, output: c.d * c.m };
-  return { work: c.d, params: 1, input: c.d, output: c.d };
+  // Unsplittable with m > 1: the runtime runs it replicated on the whole batch (runtime/plan-exec/stage-layout.ts:
+  // slicing its rows over d of the d·m devices would count each row m times in the input's gradient).
+  const rows = c.m > 1 ? 1 : c.d;
+  return { work: rows, params: 1, input: rows, output: rows };
 }
 
 /** Elementwise kernels per weight tensor of an optimizer update with `slots` slots (SGD 2, Adam 14 in tfjs). */
@@ -125,13 +128,15 @@ export function layerCost(
   const compute = ((passes + 2) * roofline + fixed.perBatch) * straggler + split;
   const comm =
     w.kind === "contract" && c.m > 1 ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile) : 0;
-  const gradAllReduce = allReduceTime(trainableShard, c.d, profile);
+  // A replicated layer (unsplittable, m > 1) computes the whole batch's gradient on every device: nothing to sum.
+  const replicated = w.kind === "none" && c.m > 1;
+  const gradAllReduce = replicated ? 0 : allReduceTime(trainableShard, c.d, profile);
   return {
     compute,
     update: fixed.perStep * straggler,
     comm,
     gradAllReduce,
     memory,
-    gradBytes: c.d > 1 ? trainableShard : 0,
+    gradBytes: c.d > 1 && !replicated ? trainableShard : 0,
   };
 }

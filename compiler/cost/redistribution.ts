@@ -12,13 +12,20 @@ interface Layout {
   readonly channels: number;
 }
 
+/** Every device holds the whole tensor: an unsplittable layer with m > 1 runs replicated on the whole batch. */
+function whole(c: LayerConfig): Layout {
+  return { d: 1, m: c.d * c.m, channels: 1 };
+}
+
 /** The producer's output layout under its configuration. */
 function produced(kind: SplitKind, c: LayerConfig): Layout {
+  if (kind === "none" && c.m > 1) return whole(c);
   return { d: c.d, m: c.m, channels: kind === "none" ? 1 : c.m };
 }
 
 /** What the consumer needs of its input: channel-wise layers need only their channel shard. */
 function needed(kind: SplitKind, c: LayerConfig): Layout {
+  if (kind === "none" && c.m > 1) return whole(c);
   return { d: c.d, m: c.m, channels: kind === "channel" ? c.m : 1 };
 }
 

@@ -5,8 +5,9 @@ import { OPS } from "../ops/index.js";
  * What model degree m > 1 means for a layer, read from the op table's `split`:
  * - `contract`: parameters split along output units/channels; needs the whole input, produces a channel
  *   shard, and its input gradient is a partial sum reduced across the m devices (dense, conv2d);
- * - `channel`: works channel by channel, so it takes and produces a channel shard (depthwise, elementwise);
- * - `none`: cannot be split; with m > 1 the m devices replicate it on the same batch shard.
+ * - `channel`: works channel by channel, so it takes and produces a channel shard (activations but softmax, pooling, dropout, batchnorm, add);
+ * - `none`: cannot be split; with m > 1 every one of the d·m devices runs it on the whole batch, as the runtime
+ *   does (rows sliced over d of them would be counted m times in the input gradient).
  */
 export type SplitKind = "contract" | "channel" | "none";
 

@@ -78,6 +78,33 @@ describe("the v1 formula", () => {
     expect(edgeCoefficients("contract", { d: 1, m: 8 }, "channel", { d: 1, m: 8 }).fraction).toBe(0);
   });
 
+  it("an unsplittable layer with m > 1 is priced as the runtime runs it: replicated on the whole batch", () => {
+    const softmax = { ...SMALL_DENSE, kind: "none" as const, flops: 5e3, paramBytes: 0, trainableBytes: 0 };
+    const norm = { ...SMALL_DENSE, kind: "none" as const, paramBytes: 4e3, trainableBytes: 4e3 };
+    // d2×m2: every one of the 4 devices computes all 64 rows, as data×1 does, not 32 as data×2.
+    expect(layerCost(softmax, { d: 2, m: 2 }, 64, h100, 2).compute).toBeCloseTo(
+      layerCost(softmax, { d: 1, m: 1 }, 64, h100, 2).compute,
+      15,
+    );
+    expect(layerCost(softmax, { d: 2, m: 1 }, 64, h100, 2).compute).toBeLessThan(
+      layerCost(softmax, { d: 2, m: 2 }, 64, h100, 2).compute,
+    );
+    // Each device's gradient is already the whole batch's: nothing to all-reduce.
+    expect(layerCost(norm, { d: 2, m: 2 }, 64, h100, 2).gradAllReduce).toBe(0);
+    expect(layerCost(norm, { d: 4, m: 1 }, 64, h100, 2).gradAllReduce).toBeGreaterThan(0);
+    // Its output is whole on every device: a row-sliced consumer takes its rows locally, but the gradient
+    // comes back in rows and each device needs all of it (3/4 of the tensor gathered); its input from a
+    // row-sliced producer is gathered whole (3/4 again), the gradient going back sliced for free.
+    expect(edgeCoefficients("none", { d: 2, m: 2 }, "contract", { d: 4, m: 1 }).fraction).toBeCloseTo(
+      0.75,
+      15,
+    );
+    expect(edgeCoefficients("contract", { d: 4, m: 1 }, "none", { d: 2, m: 2 }).fraction).toBeCloseTo(
+      0.75,
+      15,
+    );
+  });
+
   it("roofline compute with backward = 2 × forward, on the device's share", () => {
     const w = {
       kind: "contract" as const,

@@ -175,7 +175,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 8, profile: "h100" },
-  predictedStepMs: 48.438,
+  predictedStepMs: 48.441,
   layers: {
     image: "data×8",
     block1_conv1: "data×8",
@@ -196,7 +196,7 @@ const plan = {
     block5_conv2: "data×8",
     block5_conv3: "data×8",
     block5_pool: "data×8",
-    flatten: "data×4 model×2",
+    flatten: "data×8",
     fc1: "model×8",
     fc2: "model×8",
     predictions: "data×2 model×4",
