@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { DeviceFailure } from "../devices/device-failure.js";
+import { ReplyCollector } from "../devices/reply-collector.js";
 import type { DeviceGroup, DeviceRequest } from "../devices/device-group.js";
 import type { FromWorker, InitMessage, ToWorker } from "../train/protocol.js";
 import type { CollectiveJob } from "../collectives/rank-worker.js";
@@ -20,13 +21,6 @@ export interface ProcessPoolOptions {
 
 type Reply = { header: ChildReply; body: Uint8Array };
 
-interface Pending {
-  readonly replies: (Reply | undefined)[];
-  remaining: number;
-  resolve: (replies: Reply[]) => void;
-  reject: (error: DeviceFailure) => void;
-}
-
 /**
  * One child process per device, addressed all together like `DevicePool`'s threads. A child that exits, is
  * killed or reports its own error becomes a `DeviceFailure` naming it, and every other child is killed at once
@@ -38,9 +32,7 @@ export class ProcessPool implements DeviceGroup {
   private readonly exited: Promise<void>[] = [];
   private readonly mesh: string;
   private readonly visible: (string | null)[] = [];
-  private pending: Pending | null = null;
-  private failure: DeviceFailure | null = null;
-  private closing = false;
+  private readonly collector: ReplyCollector<Reply>;
   private initFile: {
     source: InitMessage["train"];
     header: Omit<ChildMessage & { type: "init" }, "rank">;
@@ -54,6 +46,8 @@ export class ProcessPool implements DeviceGroup {
     options: ProcessPoolOptions = {},
   ) {
     this.mesh = createFifoMesh(size);
+    // On the first failure every other child is killed: its pipe collectives would wait on the dead peer.
+    this.collector = new ReplyCollector<Reply>(size, this.killAll);
     process.on("exit", this.killAll);
     for (let rank = 0; rank < size; rank++) {
       const child = spawnDevice({
@@ -74,17 +68,16 @@ export class ProcessPool implements DeviceGroup {
         new Promise((resolve) => {
           // A process that could not be started emits no exit.
           child.on("error", (e) => {
-            this.fail(new DeviceFailure(`device ${rank} failed to start: ${e.message}`, rank));
+            this.collector.fail(new DeviceFailure(`device ${rank} failed to start: ${e.message}`, rank));
             if (child.pid === undefined) resolve();
           });
           child.on("exit", (code, signal) => {
-            if (!this.closing)
-              this.fail(
-                new DeviceFailure(
-                  `device ${rank} (process ${child.pid}) exited unexpectedly (${signal ?? `code ${code}`})`,
-                  rank,
-                ),
-              );
+            this.collector.fail(
+              new DeviceFailure(
+                `device ${rank} (process ${child.pid}) exited unexpectedly (${signal ?? `code ${code}`})`,
+                rank,
+              ),
+            );
             resolve();
           });
         }),
@@ -132,7 +125,7 @@ export class ProcessPool implements DeviceGroup {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
+    this.collector.closing = true;
     for (const child of this.children) child.stdin?.end();
     const timer = setTimeout(this.killAll, 2000);
     await Promise.all(this.exited);
@@ -163,47 +156,15 @@ export class ProcessPool implements DeviceGroup {
   }
 
   private send(make: (rank: number) => Uint8Array): Promise<Reply[]> {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.pending !== null) throw new Error("ProcessPool: one request at a time");
-    return new Promise<Reply[]>((resolve, reject) => {
-      this.pending = { replies: new Array(this.size), remaining: this.size, resolve, reject };
-      this.children.forEach((child, rank) => child.stdin!.write(make(rank)));
-    });
+    return this.collector.request(() =>
+      this.children.forEach((child, rank) => child.stdin!.write(make(rank))),
+    );
   }
 
   private onReply(rank: number, header: ChildReply, body: Uint8Array): void {
-    if (header.type === "hello") {
-      this.visible[rank] = header.cudaVisibleDevices;
-      return;
-    }
-    if (header.type === "error") {
-      if (header.aborted) {
-        // Another device failed; its exit names it. Give that a moment to arrive.
-        setTimeout(
-          () => this.fail(new DeviceFailure(`device ${rank} aborted: ${header.message}`, rank)),
-          2000,
-        ).unref();
-        return;
-      }
-      this.fail(new DeviceFailure(`device ${rank}: ${header.message}`, rank));
-      return;
-    }
-    const pending = this.pending;
-    if (pending === null || pending.replies[rank] !== undefined) return;
-    pending.replies[rank] = { header, body };
-    if (--pending.remaining === 0) {
-      this.pending = null;
-      pending.resolve(pending.replies as Reply[]);
-    }
-  }
-
-  private fail(failure: DeviceFailure): void {
-    if (this.failure !== null || this.closing) return;
-    this.failure = failure;
-    this.killAll();
-    const pending = this.pending;
-    this.pending = null;
-    pending?.reject(failure);
+    if (header.type === "hello") this.visible[rank] = header.cudaVisibleDevices;
+    else if (header.type === "error") this.collector.error(rank, header.message, header.aborted);
+    else this.collector.reply(rank, { header, body });
   }
 }
 
