@@ -24,15 +24,15 @@ function timeCall(f: () => void, ms = 150): number {
   return (performance.now() - t0) / 1000 / calls;
 }
 
-/** FLOP/s of a 256×256 matMul on this thread's backend, over `ms` milliseconds (default half a second). */
-export function matMulRate(ms = 500): number {
+/** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
+export function matMulRate(): number {
   const n = 256;
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
   tf.matMul(a, b).dispose();
   let reps = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
+  while (performance.now() - t0 < 500) {
     const c = tf.matMul(a, b);
     c.dataSync();
     c.dispose();
