@@ -76,8 +76,13 @@ function inferConv(
   const strides = pairAttr(input.attrs, "strides");
   const dilation = pairAttr(input.attrs, "dilation");
   const padding = strAttr(input.attrs, "padding");
+  // Keras refuses the pair (and tfjs's conv ops and their gradients assume it away).
   if ((strides[0] > 1 || strides[1] > 1) && (dilation[0] > 1 || dilation[1] > 1))
-    return { code: "MG2021", args: [op, showShape(strides), showShape(dilation)] };
+    return {
+      code: "MG2021",
+      args: [op, showShape(strides), showShape(dilation)],
+      hint: "keep one of them: `strides: 1` to dilate, or `dilation: 1` to stride",
+    };
   const oh = windowOutput(h, kernel[0], strides[0], padding, dilation[0]);
   const ow = windowOutput(w, kernel[1], strides[1], padding, dilation[1]);
   if (oh < 1 || ow < 1) {

@@ -71,13 +71,25 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.
     attrs["pad"] as Pad,
     attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
   );
+  return filterGradientByTaps(x, dy, info);
+}
+
+/**
+ * dW of a conv2d of geometry `info` (strides and dilations included) from its input and output gradient, by
+ * the tap-wise im2col above. Built from plain ops, so it also serves as a gradient on any backend.
+ */
+export function filterGradientByTaps(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+): tf.Tensor4D {
   return tf.tidy(() => {
     // Stacked [taps, rows, inC] → [taps·inC, rows], then one plain GEMM with dy [rows, outC] gives the filter
     // in its own [kh, kw, inC, outC] order. (A concat along channels, transposed GEMMs and batched GEMMs with
     // few columns are all slow on wasm; this form avoids the three.)
     const stacked = tf.stack(taps({ info, padded: padForTaps(x, info) }));
     const rows = tf.reshape(tf.transpose(stacked, [0, 2, 1]), [-1, stacked.shape[1]!]);
-    return tf.reshape(tf.matMul(rows, tf.reshape(dy, [-1, info.outChannels])), filterShape);
+    return tf.reshape(tf.matMul(rows, tf.reshape(dy, [-1, info.outChannels])), info.filterShape);
   });
 }
 

@@ -1,4 +1,4 @@
-export { initBackend, listBackends, wasmDistDir } from "./init-backend.js";
+export { initBackend, listBackends, registerDilatedConvTraining, wasmDistDir } from "./init-backend.js";
 export type { BackendAvailability, BackendInfo, BackendPreference } from "./init-backend.js";
 export {
   registerWasmGradKernels,
@@ -7,3 +7,10 @@ export {
   depthwiseBackpropInput,
 } from "./conv-backprop-kernels.js";
 export { registerUntransposedMatMul } from "./untransposed-matmul.js";
+export {
+  dilatedConv2dGradients,
+  dilatedConv2dInputGradient,
+  dilatedDepthwiseGradients,
+  registerDilatedConvGradients,
+} from "./dilated-conv-gradients.js";
+export { patchDilatedConvLayers } from "./dilated-conv-layers.js";

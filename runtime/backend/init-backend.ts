@@ -3,7 +3,10 @@ import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradKernels } from "./conv-backprop-kernels.js";
+import { registerDilatedConvGradients } from "./dilated-conv-gradients.js";
+import { patchDilatedConvLayers } from "./dilated-conv-layers.js";
 import { registerUntransposedMatMul } from "./untransposed-matmul.js";
+import { registerWasmSegmentSum } from "./segment-sum-kernel.js";
 
 /** `native` = `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, whichever is installed. */
 export type BackendPreference = "auto" | "native" | "wasm" | "cpu";
@@ -51,6 +54,7 @@ async function tryWasm(): Promise<boolean> {
     }
     registerWasmGradKernels();
     registerUntransposedMatMul();
+    registerWasmSegmentSum();
     return await tf.setBackend("wasm");
   } catch {
     return false;
@@ -94,11 +98,22 @@ export function listBackends(): BackendAvailability[] {
   ];
 }
 
+/**
+ * What tfjs lacks to train dilated convolutions, whatever the backend: gradients for dilated `Conv2D` and
+ * `DepthwiseConv2dNative`, and Keras's dilation in tfjs-layers' Conv2D and DepthwiseConv2D. Called by
+ * `initBackend`, in the main thread, in every worker thread and in every device process.
+ */
+export function registerDilatedConvTraining(): void {
+  registerDilatedConvGradients();
+  patchDilatedConvLayers();
+}
+
 /** Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu. */
 export async function initBackend(preference: BackendPreference = "auto"): Promise<BackendInfo> {
   // Production mode: no "install tfjs-node" banner from the cpu backend on every run (mgpuc reports the
   // backend itself), and no debug-only checks.
   tf.enableProdMode();
+  registerDilatedConvTraining();
   if (preference === "auto" || preference === "native") {
     const pkg = await tryNative();
     if (pkg !== null) return { name: "tensorflow", detail: `${pkg} (libtensorflow)` };
