@@ -31,6 +31,16 @@ export const PLACEMENT_MESSAGES = {
     message:
       "stages given by @stage hints must follow the layer order: '{0}' is in stage {1} after a layer in stage {2}",
   },
+  MG3013: { severity: "error", message: "{0} on '{1}' cannot be honoured on {2} devices: {3}" },
+  MG3014: {
+    severity: "error",
+    message: "@model after block call '{0}' cannot be honoured: none of the block's layers can be split",
+  },
+  MG3015: {
+    severity: "error",
+    message: "{0} on '{1}' contradicts {2} on '{3}' in the pipeline the @stage hints make: {4}",
+  },
+  MG3016: { severity: "error", message: "{0} on '{1}' cannot be honoured: {2}" },
   MG3010: { severity: "error", message: "cannot load device profile: {0}" },
   MG3011: { severity: "error", message: "devices must be at least 1, got {0}" },
   MG3012: { severity: "error", message: "microbatches must be at least 1, got {0}" },

@@ -55,6 +55,8 @@ export interface Hint {
   readonly kind: "data" | "model" | "stage" | "devices";
   readonly value?: number;
   readonly span: Span;
+  /** Set when the hint was written after a block call (every layer inside inherits it): the block's name. */
+  readonly onBlock?: string;
 }
 
 /** A `train` or `parallel` section: keys as written (the front end rejects unknown and duplicate keys). */

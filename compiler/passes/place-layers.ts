@@ -3,10 +3,16 @@ import type { Strategy } from "../ir/config.js";
 import type { DeviceProfile } from "../cost/profile.js";
 import type { PassContext } from "./context.js";
 import { estimateCost, type CostTable } from "./estimate-cost.js";
-import { hasHints, readHints, type HintConstraints } from "../placement/hints.js";
+import { hasHints, noHints, readHints, type HintConstraints } from "../placement/hints.js";
+import { checkStageHints } from "../placement/stage-hints.js";
 import { evaluateLayers, layersProblem, movedBytes, runnerUp } from "../placement/layers-problem.js";
 import { solveWithinMemory } from "../placement/memory-search.js";
-import { planPipeline, stageCounts, type PipelinePlan } from "../placement/pipeline-plans.js";
+import {
+  pipelineLayouts,
+  planPipeline,
+  stageCounts,
+  type PipelinePlan,
+} from "../placement/pipeline-plans.js";
 import { layerReason } from "../placement/reasons.js";
 import type { Placement, PlacedLayer } from "../placement/placement-types.js";
 import { reportNoFit } from "../placement/no-fit.js";
@@ -39,16 +45,9 @@ export function placeLayers(graph: Graph, options: PlaceOptions, ctx: PassContex
   // Hints pin auto's choices; an explicit strategy is itself the user's choice, so hints only warn there.
   const firstHint = graph.nodes.find((x) => x.hints.length > 0)?.hints[0];
   if (strategy !== "auto" && firstHint) ctx.diagnostics.report("MG3006", firstHint.span, [strategy]);
-  const hints: HintConstraints =
-    strategy === "auto"
-      ? readHints(graph, n, ctx)
-      : {
-          allows: graph.nodes.map(() => () => true),
-          stage: graph.nodes.map(() => -1),
-          maxStage: -1,
-          ok: true,
-        };
+  const hints: HintConstraints = strategy === "auto" ? readHints(graph, n, ctx) : noHints(graph);
   if (!hints.ok) return undefined;
+  if (hints.maxStage >= 1 && !checkStageHints(graph, n, hints, ctx)) return undefined;
   const fitsLayers = (a: number[]) => Math.max(...evaluateLayers(graph, table, a).memoryPerDevice) <= cap;
   const uniform = (k: number): Candidate | undefined => {
     const a = graph.nodes.map(() => k);
@@ -58,10 +57,11 @@ export function placeLayers(graph: Graph, options: PlaceOptions, ctx: PassContex
   };
   const dataBaseline = uniform(0);
   const modelBaseline = uniform(table.configs.findIndex((c) => c.d === 1 && c.m === n));
+  // Baselines are the plain strategies, as `data` and `model` above: hints constrain only auto's own search.
   const pipelineBaseline = bestPipeline(
     graph,
     options,
-    hints,
+    noHints(graph),
     n === 1 ? [1] : stageCounts(n, graph.nodes.length, 2),
     false,
   );
@@ -163,19 +163,15 @@ function bestPipeline(
   wideStages: boolean,
 ): Candidate | undefined {
   let best: Candidate | undefined;
-  for (const K of counts) {
-    const groups =
-      wideStages && options.devices % K === 0 && options.devices / K > 1 ? [1, options.devices / K] : [1];
-    for (const g of groups) {
-      const M = options.microbatches ?? 4 * K;
-      const plan = planPipeline(graph, options.profile, options.batch, options.optimizerSlots, hints, {
-        stages: K,
-        groupSize: g,
-        microbatches: M,
-      });
-      if (plan && (!best || plan.partition.stepTime < best.stepTime))
-        best = { kind: "pipeline", plan, stepTime: plan.partition.stepTime };
-    }
+  for (const { stages: K, groupSize: g } of pipelineLayouts(options.devices, counts, wideStages)) {
+    const M = options.microbatches ?? 4 * K;
+    const plan = planPipeline(graph, options.profile, options.batch, options.optimizerSlots, hints, {
+      stages: K,
+      groupSize: g,
+      microbatches: M,
+    });
+    if (plan && (!best || plan.partition.stepTime < best.stepTime))
+      best = { kind: "pipeline", plan, stepTime: plan.partition.stepTime };
   }
   return best;
 }

@@ -27,16 +27,17 @@ export function pipelineLayers(
     const stageDevices = Array.from({ length: g }, (_, i) => s * g + i);
     const table = s === K - 1 ? plan.lastTable : plan.table;
     for (let v = start; v < end; v++) {
-      const c = table.layer[v]![0]!;
+      const k = plan.assignment[v]!;
+      const c = table.layer[v]![k]!;
       const sends = v === end - 1 && s < K - 1 ? M * plan.cut[end]! : 0;
       const alt = alternative ? alternative.table.configs[alternative.assignment[v]!]! : undefined;
       const extra = alternative ? alternative.stepTime - partition.stepTime : 0;
       layers.push({
-        config: table.configs[0]!,
+        config: table.configs[k]!,
         stage: s,
         devices: stageDevices,
         compute: M * c.compute + c.update,
-        comm: M * c.comm + c.gradAllReduce + sends,
+        comm: M * (c.comm + plan.redistribution[v]!) + c.gradAllReduce + sends,
         memory: c.memory,
         ...(alt ? { runnerUp: { config: alt, stage: 0, extra } } : {}),
         reason:

@@ -2,15 +2,25 @@ import type { DeviceProfile } from "../cost/profile.js";
 import { edgeCoefficients } from "../cost/redistribution.js";
 import type { Graph } from "../ir/graph.js";
 import { estimateCost, type CostTable } from "../passes/estimate-cost.js";
+import { solveDag } from "./frontier-dp.js";
 import type { HintConstraints } from "./hints.js";
+import { layersProblem } from "./layers-problem.js";
 import { partitionStages, type Partition } from "./pipeline-partition.js";
 
-/** A pipelined plan: K stages of g devices each, every layer data-parallel over its stage's g devices. */
+/**
+ * A pipelined plan: K stages of g devices each. Every layer runs data-parallel over its stage's g devices,
+ * but where hints keep a layer off data×g inside a pipeline they force (`@model @stage(1)`): then it takes the
+ * split of its stage's g devices (d·m = g) that `inStageAssignment` picks.
+ */
 export interface PipelinePlan {
   readonly stages: number;
   readonly groupSize: number;
   readonly microbatches: number;
   readonly partition: Partition;
+  /** Per node: its configuration index in `table` (0, data×g, unless a hint asks otherwise). */
+  readonly assignment: readonly number[];
+  /** Per node: seconds per micro-batch to bring its inputs to its configuration (0 between data×g layers). */
+  readonly redistribution: readonly number[];
   /** Costs per micro-batch (compute, comm) with memory for the whole batch in flight (GPipe keeps it all). */
   readonly table: CostTable;
   /** The same for the last stage, which runs forward and backward once (no recompute). */
@@ -43,8 +53,8 @@ export function planPipeline(
   const lastTable = estimateCost(graph, profile, g, batch / M, optimizerSlots, batch);
   const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
-  const allowedHere = graph.nodes.map((_, v) => hints.allows[v]!(table.configs[k]!));
-  if (allowedHere.some((a) => !a)) return undefined;
+  const assignment = inStageAssignment(graph, table, hints);
+  if (!assignment) return undefined;
   const lastUse = graph.nodes.map((_, v) => v);
   graph.nodes.forEach((node, v) => node.inputs.forEach((u) => (lastUse[u] = Math.max(lastUse[u]!, v))));
   // A tensor crossing several cuts is forwarded across each of them.
@@ -71,11 +81,19 @@ export function planPipeline(
     cutBytes[i] = bytes;
   }
   const half = cut.map((t) => t / 2);
+  // A split layer's redistribution from its inputs is its own time (zero between data×g layers).
+  const uniform = assignment.every((a) => a === k);
+  const redistribution = graph.nodes.map((node, v) =>
+    uniform ? 0 : node.inputs.reduce((t, u) => t + table.edgeTime(u, assignment[u]!, v, assignment[v]!), 0),
+  );
+  const at = (t: CostTable, v: number) => t.layer[v]![assignment[v]!]!;
   const partition = partitionStages({
-    time: table.layer.map((c) => c[k]!.compute + c[k]!.comm),
-    lastTime: lastTable.layer.map((c) => c[k]!.compute + c[k]!.comm),
-    memory: table.layer.map((c) => c[k]!.memory),
-    gradAllReduce: table.layer.map((c) => c[k]!.gradAllReduce + c[k]!.update),
+    time: graph.nodes.map((_, v) => at(table, v).compute + at(table, v).comm + redistribution[v]!),
+    lastTime: graph.nodes.map(
+      (_, v) => at(lastTable, v).compute + at(lastTable, v).comm + redistribution[v]!,
+    ),
+    memory: graph.nodes.map((_, v) => at(table, v).memory),
+    gradAllReduce: graph.nodes.map((_, v) => at(table, v).gradAllReduce + at(table, v).update),
     cutForward: half,
     cutBackward: half,
     stageHint: hints.stage,
@@ -85,7 +103,48 @@ export function planPipeline(
   });
   if (!partition) return undefined;
   const withStep = { ...partition, stepTime: partition.stepTime + (profile.stepOverheadSeconds ?? 0) };
-  return { stages, groupSize: g, microbatches: M, partition: withStep, table, lastTable, cut, cutBytes };
+  return {
+    stages,
+    groupSize: g,
+    microbatches: M,
+    partition: withStep,
+    assignment,
+    redistribution,
+    table,
+    lastTable,
+    cut,
+    cutBytes,
+  };
+}
+
+/** The configurations of `table` (on a stage's g devices) that use all g devices: data×g first. */
+export function stageConfigs(table: CostTable): number[] {
+  return table.configs.flatMap((c, k) => (c.d * c.m === table.devices ? [k] : []));
+}
+
+/**
+ * Each layer's configuration inside its stage. Data×g wherever the hints allow it (so a plan without such
+ * hints is exactly the data-parallel pipeline). A layer that hints keep off data×g (`@model`, `@devices(N)`
+ * with N ≠ g) takes another split of the g devices only when `@stage` hints force a pipeline: elsewhere the
+ * plans without stages honour it, and a pipeline that splits layers would be one auto never tries unhinted.
+ * Among the allowed splits, the per-layer DP's choice for the whole graph on g devices (each layer's time plus
+ * its redistribution), the same search as the plans without stages. Undefined when a layer has no choice.
+ */
+export function inStageAssignment(
+  graph: Graph,
+  table: CostTable,
+  hints: HintConstraints,
+): number[] | undefined {
+  const splits = stageConfigs(table);
+  const allowed = graph.nodes.map((_, v) => {
+    const allows = hints.allows[v]!;
+    if (allows(table.configs[0]!)) return [0];
+    return hints.maxStage >= 1 ? splits.filter((k) => allows(table.configs[k]!)) : [];
+  });
+  if (allowed.some((a) => a.length === 0)) return undefined;
+  if (allowed.every((a) => a.length === 1)) return allowed.map((a) => a[0]!);
+  // A frontier too wide for the exact DP: each layer's first allowed split still honours the hints.
+  return solveDag(layersProblem(graph, table, allowed))?.assignment ?? allowed.map((a) => a[0]!);
 }
 
 /** Stage counts worth trying on n devices: every divisor (stages of n/K devices) and n itself. */
@@ -93,6 +152,29 @@ export function stageCounts(devices: number, layers: number, minStages: number):
   const out: number[] = [];
   for (let K = Math.max(2, minStages); K <= Math.min(devices, layers); K++) {
     if (devices % K === 0 || K === Math.min(devices, layers)) out.push(K);
+  }
+  return out;
+}
+
+export interface StageLayout {
+  readonly stages: number;
+  readonly groupSize: number;
+}
+
+/**
+ * The pipelines tried for these stage counts on n devices: K stages of one device each, and (`wideStages`,
+ * auto only) of n/K devices each when K divides n. Auto's search and the check of `@stage` hints
+ * (`stage-hints.ts`) both read this list, so a layout the check accepts is one the search tries.
+ */
+export function pipelineLayouts(
+  devices: number,
+  counts: readonly number[],
+  wideStages: boolean,
+): StageLayout[] {
+  const out: StageLayout[] = [];
+  for (const K of counts) {
+    out.push({ stages: K, groupSize: 1 });
+    if (wideStages && devices % K === 0 && devices / K > 1) out.push({ stages: K, groupSize: devices / K });
   }
   return out;
 }

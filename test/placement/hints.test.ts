@@ -69,6 +69,43 @@ describe("placement hints", () => {
     for (const hints of [{ c: "@model" }, { b: "@devices(3)" }]) expect(compile(hints).plan).toBeUndefined();
   });
 
+  it("after a block call bind every layer inside, @model the ones that can be split", () => {
+    const text = (hints: string) => `
+block head(x, n: int) {
+  dense(n) -> softmax
+}
+model Mlp {
+  input x: [1024]
+  dense(4096, activation: relu)
+  head(_, 4096) ${hints}
+  dense(10, activation: softmax)
+}
+train { batch: 128 }
+`;
+    const free = compileModelText(text("@model"), { devices: 8, profile: "h100" });
+    expect(free.diagnostics).toEqual([]);
+    const of = (r: typeof free, name: string) => r.plan!.layers.find((l) => l.name === name)!.placement;
+    expect(of(free, "head/dense").modelDegree).toBeGreaterThan(1);
+    const staged = compileModelText(text("@model @stage(1)"), { devices: 4, profile: "h100" });
+    expect(staged.diagnostics).toEqual([]);
+    expect(of(staged, "head/dense")).toMatchObject({ stage: 1, modelDegree: 2 });
+    expect(of(staged, "head/softmax").stage).toBe(1);
+    // The block's layers inherit one hint: one error for it, at the hint.
+    const one = compileModelText(text("@model @stage(1)"), { devices: 2, profile: "h100" });
+    expect(one.diagnostics.map((d) => d.code)).toEqual(["MG3013"]);
+    expect(at(one, "MG3013")).toBe("8:24 @stage(1)");
+  });
+
+  it("@model after a block with nothing to split is one error at the hint", () => {
+    const result = compileModelText(
+      "block flat(x) { flatten -> softmax }\nmodel M {\n  input x: [4, 4]\n  flat @model\n}\n",
+      { devices: 4 },
+    );
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["MG3014"]);
+    expect(at(result, "MG3014")).toBe("4:8 @model");
+    expect(result.diagnostics[0]!.message).toContain("block call 'flat'");
+  });
+
   it("are ignored, with a warning, under an explicit strategy", () => {
     const result = compileModelText(model({ a: "@model" }), { devices: 4, strategy: "data" });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["MG3006"]);

@@ -15,6 +15,12 @@ export interface BoundArgs {
 }
 
 export interface BindHelpers {
+  /** Whether a positional argument names a tensor (`isTensorArg` in the caller's frame). */
+  isTensor(v: ValueAst): boolean;
+  /** Whether a name is a tensor bound in the caller's scope. */
+  isBound(name: string): boolean;
+  /** The caller's tensor names and value parameters, for did-you-mean hints. */
+  known(): Iterable<string>;
   /** `_` or a bound tensor name in the caller's scope; undefined after reporting. */
   resolve(ref: ValueAst): number | undefined;
   /** A value argument in the caller's frame (its own block parameters substituted). */
@@ -27,13 +33,33 @@ export interface BindHelpers {
   ): void;
 }
 
-function isRef(v: ValueAst): boolean {
-  return v.kind === "underscore" || v.kind === "name";
+/** `inner(x, n: int)`: the parameter list, for hints. */
+function signature(info: BlockInfo): string {
+  const params = [
+    ...info.tensorParams.map((p) => p.name),
+    ...info.valueParams.map((p) => `${p.name.name}: ${p.type}`),
+  ];
+  return `${info.decl.name.name}(${params.join(", ")})`;
+}
+
+/**
+ * The hint for MG1008 when a surplus tensor argument is a name bound nowhere: most likely a value meant for a
+ * value parameter, misspelt or out of scope.
+ */
+function surplusHint(info: BlockInfo, surplus: readonly ValueAst[], h: BindHelpers): string | undefined {
+  const unknown = surplus.find((v) => v.kind === "name" && !h.isBound(v.name));
+  if (unknown?.kind !== "name") return undefined;
+  const guess = didYouMean(unknown.name, h.known());
+  return (
+    `'${unknown.name}' is neither a tensor in scope nor a value parameter of the enclosing block` +
+    `${guess ? ` (${guess})` : ""}; it is declared ${signature(info)}`
+  );
 }
 
 /**
  * Matches a block call's arguments to the block's parameters. A call names its tensors when its first argument
- * is `_` or a name (`residual(_, 16)`); otherwise (`x -> head(3)`, or bare `head`) the chain's input is its
+ * is `_` or a tensor's name (`residual(_, 16)`); the tensors end at the first argument that is not one, so an
+ * enclosing block's value parameter passes on positionally (`inner(_, n)`). Otherwise (`x -> head(3)`, or bare `head`) the chain's input is its
  * only tensor. Undefined, after reporting, when the call cannot be expanded sensibly.
  */
 export function bindBlockArgs(
@@ -48,11 +74,12 @@ export function bindBlockArgs(
   let ok = true;
   let tensors: (number | undefined)[];
   let rest: readonly ValueAst[];
-  if (positional[0] && isRef(positional[0])) {
+  if (positional[0] && h.isTensor(positional[0])) {
     let k = 0;
-    while (k < positional.length && isRef(positional[k]!)) k++;
+    while (k < positional.length && h.isTensor(positional[k]!)) k++;
     if (k !== wanted) {
-      h.report("MG1008", call.args?.span ?? call.span, [block, wanted, k]);
+      const hint = k > wanted ? surplusHint(info, positional.slice(wanted, k), h) : undefined;
+      h.report("MG1008", call.args?.span ?? call.span, [block, wanted, k], { hint });
       return undefined;
     }
     tensors = positional.slice(0, wanted).map((r) => h.resolve(r));

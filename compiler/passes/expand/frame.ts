@@ -1,4 +1,4 @@
-import type { CallAst, ChainAst } from "../../../grammar/ast.js";
+import type { CallAst, ChainAst, ValueAst } from "../../../grammar/ast.js";
 import type { Hint } from "../../ir/expanded.js";
 import type { Value } from "../../ir/values.js";
 import type { BlockInfo } from "./block-table.js";
@@ -58,6 +58,18 @@ export function blockFrame(
     topLevel: false,
     depth: frame.depth + 1,
   };
+}
+
+/**
+ * Whether a call's positional argument names a tensor: `_`, or a bare name, unless that name is a value
+ * parameter of the enclosing block and no tensor of that name is bound (`inner(_, n)` inside
+ * `block outer(x, n: int)` passes the value of `n`). An unknown name still counts as a tensor, so it is
+ * reported as one (MG1005, or MG1008 for a block given too many).
+ */
+export function isTensorArg(v: ValueAst, frame: Frame): boolean {
+  if (v.kind === "underscore") return true;
+  if (v.kind !== "name") return false;
+  return frame.scope.lookup(v.name) !== undefined || !frame.values.has(v.name);
 }
 
 export type Resolved = { kind: "ref"; id: number | undefined } | { kind: "layer" } | { kind: "block" };

@@ -15,7 +15,7 @@ import { OPS } from "../../ops/index.js";
 import { bindBlockArgs } from "./block-args.js";
 import { estimateSize } from "./block-graph.js";
 import type { BlockInfo } from "./block-table.js";
-import { blockFrame, classifyChain, modelFrame, repeatFrame, type Frame } from "./frame.js";
+import { blockFrame, classifyChain, isTensorArg, modelFrame, repeatFrame, type Frame } from "./frame.js";
 import { toHints } from "./hints.js";
 import { inputDeclaration } from "./input-decl.js";
 import { MAX_EXPANSION_DEPTH, MAX_LAYERS } from "./limits.js";
@@ -215,11 +215,7 @@ export class ModelExpander {
     const inputs: number[] = [];
     let named = 0;
     if (spec.tensorInputs === "many") {
-      while (
-        named < positional.length &&
-        (positional[named]!.kind === "underscore" || positional[named]!.kind === "name")
-      )
-        named++;
+      while (named < positional.length && isTensorArg(positional[named]!, frame)) named++;
       for (const ref of positional.slice(0, named)) {
         const id = this.resolve(ref, frame, current);
         if (id !== undefined) inputs.push(id);
@@ -275,6 +271,9 @@ export class ModelExpander {
       return input;
     }
     const bound = bindBlockArgs(e, info, input, {
+      isTensor: (v) => isTensorArg(v, frame),
+      isBound: (name) => frame.scope.lookup(name) !== undefined,
+      known: () => [...frame.scope.names(), ...frame.values.keys()],
       resolve: (ref) =>
         ref.kind === "underscore" || ref.kind === "name" ? this.resolve(ref, frame, current) : undefined,
       convert: (v) => toValue(v, frame.values, (span) => this.reporter.report("MG1028", span, [], frame)),
@@ -283,7 +282,8 @@ export class ModelExpander {
     if (!bound) return input;
     const scope = new Scope();
     info.tensorParams.forEach((p, i) => scope.bind(p.name, { id: bound.tensors[i]!, span: p.span }));
-    const inner = blockFrame(frame, e, scope, toHints(e.hints, this.reporter, frame), bound.values);
+    const hints = toHints(e.hints, this.reporter, frame).map((h) => ({ ...h, onBlock: info.decl.name.name }));
+    const inner = blockFrame(frame, e, scope, hints, bound.values);
     return this.statements(info.decl.body, inner, bound.tensors[0]);
   }
 
