@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** A failure while training: a device died, NaN loss, unreadable data, unwritable checkpoint. */
   trainingFailure: 3,
+  /** Training stopped by SIGINT / SIGTERM (128 + SIGINT's number, as shells report it), a checkpoint kept. */
+  interrupted: 130,
 } as const;
 
 /** A mistake in how mgpuc was called; the CLI prints its message and exits 2. */

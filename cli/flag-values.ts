@@ -1,7 +1,7 @@
 import { parse } from "../grammar/index.js";
 import { DiagnosticBag } from "../compiler/diagnostics/diagnostic.js";
 import { SourceFile } from "../compiler/diagnostics/span.js";
-import type { DataSource, Loss } from "../compiler/ir/config.js";
+import type { DataSource, TrainingOverrides } from "../compiler/ir/config.js";
 import { expandBlocks } from "../compiler/passes/expand-blocks.js";
 import { resolveTraining } from "../compiler/passes/resolve-config.js";
 import { UsageError } from "./exit-codes.js";
@@ -13,7 +13,8 @@ import { UsageError } from "./exit-codes.js";
  */
 function resolveFlag(key: "data" | "loss", text: string) {
   const wrapper = `model Flags { input x: [1] }\ntrain Flags { ${key}: ${text} }\n`;
-  const source = new SourceFile(`--${key}`, wrapper);
+  // Named after the flag and its value: diagnostics about the value are located at `--data VALUE`.
+  const source = new SourceFile(`--${key} ${text}`, wrapper);
   const diagnostics = new DiagnosticBag();
   const ctx = { diagnostics, source };
   const parsed = parse(source);
@@ -35,8 +36,18 @@ export function parseDataFlag(text: string): DataSource {
   return data;
 }
 
-export function parseLossFlag(text: string): Loss {
-  const loss = resolveFlag("loss", text).loss;
-  if (!loss) throw new UsageError(`--loss ${text}: not a loss`);
-  return loss;
+/**
+ * `--data` and `--loss` as overrides of the file's train section, each with the span of its value (in a source
+ * named after the flag), so the compiler's data and loss checks run on them and point at the flag.
+ */
+export function trainingOverrides(flags: { data?: string; loss?: string }): TrainingOverrides {
+  const data = flags.data === undefined ? undefined : resolveFlag("data", flags.data);
+  const loss = flags.loss === undefined ? undefined : resolveFlag("loss", flags.loss);
+  if (data && (!data.data || !data.spans.data))
+    throw new UsageError(`--data ${flags.data}: not a data source`);
+  if (loss && (!loss.loss || !loss.spans.loss)) throw new UsageError(`--loss ${flags.loss}: not a loss`);
+  return {
+    ...(data?.data && data.spans.data ? { data: { value: data.data, span: data.spans.data } } : {}),
+    ...(loss?.loss && loss.spans.loss ? { loss: { value: loss.loss, span: loss.spans.loss } } : {}),
+  };
 }

@@ -64,7 +64,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option("--microbatches <m>", "micro-batches per step", positiveInt)
       .addOption(new Option("--transport <t>", "thread | process").argParser(transport))
       .option("--epochs <e>", "epochs", positiveInt)
-      .option("--steps <k>", "stop after K optimizer steps in total (also across a resume)", nonNegativeInt)
+      .option("--steps <k>", "stop after K optimizer steps in total (also across a resume)", positiveInt)
       .option("--batch <b>", "global batch size", positiveInt)
       .option("--seed <s>", "seed for initial weights, data order and dropout", nonNegativeInt)
       .option(

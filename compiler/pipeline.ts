@@ -6,13 +6,13 @@ import { SourceFile } from "./diagnostics/span.js";
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { ExpandedModel } from "./ir/expanded.js";
 import type { Graph } from "./ir/graph.js";
-import type { ParallelConfig, Strategy, TrainingConfig } from "./ir/config.js";
+import type { ParallelConfig, Strategy, TrainingConfig, TrainingOverrides } from "./ir/config.js";
 import type { PassContext } from "./passes/context.js";
 import { expandBlocks } from "./passes/expand-blocks.js";
 import { lower } from "./passes/lower.js";
 import { inferShapes } from "./passes/infer-shapes.js";
 import { checkData, checkInputData } from "./passes/check-data.js";
-import { resolveParallel, resolveTraining } from "./passes/resolve-config.js";
+import { applyTrainingOverrides, resolveParallel, resolveTraining } from "./passes/resolve-config.js";
 import { planModel } from "./placement/index.js";
 import type { MicrobatchOrder, Plan } from "./plan/index.js";
 
@@ -43,6 +43,8 @@ export interface CompileOptions {
   readonly microbatchOrder?: MicrobatchOrder;
   /** Stop after this pass (for `--dump-after` and for `check`, which needs no plan). */
   readonly stopAfter?: PassName;
+  /** `--data` / `--loss` from the command line: they replace the file's before check-data runs. */
+  readonly training?: TrainingOverrides;
 }
 
 /** Everything a compile produced, as far as it got. Diagnostics are values; this never throws for user input. */
@@ -82,7 +84,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
 
   const models = expandBlocks(parsed.ast, ctx);
   if (diagnostics.hasErrors()) {
-    checkDataDespiteErrors(models, options.model, ctx, baseDir);
+    checkDataDespiteErrors(models, options, ctx, baseDir);
     return done("expand-blocks", { models });
   }
   if (options.stopAfter === "expand-blocks") return done("expand-blocks", { models });
@@ -93,7 +95,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   if (stopsAt("lower")) return done("lower", { models, model, graph: lowered });
 
   const graph = inferShapes(lowered, ctx);
-  const training = resolveTraining(model, ctx, baseDir);
+  const training = applyTrainingOverrides(resolveTraining(model, ctx, baseDir), options.training);
   const parallel = resolveParallel(model, ctx);
   if (stopsAt("infer-shapes")) return done("infer-shapes", { models, model, graph, training, parallel });
 
@@ -146,10 +148,11 @@ function pickModel(
  */
 function checkDataDespiteErrors(
   models: readonly ExpandedModel[],
-  wanted: string | undefined,
+  options: CompileOptions,
   ctx: PassContext,
   baseDir: string,
 ): void {
+  const wanted = options.model;
   const model =
     wanted === undefined
       ? models.length === 1
@@ -161,7 +164,7 @@ function checkDataDespiteErrors(
   const layer = model.layers[model.inputs[0]!];
   if (!input || !layer) return;
   const quiet = { ...ctx, diagnostics: new DiagnosticBag() };
-  const training = resolveTraining(model, quiet, baseDir);
+  const training = applyTrainingOverrides(resolveTraining(model, quiet, baseDir), options.training);
   // The train section's own errors are reported by the full pipeline once the rest is fixed.
   if (quiet.diagnostics.hasErrors()) return;
   checkInputData({ name: input.name, shape: input.shape, span: layer.span }, training, ctx);

@@ -1,12 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DataSource, Loss } from "../compiler/ir/config.js";
 import { loadCheckpoint, registerFileRouter } from "./checkpoint/index.js";
-import { DataError, loadDataset, type Dataset } from "./data/index.js";
+import { DataError, loadDataset } from "./data/index.js";
 import { groupThousands } from "./report/index.js";
+import { LabelShapeError } from "./train/labels.js";
+import { isMetricName } from "./train/metrics.js";
+import { Scoring } from "./train/scoring.js";
 
 export interface Evaluation {
   readonly loss: number;
-  /** Keras names: `accuracy`. */
+  /** Every metric the checkpoint was trained with, under its `train` section name: `accuracy`, `mae`... */
   readonly metrics: Readonly<Record<string, number>>;
   readonly samples: number;
   /** The loss function used (the checkpoint's, else a default for the labels). */
@@ -15,28 +18,20 @@ export interface Evaluation {
   readonly checkpoint: string;
 }
 
-const TFJS_LOSS: Readonly<Record<Loss, string>> = {
-  sparse_categorical_crossentropy: "sparseCategoricalCrossentropy",
-  categorical_crossentropy: "categoricalCrossentropy",
-  binary_crossentropy: "binaryCrossentropy",
-  mse: "meanSquaredError",
-  mae: "meanAbsoluteError",
-};
+const LOSSES: ReadonlySet<string> = new Set<Loss>([
+  "sparse_categorical_crossentropy",
+  "categorical_crossentropy",
+  "binary_crossentropy",
+  "mse",
+  "mae",
+]);
 
 function isLoss(name: unknown): name is Loss {
-  return typeof name === "string" && name in TFJS_LOSS;
+  return typeof name === "string" && LOSSES.has(name);
 }
 
-/** Labels as the loss wants them: class ids one-hot for categorical_crossentropy, a column otherwise. */
-function labelTensor(ds: Dataset, loss: Loss, units: number): tf.Tensor {
-  if (loss === "categorical_crossentropy" && ds.y instanceof Int32Array)
-    return tf.oneHot(tf.tensor1d(ds.y, "int32"), units).toFloat();
-  const shape =
-    loss === "sparse_categorical_crossentropy"
-      ? [ds.count]
-      : [ds.count, ...(ds.labelShape.length > 0 ? ds.labelShape : [1])];
-  return tf.tensor(Float32Array.from(ds.y), shape, "float32");
-}
+/** Rows scored per forward pass. */
+const BATCH = 256;
 
 /**
  * `mgpuc evaluate DIR --data SOURCE`: loads the checkpoint (a run folder's `latest`, or a checkpoint folder),
@@ -58,6 +53,8 @@ export async function evaluate(
       inputShape,
       baseDir,
       ...(typeof meta.seed === "number" ? { seed: meta.seed } : {}),
+      // A model trained with `target: input` is scored against its input, as it was trained.
+      ...(meta.target === "input" ? { target: "input" as const } : {}),
     });
     const classes = ds.y instanceof Int32Array && ds.numClasses > 0;
     const lossName: Loss = isLoss(meta.loss)
@@ -66,27 +63,42 @@ export async function evaluate(
         ? "sparse_categorical_crossentropy"
         : "mse";
     const metricNames = Array.isArray(meta.metrics)
-      ? meta.metrics.filter((m) => m === "accuracy")
+      ? meta.metrics.filter(isMetricName)
       : classes
         ? ["accuracy"]
         : [];
-    const units = model.outputs[0]!.shape.at(-1) ?? 1;
+    const outputShape = model.outputs[0]!.shape.slice(1).map((d) => d ?? 1);
+    const units = outputShape.at(-1) ?? 1;
     if (classes && lossName.includes("categorical") && ds.numClasses > units)
       throw new DataError(`the data has ${ds.numClasses} classes but the model predicts ${units}`);
-    model.compile({ optimizer: "sgd", loss: TFJS_LOSS[lossName], metrics: metricNames });
-    const x = tf.tensor(ds.x, [ds.count, ...ds.sampleShape], model.inputs[0]!.dtype);
-    const y = labelTensor(ds, lossName, units);
+    // The same scoring as training and validation (runtime/train/scoring.ts), in inference mode.
+    const scoring = new Scoring(lossName, metricNames, outputShape);
     try {
-      const result = model.evaluate(x, y, { batchSize: 256 });
-      const scalars = Array.isArray(result) ? result : [result];
-      const values = scalars.map((s) => s.dataSync()[0]!);
-      tf.dispose(scalars);
-      const metrics: Record<string, number> = {};
-      metricNames.forEach((name, i) => (metrics[name] = values[i + 1]!));
-      return { loss: values[0]!, metrics, samples: ds.count, lossName, checkpoint: dir };
-    } finally {
-      tf.dispose([x, y]);
+      scoring.checkLabels(ds.labelShape, ds.y instanceof Int32Array);
+    } catch (error) {
+      if (error instanceof LabelShapeError) throw new DataError(error.message);
+      throw error;
     }
+    const sums = new Array<number>(scoring.width).fill(0);
+    const sampleSize = ds.sampleShape.reduce((a, b) => a * b, 1);
+    const labelSize = ds.labelShape.reduce((a, b) => a * b, 1);
+    for (let lo = 0; lo < ds.count; lo += BATCH) {
+      const rows = Math.min(ds.count, lo + BATCH) - lo;
+      tf.tidy(() => {
+        const xData = ds.x.subarray(lo * sampleSize, (lo + rows) * sampleSize);
+        const x = tf.tensor(xData, [rows, ...ds.sampleShape], model.inputs[0]!.dtype);
+        const yData = ds.y.subarray(lo * labelSize, (lo + rows) * labelSize);
+        const y = tf.tensor(
+          yData,
+          [rows, ...ds.labelShape],
+          yData instanceof Int32Array ? "int32" : "float32",
+        );
+        scoring.sums(y, model.predict(x) as tf.Tensor).forEach((s, i) => (sums[i]! += s));
+      });
+    }
+    const metrics: Record<string, number> = {};
+    metricNames.forEach((name, i) => (metrics[name] = sums[i + 1]! / ds.count));
+    return { loss: sums[0]! / ds.count, metrics, samples: ds.count, lossName, checkpoint: dir };
   } finally {
     model.dispose();
   }

@@ -9,6 +9,8 @@ export type { DeviceInfo } from "./devices/index.js";
 export { trainModel } from "./train/train-model.js";
 export type { TrainOptions } from "./train/train-options.js";
 export { TrainingFailure } from "./train/training-failure.js";
+export { Interrupted } from "./train/interrupted.js";
+export { CheckpointMismatch } from "./checkpoint/index.js";
 export { DataParallelGroup } from "./train/data-parallel-group.js";
 export type { GroupOptions } from "./train/data-parallel-group.js";
 export { MirroredStrategy } from "./train/mirrored-strategy.js";

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Graph } from "../../compiler/ir/graph.js";
 import type { Strategy, TrainingConfig } from "../../compiler/ir/config.js";
@@ -6,11 +6,16 @@ import { compileSource } from "../../compiler/pipeline.js";
 import { isPlanLoadError, loadPlan, type Plan } from "../../compiler/plan/index.js";
 import { graphFromPlan, PlanShapeError, trainingFromPlan } from "../../compiler/plan/from-plan.js";
 import { EXIT, UsageError } from "../exit-codes.js";
-import { parseDataFlag, parseLossFlag } from "../flag-values.js";
+import { trainingOverrides } from "../flag-values.js";
+import { checkPlanOverrides } from "../check-overrides.js";
+import { applyTrainingOverrides } from "../../compiler/passes/resolve-config.js";
 import { loadSource } from "../load-source.js";
 import { printDiagnostics } from "../output.js";
 import { layerConfigLabel } from "../../compiler/emit/explain.js";
 import { checkPlanDevices } from "../plan-devices.js";
+import { watchInterrupts } from "../interrupts.js";
+import { checkDeviceLimit, checkTrainingShape } from "../training-usage.js";
+import { gpuCount } from "../../runtime/process/transport.js";
 
 export interface TrainFlags {
   model?: string;
@@ -44,25 +49,42 @@ export async function trainCommand(
   target: { kind: "model" | "plan"; file: string },
   flags: TrainFlags,
 ): Promise<number> {
+  checkDeviceLimit(flags.devices, gpuCount());
   const job = target.kind === "model" ? compileJob(target.file, flags) : planJob(target.file, flags);
   if (typeof job === "number") return job;
   const training = withOverrides(job.training, flags);
+  if (target.kind === "plan") {
+    const rejected = checkPlanOverrides(job.graph, training, target.file, flags);
+    if (rejected !== undefined) return rejected;
+  }
   if (!training.loss)
     throw new UsageError("this model has no `loss:` in its train section; give --loss LOSS");
   if (!training.data)
     throw new UsageError("this model has no `data:` in its train section; give --data SOURCE");
+  const devices = flags.devices ?? job.plan.devices.count;
+  const warnings = checkTrainingShape({
+    plan: job.plan,
+    devices,
+    batch: flags.batch ?? training.batch,
+    batchFrom: flags.batch === undefined ? "file" : "flag",
+    gpus: gpuCount(),
+  });
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
 
   const runtime = await import("../../runtime/index.js");
   // The main thread only builds the model and writes checkpoints; the workers do the math on their own backends.
   await runtime.initBackend("cpu");
   const { buildModel } = await import("../../runtime/model/index.js");
-  const devices = flags.devices ?? job.plan.devices.count;
+  const { deviceInterrupts } = await import("../../runtime/process/index.js");
   const saveDir =
     flags.save === false
       ? null
       : typeof flags.save === "string"
         ? flags.save
-        : (flags.resume ?? join("runs", job.plan.model));
+        : flags.resume !== undefined
+          ? runFolderOf(flags.resume)
+          : join("runs", job.plan.model);
+  const interrupts = watchInterrupts(deviceInterrupts);
   try {
     await runtime.trainModel({
       model: buildModel(job.graph),
@@ -80,20 +102,36 @@ export async function trainCommand(
       ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
       ...(flags.resume !== undefined ? { resume: flags.resume } : {}),
       ...(flags.json ? { json: true } : {}),
+      signal: interrupts.signal,
     });
     return EXIT.ok;
   } catch (error) {
+    // Already printed: `interrupted at step N; kept DIR`.
+    if (error instanceof runtime.Interrupted) return EXIT.interrupted;
+    // Nothing started yet: another model's checkpoint is a wrong --resume, said in one line.
+    if (error instanceof runtime.CheckpointMismatch) throw new UsageError(error.message);
     if (error instanceof runtime.TrainingFailure) {
       if (!error.reported) process.stderr.write(`error: ${error.message}\n`);
       return EXIT.trainingFailure;
     }
     throw error;
+  } finally {
+    interrupts.dispose();
   }
+}
+
+/**
+ * Where a resumed run writes its checkpoints by default: the run folder `--resume` names, or the run folder
+ * holding the checkpoint folder it names (never inside a checkpoint).
+ */
+function runFolderOf(resume: string): string {
+  return existsSync(join(resume, "state.json")) ? dirname(resume) : resume;
 }
 
 function compileJob(file: string, flags: TrainFlags): Job | number {
   const source = loadSource(file);
   const result = compileSource(source, {
+    training: trainingOverrides(flags),
     ...(flags.model !== undefined ? { model: flags.model } : {}),
     ...(flags.devices !== undefined ? { devices: flags.devices } : {}),
     ...(flags.strategy !== undefined ? { strategy: flags.strategy } : {}),
@@ -118,7 +156,8 @@ function planJob(file: string, flags: TrainFlags): Job | number {
   }
   const plan = loadPlan(text);
   if (isPlanLoadError(plan)) {
-    process.stderr.write(`${file}: error: ${plan.error}\n`);
+    // A plan that does not make sense: one line per field to fix.
+    for (const problem of plan.problems ?? [plan.error]) process.stderr.write(`${file}: error: ${problem}\n`);
     return EXIT.inputErrors;
   }
   const split = plan.layers.some((l) => l.placement.modelDegree > 1 || l.placement.stage > 0);
@@ -150,12 +189,9 @@ function planJob(file: string, flags: TrainFlags): Job | number {
   }
 }
 
+/** `--data` / `--loss` on top of the job's settings (a model job's compile applied and checked them already). */
 function withOverrides(training: TrainingConfig, flags: TrainFlags): TrainingConfig {
-  return {
-    ...training,
-    ...(flags.data !== undefined ? { data: parseDataFlag(flags.data) } : {}),
-    ...(flags.loss !== undefined ? { loss: parseLossFlag(flags.loss) } : {}),
-  };
+  return applyTrainingOverrides(training, trainingOverrides(flags));
 }
 
 /** The banner's strategy: what the plan chose, e.g. `auto → data×2, model×2` or `pipeline → 2 stages × 8 micro-batches`. */

@@ -57,6 +57,22 @@ export const SHAPE_MESSAGES = {
     message: "loss '{0}' needs {1} labels, but data '{2}' gives {3} labels",
   },
   MG2109: { severity: "error", message: "training feeds one input and one output; model '{0}' has {1}" },
+  MG2110: { severity: "error", message: "cannot read data '{0}': {1}" },
+  MG2111: { severity: "error", message: "csv file '{0}' has no column named '{1}'; its columns are {2}" },
+  MG2112: {
+    severity: "error",
+    message:
+      "`target: input` needs the output shaped like the input: output '{0}' has shape {1}, input '{2}' is {3}",
+  },
+  MG2113: {
+    severity: "error",
+    message: "loss '{0}' needs class labels, but `target: input` compares the output with the input",
+  },
+  MG2114: {
+    severity: "error",
+    message:
+      "loss '{0}' compares the output with one label value per sample, but output '{1}' has shape {2} ({3} values)",
+  },
   // The train and parallel sections (resolve-config), at the value's span.
   MG2201: { severity: "error", message: "unknown {0} '{1}'; expected one of {2}" },
   MG2202: { severity: "error", message: "'{0}' expects {1}, got {2}" },

@@ -32,9 +32,17 @@ export type Optimizer =
 export type Loss =
   "sparse_categorical_crossentropy" | "categorical_crossentropy" | "binary_crossentropy" | "mse" | "mae";
 
+/**
+ * What the loss compares the output with: absent = the data's labels; `input` = the model's own input
+ * (`target: input`, an autoencoder, Keras's `fit(x, x)`), whose shape the output must then have.
+ */
+export type Target = "input";
+
 export interface TrainingConfig {
   /** Absent when the file has no `data:` and none was given on the command line. */
   readonly data?: DataSource;
+  /** Absent = the data's labels. */
+  readonly target?: Target;
   readonly optimizer: Optimizer;
   /** Absent when the file has no `loss:`; training then needs `--loss`. */
   readonly loss?: Loss;
@@ -47,6 +55,15 @@ export interface TrainingConfig {
   readonly seed: number;
   /** Where each setting came from, for diagnostics (`data:`'s value span, say). */
   readonly spans: Readonly<Partial<Record<keyof Omit<TrainingConfig, "spans">, Span>>>;
+}
+
+/**
+ * `train` settings given on the command line (`mgpuc train --data SOURCE --loss LOSS`), each with the span of the
+ * flag's value, so the compile-time checks run on them as on the file's own and point at the flag.
+ */
+export interface TrainingOverrides {
+  readonly data?: { readonly value: DataSource; readonly span: Span };
+  readonly loss?: { readonly value: Loss; readonly span: Span };
 }
 
 export type Strategy = "auto" | "data" | "model" | "pipeline";

@@ -1,21 +1,42 @@
-import type { Span } from "../diagnostics/span.js";
+import { type Diagnostic, DiagnosticBag } from "../diagnostics/diagnostic.js";
+import { didYouMean } from "../diagnostics/suggest.js";
+import { SourceFile, type Span } from "../diagnostics/span.js";
+import type { DataFacts } from "../data-probe/data-facts.js";
+import { probeData } from "../data-probe/probe-data.js";
 import type { DataSource, TrainingConfig } from "../ir/config.js";
-import type { Graph, IRNode } from "../ir/graph.js";
+import type { Graph } from "../ir/graph.js";
 import { showShape } from "../ops/index.js";
+import { checkLoss, checkTarget, type ProbedSource } from "./check-loss.js";
 import type { PassContext } from "./context.js";
 
-/** MNIST's images, from the built-in set or IDX files, are 28 × 28 with integer labels 0-9. */
-const MNIST_SHAPE = [28, 28] as const;
+/**
+ * `checkData` on its own, for settings that did not come through the pipeline: a plan run with `--data` or
+ * `--loss` (`mgpuc run PLAN.json`). Returns the diagnostics.
+ */
+export function checkTrainingData(graph: Graph, training: TrainingConfig): readonly Diagnostic[] {
+  const diagnostics = new DiagnosticBag();
+  checkData(graph, training, { diagnostics, source: new SourceFile(graph.span.file, "") });
+  return diagnostics.items;
+}
+
+/** The model input as the data checks need it: its declaration, without the graph. */
+export interface InputDecl {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly span: Span;
+}
 
 /**
- * Checks the model against its training data before anything runs: the data's per-sample shape must equal the
- * input's, or equal it up to a trailing axis of size 1 (the loader adds that axis); and the loss must fit the
- * output and the labels. This is what turns the seed's bug (784 inputs fed 28 × 28 images) into a compile error.
+ * Checks the model against its training data before anything runs, reading the data's headers and first rows
+ * (compiler/data-probe): the data's per-sample shape must equal the input's, or equal it up to a trailing axis
+ * of size 1 (the loader adds that axis), and CSV rows must have as many features as the input has values; with
+ * `target: input` the output must be shaped like the input; and the loss must fit the output and the labels
+ * (their kind, range and class count). This is what turns the seed's bug (784 inputs fed 28 × 28 images) into
+ * a compile error, and a CSV or IDX file that does not fit the model into one too.
  */
 export function checkData(graph: Graph, training: TrainingConfig, ctx: PassContext): void {
-  const data = training.data;
-  if (!data && !training.loss) return;
-  const where = training.spans.data ?? training.spans.loss ?? graph.span;
+  if (!training.data && !training.loss && !training.target) return;
+  const where = training.spans.data ?? training.spans.loss ?? training.spans.target ?? graph.span;
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
     const counts = `${graph.inputs.length} input(s) and ${graph.outputs.length} output(s)`;
     ctx.diagnostics.report("MG2109", where, [graph.model, counts]);
@@ -24,62 +45,102 @@ export function checkData(graph: Graph, training: TrainingConfig, ctx: PassConte
   const input = graph.nodes[graph.inputs[0]!];
   const output = graph.nodes[graph.outputs[0]!];
   if (!input || !output?.outputShape) return;
-  checkInputData(
-    { name: input.name, shape: input.attrs["shape"] as readonly number[], span: input.span },
-    training,
-    ctx,
-  );
-  if (training.loss) checkLoss(output, training, ctx);
+  const declared: InputDecl = {
+    name: input.name,
+    shape: input.attrs["shape"] as readonly number[],
+    span: input.span,
+  };
+  const sources = checkInputData(declared, training, ctx);
+  if (training.target === "input") checkTarget(declared, output, training, ctx);
+  if (training.loss) checkLoss(declared, output, training, sources, ctx);
 }
 
 /**
- * The data half of `checkData`, which needs only the input's declaration. The pipeline also runs it when the
- * front end found errors elsewhere, so one run reports both a typo and the data mismatch (EXAMPLES.md).
+ * The data half of `checkData`, which needs only the input's declaration: each source (`data:`, and
+ * `validation:` when it is a source) read and fitted to the input. Returns what was learned of each, for the
+ * loss checks. The pipeline also runs it when the front end found errors elsewhere, so one run reports both a
+ * typo and the data mismatch (EXAMPLES.md).
  */
-export function checkInputData(
-  input: { readonly name: string; readonly shape: readonly number[]; readonly span: Span },
+export function checkInputData(input: InputDecl, training: TrainingConfig, ctx: PassContext): ProbedSource[] {
+  const probed: ProbedSource[] = [];
+  const each = (source: DataSource, span: Span) => {
+    const facts = readSource(input, source, span, training, ctx);
+    if (facts) probed.push({ facts, span });
+  };
+  if (training.data) each(training.data, training.spans.data ?? input.span);
+  if (typeof training.validation !== "number") {
+    each(training.validation, training.spans.validation ?? input.span);
+  }
+  return probed;
+}
+
+/** Probes one source and checks it feeds the input; undefined when nothing is known of it. */
+function readSource(
+  input: InputDecl,
+  source: DataSource,
+  span: Span,
   training: TrainingConfig,
   ctx: PassContext,
-): void {
-  if (training.data) checkInput(input, training.data, training.spans.data ?? input.span, ctx);
-  if (typeof training.validation !== "number") {
-    checkInput(input, training.validation, training.spans.validation ?? input.span, ctx);
-  }
-}
-
-function sampleShape(data: DataSource): readonly number[] | undefined {
-  switch (data.kind) {
-    case "mnist":
-    case "idx":
-      return MNIST_SHAPE;
-    case "synthetic":
-      return data.shape;
-    case "csv":
-      // Its width is known only by reading the file, which compiling does not do.
+): DataFacts | undefined {
+  // `target: input` does not read the labels (LANGUAGE.md), so nothing about them can be wrong.
+  const probe = probeData(source, input.shape, { readLabels: training.target !== "input" });
+  switch (probe.kind) {
+    case "unknown":
       return undefined;
+    case "unreadable":
+      ctx.diagnostics.report("MG2110", span, [source.kind, probe.message], {
+        hint: FORMAT_HINTS[source.kind],
+      });
+      return undefined;
+    case "no-label-column": {
+      const hint =
+        didYouMean(probe.label, probe.columns) ??
+        `name the column that holds the labels: \`label: "${probe.columns.at(-1) ?? "label"}"\``;
+      ctx.diagnostics.report("MG2111", span, [probe.path, probe.label, probe.columns.join(", ") || "none"], {
+        hint,
+      });
+      return undefined;
+    }
+    case "facts":
+      checkFeedsInput(input, probe.facts, span, ctx);
+      return probe.facts;
   }
 }
 
-function checkInput(
-  input: { readonly name: string; readonly shape: readonly number[] },
-  data: DataSource,
-  span: Span,
-  ctx: PassContext,
-): void {
-  const given = sampleShape(data);
+const FORMAT_HINTS: Readonly<Record<DataSource["kind"], string | undefined>> = {
+  mnist: undefined,
+  synthetic: undefined,
+  idx: "idx(images, labels) reads the MNIST IDX format, gzipped or not: images [count, rows, columns], labels [count]",
+  csv: "csv(path) reads a header row, then one number per column on every row",
+};
+
+function checkFeedsInput(input: InputDecl, facts: DataFacts, span: Span, ctx: PassContext): void {
+  const given = facts.sampleShape;
   const expected = input.shape;
-  if (!given || fits(given, expected)) return;
-  const name = input.name;
-  const declare = `declare \`input ${name}: ${showShape(given)}\``;
+  if (fits(given, expected)) return;
   const sameSize = count(given) === count(expected);
-  const hint = !sameSize
-    ? `${declare}, or feed data of shape ${showShape(expected)}`
-    : expected.length === 1
-      ? `${declare} and add \`flatten\`, or \`reshape(${showShape(expected)})\` first`
-      : `${declare} and add \`reshape(${showShape(expected)})\` first`;
-  ctx.diagnostics.report("MG2104", span, [dataName(data), showShape(given), name, showShape(expected)], {
+  if (facts.flat && sameSize) return;
+  const declare = `declare \`input ${input.name}: ${showShape(given)}\``;
+  const hint = facts.columns
+    ? csvHint(facts.columns, input, declare)
+    : !sameSize
+      ? `${declare}, or feed data of shape ${showShape(expected)}`
+      : expected.length === 1
+        ? `${declare} and add \`flatten\`, or \`reshape(${showShape(expected)})\` first`
+        : `${declare} and add \`reshape(${showShape(expected)})\` first`;
+  ctx.diagnostics.report("MG2104", span, [facts.name, showShape(given), input.name, showShape(expected)], {
     hint,
   });
+}
+
+function csvHint(columns: NonNullable<DataFacts["columns"]>, input: InputDecl, declare: string): string {
+  const features = columns.features;
+  const shown = features.length > 8 ? `${features.slice(0, 8).join(", ")}, …` : features.join(", ");
+  const besides = columns.label === undefined ? "" : ` besides '${columns.label}'`;
+  return (
+    `the file has ${features.length} feature column(s)${besides} (${shown}) and the input ` +
+    `takes ${count(input.shape)} values: ${declare}, or give the file ${count(input.shape)} feature columns`
+  );
 }
 
 function fits(given: readonly number[], expected: readonly number[]): boolean {
@@ -90,48 +151,4 @@ function fits(given: readonly number[], expected: readonly number[]): boolean {
 
 function count(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
-}
-
-function dataName(data: DataSource): string {
-  return data.kind;
-}
-
-function checkLoss(output: IRNode, training: TrainingConfig, ctx: PassContext): void {
-  const loss = training.loss!;
-  const span = training.spans.loss ?? output.span;
-  const shape = output.outputShape!;
-  const data = training.data;
-  const labelled = data?.kind === "mnist" || data?.kind === "idx";
-  if (loss === "sparse_categorical_crossentropy" || loss === "categorical_crossentropy") {
-    const classes = shape.length === 1 ? shape[0]! : 0;
-    if (classes < 2) {
-      ctx.diagnostics.report("MG2105", span, [loss, output.name, showShape(shape)], {
-        hint: "end the model with `dense(CLASSES, activation: softmax)`",
-      });
-      return;
-    }
-    if (loss === "categorical_crossentropy" && labelled) {
-      ctx.diagnostics.report("MG2108", span, [loss, "one-hot", data.kind, "integer"], {
-        hint: "use `loss: sparse_categorical_crossentropy` for integer labels",
-      });
-    }
-    if (labelled && classes !== 10) {
-      ctx.diagnostics.report("MG2107", training.spans.data ?? span, [10, output.name, classes], {
-        hint: "MNIST has 10 classes: end the model with `dense(10, activation: softmax)`",
-      });
-    }
-    if (data?.kind === "synthetic" && data.classes !== classes) {
-      ctx.diagnostics.report("MG2107", training.spans.data ?? span, [data.classes, output.name, classes], {
-        hint: `write \`synthetic(classes: ${classes})\``,
-      });
-    }
-  } else if (loss === "binary_crossentropy") {
-    if (shape[shape.length - 1] !== 1) {
-      ctx.diagnostics.report("MG2106", span, [output.name, showShape(shape)], {
-        hint: "end the model with `dense(1, activation: sigmoid)`",
-      });
-    } else if (labelled) {
-      ctx.diagnostics.report("MG2108", span, [loss, "0/1", data.kind, "digit (0-9)"]);
-    }
-  }
 }

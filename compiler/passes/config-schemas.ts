@@ -62,4 +62,7 @@ export const METRICS = [
   "mae",
 ] as const;
 
+/** What the loss compares the output with (`target:`); absent = the data's labels. */
+export const TARGETS = ["input"] as const;
+
 export const STRATEGIES = ["auto", "data", "model", "pipeline"] as const;

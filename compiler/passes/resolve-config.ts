@@ -2,12 +2,21 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../diagnostics/span.js";
-import type { DataSource, Loss, Optimizer, ParallelConfig, Strategy, TrainingConfig } from "../ir/config.js";
+import type {
+  DataSource,
+  Loss,
+  Optimizer,
+  ParallelConfig,
+  Strategy,
+  Target,
+  TrainingConfig,
+  TrainingOverrides,
+} from "../ir/config.js";
 import type { ExpandedModel, Section } from "../ir/expanded.js";
 import type { Value } from "../ir/values.js";
 import type { ArgSchema } from "../ops/arg-schema.js";
 import { checkArgs, showValue } from "./check-args.js";
-import { DATA_ARGS, LOSSES, METRICS, OPTIMIZER_ARGS, STRATEGIES } from "./config-schemas.js";
+import { DATA_ARGS, LOSSES, METRICS, OPTIMIZER_ARGS, STRATEGIES, TARGETS } from "./config-schemas.js";
 import type { PassContext } from "./context.js";
 
 type Spans = Partial<Record<string, Span>>;
@@ -24,8 +33,12 @@ export function resolveTraining(model: ExpandedModel, ctx: PassContext, baseDir:
   const get = (key: string) => values.get(key);
   const optimizerValue = get("optimizer");
   const optimizer = (optimizerValue && resolveOptimizer(optimizerValue, ctx)) ?? defaultOptimizer();
+  const targetValue = get("target");
+  const target = targetValue && resolveTarget(targetValue, ctx);
+  // `target: input` reads no labels, so a label file that is not there is no reason to warn.
+  const readsLabels = target !== "input";
   const dataValue = get("data");
-  const data = dataValue && resolveData(dataValue, "data", ctx, baseDir);
+  const data = dataValue && resolveData(dataValue, "data", ctx, baseDir, readsLabels);
   const lossValue = get("loss");
   const loss = lossValue && resolveLoss(lossValue, ctx);
   const validationValue = get("validation");
@@ -33,11 +46,12 @@ export function resolveTraining(model: ExpandedModel, ctx: PassContext, baseDir:
   if (validationValue?.kind === "number") {
     validation = fraction(validationValue, "validation", ctx) ?? 0;
   } else if (validationValue) {
-    validation = resolveData(validationValue, "validation", ctx, baseDir) ?? 0;
+    validation = resolveData(validationValue, "validation", ctx, baseDir, readsLabels) ?? 0;
   }
   const metricsValue = get("metrics");
   return {
     ...(data ? { data } : {}),
+    ...(target ? { target } : {}),
     optimizer,
     ...(loss ? { loss } : {}),
     metrics: metricsValue ? resolveMetrics(metricsValue, ctx) : [],
@@ -46,6 +60,25 @@ export function resolveTraining(model: ExpandedModel, ctx: PassContext, baseDir:
     validation,
     seed: integer(get("seed"), "seed", 0, ctx) ?? 0,
     spans,
+  };
+}
+
+/** The file's `train` settings with the command line's on top; each overridden span points at its flag. */
+export function applyTrainingOverrides(
+  training: TrainingConfig,
+  overrides: TrainingOverrides | undefined,
+): TrainingConfig {
+  if (!overrides?.data && !overrides?.loss) return training;
+  const { data, loss } = overrides;
+  return {
+    ...training,
+    ...(data ? { data: data.value } : {}),
+    ...(loss ? { loss: loss.value } : {}),
+    spans: {
+      ...training.spans,
+      ...(data ? { data: data.span } : {}),
+      ...(loss ? { loss: loss.span } : {}),
+    },
   };
 }
 
@@ -103,14 +136,22 @@ function resolveOptimizer(value: Value, ctx: PassContext): Optimizer | undefined
   }
 }
 
-function resolveData(value: Value, key: string, ctx: PassContext, baseDir: string): DataSource | undefined {
+function resolveData(
+  value: Value,
+  key: string,
+  ctx: PassContext,
+  baseDir: string,
+  readsLabels: boolean,
+): DataSource | undefined {
   const resolved = callOf(value, key, DATA_ARGS, ctx);
   if (!resolved) return undefined;
   const a = resolved.attrs;
   const file = (name: string): string => {
     const path = resolve(baseDir, a[name] as string);
     const written = value.kind === "call" ? fileArgSpan(value, name) : undefined;
-    if (resolved.ok && !existsSync(path)) ctx.diagnostics.report("MG2204", written ?? value.span, [path]);
+    const read = name !== "labels" || readsLabels;
+    if (resolved.ok && read && !existsSync(path))
+      ctx.diagnostics.report("MG2204", written ?? value.span, [path]);
     return path;
   };
   switch (resolved.name) {
@@ -191,6 +232,12 @@ function resolveLoss(value: Value, ctx: PassContext): Loss | undefined {
   const name = pickName(value, "loss", "loss", LOSSES, ctx);
   if (name !== undefined && value.kind === "call") checkArgs(value.args, [], name, ctx, value.span);
   return name as Loss | undefined;
+}
+
+/** `target: input`; a bare name only (`input(...)` is a call, not a target). */
+function resolveTarget(value: Value, ctx: PassContext): Target | undefined {
+  if (value.kind !== "name") return typeError(value, "target", `one of ${TARGETS.join(", ")}`, ctx);
+  return pickName(value, "target", "target", TARGETS, ctx) as Target | undefined;
 }
 
 function resolveMetrics(value: Value, ctx: PassContext): string[] {

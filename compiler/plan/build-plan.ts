@@ -24,6 +24,7 @@ export function planTraining(t: TrainingConfig): PlanTraining {
     loss: t.loss ?? null,
     metrics: [...t.metrics],
     data: t.data ? source(t.data) : null,
+    ...(t.target ? { target: t.target } : {}),
     validation: typeof t.validation === "number" ? t.validation : source(t.validation),
     seed: t.seed,
   };

@@ -49,6 +49,7 @@ export class PlanShapeError extends Error {
 export function trainingFromPlan(training: PlanTraining): TrainingConfig {
   return {
     ...(training.data ? { data: training.data as unknown as DataSource } : {}),
+    ...(training.target === "input" ? { target: "input" as const } : {}),
     optimizer: training.optimizer as unknown as Optimizer,
     ...(training.loss ? { loss: training.loss as Loss } : {}),
     metrics: training.metrics,

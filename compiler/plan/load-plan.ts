@@ -1,10 +1,16 @@
 import { Ajv, type ErrorObject } from "ajv";
+import { checkPlanMeaning, formatPlanProblem } from "./plan-meaning.js";
 import { PLAN_SCHEMA } from "./plan-schema.js";
 import { PLAN_VERSION, type Plan } from "./plan-types.js";
 
 /** Why a plan file could not be used, for a person: never a stack trace. */
 export interface PlanLoadError {
   readonly error: string;
+  /**
+   * A plan that parses and fits the schema but does not make sense: one `field.path: why` per problem, for the
+   * CLI to print one a line (`error` joins them).
+   */
+  readonly problems?: readonly string[];
 }
 
 export function isPlanLoadError(p: Plan | PlanLoadError): p is PlanLoadError {
@@ -25,8 +31,8 @@ function describe(errors: readonly ErrorObject[]): string {
 }
 
 /**
- * Parses and validates a plan. Truncated or invalid JSON, a plan from a newer mgpuc, or a plan missing
- * required fields come back as a clear message.
+ * Parses and validates a plan. Truncated or invalid JSON, a plan from a newer mgpuc, a plan missing required
+ * fields, or one whose fields do not fit together (`checkPlanMeaning`) come back as a clear message.
  */
 export function loadPlan(text: string): Plan | PlanLoadError {
   let value: unknown;
@@ -52,14 +58,8 @@ export function loadPlan(text: string): Plan | PlanLoadError {
   }
   if (!validatePlanObject(value))
     return { error: `invalid plan: ${describe(validatePlanObject.errors ?? [])}` };
-  const problems: string[] = [];
-  for (const [i, l] of (value as Plan).layers.entries()) {
-    const p = l.placement;
-    const kind = p.modelDegree === 1 ? "data" : p.dataDegree === 1 ? "model" : "hybrid";
-    if (p.kind !== kind)
-      problems.push(`plan.layers[${i}].placement.kind is "${p.kind}" but the degrees say "${kind}"`);
-  }
-  if (problems.length > 0) return { error: `invalid plan: ${problems.slice(0, 5).join("; ")}` };
+  const problems = checkPlanMeaning(value as Plan).map(formatPlanProblem);
+  if (problems.length > 0) return { error: `invalid plan: ${problems.slice(0, 5).join("; ")}`, problems };
   return value as Plan;
 }
 

@@ -50,6 +50,8 @@ export interface PlanTraining {
   readonly loss: string | null;
   readonly metrics: readonly string[];
   readonly data: Readonly<Record<string, string | number | readonly number[]>> | null;
+  /** Present only with `target: input` (the schema's training object allows extra fields). */
+  readonly target?: "input";
   readonly validation: number | Readonly<Record<string, string | number | readonly number[]>>;
   readonly seed: number;
 }

@@ -1,6 +1,8 @@
 export { saveCheckpoint, type CheckpointData, type SaveOptions } from "./save-checkpoint.js";
 export { loadCheckpoint, resolveCheckpointDir, type LoadedCheckpoint } from "./load-checkpoint.js";
 export { CheckpointError, describeFsError } from "./checkpoint-error.js";
+export { CheckpointMismatch, describeModelMismatch } from "./checkpoint-match.js";
+export { probeWritable } from "./probe-writable.js";
 export { nodeFs, type CheckpointFs } from "./checkpoint-fs.js";
 export {
   lastIntactCheckpoint,

@@ -1,36 +1,27 @@
 import { readFile } from "node:fs/promises";
-import { DataError } from "./data-error.js";
+import {
+  checkCsvHasRows,
+  csvLines,
+  isBlankCsvLine,
+  isClassLabel,
+  parseCsvHeader,
+  parseCsvRow,
+} from "../../compiler/data-formats/csv-format.js";
+import { DataError, asDataError } from "./data-error.js";
 import type { Dataset } from "./dataset.js";
 import { fitToInput } from "./fit-shape.js";
 
-/** One CSV line's cells; fields may be double-quoted (`"a,b"`, `""` for a quote). */
-function cells(line: string): string[] {
-  const out: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") {
-      out.push(cell.trim());
-      cell = "";
-    } else cell += ch;
-  }
-  out.push(cell.trim());
-  return out;
-}
-
 /**
  * `csv(path, label: "name")`: a header row, then one sample per row; every column but the label is a feature,
- * in column order. Integer labels are classes; any other number makes a regression target.
+ * in column order (compiler/data-formats/csv-format.ts). Integer labels are classes; any other number makes a
+ * regression target.
  */
-export async function loadCsv(file: string, label: string, inputShape: readonly number[]): Promise<Dataset> {
+export async function loadCsv(
+  file: string,
+  label: string,
+  inputShape: readonly number[],
+  options: { readonly labels: boolean } = { labels: true },
+): Promise<Dataset> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -41,39 +32,34 @@ export async function loadCsv(file: string, label: string, inputShape: readonly 
       file,
     );
   }
-  const lines = text.split(/\r?\n/);
-  const header = cells(lines[0] ?? "");
-  const labelColumn = header.indexOf(label);
-  if (labelColumn < 0)
-    throw new DataError(`${file}:1: no column named '${label}' (columns: ${header.join(", ")})`, file, 1);
-  const features = header.length - 1;
-  const fail = (line: number, message: string): never => {
-    throw new DataError(`${file}:${line}: ${message}`, file, line);
-  };
+  const lines = csvLines(text);
   const xs: number[] = [];
   const ys: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const raw = lines[i]!;
-    if (raw.trim() === "") continue;
-    const row = cells(raw);
-    if (row.length !== header.length) fail(i + 1, `expected ${header.length} values, found ${row.length}`);
-    row.forEach((cell, column) => {
-      const value = cell === "" ? NaN : Number(cell);
-      if (!Number.isFinite(value)) fail(i + 1, `column '${header[column]}': '${cell}' is not a number`);
-      if (column === labelColumn) ys.push(value);
-      else xs.push(value);
-    });
-  }
-  if (ys.length === 0) throw new DataError(`${file}: no data rows`, file);
-  const sampleShape = fitToInput([features], inputShape, `csv file ${file}`, { flat: true, path: file });
-  const classes = ys.every((v) => Number.isInteger(v) && v >= 0);
+  const header = asDataError(() => {
+    const parsed = parseCsvHeader(lines[0] ?? "", label, file, options);
+    for (let i = 1; i < lines.length; i++) {
+      const raw = lines[i]!;
+      if (isBlankCsvLine(raw)) continue;
+      const row = parseCsvRow(raw, i + 1, parsed);
+      xs.push(...row.features);
+      ys.push(row.label);
+    }
+    checkCsvHasRows(ys.length, file);
+    return parsed;
+  });
+  const sampleShape = fitToInput([header.features.length], inputShape, `csv file ${file}`, {
+    flat: true,
+    path: file,
+  });
+  const classes = ys.every(isClassLabel);
   return {
     x: Float32Array.from(xs),
     y: classes ? Int32Array.from(ys) : Float32Array.from(ys),
     count: ys.length,
     sampleShape,
     labelShape: [],
-    numClasses: classes ? Math.max(...ys) + 1 : 0,
+    // A loop, not Math.max(...ys): spreading a large file's labels overflows the call stack.
+    numClasses: classes ? ys.reduce((a, b) => Math.max(a, b), -1) + 1 : 0,
     description: `csv(${file})`,
   };
 }

@@ -1,8 +1,9 @@
 import path from "node:path";
-import type { DataSource } from "../../compiler/ir/config.js";
+import type { DataSource, Target } from "../../compiler/ir/config.js";
 import { loadCsv } from "./csv.js";
 import type { Dataset } from "./dataset.js";
 import { loadIdx } from "./idx.js";
+import { inputAsTarget } from "./input-as-target.js";
 import { loadMnist } from "./mnist.js";
 import { loadSynthetic } from "./synthetic.js";
 
@@ -13,18 +14,29 @@ export interface LoadOptions {
   readonly baseDir: string;
   /** Fixes `synthetic` data; default 0. */
   readonly seed?: number;
+  /**
+   * `input` (`target: input`): the labels are a copy of the samples, and the source's own labels are not read
+   * (an IDX label file is left alone, a CSV needs no label column).
+   */
+  readonly target?: Target;
 }
 
 /** Loads a `data:` source into memory. Unreadable or mismatched data rejects with a `DataError`. */
 export async function loadDataset(source: DataSource, options: LoadOptions): Promise<Dataset> {
+  if (options.target !== "input") return loadSource(source, options);
+  return inputAsTarget(await loadSource(source, options));
+}
+
+function loadSource(source: DataSource, options: LoadOptions): Promise<Dataset> | Dataset {
   const resolve = (file: string): string => path.resolve(options.baseDir, file);
+  const labels = { labels: options.target !== "input" };
   switch (source.kind) {
     case "mnist":
       return loadMnist(options.inputShape);
     case "idx":
-      return loadIdx(resolve(source.images), resolve(source.labels), options.inputShape);
+      return loadIdx(resolve(source.images), resolve(source.labels), options.inputShape, labels);
     case "csv":
-      return loadCsv(resolve(source.path), source.label, options.inputShape);
+      return loadCsv(resolve(source.path), source.label, options.inputShape, labels);
     case "synthetic":
       return loadSynthetic(
         source.samples,

@@ -1,7 +1,14 @@
 import { Socket } from "node:net";
 import { initBackend } from "../backend/index.js";
 import { CollectiveAborted } from "../collectives/index.js";
-import { FrameReader, PipeCollective, encodeFrame, openFifoMesh, removeFifoMesh } from "../process/index.js";
+import {
+  FrameReader,
+  PipeCollective,
+  encodeFrame,
+  openFifoMesh,
+  removeFifoMesh,
+  superviseChild,
+} from "../process/index.js";
 import { PipeMailbox } from "./pipe-mailbox.js";
 import { PlanReplica } from "./plan-replica.js";
 import { type PlanChildMessage, decodeInit, encodeShards } from "./process-frames.js";
@@ -16,6 +23,12 @@ const rank = Number(process.env.MGPUC_RANK);
 const size = Number(process.env.MGPUC_SIZE);
 const mesh = process.env.MGPUC_MESH!;
 const out = new Socket({ fd: 3, readable: false, writable: true });
+// Before the mesh opens (it blocks until every peer is up): a Ctrl-C then must not kill the device either.
+superviseChild({
+  out,
+  onSignal: (signal) => reply({ type: "interrupt", signal }),
+  onParentGone: exitWithParent,
+});
 const ends = openFifoMesh(mesh, rank, size);
 let replica: PlanReplica | null = null;
 reply({ type: "hello", rank, cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? null });
@@ -68,8 +81,11 @@ process.stdin.on("data", (chunk: Buffer) => {
       });
   }
 });
-process.stdin.on("end", () => {
-  // The parent may be gone (killed): rank 0 removes the pipes and the data file, which nobody else would.
+
+/** The parent is gone or done: rank 0 removes the pipes and the data file, which nobody else would. */
+function exitWithParent(): void {
   if (rank === 0) removeFifoMesh(mesh);
   process.exit(0);
-});
+}
+
+process.stdin.on("end", exitWithParent);

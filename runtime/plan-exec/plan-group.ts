@@ -4,7 +4,8 @@ import type { Plan } from "../../compiler/plan/index.js";
 import { type SharedLayout, abortShared, createSharedLayout } from "../collectives/index.js";
 import type { Dataset } from "../data/index.js";
 import { tfjsLayerName } from "../model/index.js";
-import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
+import { type DataView, gatherRows, viewDataset } from "../train/replica.js";
+import { Scoring } from "../train/scoring.js";
 import type { EvaluateReply, StateReply, StepReply } from "../train/protocol.js";
 import { shareDataset } from "../train/data-parallel-group.js";
 import type { NamedArray } from "../train/optimizer.js";
@@ -23,6 +24,8 @@ export interface PlanGroupOptions {
   readonly model: tf.LayersModel;
   readonly optimizer: Optimizer;
   readonly loss: Loss;
+  /** Metrics scored with the loss (resolve-config's names); default none. */
+  readonly metrics?: readonly string[];
   readonly seed: number;
   readonly train: Dataset;
   readonly validation?: Dataset | null;
@@ -90,6 +93,9 @@ function ownersFor(model: tf.LayersModel, stage: StageInfo, device: number): Var
  * DataParallelGroup with the same step / evaluate / state surface, so `runEpochs` drives either.
  */
 export class PlanGroup {
+  /** The validation set as rows are read from it, made on the first evaluation. */
+  private validationView: DataView | null = null;
+
   private constructor(
     private readonly pool: Devices,
     private readonly options: PlanGroupOptions,
@@ -99,6 +105,10 @@ export class PlanGroup {
 
   static async start(options: PlanGroupOptions): Promise<PlanGroup> {
     const { plan, batch } = options;
+    Scoring.checkData(options.model, options.loss, options.metrics ?? [], [
+      options.train,
+      options.validation,
+    ]);
     const stages = stagesOf(plan);
     const microbatches = Math.max(1, plan.schedule.microbatches);
     const microRows = Math.ceil(batch / microbatches);
@@ -139,6 +149,7 @@ export class PlanGroup {
           optimizerData: packShared(state.map((s) => s.data)),
           optimizer: options.optimizer,
           loss: options.loss,
+          metrics: options.metrics ?? [],
           seed: options.seed,
           train,
           backend: options.backend ?? "auto",
@@ -159,7 +170,7 @@ export class PlanGroup {
   async step(step: number, indices: Uint32Array): Promise<StepReply> {
     const replies = only(await this.pool.request(() => ({ type: "step", step, indices })), "stepDone");
     const last = replies[this.pool.devices.indexOf(this.lastDevice)]!;
-    return { type: "stepDone", step, lossSum: last.lossSum, correct: last.correct, rows: last.rows };
+    return { type: "stepDone", step, lossSum: last.lossSum, metricSums: last.metricSums, rows: last.rows };
   }
 
   /** Parameters and optimizer state each device holds, counted by the device itself. */
@@ -198,32 +209,28 @@ export class PlanGroup {
   /** Validation on the main thread with the gathered weights (the 1-device model). */
   async evaluate(batch: number): Promise<EvaluateReply> {
     const data = this.options.validation;
-    if (!data || data.count === 0) return { type: "evaluated", lossSum: 0, correct: 0, rows: 0 };
     const { model, loss } = this.options;
+    const scoring = new Scoring(
+      loss,
+      this.options.metrics ?? [],
+      model.outputs[0]!.shape.slice(1) as number[],
+    );
+    const sums = new Array<number>(scoring.width).fill(0);
+    if (!data || data.count === 0)
+      return { type: "evaluated", lossSum: 0, metricSums: sums.slice(1), rows: 0 };
     const { weights } = await this.state();
     const tensors = weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
     model.setWeights(tensors);
     tf.dispose(tensors);
-    const size = data.sampleShape.reduce((a, b) => a * b, 1);
-    const labels = data.labelShape.reduce((a, b) => a * b, 1);
-    let lossSum = 0;
-    let correct = 0;
+    this.validationView ??= viewDataset(shareDataset(data));
+    const view = this.validationView;
     for (let lo = 0; lo < data.count; lo += batch) {
-      const hi = Math.min(data.count, lo + batch);
       tf.tidy(() => {
-        const x = tf.tensor(data.x.subarray(lo * size, hi * size), [hi - lo, ...data.sampleShape]);
-        const yData = data.y.subarray(lo * labels, hi * labels);
-        const y = tf.tensor(
-          yData,
-          [hi - lo, ...data.labelShape],
-          yData instanceof Int32Array ? "int32" : "float32",
-        );
-        const pred = model.predict(x) as tf.Tensor;
-        lossSum += tf.sum(perSampleLoss(loss, y, pred)).dataSync()[0]!;
-        correct += tf.sum(perSampleCorrect(loss, y, pred)).dataSync()[0]!;
+        const [x, y] = gatherRows(view, null, lo, Math.min(data.count, lo + batch));
+        scoring.sums(y, model.predict(x) as tf.Tensor).forEach((s, i) => (sums[i]! += s));
       });
     }
-    return { type: "evaluated", lossSum, correct, rows: data.count };
+    return { type: "evaluated", lossSum: sums[0]!, metricSums: sums.slice(1), rows: data.count };
   }
 
   kill(device: number): void {

@@ -38,6 +38,7 @@ export class PlanReplica {
       collective,
       mailbox,
       loss: init.loss,
+      metrics: init.metrics,
       seed: init.seed,
       train: viewDataset(init.train),
     });
@@ -71,7 +72,7 @@ export class PlanReplica {
     this.reduceLength = length;
   }
 
-  step(step: number, indices: Uint32Array): { lossSum: number; correct: number; rows: number } {
+  step(step: number, indices: Uint32Array): { lossSum: number; metricSums: number[]; rows: number } {
     const vars = this.runner.vars;
     const grads = vars.map((v) => tf.zeros(v.shape));
     const sums = this.runner.gradients(step, indices, grads);

@@ -24,6 +24,8 @@ export interface PlanInit {
   readonly optimizerSlots: readonly Omit<NamedArray, "data">[];
   readonly optimizerData: SharedArrays;
   readonly loss: Loss;
+  /** The `train` section's metrics, scored by the last stage. */
+  readonly metrics: readonly string[];
   readonly seed: number;
   readonly train: SharedDataset;
   readonly backend: "auto" | "wasm" | "cpu";
@@ -62,7 +64,12 @@ export interface HeldFloats {
 
 export type FromPlanWorker =
   | { readonly type: "ready"; readonly backend: string }
-  | { readonly type: "stepDone"; readonly lossSum: number; readonly correct: number; readonly rows: number }
+  | {
+      readonly type: "stepDone";
+      readonly lossSum: number;
+      readonly metricSums: readonly number[];
+      readonly rows: number;
+    }
   | {
       readonly type: "shards";
       readonly shards: LayerShard[];

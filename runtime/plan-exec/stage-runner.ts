@@ -3,7 +3,7 @@ import type { Loss } from "../../compiler/ir/config.js";
 import { type Plan, microbatchProgram } from "../../compiler/plan/index.js";
 import { type Collective, LocalCollective } from "../collectives/index.js";
 import { setStepContext, stepContext } from "../layers/index.js";
-import { perSampleCorrect, perSampleLoss } from "../train/losses.js";
+import { Scoring } from "../train/scoring.js";
 import { shardBounds } from "../train/shards.js";
 import { channelBounds } from "./last-axis.js";
 import { sumGradients, gatherBlocks } from "./block-ops.js";
@@ -18,6 +18,7 @@ export interface RunnerParts {
   readonly collective: Collective;
   readonly mailbox: PointToPoint;
   readonly loss: Loss;
+  readonly metrics: readonly string[];
   readonly seed: number;
   readonly train: DataView;
 }
@@ -86,6 +87,8 @@ export class StageRunner {
   private readonly outputNames: string[];
   private readonly shapes: Map<string, readonly number[]>;
   private readonly microbatches: number;
+  /** The loss and metrics, scored by the last stage on the model's output. */
+  private readonly scoring: Scoring;
 
   constructor(private readonly parts: RunnerParts) {
     const stages = stagesOf(parts.plan);
@@ -106,6 +109,9 @@ export class StageRunner {
     this.outputNames = this.info.outputs.map((o) => o.tensor);
     this.shapes = new Map(parts.plan.layers.map((l) => [l.name, l.outputShape]));
     this.microbatches = Math.max(1, parts.plan.schedule.microbatches);
+    this.scoring = new Scoring(parts.loss, parts.metrics, this.shapes.get(this.outputName)!);
+    if (this.info.stage === this.stageCount - 1)
+      this.scoring.checkLabels(parts.train.labelShape, parts.train.y instanceof Int32Array);
   }
 
   /** Every weight of the held layers (trainable and not, per layer in `layer.weights` order). */
@@ -239,13 +245,13 @@ export class StageRunner {
 
   /**
    * One optimizer step's gradients over the global batch `indices`: summed into `grads` (loss = Σ per-sample
-   * loss ÷ global batch), and the loss and correct sums (last stage only; 0 elsewhere).
+   * loss ÷ global batch), and the loss and metric sums (last stage only; 0 elsewhere).
    */
   gradients(
     step: number,
     indices: ArrayLike<number>,
     grads: tf.Tensor[],
-  ): { lossSum: number; correct: number } {
+  ): { lossSum: number; metricSums: number[] } {
     const B = indices.length;
     const M = Math.min(this.microbatches, B);
     const seq = step + 1;
@@ -253,8 +259,7 @@ export class StageRunner {
     const first = this.info.stage === 0;
     const last = this.info.stage === this.stageCount - 1;
     const sizes = new Map(this.parts.plan.layers.map((l) => [l.name, l.outputShape]));
-    let lossSum = 0;
-    let correct = 0;
+    const sums = new Array<number>(this.scoring.width).fill(0);
     const accumulate = (g: readonly (tf.Tensor | undefined)[]) => {
       g.forEach((t, i) => {
         if (t === undefined) return;
@@ -301,10 +306,10 @@ export class StageRunner {
         const { grads: g } = tf.variableGrads(() => {
           const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true, [this.outputName]);
           const pred = values.get(this.outputName)!;
-          const losses = perSampleLoss(this.parts.loss, y, pred);
-          lossSum += tf.sum(losses).dataSync()[0]!;
-          correct += tf.sum(perSampleCorrect(this.parts.loss, y, pred)).dataSync()[0]!;
-          return tf.add(tf.div(tf.sum(losses), B), connect(list)) as tf.Scalar;
+          const { loss, metrics } = this.scoring.perSample(y, pred);
+          const batchSums = tf.stack([loss, ...metrics].map((t) => tf.sum(t))).dataSync();
+          batchSums.forEach((s, i) => (sums[i]! += s));
+          return tf.add(tf.div(tf.sum(loss), B), connect(list)) as tf.Scalar;
         }, list);
         accumulate(this.vars.map((v) => g[v.name]));
         sendInputGrads(micro, inVars, g);
@@ -376,7 +381,7 @@ export class StageRunner {
       else if (op === "forward") forwardMicro(micro);
       else backwardMicro(micro);
     }
-    return { lossSum, correct };
+    return { lossSum: sums[0]!, metricSums: sums.slice(1) };
   }
 
   /** The recomputed forward must not update batchnorm's moving statistics a second time. */

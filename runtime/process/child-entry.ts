@@ -7,6 +7,7 @@ import type { ChildMessage } from "./child-protocol.js";
 import { openFifoMesh, removeFifoMesh } from "./fifo-mesh.js";
 import { FrameReader, encodeFrame, packFloats } from "./frames.js";
 import { readInitFile } from "./init-file.js";
+import { superviseChild } from "./child-lifecycle.js";
 import { PipeCollective } from "./pipe-collective.js";
 
 /**
@@ -17,6 +18,12 @@ import { PipeCollective } from "./pipe-collective.js";
 const rank = Number(process.env.MGPUC_RANK);
 const size = Number(process.env.MGPUC_SIZE);
 const out = new Socket({ fd: 3, readable: false, writable: true });
+// Before the mesh opens (it blocks until every peer is up): a Ctrl-C then must not kill the device either.
+superviseChild({
+  out,
+  onSignal: (signal) => reply({ type: "interrupt", signal }),
+  onParentGone: exitWithParent,
+});
 const collective = new PipeCollective(
   openFifoMesh(process.env.MGPUC_MESH!, rank, size),
   rank,
@@ -69,8 +76,11 @@ process.stdin.on("data", (chunk: Buffer) => {
       });
   }
 });
-process.stdin.on("end", () => {
-  // The parent may be gone (killed): rank 0 removes the pipes and the init file, which nobody else would.
+
+/** The parent is gone or done: rank 0 removes the pipes and the init file, which nobody else would. */
+function exitWithParent(): void {
   if (rank === 0) removeFifoMesh(process.env.MGPUC_MESH!);
   process.exit(0);
-});
+}
+
+process.stdin.on("end", exitWithParent);

@@ -15,12 +15,14 @@ export type ChildReply =
   /** Sent unasked once the mesh is open: what the child runs with. */
   | { readonly type: "hello"; readonly rank: number; readonly cudaVisibleDevices: string | null }
   | { readonly type: "ready"; readonly backend: string }
-  | { readonly type: "stepDone"; readonly step: number; lossSum: number; correct: number; rows: number }
-  | { readonly type: "evaluated"; lossSum: number; correct: number; rows: number }
+  | { readonly type: "stepDone"; readonly step: number; lossSum: number; metricSums: number[]; rows: number }
+  | { readonly type: "evaluated"; lossSum: number; metricSums: number[]; rows: number }
   | {
       readonly type: "state";
       readonly lengths: readonly number[];
       readonly slots: readonly Omit<NamedArray, "data">[];
     }
   | { readonly type: "collectivesDone"; readonly lengths: readonly number[] }
-  | { readonly type: "error"; readonly message: string; readonly aborted: boolean };
+  | { readonly type: "error"; readonly message: string; readonly aborted: boolean }
+  /** Sent unasked when the device process itself got SIGINT / SIGTERM: the parent stops the run cleanly. */
+  | { readonly type: "interrupt"; readonly signal: string };

@@ -1,4 +1,6 @@
 export { ProcessPool } from "./process-pool.js";
+export { deviceInterrupts } from "./device-interrupts.js";
+export { superviseChild } from "./child-lifecycle.js";
 export type { ProcessPoolOptions } from "./process-pool.js";
 export { PipeCollective } from "./pipe-collective.js";
 export { createFifoMesh, openFifoMesh, closeFifoMesh, removeFifoMesh } from "./fifo-mesh.js";

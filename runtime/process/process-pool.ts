@@ -7,6 +7,7 @@ import type { DeviceGroup, DeviceRequest } from "../devices/device-group.js";
 import type { FromWorker, InitMessage, ToWorker } from "../train/protocol.js";
 import type { CollectiveJob } from "../collectives/rank-worker.js";
 import type { ChildMessage, ChildReply } from "./child-protocol.js";
+import { deviceInterrupts } from "./device-interrupts.js";
 import { createFifoMesh, removeFifoMesh } from "./fifo-mesh.js";
 import { FrameReader, encodeFrame, unpackFloats } from "./frames.js";
 import { writeInitFile } from "./init-file.js";
@@ -25,7 +26,8 @@ type Reply = { header: ChildReply; body: Uint8Array };
  * One child process per device, addressed all together like `DevicePool`'s threads. A child that exits, is
  * killed or reports its own error becomes a `DeviceFailure` naming it, and every other child is killed at once
  * (their pipe collectives would otherwise wait on the dead peer); children are also killed when this process
- * exits, and exit by themselves when their stdin closes, so none outlives the run.
+ * exits, and exit by themselves when their stdin closes or they are orphaned, so none outlives the run. A child
+ * that gets SIGINT / SIGTERM keeps serving and says so (`deviceInterrupts`): the parent decides when to stop.
  */
 export class ProcessPool implements DeviceGroup {
   private readonly children: ChildProcess[] = [];
@@ -40,6 +42,11 @@ export class ProcessPool implements DeviceGroup {
   private readonly killAll = (): void => {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
   };
+  /** This process is exiting (`process.exit`, e.g. a second Ctrl-C): no child and no temp folder outlives it. */
+  private readonly onExit = (): void => {
+    this.killAll();
+    removeFifoMesh(this.mesh);
+  };
 
   constructor(
     readonly size: number,
@@ -48,7 +55,7 @@ export class ProcessPool implements DeviceGroup {
     this.mesh = createFifoMesh(size);
     // On the first failure every other child is killed: its pipe collectives would wait on the dead peer.
     this.collector = new ReplyCollector<Reply>(size, this.killAll);
-    process.on("exit", this.killAll);
+    process.on("exit", this.onExit);
     for (let rank = 0; rank < size; rank++) {
       const child = spawnDevice({
         rank,
@@ -130,7 +137,7 @@ export class ProcessPool implements DeviceGroup {
     const timer = setTimeout(this.killAll, 2000);
     await Promise.all(this.exited);
     clearTimeout(timer);
-    process.off("exit", this.killAll);
+    process.off("exit", this.onExit);
     removeFifoMesh(this.mesh);
   }
 
@@ -162,7 +169,8 @@ export class ProcessPool implements DeviceGroup {
   }
 
   private onReply(rank: number, header: ChildReply, body: Uint8Array): void {
-    if (header.type === "hello") this.visible[rank] = header.cudaVisibleDevices;
+    if (header.type === "interrupt") deviceInterrupts.emit("interrupt", header.signal, rank);
+    else if (header.type === "hello") this.visible[rank] = header.cudaVisibleDevices;
     else if (header.type === "error") this.collector.error(rank, header.message, header.aborted);
     else this.collector.reply(rank, { header, body });
   }
@@ -184,6 +192,7 @@ function decode(header: ChildReply, body: Uint8Array): FromWorker {
     }
     case "collectivesDone":
     case "hello":
+    case "interrupt":
       throw new Error(`device protocol: unexpected ${header.type}`);
     default:
       return header;

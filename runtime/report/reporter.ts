@@ -20,6 +20,11 @@ export interface StartInfo {
   readonly saveDir?: string | null;
   /** Set when continuing a run. */
   readonly resumedFrom?: string;
+  /**
+   * What happens to the global batch (`global batch 64 → 8 micro-batches of 8 through 2 pipeline stages`);
+   * default: split evenly over the devices, as data parallelism does.
+   */
+  readonly batchSplit?: string;
 }
 
 export interface StepInfo {
@@ -90,9 +95,10 @@ export class Reporter {
     if (this.json) return this.event({ event: "start", ...info });
     const perDevice = Math.floor(info.globalBatch / info.devices);
     const split = info.globalBatch % info.devices === 0 ? `${perDevice}` : `${perDevice}–${perDevice + 1}`;
+    const batch = info.batchSplit ?? `global batch ${info.globalBatch} → ${split} per device`;
     this.line(
       `mgpuc · ${info.model} · ${info.devices} device${info.devices === 1 ? "" : "s"} (${info.backend} backend)` +
-        ` · strategy ${info.strategy} · global batch ${info.globalBatch} → ${split} per device`,
+        ` · strategy ${info.strategy} · ${batch}`,
     );
     this.line(
       `data: ${info.data}, ${groupThousands(info.trainSamples)} train / ` +

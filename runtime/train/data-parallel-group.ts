@@ -5,6 +5,7 @@ import type { Dataset } from "../data/index.js";
 import { type DeviceGroup, DevicePool } from "../devices/index.js";
 import { ProcessPool } from "../process/index.js";
 import type { NamedArray } from "./optimizer.js";
+import { Scoring } from "./scoring.js";
 import { packShared } from "./shared-arrays.js";
 import type {
   EvaluateReply,
@@ -21,6 +22,8 @@ export interface GroupOptions {
   readonly devices: number;
   readonly optimizer: Optimizer;
   readonly loss: Loss;
+  /** Metrics scored with the loss (resolve-config's names); default none. */
+  readonly metrics?: readonly string[];
   /** Keys the dropout masks. */
   readonly seed: number;
   readonly train: Dataset;
@@ -72,6 +75,10 @@ export class DataParallelGroup {
   ) {}
 
   static async start(options: GroupOptions): Promise<DataParallelGroup> {
+    Scoring.checkData(options.model, options.loss, options.metrics ?? [], [
+      options.train,
+      options.validation,
+    ]);
     const layout = createSharedLayout(options.devices, options.bucket ?? 1 << 20);
     const pool =
       options.transport === "process"
@@ -96,6 +103,7 @@ export class DataParallelGroup {
           optimizerSlots,
           optimizerData,
           loss: options.loss,
+          metrics: options.metrics ?? [],
           seed: options.seed,
           train,
           validation,

@@ -1,44 +1,48 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Loss } from "../../compiler/ir/config.js";
+import { type LabelForm, classIdLabels, denseLabels, perSampleMean } from "./labels.js";
 
+/** tfjs-layers' `epsilon()`. */
 const EPSILON = 1e-7;
 
+/** The label form each loss compares with the output: class ids for the sparse loss, output-shaped otherwise. */
+export const LOSS_LABELS: Readonly<Record<Loss, LabelForm>> = {
+  sparse_categorical_crossentropy: "class-ids",
+  categorical_crossentropy: "dense",
+  binary_crossentropy: "dense",
+  mse: "dense",
+  mae: "dense",
+};
+
 /**
- * Per-sample losses, computed exactly as tfjs-layers computes them (same clipping, same op order), so a replica
- * matches `model.trainOnBatch` with the same loss name.
+ * Per-sample losses `[B]` of a batch, Keras semantics (SUM_OVER_BATCH_SIZE): the loss function of tfjs-layers
+ * (same clipping and op order, so a replica matches `model.trainOnBatch`) gives one value per output position
+ * (mse and mae average the last axis, the cross-entropies sum it over classes), and a sample's loss is the mean
+ * over its positions; the batch loss is Σ ÷ B. `yTrue` is the batch's labels as stored, `[B, ...labelShape]`;
+ * they are brought to the form the loss needs first (see labels.ts).
  */
-export function perSampleLoss(loss: Loss, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+export function perSampleLoss(loss: Loss, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor1D {
+  const what = `loss ${loss}`;
   switch (loss) {
     case "sparse_categorical_crossentropy": {
-      const classes = yPred.shape[yPred.shape.length - 1]!;
+      // tfjs-layers' sparseCategoricalCrossentropy (not exported): clip, one-hot the ids, categorical.
+      const ids = tf.reshape(classIdLabels(yTrue, yPred, what), [-1]) as tf.Tensor1D;
       const clipped = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
-      const target = tf.reshape(tf.oneHot(tf.cast(tf.reshape(yTrue, [-1]), "int32"), classes), yPred.shape);
-      return tf.metrics.categoricalCrossentropy(target, clipped);
+      const target = tf.reshape(tf.oneHot(ids, yPred.shape.at(-1)!), yPred.shape);
+      return perSampleMean(tf.metrics.categoricalCrossentropy(target, clipped));
     }
     case "categorical_crossentropy":
-      return tf.metrics.categoricalCrossentropy(yTrue, yPred);
+      return perSampleMean(tf.metrics.categoricalCrossentropy(denseLabels(yTrue, yPred, what), yPred));
     case "binary_crossentropy":
-      return tf.metrics.binaryCrossentropy(yTrue, yPred);
+      return perSampleMean(tf.metrics.binaryCrossentropy(denseLabels(yTrue, yPred, what), yPred));
     case "mse":
-      return tf.metrics.meanSquaredError(yTrue, yPred);
+      return perSampleMean(tf.metrics.meanSquaredError(denseLabels(yTrue, yPred, what), yPred));
     case "mae":
-      return tf.metrics.meanAbsoluteError(yTrue, yPred);
+      return perSampleMean(tf.metrics.meanAbsoluteError(denseLabels(yTrue, yPred, what), yPred));
   }
 }
 
-/** Per-sample 1/0 for "prediction right", by the label kind Keras would pick for `accuracy`. */
-export function perSampleCorrect(loss: Loss, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
-  switch (loss) {
-    case "sparse_categorical_crossentropy":
-      return tf.metrics.sparseCategoricalAccuracy(tf.reshape(yTrue, [-1, 1]), yPred);
-    case "categorical_crossentropy":
-      return tf.metrics.categoricalAccuracy(yTrue, yPred);
-    default:
-      return tf.metrics.binaryAccuracy(yTrue, yPred);
-  }
-}
-
-/** Keras compile names, for the plain-tfjs reference path and `MirroredStrategy` users. */
+/** tfjs-layers' names for the losses (`model.compile({ loss })`). */
 export const KERAS_LOSS_NAMES: Readonly<Record<Loss, string>> = {
   sparse_categorical_crossentropy: "sparseCategoricalCrossentropy",
   categorical_crossentropy: "categoricalCrossentropy",

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import { type Dataset, epochOrder } from "../data/index.js";
+import { NO_SUMS, addSums, metricLogs } from "../report/index.js";
 import { DataParallelGroup } from "./data-parallel-group.js";
 import { batchesPerEpoch } from "./run-epochs.js";
 
@@ -12,6 +13,8 @@ export interface MirroredStrategyOptions {
 
 export interface MirroredFitOptions {
   readonly loss: Loss;
+  /** Keras's `compile` metrics (`accuracy`, `mae`, ... as in a `train` section); default none. */
+  readonly metrics?: readonly string[];
   /** Default: Keras's `sgd` (lr 0.01). */
   readonly optimizer?: Optimizer;
   readonly epochs?: number;
@@ -19,12 +22,13 @@ export interface MirroredFitOptions {
   readonly batchSize?: number;
   /** Fixes the shuffle order and dropout masks. Default 0. */
   readonly seed?: number;
-  readonly onEpochEnd?: (epoch: number, logs: { loss: number; accuracy: number }) => void;
+  readonly onEpochEnd?: (epoch: number, logs: Readonly<Record<string, number>>) => void;
 }
 
+/** Keras's `History.history`: per epoch, the mean loss and each metric over the epoch's samples. */
 export interface MirroredHistory {
   readonly loss: number[];
-  readonly accuracy: number[];
+  readonly [metric: string]: number[];
 }
 
 function toDataset(x: tf.Tensor, y: tf.Tensor): Dataset {
@@ -66,35 +70,33 @@ export class MirroredStrategy {
       devices: this.options.devices,
       optimizer: fit.optimizer ?? { kind: "sgd", lr: 0.01, momentum: 0, nesterov: false },
       loss: fit.loss,
+      metrics: fit.metrics ?? [],
       seed,
       train,
       backend: this.options.backend ?? "auto",
     });
-    const history: MirroredHistory = { loss: [], accuracy: [] };
+    const names = fit.metrics ?? [];
+    const history: Record<string, number[]> = { loss: [] };
+    for (const name of names) history[name] = [];
     try {
       let step = 0;
       const perEpoch = batchesPerEpoch(train.count, batch, this.options.devices);
       for (let epoch = 0; epoch < (fit.epochs ?? 1); epoch++) {
         const order = epochOrder(train.count, seed, epoch);
-        let lossSum = 0;
-        let correct = 0;
-        let rows = 0;
+        let sums = NO_SUMS;
         for (let b = 0; b < perEpoch; b++) {
-          const r = await group.step(step++, order.slice(b * batch, Math.min(train.count, (b + 1) * batch)));
-          lossSum += r.lossSum;
-          correct += r.correct;
-          rows += r.rows;
+          const indices = order.slice(b * batch, Math.min(train.count, (b + 1) * batch));
+          sums = addSums(sums, await group.step(step++, indices));
         }
-        const logs = { loss: lossSum / rows, accuracy: correct / rows };
-        history.loss.push(logs.loss);
-        history.accuracy.push(logs.accuracy);
+        const logs = metricLogs(names, sums);
+        for (const [name, value] of Object.entries(logs)) history[name]!.push(value);
         fit.onEpochEnd?.(epoch, logs);
       }
       const { weights } = await group.state();
       const tensors = weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
       model.setWeights(tensors);
       tf.dispose(tensors);
-      return history;
+      return history as MirroredHistory;
     } finally {
       await group.close();
     }

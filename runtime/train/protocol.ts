@@ -26,6 +26,8 @@ export interface InitMessage {
   readonly optimizerSlots: readonly Omit<NamedArray, "data">[];
   readonly optimizerData: SharedArrays;
   readonly loss: Loss;
+  /** The `train` section's metrics (resolve-config's names), scored with the loss. */
+  readonly metrics: readonly string[];
   readonly seed: number;
   readonly train: SharedDataset;
   readonly validation: SharedDataset | null;
@@ -55,19 +57,19 @@ export interface ReadyReply {
   readonly backend: string;
 }
 
-/** Sums over the global batch: loss and correct predictions. */
+/** Sums over the global batch: loss, and each metric in the order of `InitMessage.metrics`. */
 export interface StepReply {
   readonly type: "stepDone";
   readonly step: number;
   readonly lossSum: number;
-  readonly correct: number;
+  readonly metricSums: readonly number[];
   readonly rows: number;
 }
 
 export interface EvaluateReply {
   readonly type: "evaluated";
   readonly lossSum: number;
-  readonly correct: number;
+  readonly metricSums: readonly number[];
   readonly rows: number;
 }
 

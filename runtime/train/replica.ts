@@ -1,15 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Loss } from "../../compiler/ir/config.js";
 import { type Collective } from "../collectives/index.js";
 import { rewriteTopologyForReplicas, setStepContext } from "../layers/index.js";
-import { perSampleCorrect, perSampleLoss } from "./losses.js";
 import { type NamedArray, exportOptimizerState, importOptimizerState, makeOptimizer } from "./optimizer.js";
 import type { InitMessage, SharedDataset } from "./protocol.js";
+import type { ScoreSums } from "../report/index.js";
+import { Scoring } from "./scoring.js";
 import { shardBounds } from "./shards.js";
 import { unpackShared } from "./shared-arrays.js";
 
 /** A data set view over shared memory. */
-interface DataView {
+export interface DataView {
   readonly x: Float32Array;
   readonly y: Int32Array | Float32Array;
   readonly count: number;
@@ -33,7 +33,10 @@ export function viewDataset(ds: SharedDataset): DataView {
   };
 }
 
-/** Rows lo..hi of `indices` (of the data set itself when `indices` is null) as tensors. */
+/**
+ * Rows lo..hi of `indices` (of the data set itself when `indices` is null) as tensors: samples
+ * `[rows, ...sampleShape]` and labels as stored, `[rows, ...labelShape]` (the loss shapes them like the output).
+ */
 export function gatherRows(
   data: DataView,
   indices: ArrayLike<number> | null,
@@ -70,7 +73,7 @@ function copyRange(segments: readonly Float32Array[], start: number, out: Float3
 
 /**
  * One data-parallel replica: its shard of each global batch forward and backward, the gradient SUM (scaled by
- * 1/global batch) all-reduced in buckets together with the loss and accuracy sums, then the same optimizer step
+ * 1/global batch) all-reduced in buckets together with the loss and metric sums, then the same optimizer step
  * as every other replica. Used by worker threads and, with a LocalCollective, as the 1-device reference.
  */
 export class Replica {
@@ -80,11 +83,13 @@ export class Replica {
   private readonly flat: Float32Array;
   /** Where each trainable weight starts in the flat gradient. */
   private readonly offsets: number[];
+  /** Where the loss and metric sums start in `flat`, after the gradients. */
+  private readonly scoresAt: number;
 
   private constructor(
     readonly model: tf.LayersModel,
     private readonly collective: Collective,
-    private readonly loss: Loss,
+    private readonly scoring: Scoring,
     private readonly seed: number,
     optimizer: tf.Optimizer,
     private readonly train: DataView,
@@ -93,7 +98,8 @@ export class Replica {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.varNames = this.vars.map((v) => v.name);
     this.optimizer = optimizer;
-    this.flat = new Float32Array(this.vars.reduce((n, v) => n + v.size, 0) + 2);
+    this.scoresAt = this.vars.reduce((n, v) => n + v.size, 0);
+    this.flat = new Float32Array(this.scoresAt + scoring.width);
     let at = 0;
     this.offsets = this.vars.map((v) => (at += v.size) - v.size);
   }
@@ -109,10 +115,15 @@ export class Replica {
     tf.dispose(initial);
     const optimizer = makeOptimizer(init.optimizer);
     const validation = init.validation === null ? null : viewDataset(init.validation);
+    const outputShape = model.outputs[0]!.shape.slice(1) as number[];
+    const scoring = new Scoring(init.loss, init.metrics ?? [], outputShape);
+    // Labels that cannot fit the output are refused before the first step, with both shapes named.
+    for (const data of [init.train, init.validation])
+      if (data) scoring.checkLabels(data.labelShape, data.yIsInt);
     const replica = new Replica(
       model,
       collective,
-      init.loss,
+      scoring,
       init.seed,
       optimizer,
       viewDataset(init.train),
@@ -124,8 +135,8 @@ export class Replica {
     return replica;
   }
 
-  /** One optimizer step on the global batch `indices`; returns the global sums of loss and correct samples. */
-  step(step: number, indices: ArrayLike<number>): { lossSum: number; correct: number; rows: number } {
+  /** One optimizer step on the global batch `indices`; returns the global sums of loss and metrics. */
+  step(step: number, indices: ArrayLike<number>): ScoreSums {
     const globalBatch = indices.length;
     const [lo, hi] = shardBounds(globalBatch, this.collective.size, this.collective.rank);
     setStepContext({ collective: this.collective, step, globalBatch, shardOffset: lo, seed: this.seed });
@@ -135,18 +146,16 @@ export class Replica {
     const segments: Float32Array[] = [];
     tf.tidy(() => {
       const [x, y] = gatherRows(this.train, indices, lo, hi);
-      let lossSum: tf.Tensor | null = null;
-      let correct: tf.Tensor | null = null;
+      let sums: tf.Tensor | null = null;
       const { grads } = tf.variableGrads(() => {
         const pred = this.model.apply(x, { training: true }) as tf.Tensor;
-        const losses = perSampleLoss(this.loss, y, pred);
-        lossSum = tf.keep(tf.sum(losses));
-        correct = tf.keep(tf.sum(perSampleCorrect(this.loss, y, pred)));
-        return tf.div(tf.sum(losses), globalBatch) as tf.Scalar;
+        const { loss, metrics } = this.scoring.perSample(y, pred);
+        sums = tf.keep(tf.stack([loss, ...metrics].map((t) => tf.sum(t))));
+        return tf.div(tf.sum(loss), globalBatch) as tf.Scalar;
       }, this.vars);
       for (const v of this.vars) segments.push(grads[v.name]!.dataSync() as Float32Array);
-      segments.push(new Float32Array([lossSum!.dataSync()[0]!, correct!.dataSync()[0]!]));
-      tf.dispose([lossSum!, correct!]);
+      segments.push(Float32Array.from(sums!.dataSync()));
+      tf.dispose(sums!);
     });
     const named: tf.NamedTensorMap = {};
     this.collective.allReduceSumWith(
@@ -160,8 +169,15 @@ export class Replica {
     });
     this.optimizer.applyGradients(named);
     tf.dispose(Object.values(named));
-    const n = flat.length;
-    return { lossSum: flat[n - 2]!, correct: flat[n - 1]!, rows: globalBatch };
+    return this.scores(flat.subarray(this.scoresAt), globalBatch);
+  }
+
+  private scores(sums: ArrayLike<number>, rows: number): ScoreSums {
+    return {
+      lossSum: sums[0]!,
+      metricSums: Array.from({ length: this.scoring.width - 1 }, (_, i) => sums[i + 1]!),
+      rows,
+    };
   }
 
   /**
@@ -182,27 +198,25 @@ export class Replica {
         );
       }
     });
-    const metrics = this.flat.length - 2;
-    if (end > metrics)
-      this.flat.set(sum.subarray(Math.max(metrics, start) - start), Math.max(metrics, start));
+    const scores = this.scoresAt;
+    if (end > scores) this.flat.set(sum.subarray(Math.max(scores, start) - start), Math.max(scores, start));
   }
 
-  /** Loss and correct sums over the whole validation set, each replica taking a contiguous share. */
-  evaluate(batch: number): { lossSum: number; correct: number; rows: number } {
+  /** Loss and metric sums over the whole validation set, each replica taking a contiguous share. */
+  evaluate(batch: number): ScoreSums {
     const data = this.validation;
-    if (data === null) return { lossSum: 0, correct: 0, rows: 0 };
+    const sums = new Float32Array(this.scoring.width);
+    if (data === null) return this.scores(sums, 0);
     const [lo, hi] = shardBounds(data.count, this.collective.size, this.collective.rank);
-    const sums = new Float32Array(2);
     for (let start = lo; start < hi; start += batch) {
       tf.tidy(() => {
         const [x, y] = gatherRows(data, null, start, Math.min(hi, start + batch));
         const pred = this.model.predict(x) as tf.Tensor;
-        sums[0]! += tf.sum(perSampleLoss(this.loss, y, pred)).dataSync()[0]!;
-        sums[1]! += tf.sum(perSampleCorrect(this.loss, y, pred)).dataSync()[0]!;
+        this.scoring.sums(y, pred).forEach((s, i) => (sums[i]! += s));
       });
     }
     this.collective.allReduceSum(sums);
-    return { lossSum: sums[0]!, correct: sums[1]!, rows: data.count };
+    return this.scores(sums, data.count);
   }
 
   async state(): Promise<{ weights: Float32Array[]; optimizerState: NamedArray[] }> {

@@ -1,8 +1,17 @@
 import type { Loss } from "../../compiler/ir/config.js";
 import { type Dataset, epochOrder } from "../data/index.js";
-import type { FinalMetrics, Reporter } from "../report/index.js";
+import {
+  type FinalMetrics,
+  NO_SUMS,
+  type Reporter,
+  type ScoreSums,
+  accuracyName,
+  addSums,
+  metricLogs,
+} from "../report/index.js";
 import type { DataParallelGroup } from "./data-parallel-group.js";
 import type { TrainOptions } from "./train-options.js";
+import { Interrupted } from "./interrupted.js";
 import { TrainingFailure } from "./training-failure.js";
 
 /** Where the run stands; mutated as it goes, so a failure can say which step and which checkpoint. */
@@ -48,7 +57,11 @@ export function batchesPerEpoch(count: number, batch: number, devices: number): 
 
 export async function runEpochs(c: RunContext): Promise<Omit<FinalMetrics, "weightsL2">> {
   const { state, group, reporter, train, batch, options } = c;
-  const accuracyOn = c.options.training.metrics.some((m) => m === "accuracy" || m === "acc");
+  // Every metric is logged under its own name; the final line's accuracy is the run's accuracy metric.
+  const metrics = c.options.training.metrics;
+  const accuracy = accuracyName(metrics);
+  const accuracyOf = (logs: Record<string, number>, prefix = ""): number | null =>
+    accuracy === null ? null : logs[prefix + accuracy]!;
   const maxSteps = options.steps ?? Number.POSITIVE_INFINITY;
   const perEpoch = batchesPerEpoch(train.count, batch, group.devices);
   if (perEpoch === 0) {
@@ -63,14 +76,16 @@ export async function runEpochs(c: RunContext): Promise<Omit<FinalMetrics, "weig
   let last = { loss: null as number | null, accuracy: null as number | null, valLoss: null as number | null };
   let valAccuracy: number | null = null;
   let savedAt = -1;
+  // SIGINT / SIGTERM (through options.signal) are honoured between steps only: a step is never cut in half.
+  const stopRequested = () => options.signal?.aborted === true;
+  const firstStep = state.step;
   while (state.epoch < c.epochs && state.step < maxSteps) {
+    if (stopRequested()) return interrupt(c, state, savedAt, firstStep);
     reporter.epochStart(state.epoch + 1, c.shownEpochs, perEpoch);
     const order = epochOrder(train.count, c.seed, state.epoch);
-    let lossSum = 0;
-    let correct = 0;
-    let rows = 0;
+    let sums: ScoreSums = NO_SUMS;
     const epochStart = performance.now();
-    while (state.batchInEpoch < perEpoch && state.step < maxSteps) {
+    while (state.batchInEpoch < perEpoch && state.step < maxSteps && !stopRequested()) {
       const b = state.batchInEpoch;
       const indices = order.slice(b * batch, Math.min(train.count, (b + 1) * batch));
       const t0 = performance.now();
@@ -91,36 +106,35 @@ export async function runEpochs(c: RunContext): Promise<Omit<FinalMetrics, "weig
           state.lastCheckpoint,
         );
       }
-      lossSum += r.lossSum;
-      correct += r.correct;
-      rows += r.rows;
+      sums = addSums(sums, r);
       state.step++;
       state.batchInEpoch++;
-      last = { loss: lossSum / rows, accuracy: accuracyOn ? correct / rows : null, valLoss: null };
+      const stepLogs = metricLogs(metrics, sums);
+      last = { loss: stepLogs["loss"]!, accuracy: accuracyOf(stepLogs), valLoss: null };
       reporter.step({
         epoch: state.epoch + 1,
         step: state.batchInEpoch,
         globalStep: state.step,
-        logs: accuracyOn ? { loss: last.loss, accuracy: last.accuracy } : { loss: last.loss },
+        logs: stepLogs,
       });
     }
+    if (stopRequested()) return interrupt(c, state, savedAt, firstStep);
     if (state.batchInEpoch < perEpoch) {
       // Stopped mid-epoch by --steps: still measure the model the run ends with.
       if (c.hasValidation) {
-        const v = await group.evaluate(256);
-        last.valLoss = v.lossSum / Math.max(1, v.rows);
-        if (accuracyOn) valAccuracy = v.correct / Math.max(1, v.rows);
+        const v = metricLogs(metrics, await group.evaluate(256), "val_");
+        last.valLoss = v["val_loss"]!;
+        valAccuracy = accuracyOf(v, "val_");
       }
       break;
     }
     const epochMs = performance.now() - epochStart;
-    const logs: Record<string, number | null> = { loss: last.loss };
-    if (accuracyOn) logs["accuracy"] = last.accuracy;
+    const logs: Record<string, number | null> = metricLogs(metrics, sums);
     if (c.hasValidation) {
-      const v = await group.evaluate(256);
-      last.valLoss = v.lossSum / Math.max(1, v.rows);
-      logs["val_loss"] = last.valLoss;
-      if (accuracyOn) logs["val_accuracy"] = valAccuracy = v.correct / Math.max(1, v.rows);
+      const v = metricLogs(metrics, await group.evaluate(256), "val_");
+      Object.assign(logs, v);
+      last.valLoss = v["val_loss"]!;
+      valAccuracy = accuracyOf(v, "val_");
     }
     state.epoch++;
     state.batchInEpoch = 0;
@@ -143,6 +157,16 @@ export async function runEpochs(c: RunContext): Promise<Omit<FinalMetrics, "weig
     valAccuracy,
     samplesPerS: timedMs > 0 ? (timedSamples / timedMs) * 1000 : null,
   };
+}
+
+/**
+ * Stops on request: saves the step reached unless a checkpoint of it exists already (an epoch just ended) or
+ * this run has not trained a step (the resumed checkpoint, if any, is what there is), then rejects with
+ * `Interrupted` naming the step and the checkpoint kept.
+ */
+async function interrupt(c: RunContext, state: RunState, savedAt: number, firstStep: number): Promise<never> {
+  if (savedAt !== state.step && state.step !== firstStep) await checkpoint(c, state);
+  throw new Interrupted(state.step, state.lastCheckpoint);
 }
 
 async function checkpoint(c: RunContext, state: RunState): Promise<void> {

@@ -1,14 +1,23 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DataSource, Loss } from "../../compiler/ir/config.js";
-import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../checkpoint/index.js";
-import { DataError, type Dataset, loadDataset, splitValidation } from "../data/index.js";
+import {
+  CheckpointError,
+  CheckpointMismatch,
+  type LoadedCheckpoint,
+  probeWritable,
+  saveCheckpoint,
+} from "../checkpoint/index.js";
+import { DataError, type Dataset, inputAsTarget, loadDataset, splitValidation } from "../data/index.js";
 import { DeviceFailure } from "../devices/index.js";
 import { initializeWeights } from "../model/index.js";
 import { type FinalMetrics, Reporter, weightsL2 } from "../report/index.js";
 import { PlanGroup, needsPlanExecutor } from "../plan-exec/index.js";
 import { DataParallelGroup } from "./data-parallel-group.js";
 import { resolveTransport } from "../process/index.js";
+import { dataDegreeOf, describeBatchSplit } from "./batch-split.js";
+import { Interrupted } from "./interrupted.js";
 import type { NamedArray } from "./optimizer.js";
+import { nothingLeftToTrain, openResume } from "./resume.js";
 import { type RunState, runEpochs } from "./run-epochs.js";
 import type { TrainOptions } from "./train-options.js";
 import { TrainingFailure } from "./training-failure.js";
@@ -18,8 +27,11 @@ async function loadData(
   seed: number,
 ): Promise<{ train: Dataset; validation: Dataset | null }> {
   const inputShape = (o.model.inputs[0]?.shape ?? []).slice(1) as number[];
-  const load = (source: DataSource) => loadDataset(source, { inputShape, baseDir: o.baseDir, seed });
-  let full = o.dataset;
+  // `target: input` (an autoencoder): the labels are the samples themselves, for a given data set too.
+  const target = o.training.target;
+  const load = (source: DataSource) =>
+    loadDataset(source, { inputShape, baseDir: o.baseDir, seed, ...(target ? { target } : {}) });
+  let full = o.dataset && target === "input" ? inputAsTarget(o.dataset) : o.dataset;
   if (full === undefined) {
     if (o.training.data === undefined)
       throw new TrainingFailure("no data: give `data:` in the file or --data", 0);
@@ -40,12 +52,11 @@ interface Start {
   readonly resumedFrom?: string;
 }
 
-async function prepareWeights(o: TrainOptions, seed: number): Promise<Start> {
-  if (o.resume === undefined) {
+function prepareWeights(o: TrainOptions, seed: number, loaded: LoadedCheckpoint | null): Start {
+  if (loaded === null) {
     initializeWeights(o.model, seed);
     return { optimizerState: [], position: { step: 0, epoch: 0, batchInEpoch: 0 } };
   }
-  const loaded = await loadCheckpoint(o.resume);
   const weights = loaded.model.getWeights();
   o.model.setWeights(weights);
   loaded.model.dispose();
@@ -64,10 +75,30 @@ function asFailure(error: unknown, state: RunState | null): TrainingFailure {
   return new TrainingFailure(error instanceof Error ? error.message : String(error), step, undefined, kept);
 }
 
+/** Where the run's text goes: `o.out`, else stdout. */
+function output(o: TrainOptions): (chunk: string) => void {
+  return o.out ?? ((chunk: string) => void process.stdout.write(chunk));
+}
+
+/**
+ * `interrupted at step N; kept DIR` (below the progress bar a TTY may still show), or under `--json` an `error`
+ * event carrying `interrupted: true`.
+ */
+function reportInterrupted(o: TrainOptions, stop: Interrupted): void {
+  const kept = stop.keptCheckpoint === undefined ? {} : { kept: stop.keptCheckpoint };
+  const event = { event: "error", message: stop.message, interrupted: true, step: stop.step, ...kept };
+  const tty = o.tty ?? process.stdout.isTTY === true;
+  output(o)(o.json ? `${JSON.stringify(event)}\n` : `${tty ? "\n" : ""}${stop.message}\n`);
+}
+
 /**
  * Trains `model` data-parallel on `devices` worker threads (ARCHITECTURE.md, "Semantics that make N devices
  * equal one"), reporting progress, checkpointing at each epoch end and at the end, and resolving with the
- * final line's metrics. Rejects with a TrainingFailure (already reported) on any failure.
+ * final line's metrics. Everything that can be checked without training is checked before a device starts:
+ * the batch against the data degree, that the checkpoint folder can be written, that `resume` is of this
+ * model and has steps left (when not, one line says so and it resolves without training or writing).
+ * Rejects with a TrainingFailure (already reported) on any failure, a `CheckpointMismatch` (not reported) for
+ * another model's checkpoint, and an `Interrupted` (reported) when `o.signal` stopped it.
  */
 export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
   const reporter = new Reporter({
@@ -82,14 +113,34 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     if (loss === undefined) throw new TrainingFailure("no loss: give `loss:` in the file or --loss", 0);
     const seed = o.seed ?? o.training.seed;
     const globalBatch = o.batch ?? o.training.batch;
-    if (globalBatch < o.devices) {
+    const dataDegree = dataDegreeOf(o.plan, o.devices);
+    if (globalBatch < dataDegree) {
       throw new TrainingFailure(
-        `the global batch (${globalBatch}) is smaller than the devices (${o.devices})`,
+        `the global batch (${globalBatch}) is smaller than the ${dataDegree} data-parallel replicas it is split over`,
         0,
       );
     }
+    const epochs = o.epochs ?? (o.steps !== undefined ? Number.POSITIVE_INFINITY : o.training.epochs);
+    const resumed = o.resume === undefined ? null : await openResume(o.resume, o.model, o.modelName);
+    const nothingLeft =
+      resumed && nothingLeftToTrain(resumed.dir, resumed.position, { steps: o.steps, epochs });
+    if (resumed && nothingLeft) {
+      // Said in one line; nothing is trained and nothing written (no second checkpoint of the same step).
+      // Under --json stdout carries events only, and none of CLI.md's fits "nothing to do".
+      if (o.json) process.stderr.write(`${nothingLeft}\n`);
+      else output(o)(`${nothingLeft}\n`);
+      prepareWeights(o, seed, resumed);
+      const none = { loss: null, accuracy: null, valAccuracy: null, samplesPerS: null };
+      return { ...none, weightsL2: weightsL2(o.model), steps: resumed.position.step };
+    }
+    if (o.saveDir) {
+      await probeWritable(o.saveDir).catch((error: unknown) => {
+        resumed?.model.dispose();
+        throw error;
+      });
+    }
     const { train, validation } = await loadData(o, seed);
-    const start = await prepareWeights(o, seed);
+    const start = prepareWeights(o, seed, resumed);
     if (o.plan !== undefined && needsPlanExecutor(o.plan)) {
       // PlanGroup has DataParallelGroup's step / evaluate / state / kill / close surface, which runEpochs uses.
       group = (await PlanGroup.start({
@@ -97,6 +148,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
         model: o.model,
         optimizer: o.training.optimizer,
         loss,
+        metrics: o.training.metrics,
         seed,
         train,
         validation,
@@ -111,6 +163,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
         devices: o.devices,
         optimizer: o.training.optimizer,
         loss,
+        metrics: o.training.metrics,
         seed,
         train,
         validation,
@@ -120,7 +173,6 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
       });
     }
     const batch = globalBatch;
-    const epochs = o.epochs ?? (o.steps !== undefined ? Number.POSITIVE_INFINITY : o.training.epochs);
     const shownEpochs = Number.isFinite(epochs)
       ? epochs
       : Math.ceil((o.steps ?? 0) / Math.max(1, Math.ceil(train.count / batch)));
@@ -138,6 +190,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
       data: train.description,
       saveDir: o.saveDir ?? null,
       ...(start.resumedFrom === undefined ? {} : { resumedFrom: start.resumedFrom }),
+      batchSplit: describeBatchSplit(o.plan, o.devices, batch),
     });
     const result = await runEpochs({
       options: o,
@@ -165,6 +218,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
             modelName: o.modelName,
             loss,
             metrics: [...o.training.metrics],
+            ...(o.training.target ? { target: o.training.target } : {}),
             seed,
             devices: o.devices,
             batch,
@@ -177,11 +231,17 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     reporter.final(final, state.lastCheckpoint);
     return final;
   } catch (error) {
+    if (error instanceof Interrupted) {
+      reportInterrupted(o, error);
+      throw error;
+    }
+    if (error instanceof CheckpointMismatch) throw error;
     const failure = asFailure(error, state);
     reporter.error({
       message: failure.message,
       ...(failure.device === undefined ? {} : { device: failure.device }),
-      step: failure.step,
+      // Before the first step (state still null) there is no step to name.
+      ...(state === null ? {} : { step: failure.step }),
       ...(failure.keptCheckpoint === undefined ? {} : { kept: failure.keptCheckpoint }),
     });
     throw new TrainingFailure(failure.message, failure.step, failure.device, failure.keptCheckpoint, true);

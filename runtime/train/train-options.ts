@@ -36,6 +36,11 @@ export interface TrainOptions {
   readonly plan?: Plan;
   /** Shown in the start banner. */
   readonly strategy?: string;
+  /**
+   * Stop early (the CLI aborts it on SIGINT / SIGTERM): training stops at the next step boundary, saves a
+   * checkpoint of that step, prints `interrupted at step N; kept DIR` and rejects with `Interrupted`.
+   */
+  readonly signal?: AbortSignal;
   /** Drills and tests: device `device` is killed while step `atStep` (1-based) runs. */
   readonly faultInjection?: { readonly killDevice: number; readonly atStep: number };
 }

@@ -28,6 +28,7 @@ export async function runRanks(
   program: string,
   world: number,
   args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<RankResult[]> {
   const port = await freePort();
   const runs = Array.from({ length: world }, (_, rank) => {
@@ -41,6 +42,7 @@ export async function runRanks(
           MASTER_PORT: String(port),
           OMP_NUM_THREADS: "1",
           CUDA_VISIBLE_DEVICES: "",
+          ...env,
         },
       });
       let output = "";
@@ -52,7 +54,7 @@ export async function runRanks(
   return Promise.all(runs);
 }
 
-/** The `final:` line's fields, from rank 0's output. */
+/** The `final:` line's fields, from rank 0's output; undefined when it printed none. */
 export function finalLine(output: string): Record<string, string> | undefined {
   const line = output.split("\n").find((l) => l.startsWith("final: "));
   if (!line) return undefined;

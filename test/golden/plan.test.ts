@@ -4,9 +4,11 @@ import { explainText } from "../../compiler/emit/explain.js";
 import { emitPlan } from "../../compiler/emit/plan.js";
 import { validatePlanObject } from "../../compiler/plan/load-plan.js";
 import { compileExampleFile, EXAMPLES } from "../placement/graphs.js";
-import { GOLDEN_DIR, expectGolden } from "../support/golden.js";
+import { GOLDEN_DIR, GoldenFiles, STALE_HINT } from "../support/golden.js";
 
 /** The plan and explanation of each example with its own `parallel` section; `npm run golden:update` rewrites them. */
+const golden = new GoldenFiles("plan");
+
 describe("plan and explain golden files", () => {
   for (const example of EXAMPLES)
     it(example, () => {
@@ -16,7 +18,11 @@ describe("plan and explain golden files", () => {
       expect(validatePlanObject(plan)).toBe(true);
       const text = emitPlan(plan);
       expect(emitPlan(compileExampleFile(example).plan!)).toBe(text);
-      expectGolden(join(GOLDEN_DIR, example, "plan.json"), text);
-      expectGolden(join(GOLDEN_DIR, example, "explain.txt"), explainText(plan));
+      golden.expect(join(GOLDEN_DIR, example, "plan.json"), text);
+      golden.expect(join(GOLDEN_DIR, example, "explain.txt"), explainText(plan));
     });
+
+  it("read every plan.json and explain.txt (last: the examples above ran first)", () => {
+    expect(golden.unread(), STALE_HINT).toEqual([]);
+  });
 });

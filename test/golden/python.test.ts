@@ -7,7 +7,7 @@ import { emitTorch } from "../../compiler/emit/torch/index.js";
 import { compileSource, readSource } from "../../compiler/pipeline.js";
 import { pyCompileAll } from "../emit-python/python.js";
 import { allOps, plan, seedCnn, tokens, training } from "../emit-python/fixtures.js";
-import { expectGolden, GOLDEN_DIR } from "../support/golden.js";
+import { GOLDEN_DIR, GoldenFiles, STALE_HINT } from "../support/golden.js";
 
 const EXAMPLES = join(GOLDEN_DIR, "..", "..", "examples");
 const examples = readdirSync(EXAMPLES)
@@ -61,6 +61,8 @@ const FIXTURES: Record<string, PythonEmitInput> = {
 
 // `--emit torch` and `--emit keras` for every example, against test/golden/<example>/{torch,keras}.py, and for
 // the fixtures against test/golden/python-fixtures/<case>.{torch,keras}.py (`npm run golden:update` rewrites).
+const golden = new GoldenFiles("python");
+
 describe("--emit torch and --emit keras goldens", () => {
   const emitted: { name: string; text: string }[] = [];
 
@@ -68,7 +70,7 @@ describe("--emit torch and --emit keras goldens", () => {
     const input = compileExample(file);
     for (const [target, emit] of Object.entries(TARGETS)) {
       const text = program(emit(input));
-      expectGolden(join(GOLDEN_DIR, basename(file, ".model"), `${target}.py`), text);
+      golden.expect(join(GOLDEN_DIR, basename(file, ".model"), `${target}.py`), text);
       emitted.push({ name: `${file} ${target}`, text });
     }
   });
@@ -76,7 +78,7 @@ describe("--emit torch and --emit keras goldens", () => {
   it.each(Object.keys(FIXTURES))("fixture %s", (name) => {
     for (const [target, emit] of Object.entries(TARGETS)) {
       const text = program(emit(FIXTURES[name]!));
-      expectGolden(join(GOLDEN_DIR, "python-fixtures", `${name}.${target}.py`), text);
+      golden.expect(join(GOLDEN_DIR, "python-fixtures", `${name}.${target}.py`), text);
       emitted.push({ name: `${name} ${target}`, text });
     }
   });
@@ -85,5 +87,9 @@ describe("--emit torch and --emit keras goldens", () => {
     expect(emitted.length).toBe((examples.length + Object.keys(FIXTURES).length) * 2);
     const errors = [...pyCompileAll(emitted)].filter(([, error]) => error !== "");
     expect(errors).toEqual([]);
+  });
+
+  it("read every torch.py and keras.py (last: the examples and fixtures above ran first)", () => {
+    expect(golden.unread(), STALE_HINT).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { emitTypeScript } from "../../compiler/emit/typescript.js";
 import { compileSource, readSource } from "../../compiler/pipeline.js";
-import { expectGolden, GOLDEN_DIR } from "../support/golden.js";
+import { GOLDEN_DIR, GoldenFiles, STALE_HINT } from "../support/golden.js";
 
 const EXAMPLES = join(GOLDEN_DIR, "..", "..", "examples");
 const examples = readdirSync(EXAMPLES)
@@ -11,6 +11,8 @@ const examples = readdirSync(EXAMPLES)
   .sort();
 
 // `--emit ts` for every example, against test/golden/<example>/expected.ts (`npm run golden:update` rewrites).
+const golden = new GoldenFiles("typescript");
+
 describe("--emit ts goldens", () => {
   it.each(examples)("%s", async (file) => {
     const modelFile = join(EXAMPLES, file);
@@ -20,6 +22,10 @@ describe("--emit ts goldens", () => {
     const { graph, training, plan } = result;
     if (!graph || !training || !plan) throw new Error(`${file}: compile stopped after ${result.reached}`);
     const text = await emitTypeScript({ graph, training, plan, modelFile });
-    expectGolden(join(GOLDEN_DIR, basename(file, ".model"), "expected.ts"), text);
+    golden.expect(join(GOLDEN_DIR, basename(file, ".model"), "expected.ts"), text);
+  });
+
+  it("read every expected.ts (last: the examples above ran first)", () => {
+    expect(golden.unread(), STALE_HINT).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { emitDot } from "../../compiler/emit/dot.js";
 import { explainJson, explainText } from "../../compiler/emit/explain.js";
 import { emitPlan } from "../../compiler/emit/plan.js";
 import { isPlanLoadError, loadPlan } from "../../compiler/plan/load-plan.js";
-import { compileExampleFile } from "./graphs.js";
+import { compileExampleFile, compileModelText } from "./graphs.js";
 
 const plan = compileExampleFile("residual", { devices: 4 }).plan!;
 const text = emitPlan(plan);
@@ -110,13 +110,69 @@ describe("explain and dot", () => {
     expect(first).toEqual(["f0", "f1", "f2", "b0", "f3", "b1", "f4", "b2", "b3", "b4"]);
     expect(middle).toEqual(["f0", "f1", "b0", "f2", "b1", "f3", "b2", "f4", "b3", "b4"]);
     expect(last).toEqual(["f0", "b0", "f1", "b1", "f2", "b2", "f3", "b3", "f4", "b4"]);
-    // Each stage all-reduces its gradients after its last backward, then applies them.
-    const steps = pipelined.schedule.programs[0]!.steps;
-    const lastBackward = steps.map((s) => s.op).lastIndexOf("backward");
-    expect(steps.slice(lastBackward + 1).map((s) => s.op)).toEqual([
-      ...steps.slice(lastBackward + 1, -1).map(() => "all-reduce"),
-      "apply",
-    ]);
+    // One device per stage: nothing to all-reduce, and each program ends by applying its gradients.
+    for (const program of pipelined.schedule.programs) {
+      expect(program.steps.filter((s) => s.op === "all-reduce")).toEqual([]);
+      expect(program.steps.at(-1)).toEqual({ op: "apply" });
+    }
+  });
+
+  it("each stage of data-parallel devices all-reduces every gradient of its layers among its own devices", () => {
+    // Two stages of two devices each, pinned by hints so the fixture does not depend on the cost model.
+    const hinted = compileModelText(
+      `model Mlp {
+        input x: [64]
+        dense(64, activation: relu) @stage(0) @devices(2)
+        dropout(0.1) @stage(0) @devices(2)
+        dense(64, activation: relu) @stage(0) @devices(2)
+        dense(32, activation: relu) @stage(1) @devices(2)
+        dense(10, activation: softmax) @stage(1) @devices(2)
+      }
+      train { batch: 32 }`,
+      { devices: 4, profile: "cpu" },
+    );
+    expect(hinted.diagnostics).toEqual([]);
+    const pipelined = hinted.plan!;
+    const { schedule } = pipelined;
+    expect(schedule.stages).toBe(2);
+    // What the placement says, independently of the schedule: each device's layers with trainable parameters
+    // and a data degree above 1, each to be reduced among the devices holding the same shard.
+    const expected = (device: number) =>
+      pipelined.layers
+        .filter(
+          (l) => l.trainableParams > 0 && l.placement.dataDegree > 1 && l.placement.devices.includes(device),
+        )
+        .map((l) => {
+          const { devices, modelDegree } = l.placement;
+          const shard = devices.indexOf(device) % modelDegree;
+          return { layer: l.name, group: devices.filter((_, p) => p % modelDegree === shard) };
+        })
+        .sort((a, b) => a.layer.localeCompare(b.layer));
+    for (const program of schedule.programs) {
+      const want = expected(program.device);
+      // The subject occurs: every device of both stages has gradients to all-reduce with a peer.
+      expect(want.length, `device ${program.device}`).toBeGreaterThanOrEqual(2);
+      expect(want.every((w) => w.group.length === 2)).toBe(true);
+      const steps = program.steps;
+      const reduced = steps.flatMap((step, at) => {
+        if (step.op !== "all-reduce") return [];
+        const bucket = schedule.gradientBuckets[step.bucket]!;
+        // After every backward of the bucket's segment, before the update.
+        const backwards = steps.flatMap((s, i) =>
+          s.op === "backward" && s.segment === bucket.segment ? [i] : [],
+        );
+        const lastBackward = Math.max(...backwards);
+        expect(at).toBeGreaterThan(lastBackward);
+        expect(at).toBeLessThan(steps.findIndex((s) => s.op === "apply"));
+        const group = bucket.groups.find((g) => g.includes(program.device))!;
+        return bucket.layers.map((layer) => ({ layer, group: [...group] }));
+      });
+      expect(
+        reduced.sort((a, b) => a.layer.localeCompare(b.layer)),
+        `device ${program.device}`,
+      ).toEqual(want);
+      expect(steps.at(-1)).toEqual({ op: "apply" });
+    }
   });
 
   it("a 1F1B program runs every forward once in order and every backward once", () => {

@@ -1,16 +1,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Optimizer, Strategy } from "../../compiler/ir/config.js";
+import type { Loss, Optimizer, Strategy } from "../../compiler/ir/config.js";
 import type { MicrobatchOrder } from "../../compiler/plan/index.js";
 import { initBackend } from "../../runtime/backend/index.js";
+import type { Dataset } from "../../runtime/data/index.js";
 import { maxAbsDiff, syntheticData } from "../runtime/engine-fixtures.js";
+import { labelledData } from "../support/labelled-data.js";
 import {
   ADAM,
+  BINARY,
   CNN,
+  LOSS,
   MLP,
+  REGRESSION,
   RESIDUAL,
   batchesFor,
   compilePlan,
-  referenceTrain,
+  referenceRun,
   v1CpuProfile,
 } from "./plan-fixtures.js";
 import { trainPlan } from "./run-plan.js";
@@ -22,11 +27,42 @@ const SEED = 7;
 // pre-batchnorm biases' rounding-noise gradients into lr-sized steps: plain SGD at 0.01 for it.
 const SMALL_SGD: Optimizer = { kind: "sgd", lr: 0.01, momentum: 0, nesterov: false };
 
+const classes = (shape: readonly number[]) => () => syntheticData(64, 10, shape);
+const PLAIN_SGD: Optimizer = { kind: "sgd", lr: 0.05, momentum: 0, nesterov: false };
+
+interface ModelCase {
+  readonly text: string;
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly data: () => Dataset;
+}
+
+// Besides class ids under sparse cross-entropy: float labels (mse, mae against one linear output) and 0/1 labels
+// (binary cross-entropy against a sigmoid), so the loss oracle reaches every kind of plan. Plain SGD for these:
+// the update is proportional to the gradient, so a loss of the wrong shape or scale shows in the weights.
 const models = {
-  mlp: { text: MLP, shape: [28, 28], optimizer: ADAM },
-  cnn: { text: CNN, shape: [12, 12, 1], optimizer: ADAM },
-  residual: { text: RESIDUAL, shape: [8, 8, 3], optimizer: SMALL_SGD },
-} as const;
+  mlp: { text: MLP, optimizer: ADAM, loss: LOSS, data: classes([28, 28]) },
+  cnn: { text: CNN, optimizer: ADAM, loss: LOSS, data: classes([12, 12, 1]) },
+  residual: { text: RESIDUAL, optimizer: SMALL_SGD, loss: LOSS, data: classes([8, 8, 3]) },
+  "regression mse": {
+    text: REGRESSION,
+    optimizer: PLAIN_SGD,
+    loss: "mse",
+    data: () => labelledData(64, [10], { kind: "regression", shape: [] }),
+  },
+  "regression mae": {
+    text: REGRESSION,
+    optimizer: PLAIN_SGD,
+    loss: "mae",
+    data: () => labelledData(64, [10], { kind: "regression", shape: [] }),
+  },
+  "binary 0/1": {
+    text: BINARY,
+    optimizer: PLAIN_SGD,
+    loss: "binary_crossentropy",
+    data: () => labelledData(64, [8, 8, 1], { kind: "binary" }),
+  },
+} satisfies Record<string, ModelCase>;
 
 interface Case {
   readonly strategy: Strategy;
@@ -64,6 +100,21 @@ const cases: Record<keyof typeof models, Case[]> = {
     // auto picks 2 stages × 2 data-parallel devices here: a pipeline with a data-parallel grid in each stage.
     { strategy: "auto", devices: 4, expect: "hybrid", v1Profile: true },
   ],
+  "regression mse": [
+    { strategy: "data", devices: 2, expect: "data" },
+    // auto follows the hints: hidden layers split over 2, the dense(1) output whole.
+    { strategy: "auto", devices: 2, expect: "model" },
+    { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
+  ],
+  "regression mae": [
+    { strategy: "auto", devices: 2, expect: "model" },
+    { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
+  ],
+  "binary 0/1": [
+    { strategy: "data", devices: 2, expect: "data" },
+    { strategy: "auto", devices: 2, expect: "model" },
+    { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
+  ],
 };
 
 beforeAll(async () => {
@@ -80,7 +131,7 @@ for (const [name, m] of Object.entries(models) as [
       it(
         label,
         async () => {
-          const data = syntheticData(64, 10, m.shape);
+          const data = m.data();
           const batches = batchesFor(64, 12, STEPS);
           const compiled = compilePlan(
             m.text,
@@ -109,17 +160,24 @@ for (const [name, m] of Object.entries(models) as [
             const stagedData = plan.schedule.stages > 1 && placements.some((p) => p.dataDegree > 1);
             expect(grid || stagedData).toBe(true);
           }
-          const reference = await referenceTrain(
+          const reference = await referenceRun(
             compiled.model,
             data,
             batches,
             m.optimizer,
             plan.schedule.microbatches,
             SEED,
+            m.loss,
           );
-          const got = await trainPlan(compiled, data, batches, m.optimizer, SEED);
-          expect(got.losses.every(Number.isFinite)).toBe(true);
-          expect(maxAbsDiff(reference, got.weights)).toBeLessThanOrEqual(1e-4);
+          const got = await trainPlan(compiled, data, batches, m.optimizer, SEED, "thread", m.loss);
+          // Each step's loss is tfjs's loss of that batch (before the update), not just a finite number.
+          got.losses.forEach((sum, s) => {
+            const want = reference.losses[s]!;
+            expect(Math.abs(sum / batches[s]!.length - want), `step ${s + 1} loss`).toBeLessThanOrEqual(
+              1e-4 * Math.max(1, want),
+            );
+          });
+          expect(maxAbsDiff(reference.weights, got.weights)).toBeLessThanOrEqual(1e-4);
           // Training moved the weights: the comparison is not between two untouched initialisations.
           const initial = compiled.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
           expect(maxAbsDiff(initial, got.weights)).toBeGreaterThan(1e-3);

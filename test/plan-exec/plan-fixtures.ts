@@ -7,13 +7,10 @@ import type { Plan } from "../../compiler/plan/index.js";
 import { compileSource } from "../../compiler/pipeline.js";
 import type { MicrobatchOrder } from "../../compiler/plan/index.js";
 import { SourceFile } from "../../compiler/diagnostics/index.js";
-import { LocalCollective } from "../../runtime/collectives/index.js";
 import type { Dataset } from "../../runtime/data/index.js";
-import { CounterDropout, setStepContext } from "../../runtime/layers/index.js";
 import { buildModel, initializeWeights } from "../../runtime/model/index.js";
-import { perSampleLoss } from "../../runtime/train/losses.js";
-import { makeOptimizer } from "../../runtime/train/optimizer.js";
 import { shardBounds } from "../../runtime/train/shards.js";
+import { kerasAccumulatedStep, kerasBatch, kerasModel, weightsOf } from "../support/keras-reference.js";
 import { REPO as REPO_ROOT } from "../support/run-cli.js";
 
 export const LOSS: Loss = "sparse_categorical_crossentropy";
@@ -52,6 +49,29 @@ model Res {
   dense(10, activation: softmax)
 }`;
 
+/**
+ * A regression MLP for float labels (mse, mae): dense, dropout, one linear output. The hints (followed under
+ * `auto` only) split the hidden layers and keep the one-unit output whole: `strategy: model` would cut dense(1)
+ * into a 0-unit shard, which the runtime cannot build (a placement defect, reported separately).
+ */
+export const REGRESSION = `model Reg {
+  input x: [10]
+  dense(16, activation: relu) @model
+  dropout(0.1)
+  dense(8, activation: tanh) @model
+  dense(1) @data
+}`;
+
+/** A binary classifier for 0/1 labels: conv, batchnorm, pooling, dense(1, sigmoid); hinted as REGRESSION. */
+export const BINARY = `model Bin {
+  input image: [8, 8, 1]
+  conv2d(4, kernel: 3, padding: same) @model -> batchnorm -> relu
+  maxpool2d(2)
+  flatten
+  dense(8, activation: relu) @model
+  dense(1, activation: sigmoid) @data
+}`;
+
 export interface Compiled {
   readonly plan: Plan;
   /** The whole model, seeded initial weights. */
@@ -80,9 +100,47 @@ export function compilePlan(
 }
 
 /**
- * The 1-device oracle in plain tfjs: the whole model, stock batchnorm, CounterDropout; each global batch cut
- * into `microbatches` as the pipeline cuts it, gradients (Σ loss ÷ global batch) summed, then one step.
+ * The 1-device oracle in plain tfjs, independent of the runtime's loss and label code: the whole model compiled
+ * with tfjs-layers' own loss (stock batchnorm, CounterDropout), labels built the Keras way
+ * (test/support/keras-reference.ts); each global batch cut into `microbatches` as the pipeline cuts it, the
+ * micro-batches' gradients (each ∇ mean loss × rows ÷ B) summed, then one step — `trainOnBatch` when there is
+ * one micro-batch. Returns the trained weights and each step's loss before its update.
  */
+export async function referenceRun(
+  model: tf.LayersModel,
+  data: Dataset,
+  batches: readonly Uint32Array[],
+  optimizerConfig: Optimizer,
+  microbatches: number,
+  seed: number,
+  loss: Loss = LOSS,
+): Promise<{ weights: Float32Array[]; losses: number[] }> {
+  const copy = await kerasModel(model, {
+    loss,
+    metrics: [],
+    optimizer: optimizerConfig,
+    counterDropout: true,
+  });
+  const outputShape = model.outputs[0]!.shape.slice(1) as number[];
+  const losses: number[] = [];
+  try {
+    for (const [step, indices] of batches.entries()) {
+      const B = indices.length;
+      const M = Math.min(microbatches, B);
+      const micro = Array.from({ length: M }, (_, m) => {
+        const [lo, hi] = shardBounds(B, M, m);
+        return { ...kerasBatch(data, indices.slice(lo, hi), loss, outputShape), offset: lo };
+      });
+      losses.push(await kerasAccumulatedStep(copy, micro, B, step, seed));
+      tf.dispose(micro.flatMap((m) => [m.x, m.y]));
+    }
+    return { weights: weightsOf(copy), losses };
+  } finally {
+    copy.dispose();
+  }
+}
+
+/** `referenceRun`'s trained weights alone. */
 export async function referenceTrain(
   model: tf.LayersModel,
   data: Dataset,
@@ -90,55 +148,9 @@ export async function referenceTrain(
   optimizerConfig: Optimizer,
   microbatches: number,
   seed: number,
+  loss: Loss = LOSS,
 ): Promise<Float32Array[]> {
-  const json = JSON.parse(JSON.stringify(model.toJSON(null, false))) as {
-    config: { layers: { class_name: string }[] };
-  };
-  for (const layer of json.config.layers)
-    if (layer.class_name === "Dropout") layer.class_name = CounterDropout.className;
-  const copy = await tf.models.modelFromJSON({
-    modelTopology: json as unknown as tf.serialization.ConfigDict,
-  });
-  copy.setWeights(model.getWeights());
-  const vars = copy.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = makeOptimizer(optimizerConfig);
-  const size = data.sampleShape.reduce((a, b) => a * b, 1);
-  for (const [step, indices] of batches.entries()) {
-    const B = indices.length;
-    let sums = vars.map((v) => tf.zeros(v.shape));
-    for (let micro = 0; micro < Math.min(microbatches, B); micro++) {
-      const [lo, hi] = shardBounds(B, Math.min(microbatches, B), micro);
-      setStepContext({
-        collective: new LocalCollective(),
-        step,
-        globalBatch: hi - lo,
-        shardOffset: lo,
-        seed,
-      });
-      const x = new Float32Array((hi - lo) * size);
-      const y = new Int32Array(hi - lo);
-      for (let r = lo; r < hi; r++) {
-        x.set(data.x.subarray(indices[r]! * size, (indices[r]! + 1) * size), (r - lo) * size);
-        y[r - lo] = data.y[indices[r]!]!;
-      }
-      const next = tf.tidy(() => {
-        const xs = tf.tensor(x, [hi - lo, ...data.sampleShape]);
-        const ys = tf.tensor(y, [hi - lo], "int32");
-        const { grads } = tf.variableGrads(() => {
-          const pred = copy.apply(xs, { training: true }) as tf.Tensor;
-          return tf.div(tf.sum(perSampleLoss(LOSS, ys, pred)), B) as tf.Scalar;
-        }, vars);
-        return vars.map((v, i) => tf.add(sums[i]!, grads[v.name]!));
-      });
-      tf.dispose(sums);
-      sums = next;
-    }
-    const named: tf.NamedTensorMap = {};
-    vars.forEach((v, i) => (named[v.name] = sums[i]!));
-    optimizer.applyGradients(named);
-    tf.dispose(sums);
-  }
-  return copy.getWeights().map((t) => Float32Array.from(t.dataSync()));
+  return (await referenceRun(model, data, batches, optimizerConfig, microbatches, seed, loss)).weights;
 }
 
 export function batchesFor(count: number, batch: number, steps: number): Uint32Array[] {

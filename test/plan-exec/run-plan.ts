@@ -1,4 +1,4 @@
-import type { Optimizer } from "../../compiler/ir/config.js";
+import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { Dataset } from "../../runtime/data/index.js";
 import { PlanGroup } from "../../runtime/plan-exec/index.js";
 import type { HeldFloats } from "../../runtime/plan-exec/index.js";
@@ -12,12 +12,13 @@ export async function trainPlan(
   optimizer: Optimizer,
   seed: number,
   transport: "thread" | "process" = "thread",
+  loss: Loss = LOSS,
 ): Promise<{ weights: Float32Array[]; held: HeldFloats[]; losses: number[] }> {
   const group = await PlanGroup.start({
     plan: compiled.plan,
     model: compiled.model,
     optimizer,
-    loss: LOSS,
+    loss,
     seed,
     train: data,
     batch: Math.max(...batches.map((b) => b.length)),

@@ -1,6 +1,10 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { PlanLayer } from "../../compiler/plan/index.js";
+import { compileSource, readSource } from "../../compiler/pipeline.js";
 import { holdLayer } from "../../runtime/plan-exec/stage-layers.js";
 import { roleOf, stagesOf } from "../../runtime/plan-exec/stage-layout.js";
+import { REPO } from "../support/run-cli.js";
 import { CNN, MLP, RESIDUAL, compilePlan, v1CpuProfile } from "./plan-fixtures.js";
 
 /** Each layer's role on device 0, by op, for a compiled plan. */
@@ -52,16 +56,39 @@ describe("how a worker runs each layer of a model-parallel stage", () => {
   });
 
   it("a d × m grid never holds one batchnorm block twice: there it runs replicated", () => {
-    const { plan } = compilePlan(RESIDUAL, { strategy: "auto", devices: 4, profile: v1CpuProfile() }, 1);
+    // ResNet-50 on 8 × h100: auto puts batchnorm (and the convolutions and relus around it) on d4 × m2 grids.
+    const result = compileSource(readSource(join(REPO, "examples", "resnet50.model")), {
+      devices: 8,
+      profile: "h100",
+    });
+    const plan = result.plan!;
+    const grid = (l: PlanLayer) => l.placement.dataDegree > 1 && l.placement.modelDegree > 1;
+    let gridBatchnorms = 0;
+    let gridChannelwise = 0;
     for (const stage of stagesOf(plan))
       for (const l of stage.layers) {
-        const role = roleOf(l, stage.devices, stage.devices[0]!);
-        if (l.op === "batchnorm" && role.dataDegree > 1) expect(role.channelwise).toBe(false);
-        if (role.channelwise) {
-          // Distinct blocks: the (row, channel) cells of the stage's ranks tile the d × m grid.
-          const cells = new Set(role.blocks.map(([r, c]) => `${r}/${c}`));
-          expect(cells.size).toBe(role.blocks.length);
+        // Per channel block a batchnorm holds, the rows its holders normalise over: one set of rows only, or
+        // two devices would keep different statistics (and gamma/beta gradients) for the same channels.
+        const rowsByBlock = new Map<string, Set<string>>();
+        for (const device of l.placement.devices) {
+          const role = roleOf(l, stage.devices, device);
+          if (role.channelwise) {
+            // Distinct blocks: the (row, channel) cells of the stage's ranks tile the d × m grid.
+            const cells = new Set(role.blocks.map(([r, c]) => `${r}/${c}`));
+            expect(cells.size).toBe(role.blocks.length);
+            if (grid(l) && device === l.placement.devices[0]) gridChannelwise++;
+          }
+          if (l.op !== "batchnorm") continue;
+          const block = role.channelwise ? `channels ${role.modelIndex}` : "all channels";
+          const rows = role.rowSliced ? `rows ${role.dataIndex}` : "all rows";
+          rowsByBlock.set(block, (rowsByBlock.get(block) ?? new Set()).add(rows));
+          if (grid(l)) expect(role.channelwise || role.rowSliced, l.name).toBe(false);
         }
+        for (const [block, rows] of rowsByBlock) expect([...rows], `${l.name}: ${block}`).toHaveLength(1);
+        if (l.op === "batchnorm" && grid(l)) gridBatchnorms++;
       }
+    // The case occurs: batchnorms on a grid, and channel-wise layers on a grid beside them.
+    expect(gridBatchnorms).toBeGreaterThan(0);
+    expect(gridChannelwise).toBeGreaterThan(0);
   });
 });

@@ -5,16 +5,18 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   CheckpointError,
+  describeModelMismatch,
   loadCheckpoint,
   nodeFs,
   optimizerState,
+  probeWritable,
   registerFileRouter,
   saveCheckpoint,
   type CheckpointFs,
   type NamedArrays,
 } from "../../runtime/checkpoint/index.js";
 import { buildModel, initializeWeights } from "../../runtime/model/index.js";
-import { mlpGraph } from "./support/graph-builder.js";
+import { GraphBuilder, mlpGraph } from "./support/graph-builder.js";
 
 let runDir: string;
 beforeEach(() => {
@@ -176,5 +178,59 @@ describe("checkpoints", () => {
     )) as CheckpointError;
     expect(missing).toBeInstanceOf(CheckpointError);
     expect(missing.message).toContain("nope");
+  });
+});
+
+describe("before training: a checkpoint that fits the model, a folder that can be written", () => {
+  /** The MLP with another hidden width: the same layer names, other shapes. */
+  function widerModel(): tf.LayersModel {
+    const g = new GraphBuilder("Mnist");
+    g.input("image", [28, 28, 1]);
+    g.layer("flatten", "flatten", {});
+    g.layer("dense", "dense", { units: 48, activation: "relu", use_bias: true });
+    g.layer("dense_1", "dense", { units: 10, activation: "softmax", use_bias: true });
+    return buildModel(g.build());
+  }
+
+  it("the same model fits; another name, or another version of it, is named in one line", async () => {
+    const model = freshModel(1);
+    await saveCheckpoint(runDir, {
+      model,
+      optimizerState: [],
+      position: { step: 2, epoch: 0, batchInEpoch: 2 },
+      meta: { modelName: "Mnist" },
+    });
+    const loaded = await loadCheckpoint(runDir);
+    const dir = path.join(runDir, "step-2");
+    expect(describeModelMismatch(loaded, freshModel(2), "Mnist")).toBeUndefined();
+    expect(describeModelMismatch(loaded, freshModel(2), "Digits")).toBe(
+      `${dir} is a checkpoint of model 'Mnist', not 'Digits' (its weights have the same shapes, but it is ` +
+        "another model)",
+    );
+    expect(describeModelMismatch(loaded, widerModel(), "Mnist")).toBe(
+      `${dir} does not fit model 'Mnist' as it is now (the first weight to differ is dense/kernel [784, 32] ` +
+        "there, dense/kernel [784, 48] here); it was saved from another version of the model",
+    );
+    // A bare tfjs model folder has no name: its weights alone decide.
+    expect(describeModelMismatch({ ...loaded, meta: {} }, freshModel(2), "Digits")).toBeUndefined();
+  });
+
+  it("probeWritable creates the folder and leaves nothing in it; a path under a file is named", async () => {
+    const target = path.join(runDir, "new", "run");
+    await probeWritable(target);
+    expect(readdirSync(target)).toEqual([]);
+    writeFileSync(path.join(runDir, "file"), "not a folder");
+    const under = path.join(runDir, "file", "run");
+    const error = (await probeWritable(under).catch((e: unknown) => e)) as CheckpointError;
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect(error.message).toBe(
+      `cannot write checkpoints in ${under}: not a directory (ENOTDIR); give --save a folder that can be ` +
+        "written, or --no-save",
+    );
+    const full = (await probeWritable(
+      path.join(runDir, "full"),
+      failing((op) => op === "write"),
+    ).catch((e: unknown) => e)) as CheckpointError;
+    expect(full.message).toMatch(/: no space left on device \(ENOSPC\);/);
   });
 });

@@ -205,3 +205,64 @@ describe("order and batches", () => {
     expect(Array.from(batch.y)).toEqual([4, 1]);
   });
 });
+
+describe("target: input", () => {
+  it("makes the labels a float copy of the samples, shaped like them", async () => {
+    const ds = await loadDataset(
+      { kind: "mnist" },
+      { inputShape: [28, 28, 1], baseDir: dir, target: "input" },
+    );
+    expect(ds.y).toBeInstanceOf(Float32Array);
+    expect(ds.labelShape).toEqual([28, 28, 1]);
+    expect(ds.numClasses).toBe(0);
+    expect(sameBytes(ds.y as Float32Array, ds.x)).toBe(true);
+    // A copy, not the same array (compared as a boolean: vitest would deep-compare 7.8 M values otherwise).
+    expect(ds.y === ds.x).toBe(false);
+    const batch = gatherBatch(ds, [3]);
+    expect(sameBytes(batch.y as Float32Array, batch.x)).toBe(true);
+  });
+
+  it("reads no labels: a CSV without its label column, an IDX label file that does not exist", async () => {
+    writeFileSync(path.join(dir, "features.csv"), "a,b\n1,2\n3,4\n");
+    const csv = await loadDataset(
+      { kind: "csv", path: "features.csv", label: "label" },
+      { inputShape: [2], baseDir: dir, target: "input" },
+    );
+    expect(Array.from(csv.x)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(csv.y)).toEqual([1, 2, 3, 4]);
+    const images = idx(0x08, [2, 2, 2], [0, 255, 0, 255, 255, 0, 255, 0]);
+    writeFileSync(path.join(dir, "ae-images.idx"), images);
+    const idxData = await loadDataset(
+      { kind: "idx", images: "ae-images.idx", labels: "no-such-labels.idx" },
+      { inputShape: [2, 2], baseDir: dir, target: "input" },
+    );
+    expect(Array.from(idxData.y)).toEqual([0, 1, 0, 1, 1, 0, 1, 0]);
+    expect(idxData.labelShape).toEqual([2, 2]);
+  });
+});
+
+describe("idx of any size", () => {
+  it("reads 16×16 images in 4 classes", async () => {
+    const count = 8;
+    writeFileSync(path.join(dir, "i16.idx"), idx(0x08, [count, 16, 16], new Array(count * 256).fill(51)));
+    writeFileSync(path.join(dir, "l4.idx"), idx(0x08, [count], [0, 1, 2, 3, 3, 2, 1, 0]));
+    const ds = await loadDataset(
+      { kind: "idx", images: "i16.idx", labels: "l4.idx" },
+      { inputShape: [16, 16, 1], baseDir: dir },
+    );
+    expect(ds.sampleShape).toEqual([16, 16, 1]);
+    expect(ds.numClasses).toBe(4);
+    expect(ds.x[0]).toBeCloseTo(0.2);
+  });
+
+  it("a large CSV's class count is found without spreading every label onto the stack", async () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => `${i},${i % 7}`).join("\n");
+    writeFileSync(path.join(dir, "many.csv"), `x,label\n${rows}\n`);
+    const ds = await loadDataset(
+      { kind: "csv", path: "many.csv", label: "label" },
+      { inputShape: [1], baseDir: dir },
+    );
+    expect(ds.count).toBe(200_000);
+    expect(ds.numClasses).toBe(7);
+  });
+});

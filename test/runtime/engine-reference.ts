@@ -1,49 +1,46 @@
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { Dataset } from "../../runtime/data/index.js";
-import { LocalCollective } from "../../runtime/collectives/index.js";
-import { setStepContext } from "../../runtime/layers/index.js";
-import { CounterDropout } from "../../runtime/layers/index.js";
+import {
+  kerasBatch,
+  kerasModel,
+  kerasTrainOnBatch,
+  setReferenceStep,
+  weightsOf,
+} from "../support/keras-reference.js";
+
+export interface ReferenceRun {
+  /** The trained weights, in `getWeights()` order. */
+  readonly weights: Float32Array[];
+  /** Per step, what `trainOnBatch` returned: the loss and each metric of the batch before the update. */
+  readonly steps: number[][];
+}
 
 /**
- * Plain tfjs: `model.trainOnBatch` on the same global batches. Dropout layers are swapped for CounterDropout
- * (same masks as the replicas); batchnorm stays the stock tfjs layer.
+ * Plain tfjs: `compile({ optimizer, loss, metrics })` and `trainOnBatch` on the same global batches, labels in
+ * Keras's form (test/support/keras-reference.ts), with any loss. Dropout layers are swapped for CounterDropout
+ * (the masks the replicas draw); batchnorm stays the stock tfjs layer.
  */
 export async function referenceTrain(
   model: tf.LayersModel,
   data: Dataset,
   batches: readonly Uint32Array[],
-  lr: number,
-  seed: number,
-): Promise<Float32Array[]> {
-  const json = JSON.parse(JSON.stringify(model.toJSON(null, false))) as {
-    config: { layers: { class_name: string }[] };
-  };
-  for (const layer of json.config.layers)
-    if (layer.class_name === "Dropout") layer.class_name = CounterDropout.className;
-  const copy = await tf.models.modelFromJSON({
-    modelTopology: json as unknown as tf.serialization.ConfigDict,
-  });
-  copy.setWeights(model.getWeights());
-  copy.compile({ optimizer: tf.train.sgd(lr), loss: "sparseCategoricalCrossentropy" });
-  const size = data.sampleShape.reduce((a, b) => a * b, 1);
-  for (const [step, indices] of batches.entries()) {
-    setStepContext({
-      collective: new LocalCollective(),
-      step,
-      globalBatch: indices.length,
-      shardOffset: 0,
-      seed,
-    });
-    const x = new Float32Array(indices.length * size);
-    const y = new Float32Array(indices.length);
-    indices.forEach((i, r) => {
-      x.set(data.x.subarray(i * size, (i + 1) * size), r * size);
-      y[r] = data.y[i]!;
-    });
-    const xs = tf.tensor(x, [indices.length, ...data.sampleShape]);
-    const ys = tf.tensor(y, [indices.length, 1]);
-    await copy.trainOnBatch(xs, ys);
-    tf.dispose([xs, ys]);
+  setup: { loss: Loss; optimizer: Optimizer; seed: number; metrics?: readonly string[] },
+): Promise<ReferenceRun> {
+  const metrics = setup.metrics ?? [];
+  const copy = await kerasModel(model, { ...setup, metrics, counterDropout: true });
+  const outputShape = model.outputs[0]!.shape.slice(1) as number[];
+  const steps: number[][] = [];
+  try {
+    for (const [step, indices] of batches.entries()) {
+      setReferenceStep(step, indices.length, setup.seed);
+      const { x, y } = kerasBatch(data, indices, setup.loss, outputShape);
+      steps.push(await kerasTrainOnBatch(copy, x, y));
+      x.dispose();
+      y.dispose();
+    }
+    return { weights: weightsOf(copy), steps };
+  } finally {
+    copy.dispose();
   }
-  return copy.getWeights().map((t) => Float32Array.from(t.dataSync()));
 }

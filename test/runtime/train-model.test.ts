@@ -6,8 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrainingConfig } from "../../compiler/ir/config.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { loadCheckpoint } from "../../runtime/checkpoint/index.js";
+import { epochOrder, splitValidation } from "../../runtime/data/index.js";
 import { TrainingFailure, trainModel } from "../../runtime/index.js";
+import { initializeWeights } from "../../runtime/model/index.js";
 import { maxAbsDiff, seedMlp, syntheticData } from "./engine-fixtures.js";
+import { referenceTrain } from "./engine-reference.js";
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -112,7 +115,7 @@ describe("trainModel", () => {
     expect(loaded.position.step).toBe(9);
   });
 
-  it("a checkpoint that cannot be written fails with its path and keeps what was saved", async () => {
+  it("a checkpoint folder that cannot be written fails before training, with its path", async () => {
     const blocker = join(tempDir(), "not-a-folder");
     writeFileSync(blocker, "a file where the run folder should be\n");
     const failure = await trainModel({
@@ -125,31 +128,69 @@ describe("trainModel", () => {
     expect(failure).toBeInstanceOf(TrainingFailure);
     const f = failure as TrainingFailure;
     expect(f.message).toContain(blocker);
-    expect(f.step).toBe(9);
+    // Checked before the first step (runtime/checkpoint probeWritable), not after an epoch of work.
+    expect(f.step).toBe(0);
     expect(f.keptCheckpoint).toBeUndefined();
     expect(readFileSync(blocker, "utf8")).toBe("a file where the run folder should be\n");
   });
 
-  it("a huge learning rate stops with a non-finite loss and the step number", async () => {
+  it("a huge learning rate stops with a non-finite loss and the step number, the losses being tfjs's", async () => {
     // Crossentropy saturates at -log(1e-7); a linear regression under mse diverges to Infinity, then NaN.
-    const linear = tf.sequential({
-      layers: [tf.layers.flatten({ inputShape: [28, 28] }), tf.layers.dense({ units: 1 })],
+    const linear = () =>
+      tf.sequential({
+        // Named layers: initializeWeights keys each weight by its name, so both copies start alike.
+        layers: [
+          tf.layers.flatten({ inputShape: [28, 28], name: "flatten" }),
+          tf.layers.dense({ units: 1, name: "dense" }),
+        ],
+      });
+    const model = linear();
+    const training = config({
+      optimizer: { kind: "sgd", lr: 10, momentum: 0, nesterov: false },
+      loss: "mse",
+      metrics: [],
+      epochs: 20,
     });
+    const lines: string[] = [];
     const failure = await trainModel({
       ...quiet,
-      model: linear,
-      training: config({
-        optimizer: { kind: "sgd", lr: 10, momentum: 0, nesterov: false },
-        loss: "mse",
-        metrics: [],
-        epochs: 20,
-      }),
+      model,
+      training,
       devices: 2,
+      json: true,
+      out: (chunk) => lines.push(chunk),
     }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TrainingFailure);
     const f = failure as TrainingFailure;
     expect(f.message).toMatch(/loss became (NaN|Infinity)/);
     expect(f.step).toBeGreaterThan(1);
     expect(f.message).toContain(`step ${f.step}`);
+
+    // The losses on the way are the true mse (labels [B] against the [B, 1] output, no B × B broadcast): plain
+    // tfjs trainOnBatch from the same initial weights on the same batches of the same training split.
+    const start = linear();
+    initializeWeights(start, training.seed);
+    const { train } = splitValidation(data, 0.1, training.seed);
+    const order = epochOrder(train.count, training.seed, 0);
+    const batches = [0, 1, 2].map((b) => order.slice(b * 32, (b + 1) * 32));
+    const reference = await referenceTrain(start, train, batches, {
+      loss: "mse",
+      optimizer: training.optimizer,
+      seed: training.seed,
+    });
+    const steps = lines
+      .join("")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string; loss?: number })
+      .filter((e) => e.event === "step");
+    let sum = 0;
+    reference.steps.forEach(([loss], s) => {
+      // A step event's loss is the epoch's running mean.
+      sum += loss!;
+      const want = sum / (s + 1);
+      expect(Math.abs(steps[s]!.loss! - want), `step ${s + 1}`).toBeLessThanOrEqual(1e-4 * want);
+    });
+    expect(reference.steps[1]![0]!).toBeGreaterThan(reference.steps[0]![0]!);
   });
 });

@@ -40,7 +40,12 @@ export function emitKeras(input: PythonEmitInput): EmitResult {
         settingsBlock(graph, training, modelFile),
       "\n" + buildModel(graph),
       "\n" + DATA_PRELUDE.trim(),
-      "\n" + kerasTrain(dataShape(training.data, graph), shapeOf(graph.nodes[graph.inputs[0] ?? 0]!)),
+      "\n" +
+        kerasTrain(
+          dataShape(training.data, graph),
+          shapeOf(graph.nodes[graph.inputs[0] ?? 0]!),
+          training.target,
+        ),
     ],
     training,
   );

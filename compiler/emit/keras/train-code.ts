@@ -1,3 +1,5 @@
+import type { Target } from "../../ir/config.js";
+
 /**
  * The Keras program's training: the strategy, `model.compile` and `model.fit` inside its scope, a callback that
  * stops at `--steps` and times the steps after the first five, and the `final:` line from the chief worker.
@@ -65,7 +67,7 @@ __INPUT_FIX__    x_train, y_train = fit_to_input(x_train, y_train)
         validation["validation_data"] = fit_to_input(*load_source(VALIDATION, args.data_dir, args.seed + 1))
     elif VALIDATION > 0:
         validation["validation_split"] = VALIDATION
-
+__TARGET__
     with strategy.scope():
         model = build_model()
         model.compile(optimizer=make_optimizer(), loss=LOSS, metrics=["accuracy"] if ACCURACY else [])
@@ -112,11 +114,25 @@ if __name__ == "__main__":
     main(parse_args())
 `;
 
+/** `target: input` as Keras writes an autoencoder, `fit(x, x)`: the samples are their own labels. */
+const INPUT_AS_TARGET = [
+  "    # target: input: the model learns to reproduce its input (an autoencoder, fit(x, x)).",
+  "    y_train = x_train",
+  '    if "validation_data" in validation:',
+  '        validation["validation_data"] = (validation["validation_data"][0],) * 2',
+  "",
+].join("\n");
+
 /**
  * The training code, with the input fix the compiler found written out as the seed wrote it by hand
- * (`x_train[..., tf.newaxis]`) when the data's samples lack the model input's trailing axis of 1.
+ * (`x_train[..., tf.newaxis]`) when the data's samples lack the model input's trailing axis of 1, and with
+ * `target: input` the samples as their own labels.
  */
-export function kerasTrain(dataShape: readonly number[] | undefined, inputShape: readonly number[]): string {
+export function kerasTrain(
+  dataShape: readonly number[] | undefined,
+  inputShape: readonly number[],
+  target?: Target,
+): string {
   const addsAxis =
     dataShape !== undefined &&
     dataShape.length + 1 === inputShape.length &&
@@ -126,5 +142,7 @@ export function kerasTrain(dataShape: readonly number[] | undefined, inputShape:
     ? `    # The data gives [${dataShape.join(", ")}] samples; the model's input is [${inputShape.join(", ")}].\n` +
       "    x_train = x_train[..., tf.newaxis]\n"
     : "";
-  return KERAS_TRAIN.trim().replace("__INPUT_FIX__", fix);
+  return KERAS_TRAIN.trim()
+    .replace("__INPUT_FIX__", fix)
+    .replace("__TARGET__", target === "input" ? INPUT_AS_TARGET : "");
 }

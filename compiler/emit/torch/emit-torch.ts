@@ -14,6 +14,7 @@ import { wrapCall } from "../python/wrap-call.js";
 import { DIST_PRELUDE } from "./prelude-dist.js";
 import { LAYERS_PRELUDE } from "./prelude-layers.js";
 import { TRAIN_PRELUDE } from "./prelude-train.js";
+import { torchTrain } from "./train-target.js";
 import { wrapDataParallel } from "./wrap-data-parallel.js";
 
 /**
@@ -58,7 +59,7 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
       "\n" + wrapDataParallel(fsdp),
       "\n" + CHECKPOINT_PRELUDE.trim(),
       "\n" + DATA_PRELUDE.trim(),
-      "\n" + TRAIN_PRELUDE.trim(),
+      "\n" + torchTrain(TRAIN_PRELUDE.trim(), training.target),
     ],
     training,
   );

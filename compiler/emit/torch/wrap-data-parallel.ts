@@ -1,5 +1,5 @@
 /**
- * The torch program's `wrap_data_parallel` and `full_weights_l2`: DistributedDataParallel over the replicated
+ * The torch program's `wrap_data_parallel` and `with_full_weights`: DistributedDataParallel over the replicated
  * parameters (model-parallel shards are ignored by DDP and reduced by the training loop), or, when the plan
  * shards parameters to fit memory, FullyShardedDataParallel with the model-parallel layers left out of it.
  */
@@ -19,8 +19,8 @@ def wrap_data_parallel(model):
     return DDP(model, device_ids=device_ids, broadcast_buffers=False)
 
 
-def full_weights_l2(net, model):
-    return weights_l2(model)
+def with_full_weights(net, model, read):
+    return read(model)
 `;
 
 const FSDP_WRAP = String.raw`
@@ -36,9 +36,9 @@ def wrap_data_parallel(model):
     return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)
 
 
-def full_weights_l2(net, model):
+def with_full_weights(net, model, read):
     if net is model:
-        return weights_l2(model)
+        return read(model)
     with FSDP.summon_full_params(net):
-        return weights_l2(model)
+        return read(model)
 `;

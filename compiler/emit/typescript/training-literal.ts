@@ -11,6 +11,7 @@ export function trainingLiteral(training: TrainingConfig, dataDir: string): Reco
   const portable = (source: DataSource): LiteralValue => dataSourceLiteral(source, dataDir);
   return {
     ...(training.data ? { data: portable(training.data) } : {}),
+    ...(training.target ? { target: training.target } : {}),
     optimizer: { ...training.optimizer },
     ...(training.loss ? { loss: training.loss } : {}),
     metrics: [...training.metrics],

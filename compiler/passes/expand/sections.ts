@@ -5,7 +5,7 @@ import type { Reporter } from "./reporter.js";
 import { toValue } from "./values.js";
 
 export const SECTION_KEYS: Readonly<Record<SectionDecl["kind"], readonly string[]>> = {
-  train: ["data", "optimizer", "loss", "metrics", "epochs", "batch", "validation", "seed"],
+  train: ["data", "target", "optimizer", "loss", "metrics", "epochs", "batch", "validation", "seed"],
   parallel: ["devices", "strategy", "profile", "microbatches"],
 };
 

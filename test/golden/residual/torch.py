@@ -538,8 +538,8 @@ def wrap_data_parallel(model):
     return DDP(model, device_ids=device_ids, broadcast_buffers=False)
 
 
-def full_weights_l2(net, model):
-    return weights_l2(model)
+def with_full_weights(net, model, read):
+    return read(model)
 
 
 def keras_weights(module):
@@ -777,6 +777,36 @@ def weights_l2(model):
     return math.sqrt(total)
 
 
+def whole_tensor(module, p):
+    """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
+    if not getattr(p, "model_parallel", False):
+        return p.detach()
+    dim = 1 if isinstance(module, RowParallel) else 0
+    full, _ = gather_rows(p.detach().transpose(0, dim).contiguous(), module.group)
+    return full.transpose(0, dim)
+
+
+def write_weights(model, path):
+    """MGPUC_WEIGHTS_OUT=FILE: rank 0 writes every weight, whole, in torch's layout, by its Keras name (as in
+    an mgpuc checkpoint): JSON {name: {"shape": [...], "values": [...]}}. Every rank gathers its shards."""
+    out, written = {}, set()
+    for attr, module in model.named_children():
+        name = KERAS_NAMES.get(attr, attr)
+        layer = module.layer if isinstance(module, (ColumnParallel, RowParallel)) else module
+        weights = [(t, key) for t, key, _ in keras_weights(layer)]
+        if isinstance(module, RowParallel) and module.bias is not None:
+            weights.append((module.bias, "bias"))
+        for t, key in weights:
+            w = whole_tensor(module, t).double().cpu()
+            out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
+            written.add(id(t))
+    if any(id(p) not in written for p in model.parameters()):
+        fail("MGPUC_WEIGHTS_OUT: some weights have no Keras name, so %s would be incomplete" % path)
+    if Runtime.rank == 0:
+        with open(path, "w") as f:
+            json.dump(out, f)
+
+
 class Clock:
     """samples_per_s: samples trained over the wall time of the steps after the first five."""
 
@@ -837,7 +867,10 @@ def train(args):
                 line += " - val_accuracy: " + metrics["val_accuracy"]
         if Runtime.rank == 0:
             print(line, flush=True)
-    l2 = full_weights_l2(net, model)
+    l2 = with_full_weights(net, model, weights_l2)
+    weights_out = os.environ.get("MGPUC_WEIGHTS_OUT")
+    if weights_out:
+        with_full_weights(net, model, lambda whole: write_weights(whole, weights_out))
     if Runtime.rank == 0:
         print(
             "final: loss=%s accuracy=%s val_accuracy=%s samples_per_s=%s weights_l2=%.9g"
