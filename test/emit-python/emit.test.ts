@@ -151,6 +151,16 @@ describe("emitKeras", () => {
     expect(text(emitKeras(mlp))).not.toContain("x_train = x_train[..., tf.newaxis]");
   });
 
+  it("one-hots class ids under categorical cross-entropy, as the runtime does, and only then", () => {
+    const categorical = text(emitKeras({ ...mlp, training: training({ loss: "categorical_crossentropy" }) }));
+    // The seed MLP ends in dense(10): class ids become 10-way one-hot rows, for training and validation data.
+    expect(categorical).toContain("        y_train = tf.keras.utils.to_categorical(y_train, 10)\n");
+    expect(categorical).toContain("tf.keras.utils.to_categorical(y_val, 10))");
+    expect(text(emitKeras(mlp))).not.toContain("to_categorical");
+    const target = training({ loss: "mse", target: "input" });
+    expect(text(emitKeras({ ...mlp, training: target }))).not.toContain("to_categorical");
+  });
+
   it("writes branches with the functional API and synchronized batchnorm", () => {
     const program = text(emitKeras({ ...mlp, graph: allOps }));
     expect(program).toContain('mul = tf.keras.layers.Multiply(name="mul")([sig, tanh])');

@@ -176,3 +176,76 @@ describe.skipIf(missing !== undefined)(
     }, 120_000);
   },
 );
+
+/** A `.model` file and its CSV in a folder of their own, emitted with `--emit torch`; returns the program. */
+function emitCsvProject(model: string, csv: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "mgpuc-torch-csv-"));
+  writeFileSync(join(dir, "data.csv"), csv);
+  writeFileSync(join(dir, "m.model"), model);
+  const out = join(dir, "m.py");
+  const r = mgpuc([join(dir, "m.model"), "--emit", "torch", "-o", out]);
+  expect(r.status, r.stderr).toBe(0);
+  return out;
+}
+
+/** `rows` rows of `columns` features in [-1, 1), deterministic, and `label(features)` when given. */
+function csvText(columns: string[], rows: number, label?: (f: number[]) => number): string {
+  const lines = [[...columns, ...(label ? ["y"] : [])].join(",")];
+  for (let i = 0; i < rows; i++) {
+    const f = columns.map((_, c) => ((i * (31 + 6 * c) + 7 * c) % 41) / 20.5 - 1);
+    lines.push([...f.map((v) => v.toFixed(5)), ...(label ? [label(f)] : [])].join(","));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+describe.skipIf(missing !== undefined)("the emitted torch program on CSV data of one's own", () => {
+  it("class ids under categorical_crossentropy: one-hot as the runtime does; 1 and 2 processes alike, learned", async () => {
+    const program = emitCsvProject(
+      `model Classes {
+  input x: [2]
+  dense(3, activation: softmax)
+}
+train Classes {
+  data: csv("data.csv", label: "y")
+  loss: categorical_crossentropy
+  metrics: [accuracy]
+  optimizer: adam(lr: 0.1)
+  batch: 32
+  seed: 2
+}
+`,
+      csvText(["x1", "x2"], 320, ([a, b]) => (a! > 0.3 ? 2 : b! > 0 ? 1 : 0)),
+    );
+    const [one, two] = await Promise.all([
+      train(program, 1, ["--steps", "60"]),
+      train(program, 2, ["--steps", "60"]),
+    ]);
+    expectSameTraining(two, one, "categorical on class ids, 2 vs 1");
+    // Chance is 1/3; class ids read as one-hot rows of the wrong shape could not get near this.
+    expect(Number(one.final.accuracy)).toBeGreaterThan(0.8);
+  }, 120_000);
+
+  it("target: input on a CSV without a label column trains an autoencoder", async () => {
+    const program = emitCsvProject(
+      `model Squeeze {
+  input x: [4]
+  dense(3)
+  dense(4)
+}
+train Squeeze {
+  data: csv("data.csv", label: "y")
+  target: input
+  loss: mse
+  optimizer: adam(lr: 0.05)
+  batch: 16
+  seed: 2
+}
+`,
+      csvText(["a", "b", "c", "d"], 160),
+    );
+    const first = await train(program, 1, ["--steps", "1"]);
+    const trained = await train(program, 1, ["--steps", "80"]);
+    expect(first.final.accuracy).toBe("n/a");
+    expect(Number(trained.final.loss)).toBeLessThan(Number(first.final.loss) / 2);
+  }, 120_000);
+});

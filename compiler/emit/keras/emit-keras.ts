@@ -45,6 +45,7 @@ export function emitKeras(input: PythonEmitInput): EmitResult {
           dataShape(training.data, graph),
           shapeOf(graph.nodes[graph.inputs[0] ?? 0]!),
           training.target,
+          training.loss === "categorical_crossentropy" ? outputClasses(graph) : undefined,
         ),
     ],
     training,
@@ -122,4 +123,9 @@ function dataShape(data: DataSource | undefined, graph: Graph): readonly number[
   if (data?.kind === "mnist") return [28, 28];
   if (data?.kind === "synthetic") return data.shape ?? shapeOf(graph.nodes[graph.inputs[0] ?? 0]!);
   return undefined;
+}
+
+/** The model output's class count: the last axis of its shape. */
+function outputClasses(graph: Graph): number {
+  return shapeOf(graph.nodes[graph.outputs[0] ?? graph.nodes.length - 1]!).at(-1) ?? 1;
 }

@@ -124,6 +124,22 @@ const INPUT_AS_TARGET = [
 ].join("\n");
 
 /**
+ * Class ids under categorical cross-entropy, one-hot over the output's `classes` as mgpuc's runtime does (Keras
+ * itself would refuse `[B]` labels against a `[B, classes]` output).
+ */
+function oneHotIds(classes: number): string {
+  return [
+    "    # Class ids under categorical cross-entropy: one-hot over the output's classes, as mgpuc does.",
+    "    if y_train.ndim == 1:",
+    `        y_train = tf.keras.utils.to_categorical(y_train, ${classes})`,
+    '    if "validation_data" in validation and validation["validation_data"][1].ndim == 1:',
+    '        x_val, y_val = validation["validation_data"]',
+    `        validation["validation_data"] = (x_val, tf.keras.utils.to_categorical(y_val, ${classes}))`,
+    "",
+  ].join("\n");
+}
+
+/**
  * The training code, with the input fix the compiler found written out as the seed wrote it by hand
  * (`x_train[..., tf.newaxis]`) when the data's samples lack the model input's trailing axis of 1, and with
  * `target: input` the samples as their own labels.
@@ -132,6 +148,8 @@ export function kerasTrain(
   dataShape: readonly number[] | undefined,
   inputShape: readonly number[],
   target?: Target,
+  /** The output's classes when the loss is categorical cross-entropy (labels may be class ids). */
+  categoricalClasses?: number,
 ): string {
   const addsAxis =
     dataShape !== undefined &&
@@ -144,5 +162,8 @@ export function kerasTrain(
     : "";
   return KERAS_TRAIN.trim()
     .replace("__INPUT_FIX__", fix)
-    .replace("__TARGET__", target === "input" ? INPUT_AS_TARGET : "");
+    .replace(
+      "__TARGET__",
+      target === "input" ? INPUT_AS_TARGET : categoricalClasses ? oneHotIds(categoricalClasses) : "",
+    );
 }

@@ -15,14 +15,16 @@ export function settingsBlock(graph: Graph, training: TrainingConfig, modelFile:
   const shape = input ? shapeOf(input) : [];
   const dtype = input?.dtype ?? "float32";
   const baseDir = dirname(resolve(modelFile));
+  // target: input reads no labels: a CSV may then lack its label column (as the runtime's reader allows).
+  const labels = training.target !== "input";
   const validation =
     typeof training.validation === "number"
       ? pyFloat(training.validation)
-      : dataSource(training.validation, baseDir);
+      : dataSource(training.validation, baseDir, labels);
   const accuracy = training.metrics.some((m) => m === "accuracy" || m === "acc");
   return [
     `MNIST_FILES = (${pyString(MNIST_IMAGES_FILE)}, ${pyString(MNIST_LABELS_FILE)})`,
-    `DATA = ${training.data ? dataSource(training.data, baseDir) : "None"}`,
+    `DATA = ${training.data ? dataSource(training.data, baseDir, labels) : "None"}`,
     `VALIDATION = ${validation}`,
     `INPUT_SHAPE = ${pyTuple(shape)}`,
     `INPUT_DTYPE = ${pyString(dtype)}`,
@@ -36,7 +38,7 @@ export function settingsBlock(graph: Graph, training: TrainingConfig, modelFile:
   ].join("\n");
 }
 
-function dataSource(source: DataSource, baseDir: string): string {
+function dataSource(source: DataSource, baseDir: string, labels: boolean): string {
   const path = (p: string) => pyString(portable(p, baseDir));
   switch (source.kind) {
     case "mnist":
@@ -44,7 +46,7 @@ function dataSource(source: DataSource, baseDir: string): string {
     case "idx":
       return `{"kind": "idx", "images": ${path(source.images)}, "labels": ${path(source.labels)}}`;
     case "csv":
-      return `{"kind": "csv", "path": ${path(source.path)}, "label": ${pyString(source.label)}}`;
+      return `{"kind": "csv", "path": ${path(source.path)}, "label": ${pyString(source.label)}${labels ? "" : ', "needs_labels": False'}}`;
     case "synthetic": {
       const shape = source.shape ? `[${source.shape.map(pyNumber).join(", ")}]` : "None";
       return `{"kind": "synthetic", "samples": ${pyNumber(source.samples)}, "classes": ${pyNumber(source.classes)}, "shape": ${shape}}`;

@@ -5,6 +5,13 @@
  * are summed over their replicas and divided by the world size here.
  */
 export const TRAIN_PRELUDE = String.raw`
+def one_hot_ids(y, out):
+    # Class ids under categorical cross-entropy are one-hot over the output's classes, as mgpuc's runtime does.
+    if y.shape == out.shape:
+        return y
+    return torch.nn.functional.one_hot(y.long().reshape(out.shape[:-1]), out.shape[-1]).to(out.dtype)
+
+
 def per_sample_loss(out, y):
     if LOSS in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
         # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
@@ -12,7 +19,7 @@ def per_sample_loss(out, y):
             p = out.clamp(1e-7, 1.0 - 1e-7)
             return -torch.log(p.gather(-1, y.long().reshape(-1, 1))).reshape(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
-        return -(y * torch.log(p)).sum(-1)
+        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1)
     if LOSS == "binary_crossentropy":
         p = out.clamp(1e-7, 1.0 - 1e-7)
         y = y.reshape(p.shape)
@@ -25,7 +32,7 @@ def correct_count(out, y):
     if LOSS == "sparse_categorical_crossentropy":
         return (out.argmax(-1) == y.long().reshape(-1)).sum()
     if LOSS == "categorical_crossentropy":
-        return (out.argmax(-1) == y.argmax(-1)).sum()
+        return (out.argmax(-1) == one_hot_ids(y, out).argmax(-1)).sum()
     return ((out > 0.5).float() == y.reshape(out.shape)).float().reshape(len(out), -1).mean(-1).sum()
 
 

@@ -508,17 +508,20 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def read_csv(path, label):
-    """Numeric CSV with a header row: the label column, and every other column as a feature."""
+def read_csv(path, label, labels=True):
+    """Numeric CSV with a header row: the label column, and every other column as a feature. Without labels
+    (target: input) a missing label column leaves every column a feature."""
     try:
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
     except OSError as e:
         fail("cannot read data file %s: %s" % (path, e.strerror))
-    if not rows or label not in rows[0]:
+    if not rows or (labels and label not in rows[0]):
         fail("%s has no column %r" % (path, label))
-    at = rows[0].index(label)
     table = np.array([[float(v) for v in row] for row in rows[1:] if row], dtype=np.float64)
+    if label not in rows[0]:
+        return table.astype(np.float32), np.zeros(len(table))
+    at = rows[0].index(label)
     return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
 
 
@@ -531,7 +534,7 @@ def load_source(spec, data_dir, seed):
         x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
         return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
     if kind == "csv":
-        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"])
+        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
     rng = np.random.default_rng(seed)
     shape = tuple(spec.get("shape") or INPUT_SHAPE)
     x = rng.random((spec["samples"],) + shape, dtype=np.float32)
@@ -565,6 +568,13 @@ def fail(message):
     sys.exit(3)
 
 
+def one_hot_ids(y, out):
+    # Class ids under categorical cross-entropy are one-hot over the output's classes, as mgpuc's runtime does.
+    if y.shape == out.shape:
+        return y
+    return torch.nn.functional.one_hot(y.long().reshape(out.shape[:-1]), out.shape[-1]).to(out.dtype)
+
+
 def per_sample_loss(out, y):
     if LOSS in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
         # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
@@ -572,7 +582,7 @@ def per_sample_loss(out, y):
             p = out.clamp(1e-7, 1.0 - 1e-7)
             return -torch.log(p.gather(-1, y.long().reshape(-1, 1))).reshape(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
-        return -(y * torch.log(p)).sum(-1)
+        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1)
     if LOSS == "binary_crossentropy":
         p = out.clamp(1e-7, 1.0 - 1e-7)
         y = y.reshape(p.shape)
@@ -585,7 +595,7 @@ def correct_count(out, y):
     if LOSS == "sparse_categorical_crossentropy":
         return (out.argmax(-1) == y.long().reshape(-1)).sum()
     if LOSS == "categorical_crossentropy":
-        return (out.argmax(-1) == y.argmax(-1)).sum()
+        return (out.argmax(-1) == one_hot_ids(y, out).argmax(-1)).sum()
     return ((out > 0.5).float() == y.reshape(out.shape)).float().reshape(len(out), -1).mean(-1).sum()
 
 

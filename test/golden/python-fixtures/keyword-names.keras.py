@@ -76,17 +76,20 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def read_csv(path, label):
-    """Numeric CSV with a header row: the label column, and every other column as a feature."""
+def read_csv(path, label, labels=True):
+    """Numeric CSV with a header row: the label column, and every other column as a feature. Without labels
+    (target: input) a missing label column leaves every column a feature."""
     try:
         with open(path, newline="") as f:
             rows = list(csv.reader(f))
     except OSError as e:
         fail("cannot read data file %s: %s" % (path, e.strerror))
-    if not rows or label not in rows[0]:
+    if not rows or (labels and label not in rows[0]):
         fail("%s has no column %r" % (path, label))
-    at = rows[0].index(label)
     table = np.array([[float(v) for v in row] for row in rows[1:] if row], dtype=np.float64)
+    if label not in rows[0]:
+        return table.astype(np.float32), np.zeros(len(table))
+    at = rows[0].index(label)
     return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
 
 
@@ -99,7 +102,7 @@ def load_source(spec, data_dir, seed):
         x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
         return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
     if kind == "csv":
-        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"])
+        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
     rng = np.random.default_rng(seed)
     shape = tuple(spec.get("shape") or INPUT_SHAPE)
     x = rng.random((spec["samples"],) + shape, dtype=np.float32)
