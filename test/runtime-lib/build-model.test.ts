@@ -133,6 +133,13 @@ describe("buildModel", () => {
     expect(irNameOf(tfjsLayerName("residual_1/conv2d"))).toBe("residual_1/conv2d");
     expect(tfjsLayerName("_hidden")).toBe("l_hidden");
     expect(irNameOf("l_hidden")).toBe("_hidden");
+    // Names tfjs would find on Object.prototype when it rebuilds a model from its config get a suffix.
+    for (const name of ["constructor", "toString", "hasOwnProperty", "valueOf", "block/constructor"]) {
+      expect(tfjsLayerName(name) in Object.prototype).toBe(false);
+      expect(irNameOf(tfjsLayerName(name))).toBe(name);
+    }
+    expect(tfjsLayerName("toString")).toBe("toString-");
+    expect(tfjsLayerName("__proto__")).toBe("l__proto__");
     const model = buildModel(branchyGraph());
     const names = model.layers.map((l) => l.name);
     expect(names).toContain("residual__conv2d");
