@@ -8,6 +8,12 @@ export {
 } from "./plan-types.js";
 export type * from "./schedule-types.js";
 export { PLAN_SCHEMA } from "./plan-schema.js";
-export { loadPlan, isPlanLoadError, validatePlanObject, type PlanLoadError } from "./load-plan.js";
+export {
+  loadPlan,
+  isPlanLoadError,
+  validatePlanObject,
+  planSchemaErrors,
+  type PlanLoadError,
+} from "./load-plan.js";
 export { buildPlan, planTraining } from "./build-plan.js";
 export { microbatchProgram, type MicrobatchOp } from "./microbatch-program.js";

@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from "ajv";
 import { checkPlanMeaning, formatPlanProblem } from "./plan-meaning.js";
 import { PLAN_SCHEMA } from "./plan-schema.js";
 import { PLAN_VERSION, type Plan } from "./plan-types.js";
@@ -17,8 +18,27 @@ export function isPlanLoadError(p: Plan | PlanLoadError): p is PlanLoadError {
   return "error" in p && !("format" in p);
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-export const validatePlanObject = ajv.compile(PLAN_SCHEMA);
+// Loaded and compiled on first use: ajv's loading and the schema's compiling take tens of milliseconds that
+// `mgpuc --version`, `check` and `--emit` never need (start-up, issue 14).
+let validator: ValidateFunction | undefined;
+
+function planValidator(): ValidateFunction {
+  if (!validator) {
+    const { Ajv } = createRequire(import.meta.url)("ajv") as { Ajv: typeof AjvClass };
+    validator = new Ajv({ allErrors: true, strict: false }).compile(PLAN_SCHEMA);
+  }
+  return validator;
+}
+
+/** Whether `value` fits plan.schema.json; `planSchemaErrors()` then says where it does not. */
+export function validatePlanObject(value: unknown): boolean {
+  return planValidator()(value);
+}
+
+/** The schema errors of the last `validatePlanObject` call. */
+export function planSchemaErrors(): readonly ErrorObject[] {
+  return planValidator().errors ?? [];
+}
 
 function describe(errors: readonly ErrorObject[]): string {
   return errors
@@ -56,8 +76,7 @@ export function loadPlan(text: string): Plan | PlanLoadError {
       error: `the plan has version ${o.version}, newer than this mgpuc reads (${PLAN_VERSION}); upgrade mgpuc or compile the plan with this version`,
     };
   }
-  if (!validatePlanObject(value))
-    return { error: `invalid plan: ${describe(validatePlanObject.errors ?? [])}` };
+  if (!validatePlanObject(value)) return { error: `invalid plan: ${describe(planSchemaErrors())}` };
   const problems = checkPlanMeaning(value as Plan).map(formatPlanProblem);
   if (problems.length > 0) return { error: `invalid plan: ${problems.slice(0, 5).join("; ")}`, problems };
   return value as Plan;
