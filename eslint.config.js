@@ -32,4 +32,64 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  // The layers' boundaries (README.md): grammar below the compiler, the compiler below the runtime's engines,
+  // the CLI above both. A forbidden import fails `npm test` here, with the reason.
+  {
+    files: ["grammar/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(compiler/(?!diagnostics/)|runtime/|cli/)",
+              message: "grammar/ depends only on compiler/diagnostics/",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["compiler/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/runtime/**", "**/cli/**", "@tensorflow/*"],
+              message: "the compiler never imports the runtime, the CLI or TensorFlow.js",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["runtime/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "**/grammar/**",
+                "**/compiler/passes/**",
+                "**/compiler/placement/**",
+                "**/compiler/emit/**",
+                "**/compiler/pipeline*",
+                "**/compiler/plan-model*",
+                "**/cli/**",
+              ],
+              message:
+                "the runtime reads plans, the IR, the op table, profiles and data formats; it never compiles " +
+                "(grammar, passes, placement, emitters) nor imports the CLI",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { SourceFile } from "../compiler/diagnostics/span.js";
 import { compileSource } from "../compiler/pipeline.js";
-import { planModel } from "../compiler/placement/index.js";
+import { planModel } from "../compiler/plan-model.js";
 import { DiagnosticBag } from "../compiler/diagnostics/diagnostic.js";
 
 const here = dirname(fileURLToPath(import.meta.url));

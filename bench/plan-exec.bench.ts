@@ -14,6 +14,7 @@ import type { Strategy } from "../compiler/ir/config.js";
 import type { Plan } from "../compiler/plan/index.js";
 import { readSource, compileSource } from "../compiler/pipeline.js";
 import { calibrate } from "../runtime/index.js";
+import { planProbe } from "../cli/plan-probe.js";
 import { initBackend } from "../runtime/backend/index.js";
 import { CounterRandom, type Dataset } from "../runtime/data/index.js";
 import { buildModel, initializeWeights } from "../runtime/model/index.js";
@@ -85,7 +86,7 @@ if (given !== undefined) await initBackend("wasm"); // calibrate() starts the ba
 async function profileNow(): Promise<Profile> {
   return given !== undefined
     ? (JSON.parse(readFileSync(given, "utf8")) as Profile)
-    : calibrate({ devices: DEVICES, backend: "wasm" });
+    : calibrate({ devices: DEVICES, backend: "wasm", planProbe });
 }
 const profiles: Record<string, Profile> = {};
 // MGPUC_BENCH_ONLY=mnist|cnn and MGPUC_BENCH_STRATEGIES=data,model narrow the table while working on one row.

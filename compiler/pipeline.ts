@@ -1,3 +1,4 @@
+import type { DeviceProfile } from "./cost/profile.js";
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parse } from "../grammar/index.js";
@@ -7,13 +8,13 @@ import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { ExpandedModel } from "./ir/expanded.js";
 import type { Graph } from "./ir/graph.js";
 import type { ParallelConfig, Strategy, TrainingConfig, TrainingOverrides } from "./ir/config.js";
-import type { PassContext } from "./passes/context.js";
+import type { PassContext } from "./diagnostics/pass-context.js";
 import { expandBlocks } from "./passes/expand-blocks.js";
 import { lower } from "./passes/lower.js";
 import { inferShapes } from "./passes/infer-shapes.js";
 import { checkData, checkInputData } from "./passes/check-data.js";
 import { applyTrainingOverrides, resolveParallel, resolveTraining } from "./passes/resolve-config.js";
-import { planModel } from "./placement/index.js";
+import { planModel } from "./plan-model.js";
 import type { MicrobatchOrder, Plan } from "./plan/index.js";
 
 /**
@@ -37,7 +38,8 @@ export interface CompileOptions {
   readonly model?: string;
   readonly devices?: number;
   readonly strategy?: Strategy;
-  readonly profile?: string;
+  /** A built-in profile name, a file path, or the profile itself. */
+  readonly profile?: string | DeviceProfile;
   readonly microbatches?: number;
   /** Pipeline micro-batch order (default 1F1B). */
   readonly microbatchOrder?: MicrobatchOrder;

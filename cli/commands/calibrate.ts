@@ -4,7 +4,11 @@ import { writeOutput } from "../output.js";
 /** `mgpuc calibrate [-o PROFILE.json]`: measure this machine into a device profile for `--profile FILE`. */
 export async function calibrateCommand(flags: { output?: string; devices?: number }): Promise<number> {
   const { calibrate } = await import("../../runtime/index.js");
-  const profile = await calibrate(flags.devices !== undefined ? { devices: flags.devices } : {});
+  const { planProbe } = await import("../plan-probe.js");
+  const profile = await calibrate({
+    planProbe,
+    ...(flags.devices !== undefined ? { devices: flags.devices } : {}),
+  });
   writeOutput(`${JSON.stringify(profile, null, 2)}\n`, flags.output);
   if (flags.output) process.stderr.write(`wrote ${flags.output}; plan with --profile ${flags.output}\n`);
   return EXIT.ok;

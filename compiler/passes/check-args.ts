@@ -3,7 +3,7 @@ import type { Span } from "../diagnostics/span.js";
 import type { AttrValue } from "../ir/graph.js";
 import { formatValue, type Args, type Value } from "../ir/values.js";
 import { describeType, type ArgSchema, type ArgType } from "../ops/arg-schema.js";
-import type { PassContext } from "./context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 
 /**
  * Checks written arguments against a schema (a layer's, an optimizer's, a data source's) and returns them

@@ -7,7 +7,7 @@ import type { DataSource, TrainingConfig } from "../ir/config.js";
 import type { Graph } from "../ir/graph.js";
 import { showShape } from "../ops/index.js";
 import { checkLoss, checkTarget, type ProbedSource } from "./check-loss.js";
-import type { PassContext } from "./context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 
 /**
  * `checkData` on its own, for settings that did not come through the pipeline: a plan run with `--data` or

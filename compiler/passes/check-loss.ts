@@ -4,7 +4,7 @@ import type { TrainingConfig } from "../ir/config.js";
 import type { IRNode } from "../ir/graph.js";
 import { showShape } from "../ops/index.js";
 import type { InputDecl } from "./check-data.js";
-import type { PassContext } from "./context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 
 /** A data source as read at compile time, and the span of its value in the train section. */
 export interface ProbedSource {

@@ -1,6 +1,6 @@
 import type { FileAst, ModelDecl } from "../../grammar/ast.js";
 import type { ExpandedModel } from "../ir/expanded.js";
-import type { PassContext } from "./context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 import { checkBlockGraph } from "./expand/block-graph.js";
 import { collectBlocks } from "./expand/block-table.js";
 import { ModelExpander } from "./expand/model-expander.js";

@@ -2,7 +2,7 @@ import type { ExpandedLayer, ExpandedModel } from "../ir/expanded.js";
 import type { Attrs, DType, Graph, IRNode } from "../ir/graph.js";
 import { OPS } from "../ops/index.js";
 import { checkArgs } from "./check-args.js";
-import type { PassContext } from "./context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 
 /**
  * ExpandedModel → Graph. Checks every layer's arguments against its op spec (at the argument's span) and

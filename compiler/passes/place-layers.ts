@@ -1,8 +1,6 @@
 import { consumers, type Graph } from "../ir/graph.js";
-import type { Strategy } from "../ir/config.js";
-import type { DeviceProfile } from "../cost/profile.js";
-import type { PassContext } from "./context.js";
-import { estimateCost, type CostTable } from "./estimate-cost.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
+import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { hasHints, noHints, readHints, type HintConstraints } from "../placement/hints.js";
 import { checkStageHints } from "../placement/stage-hints.js";
 import { evaluateLayers, layersProblem, movedBytes, runnerUp } from "../placement/layers-problem.js";
@@ -14,19 +12,11 @@ import {
   type PipelinePlan,
 } from "../placement/pipeline-plans.js";
 import { layerReason } from "../placement/reasons.js";
-import type { Placement, PlacedLayer } from "../placement/placement-types.js";
+import type { PlaceOptions, Placement, PlacedLayer } from "../placement/placement-types.js";
+
+export type { PlaceOptions };
 import { reportNoFit } from "../placement/no-fit.js";
 import { pipelineLayers } from "../placement/pipeline-layers.js";
-
-export interface PlaceOptions {
-  readonly devices: number;
-  readonly strategy: Strategy;
-  readonly profile: DeviceProfile;
-  readonly batch: number;
-  readonly optimizerSlots: number;
-  /** Absent = 4 × stages. */
-  readonly microbatches?: number;
-}
 
 type Candidate =
   | { readonly kind: "layers"; readonly assignment: number[]; readonly stepTime: number }

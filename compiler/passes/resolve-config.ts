@@ -17,7 +17,7 @@ import type { Value } from "../ir/values.js";
 import type { ArgSchema } from "../ops/arg-schema.js";
 import { checkArgs, showValue } from "./check-args.js";
 import { DATA_ARGS, LOSSES, METRICS, OPTIMIZER_ARGS, STRATEGIES, TARGETS } from "./config-schemas.js";
-import type { PassContext } from "./context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 
 type Spans = Partial<Record<string, Span>>;
 

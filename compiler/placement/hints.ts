@@ -4,7 +4,7 @@ import type { MessageCode } from "../diagnostics/messages.js";
 import type { Span } from "../diagnostics/span.js";
 import type { Hint } from "../ir/expanded.js";
 import type { Graph } from "../ir/graph.js";
-import type { PassContext } from "../passes/context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 
 /** The hints that bind one layer, for explaining a plan that cannot honour them (`stage-hints.ts`). */
 export interface LayerAsks {

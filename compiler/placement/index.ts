@@ -1,4 +1,3 @@
-export { planModel, allDevices, type PlanModelOptions } from "./plan-model.js";
 export { solveDag, assignmentCost, type DagProblem, type DagSolution } from "./frontier-dp.js";
 export {
   partitionStages,

@@ -1,5 +1,5 @@
 import { consumers, type Graph } from "../ir/graph.js";
-import type { CostTable } from "../passes/estimate-cost.js";
+import type { CostTable } from "../cost/estimate-cost.js";
 import { edgeCoefficients } from "../cost/redistribution.js";
 import type { DagProblem } from "./frontier-dp.js";
 

@@ -1,5 +1,5 @@
 import type { Graph } from "../ir/graph.js";
-import type { CostTable } from "../passes/estimate-cost.js";
+import type { CostTable } from "../cost/estimate-cost.js";
 import { solveDag } from "./frontier-dp.js";
 import { layersProblem, memoryPerDevice } from "./layers-problem.js";
 

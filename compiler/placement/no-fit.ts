@@ -1,7 +1,7 @@
 import type { Graph } from "../ir/graph.js";
-import type { PassContext } from "../passes/context.js";
-import { estimateCost, type CostTable } from "../passes/estimate-cost.js";
-import type { PlaceOptions } from "../passes/place-layers.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
+import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
+import type { PlaceOptions } from "./placement-types.js";
 import { formatBytes } from "./format.js";
 
 /** The least memory a device needs on `table.devices` devices under the strategy (a lower bound for auto). */

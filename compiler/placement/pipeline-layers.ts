@@ -1,5 +1,5 @@
 import type { Graph } from "../ir/graph.js";
-import type { CostTable } from "../passes/estimate-cost.js";
+import type { CostTable } from "../cost/estimate-cost.js";
 import { formatMs } from "./format.js";
 import type { PipelinePlan } from "./pipeline-plans.js";
 import type { PlacedLayer, Placement } from "./placement-types.js";

@@ -1,7 +1,7 @@
 import type { DeviceProfile } from "../cost/profile.js";
 import { edgeCoefficients } from "../cost/redistribution.js";
 import type { Graph } from "../ir/graph.js";
-import { estimateCost, type CostTable } from "../passes/estimate-cost.js";
+import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { solveDag } from "./frontier-dp.js";
 import type { HintConstraints } from "./hints.js";
 import { layersProblem } from "./layers-problem.js";

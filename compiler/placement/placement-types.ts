@@ -38,3 +38,14 @@ export interface Placement {
   /** Per node: bytes per sample of its output (for the schedule's transfers). */
   readonly outBytes: readonly number[];
 }
+
+/** What the placement search is asked: devices, strategy, the device profile, the batch and optimizer state. */
+export interface PlaceOptions {
+  readonly devices: number;
+  readonly strategy: Strategy;
+  readonly profile: DeviceProfile;
+  readonly batch: number;
+  readonly optimizerSlots: number;
+  /** Absent = 4 × stages. */
+  readonly microbatches?: number;
+}

@@ -1,6 +1,6 @@
 import type { Hint } from "../ir/expanded.js";
 import type { Graph } from "../ir/graph.js";
-import type { PassContext } from "../passes/context.js";
+import type { PassContext } from "../diagnostics/pass-context.js";
 import type { HintConstraints } from "./hints.js";
 import { pipelineLayouts, stageCounts, type StageLayout } from "./pipeline-plans.js";
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Graph } from "../../compiler/ir/graph.js";
 import { layerForNode } from "./layer-for-node.js";
-import { tfjsLayerName } from "./layer-names.js";
+import { tfjsLayerName } from "../../compiler/ir/tfjs-layer-names.js";
 
 /**
  * The IR as a tfjs functional model: one Keras-equivalent layer per IR node, named `tfjsLayerName(node.name)`,

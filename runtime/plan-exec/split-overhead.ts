@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import type { Strategy } from "../../compiler/ir/config.js";
-import { SourceFile } from "../../compiler/diagnostics/index.js";
-import { compileSource } from "../../compiler/pipeline.js";
 import type { Graph } from "../../compiler/ir/graph.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import { CounterRandom, type Dataset } from "../data/index.js";
@@ -50,10 +46,19 @@ const STEPS = 40;
 /** Seconds added to the term to read the prediction's slope: small, so the planner's choices stay put. */
 const PROBE_DELTA = 1e-4;
 
-interface Compiled {
+export interface Compiled {
   readonly plan: Plan;
   readonly graph: Graph;
 }
+
+/**
+ * Compiles `.model` text to a plan under `profile`, or says why it could not. The runtime never compiles model
+ * text itself (it does not import the compiler's passes): whoever calls `calibrate` (the CLI) hands it this.
+ */
+export type PlanProbe = (
+  source: string,
+  options: { readonly strategy: Strategy; readonly devices: number; readonly profile: DeviceProfile },
+) => Compiled | { readonly error: string };
 
 interface Group {
   step(step: number, indices: Uint32Array): Promise<unknown>;
@@ -101,32 +106,24 @@ async function medianDifference(a: Group, b: Group, count: number): Promise<numb
  * seconds the model plan's prediction grows per second of the term.
  */
 export function splitProbePlans(
-  profile: object,
+  profile: DeviceProfile,
   devices: number,
+  compile: PlanProbe,
 ): { data: Compiled; split: Compiled; slope: number } {
-  const dir = mkdtempSync(join(tmpdir(), "mgpuc-calibrate-"));
-  try {
-    const planFor = (strategy: Strategy, value: number): Compiled => {
-      const path = join(dir, `profile-${strategy}-${value}.json`);
-      writeFileSync(path, JSON.stringify({ ...profile, splitLayerOverheadSeconds: value }));
-      const result = compileSource(new SourceFile("split-probe.model", PROBE), {
-        strategy,
-        devices,
-        profile: path,
-      });
-      if (result.plan === undefined || result.graph === undefined) {
-        const why = result.diagnostics.map((d) => d.message).join("; ");
-        throw new Error(`calibrate: the split probe did not plan (${strategy}): ${why}`);
-      }
-      return { plan: result.plan, graph: result.graph };
-    };
-    const split = planFor("model", 0);
-    const nudged = planFor("model", PROBE_DELTA);
-    const slope = (predicted(nudged.plan) - predicted(split.plan)) / PROBE_DELTA;
-    return { data: planFor("data", 0), split, slope };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const planFor = (strategy: Strategy, value: number): Compiled => {
+    const result = compile(PROBE, {
+      strategy,
+      devices,
+      profile: { ...profile, splitLayerOverheadSeconds: value },
+    });
+    if ("error" in result)
+      throw new Error(`calibrate: the split probe did not plan (${strategy}): ${result.error}`);
+    return result;
+  };
+  const split = planFor("model", 0);
+  const nudged = planFor("model", PROBE_DELTA);
+  const slope = (predicted(nudged.plan) - predicted(split.plan)) / PROBE_DELTA;
+  return { data: planFor("data", 0), split, slope };
 }
 
 function predicted(plan: Plan): number {
@@ -138,11 +135,12 @@ function predicted(plan: Plan): number {
  * `devices` devices; 0 when the runtime shows no cost beyond it.
  */
 export async function splitLayerOverhead(
-  profile: object,
+  profile: DeviceProfile,
   devices: number,
   backend: "auto" | "wasm" | "cpu",
+  compile: PlanProbe,
 ): Promise<number> {
-  const { data, split, slope } = splitProbePlans(profile, devices);
+  const { data, split, slope } = splitProbePlans(profile, devices, compile);
   if (!(slope > 0)) return 0;
   const train = probeData(256);
   const common = {

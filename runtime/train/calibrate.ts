@@ -2,7 +2,7 @@ import { initBackend } from "../backend/index.js";
 import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
-import { splitLayerOverhead } from "../plan-exec/split-overhead.js";
+import { type PlanProbe, splitLayerOverhead } from "../plan-exec/split-overhead.js";
 import { lockstepJitter } from "./lockstep.js";
 import {
   activationRate,
@@ -19,6 +19,8 @@ export interface CalibrateOptions {
   /** Ranks for the all-reduce measurement; default 2. */
   readonly devices?: number;
   readonly backend?: "auto" | "wasm" | "cpu";
+  /** Compiles the split probe (cli/plan-probe.ts): the runtime does not compile model text itself. */
+  readonly planProbe: PlanProbe;
 }
 
 /** The device profile shape of `profiles/cpu.json`. */
@@ -95,7 +97,7 @@ export async function timeAllReduce(
  * costs (compiler/cost/README.md): per kernel, per layer, elementwise bandwidth, per step, per message; the
  * devices' lockstep jitter; last, the plan executor's split-layer overhead from a probe run on the runtime.
  */
-export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceProfile> {
+export async function calibrate(options: CalibrateOptions): Promise<DeviceProfile> {
   const backend = await initBackend(options.backend ?? "auto");
   const ranks = Math.max(2, options.devices ?? 2);
   const rate = matMulRate();
@@ -146,6 +148,6 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<DeviceP
   } as const;
   // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
   // gathers and the waits at their collectives, from a probe trained on the runtime itself.
-  const split = await splitLayerOverhead(measured, ranks, options.backend ?? "auto");
+  const split = await splitLayerOverhead(measured, ranks, options.backend ?? "auto", options.planProbe);
   return { ...measured, splitLayerOverheadSeconds: round(split) };
 }

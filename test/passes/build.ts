@@ -2,7 +2,7 @@ import { DiagnosticBag } from "../../compiler/diagnostics/diagnostic.js";
 import { SourceFile, type Span } from "../../compiler/diagnostics/span.js";
 import type { ExpandedLayer, ExpandedModel, Section } from "../../compiler/ir/expanded.js";
 import type { Args, Value } from "../../compiler/ir/values.js";
-import type { PassContext } from "../../compiler/passes/context.js";
+import type { PassContext } from "../../compiler/diagnostics/pass-context.js";
 
 /**
  * Hand-built front-end output for unit tests of lower / infer-shapes / check-data, independent of the parser.

@@ -5,7 +5,7 @@ import { DiagnosticBag } from "../../compiler/diagnostics/diagnostic.js";
 import { SourceFile } from "../../compiler/diagnostics/span.js";
 import type { Graph, IRNode } from "../../compiler/ir/graph.js";
 import type { TrainingConfig } from "../../compiler/ir/config.js";
-import type { PassContext } from "../../compiler/passes/context.js";
+import type { PassContext } from "../../compiler/diagnostics/pass-context.js";
 import { compileSource, type CompileOptions } from "../../compiler/pipeline.js";
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples");

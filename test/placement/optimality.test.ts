@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadProfile } from "../../compiler/cost/profiles.js";
 import type { DeviceProfile } from "../../compiler/cost/profile.js";
-import { estimateCost } from "../../compiler/passes/estimate-cost.js";
+import { estimateCost } from "../../compiler/cost/estimate-cost.js";
 import { assignmentCost, solveDag } from "../../compiler/placement/frontier-dp.js";
 import { layersProblem } from "../../compiler/placement/layers-problem.js";
 import { partitionStages } from "../../compiler/placement/pipeline-partition.js";

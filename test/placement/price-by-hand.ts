@@ -3,7 +3,7 @@ import { layerCost, type LayerCost, type LayerWork } from "../../compiler/cost/l
 import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import { edgeCoefficients, redistributionTime } from "../../compiler/cost/redistribution.js";
 import type { Graph } from "../../compiler/ir/graph.js";
-import { layerWork } from "../../compiler/passes/estimate-cost.js";
+import { layerWork } from "../../compiler/cost/estimate-cost.js";
 
 /**
  * Plans priced by hand, layer by layer, with the cost model's per-layer and per-edge functions only

@@ -3,7 +3,7 @@ import { planSchemaErrors, validatePlanObject } from "../../compiler/plan/load-p
 import type { Plan } from "../../compiler/plan/plan-types.js";
 import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import { loadProfile } from "../../compiler/cost/profiles.js";
-import { estimateCost } from "../../compiler/passes/estimate-cost.js";
+import { estimateCost } from "../../compiler/cost/estimate-cost.js";
 import { placeLayers } from "../../compiler/passes/place-layers.js";
 import { solveDag } from "../../compiler/placement/frontier-dp.js";
 import { layersProblem } from "../../compiler/placement/layers-problem.js";

@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { OVERHEAD_FIELDS } from "../../compiler/cost/profile.js";
+import { type DeviceProfile, OVERHEAD_FIELDS } from "../../compiler/cost/profile.js";
+import { planProbe } from "../../cli/plan-probe.js";
 import { calibrate, listBackends, listDevices } from "../../runtime/index.js";
 import { splitProbePlans } from "../../runtime/plan-exec/split-overhead.js";
 import { REPO } from "../support/run-cli.js";
 
 describe("calibrate and devices", () => {
   it("measures a profile of the same shape as profiles/cpu.json", async () => {
-    const profile = await calibrate({ devices: 2, backend: "wasm" });
+    const profile = await calibrate({ devices: 2, backend: "wasm", planProbe });
     expect(profile.name).toBe("cpu");
     expect(profile.rate).toBe("fp32");
     expect(profile.source).toContain("wasm");
@@ -27,8 +28,8 @@ describe("calibrate and devices", () => {
   }, 120_000);
 
   it("the split probe's model plan splits every layer, and its prediction grows by one term per split layer", () => {
-    const shipped = JSON.parse(readFileSync(`${REPO}/profiles/cpu.json`, "utf8")) as object;
-    const { data, split, slope } = splitProbePlans(shipped, 2);
+    const shipped = JSON.parse(readFileSync(`${REPO}/profiles/cpu.json`, "utf8")) as DeviceProfile;
+    const { data, split, slope } = splitProbePlans(shipped, 2, planProbe);
     expect(data.plan.layers.every((l) => l.placement.modelDegree === 1)).toBe(true);
     const splitLayers = split.plan.layers.filter((l) => l.op !== "input" && l.placement.modelDegree === 2);
     // conv2d, maxpool2d, flatten and three dense layers: one forward + backward each, no recompute.

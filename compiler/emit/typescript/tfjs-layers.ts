@@ -3,7 +3,7 @@ import type { LiteralValue } from "./literals.js";
 
 // The runtime's own mapping, shared rather than copied: seeded initial weights are keyed by weight name, so
 // the emitted program and `mgpuc train` start from the same weights only if their layer names agree.
-export { tfjsLayerName } from "../../../runtime/model/layer-names.js";
+export { tfjsLayerName } from "../../ir/tfjs-layer-names.js";
 
 /** One IR node as a tfjs layer: `tf.layers.<factory>({ name, ...config })`. */
 export interface LayerCall {

@@ -1,19 +1,21 @@
+import type { DeviceProfile } from "./cost/profile.js";
 import { availableParallelism } from "node:os";
-import { optimizerSlots } from "../cost/optimizer-slots.js";
-import { isProfileError, loadProfile } from "../cost/profiles.js";
-import type { ParallelConfig, Strategy, TrainingConfig } from "../ir/config.js";
-import type { Graph } from "../ir/graph.js";
-import type { PassContext } from "../passes/context.js";
-import { placeLayers } from "../passes/place-layers.js";
-import { schedule } from "../passes/schedule.js";
-import { buildPlan } from "../plan/build-plan.js";
-import type { Plan } from "../plan/plan-types.js";
-import type { MicrobatchOrder } from "../plan/schedule-types.js";
+import { optimizerSlots } from "./cost/optimizer-slots.js";
+import { isProfileError, loadProfile } from "./cost/profiles.js";
+import type { ParallelConfig, Strategy, TrainingConfig } from "./ir/config.js";
+import type { Graph } from "./ir/graph.js";
+import type { PassContext } from "./diagnostics/pass-context.js";
+import { placeLayers } from "./passes/place-layers.js";
+import { schedule } from "./passes/schedule.js";
+import { buildPlan } from "./plan/build-plan.js";
+import type { Plan } from "./plan/plan-types.js";
+import type { MicrobatchOrder } from "./plan/schedule-types.js";
 
 export interface PlanModelOptions {
   readonly devices?: number;
   readonly strategy?: Strategy;
-  readonly profile?: string;
+  /** A built-in profile name, a file path, or the profile itself (calibration plans with one it measured). */
+  readonly profile?: string | DeviceProfile;
   readonly microbatches?: number;
   /** Pipeline micro-batch order; default 1F1B (compiler/plan/microbatch-program.ts says why). */
   readonly microbatchOrder?: MicrobatchOrder;
@@ -51,7 +53,10 @@ export function planModel(
     ctx.diagnostics.report("MG3012", at("microbatches"), [microbatches]);
     return undefined;
   }
-  const profile = loadProfile(options.profile ?? parallel.profile ?? "cpu", options.baseDir);
+  const profile =
+    typeof options.profile === "object"
+      ? options.profile
+      : loadProfile(options.profile ?? parallel.profile ?? "cpu", options.baseDir);
   if (isProfileError(profile)) {
     ctx.diagnostics.report("MG3010", at("profile"), [profile.error]);
     return undefined;

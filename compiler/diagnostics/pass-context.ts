@@ -1,5 +1,5 @@
-import type { DiagnosticBag } from "../diagnostics/diagnostic.js";
-import type { SourceFile } from "../diagnostics/span.js";
+import type { DiagnosticBag } from "./diagnostic.js";
+import type { SourceFile } from "./span.js";
 
 /** What every pass receives besides the graph: where to report, and the source being compiled. */
 export interface PassContext {

@@ -1,9 +1,9 @@
 import type { IRNode, Graph } from "../ir/graph.js";
-import { enumerateConfigs, type LayerConfig } from "../cost/layer-config.js";
-import { layerCost, type LayerCost, type LayerWork } from "../cost/layer-cost.js";
-import type { DeviceProfile } from "../cost/profile.js";
-import { edgeCoefficients } from "../cost/redistribution.js";
-import { splitKind, type SplitKind } from "../cost/split-kind.js";
+import { enumerateConfigs, type LayerConfig } from "./layer-config.js";
+import { layerCost, type LayerCost, type LayerWork } from "./layer-cost.js";
+import type { DeviceProfile } from "./profile.js";
+import { edgeCoefficients } from "./redistribution.js";
+import { splitKind, type SplitKind } from "./split-kind.js";
 
 const BYTES_PER_ELEMENT = 4;
 
