@@ -21,7 +21,7 @@ const PADDING = { kind: "enum", values: ["valid", "same"] } as const;
  * Normalised attrs: `{ filters: int, kernel: [h, w], strides: [h, w], padding: "valid" | "same",
  * dilation: [h, w], activation: string, use_bias: bool }`.
  */
-export const conv2d: OpSpec = {
+export const conv2d: OpSpec<"conv2d"> = {
   name: "conv2d",
   keras: "Conv2D",
   tensorInputs: "one",
@@ -35,6 +35,7 @@ export const conv2d: OpSpec = {
     arg.useBias(),
   ],
   split: "output_channels",
+  shardedAttr: "filters",
   infer: (input) => inferConv(input, "conv2d", numAttr(input.attrs, "filters"), false),
 };
 
@@ -43,7 +44,7 @@ export const conv2d: OpSpec = {
  * Keras `DepthwiseConv2D`. Normalised attrs: `{ kernel: [h, w], strides: [h, w], padding, depth_multiplier: int,
  * dilation: [h, w], activation: string, use_bias: bool }`.
  */
-export const depthwiseConv2d: OpSpec = {
+export const depthwiseConv2d: OpSpec<"depthwise_conv2d"> = {
   name: "depthwise_conv2d",
   keras: "DepthwiseConv2D",
   tensorInputs: "one",

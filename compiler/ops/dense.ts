@@ -6,12 +6,13 @@ import { activationFlops, boolAttr, numAttr, only, product, showShape, strAttr }
  * `dense(units, activation, use_bias)`: Keras `Dense`, applied to the last axis.
  * Normalised attrs: `{ units: int, activation: string ("linear" when absent), use_bias: bool }`.
  */
-export const dense: OpSpec = {
+export const dense: OpSpec<"dense"> = {
   name: "dense",
   keras: "Dense",
   tensorInputs: "one",
   args: [arg.required("units", { kind: "int", min: 1 }), arg.activation(), arg.useBias()],
   split: "units",
+  shardedAttr: "units",
   infer(input) {
     const shape = only(input);
     const last = shape[shape.length - 1];

@@ -2,7 +2,7 @@ import type { OpSpec } from "./op-spec.js";
 import { NO_PARAMS, only, product } from "./shape-utils.js";
 
 /** `dropout(rate)`: Keras `Dropout`, rate in [0, 1). Normalised attrs: `{ rate: number }`. */
-export const dropout: OpSpec = {
+export const dropout: OpSpec<"dropout"> = {
   name: "dropout",
   keras: "Dropout",
   tensorInputs: "one",

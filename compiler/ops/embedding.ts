@@ -5,7 +5,7 @@ import { numAttr, only } from "./shape-utils.js";
  * `embedding(input_dim, output_dim)`: Keras `Embedding`; int token ids [n] → [n, output_dim].
  * Normalised attrs: `{ input_dim: int, output_dim: int }`.
  */
-export const embedding: OpSpec = {
+export const embedding: OpSpec<"embedding"> = {
   name: "embedding",
   keras: "Embedding",
   tensorInputs: "one",

@@ -9,7 +9,7 @@ import type { OpSpec } from "./op-spec.js";
 import { avgpool2d, globalAvgPool2d, globalMaxPool2d, maxpool2d, zeropad2d } from "./pooling.js";
 import { flatten, reshape } from "./reshaping.js";
 
-const ALL: readonly OpSpec[] = [
+const ALL = [
   dense,
   conv2d,
   depthwiseConv2d,
@@ -32,10 +32,21 @@ const ALL: readonly OpSpec[] = [
   multiply,
   concat,
   embedding,
-];
+] as const;
+
+/**
+ * Every layer's name. Each backend translates ops through a table declared `satisfies Record<OpName, ...>`, so
+ * an op added here that some backend lacks does not type-check, and the error names the backend's table.
+ */
+export type OpName = (typeof ALL)[number]["name"];
 
 /** The op table: every layer of LANGUAGE.md, by name. Adding a layer = one file in this folder + one row here. */
 export const OPS: ReadonlyMap<string, OpSpec> = new Map<string, OpSpec>(ALL.map((op) => [op.name, op]));
+
+/** Whether an IR node's `op` is a layer of the table (not `input`). */
+export function isOpName(op: string): op is OpName {
+  return OPS.has(op);
+}
 
 export type { OpSpec, InferInput, InferResult, ShapeError, Shape, SplitDim } from "./op-spec.js";
 export { isShapeError } from "./op-spec.js";

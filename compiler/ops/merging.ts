@@ -4,7 +4,7 @@ import { NO_PARAMS, numAttr, product, showShape } from "./shape-utils.js";
 const showAll = (shapes: readonly (readonly number[])[]) => shapes.map(showShape).join(" and ");
 
 /** `add(a, b, ...)` and `multiply(...)`: Keras `Add` / `Multiply` of same-shaped tensors. No attrs. */
-function elementwise(name: string, keras: string): OpSpec {
+function elementwise<N extends string>(name: N, keras: string): OpSpec<N> {
   return {
     name,
     keras,
@@ -32,7 +32,7 @@ export const multiply = elementwise("multiply", "Multiply");
  * `concat(a, b, ..., axis=-1)`: Keras `Concatenate`. Normalised attrs: `{ axis: int }` as written, Keras-style:
  * counting the batch axis as 0, so -1 is the last axis and 1 the first per-sample axis.
  */
-export const concat: OpSpec = {
+export const concat: OpSpec<"concat"> = {
   name: "concat",
   keras: "Concatenate",
   tensorInputs: "many",

@@ -6,7 +6,7 @@ import { only, product, showShape } from "./shape-utils.js";
  * trainable, the moving mean and variance are not (4·C, 2·C non-trainable).
  * Normalised attrs: `{ momentum: number, epsilon: number }`.
  */
-export const batchnorm: OpSpec = {
+export const batchnorm: OpSpec<"batchnorm"> = {
   name: "batchnorm",
   keras: "BatchNormalization",
   tensorInputs: "one",
@@ -15,6 +15,7 @@ export const batchnorm: OpSpec = {
     { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
   ],
   split: "elementwise",
+  wholeBatch: true,
   infer(input) {
     const shape = only(input);
     const c = shape[shape.length - 1];
@@ -27,7 +28,7 @@ export const batchnorm: OpSpec = {
  * `layernorm(epsilon=0.001)`: Keras `LayerNormalization` over the last axis (gamma, beta: 2·C).
  * Normalised attrs: `{ epsilon: number }`.
  */
-export const layernorm: OpSpec = {
+export const layernorm: OpSpec<"layernorm"> = {
   name: "layernorm",
   keras: "LayerNormalization",
   tensorInputs: "one",

@@ -37,9 +37,9 @@ export type SplitDim = "units" | "output_channels" | "channels" | "elementwise" 
  * What the compiler knows about one layer: the single source every pass and emitter reads. Each layer family
  * lives in its own file in this folder and is registered in `index.ts`'s table.
  */
-export interface OpSpec {
+export interface OpSpec<N extends string = string> {
   /** The layer's name in LANGUAGE.md. */
-  readonly name: string;
+  readonly name: N;
   /** The Keras layer class it matches (`Conv2D`), for summaries and the Keras emitter. */
   readonly keras: string;
   /**
@@ -52,6 +52,13 @@ export interface OpSpec {
   /** Output shape, Keras-exact parameter counts and FLOPs, or the shape mistake. */
   readonly infer: (input: InferInput) => InferResult | ShapeError;
   readonly split: SplitDim;
+  /**
+   * The attr whose width model-parallel shards divide (dense `units`, conv2d `filters`): present exactly for the
+   * layers whose weights the runtime and the emitted programs split when their model degree is > 1.
+   */
+  readonly shardedAttr?: string;
+  /** Each output row depends on other rows of the batch (batch statistics): data parallelism keeps it whole. */
+  readonly wholeBatch?: boolean;
   /** The output keeps the input's dtype (flatten of int32 ids stays int32); otherwise float32. */
   readonly keepsDtype?: boolean;
 }

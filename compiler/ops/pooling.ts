@@ -21,7 +21,7 @@ const POOL_ARGS: readonly ArgSchema[] = [
  * `maxpool2d(pool=2, strides=pool, padding=valid)` and `avgpool2d(...)`: Keras `MaxPooling2D` / `AveragePooling2D`.
  * Normalised attrs: `{ pool: [h, w], strides: [h, w] (pool when absent), padding: "valid" | "same" }`.
  */
-function pooling(name: string, keras: string): OpSpec {
+function pooling<N extends string>(name: N, keras: string): OpSpec<N> {
   return {
     name,
     keras,
@@ -56,7 +56,7 @@ export const maxpool2d = pooling("maxpool2d", "MaxPooling2D");
 export const avgpool2d = pooling("avgpool2d", "AveragePooling2D");
 
 /** `global_avg_pool2d` / `global_max_pool2d`: [h, w, c] → [c]. No attrs. */
-function globalPooling(name: string, keras: string): OpSpec {
+function globalPooling<N extends string>(name: N, keras: string): OpSpec<N> {
   return {
     name,
     keras,
@@ -78,7 +78,7 @@ export const globalMaxPool2d = globalPooling("global_max_pool2d", "GlobalMaxPool
  * `zeropad2d(padding=1)`: Keras `ZeroPadding2D`.
  * Normalised attrs: `{ padding: [[top, bottom], [left, right]] }`.
  */
-export const zeropad2d: OpSpec = {
+export const zeropad2d: OpSpec<"zeropad2d"> = {
   name: "zeropad2d",
   keras: "ZeroPadding2D",
   tensorInputs: "one",

@@ -2,7 +2,7 @@ import type { OpSpec } from "./op-spec.js";
 import { NO_PARAMS, only, product, showShape } from "./shape-utils.js";
 
 /** `flatten`: Keras `Flatten`, everything but the batch axis into one. No attrs. */
-export const flatten: OpSpec = {
+export const flatten: OpSpec<"flatten"> = {
   name: "flatten",
   keras: "Flatten",
   tensorInputs: "one",
@@ -16,7 +16,7 @@ export const flatten: OpSpec = {
  * `reshape(shape)`: Keras `Reshape`; one entry may be -1 (inferred).
  * Normalised attrs: `{ shape: int[] }`, as written (a -1 is resolved by infer-shapes, in the output shape).
  */
-export const reshape: OpSpec = {
+export const reshape: OpSpec<"reshape"> = {
   name: "reshape",
   keras: "Reshape",
   tensorInputs: "one",

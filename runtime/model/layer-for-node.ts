@@ -1,11 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import type { IRNode } from "../../compiler/ir/graph.js";
+import { ACTIVATIONS as ACTIVATION_NAMES, isOpName, type OpName } from "../../compiler/ops/index.js";
 import { AttrReader } from "./attrs.js";
 
 type Activation = NonNullable<Parameters<typeof tf.layers.dense>[0]["activation"]>;
 type Padding = "valid" | "same";
 
-const ACTIVATIONS = new Set(["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu", "linear"]);
+const ACTIVATIONS: ReadonlySet<string> = new Set(ACTIVATION_NAMES);
 
 function activation(a: AttrReader): Activation {
   const name = a.string("activation", "linear");
@@ -19,90 +20,86 @@ function padding(a: AttrReader): Padding {
   return value;
 }
 
+type LayerFactory = (a: AttrReader, name: string) => tf.layers.Layer;
+
+function pooling(kind: "max" | "avg"): LayerFactory {
+  return (a, name) => {
+    const pool = a.pair("pool", [2, 2]);
+    const config = { name, poolSize: pool, strides: a.pair("strides", pool), padding: padding(a) };
+    return kind === "max" ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
+  };
+}
+
+const activationLayer =
+  (op: "sigmoid" | "tanh" | "gelu"): LayerFactory =>
+  (_, name) =>
+    tf.layers.activation({ name, activation: op });
+
 /**
- * The Keras-equivalent tfjs layer for one IR node (LANGUAGE.md's table; attrs as `lower` normalises them,
- * documented in `compiler/ops/*.ts`). Initialisers are left at tfjs's Keras defaults; `initializeWeights`
- * then overwrites every weight deterministically.
+ * The Keras-equivalent tfjs layer of each op (LANGUAGE.md's table; attrs as `lower` normalises them, defaults
+ * filled, documented in `compiler/ops/*.ts`). Initialisers are left at tfjs's Keras defaults;
+ * `initializeWeights` then overwrites every weight deterministically.
  */
+const TFJS_LAYERS = {
+  dense: (a, name) =>
+    tf.layers.dense({
+      name,
+      units: a.number("units"),
+      activation: activation(a),
+      useBias: a.bool("use_bias", true),
+    }),
+  conv2d: (a, name) =>
+    tf.layers.conv2d({
+      name,
+      filters: a.number("filters"),
+      kernelSize: a.pair("kernel"),
+      strides: a.pair("strides", [1, 1]),
+      padding: padding(a),
+      dilationRate: a.pair("dilation", [1, 1]),
+      activation: activation(a),
+      useBias: a.bool("use_bias", true),
+    }),
+  depthwise_conv2d: (a, name) =>
+    tf.layers.depthwiseConv2d({
+      name,
+      kernelSize: a.pair("kernel"),
+      strides: a.pair("strides", [1, 1]),
+      padding: padding(a),
+      depthMultiplier: a.number("depth_multiplier", 1),
+      dilationRate: a.pair("dilation", [1, 1]),
+      activation: activation(a),
+      useBias: a.bool("use_bias", true),
+    }),
+  maxpool2d: pooling("max"),
+  avgpool2d: pooling("avg"),
+  global_avg_pool2d: (_, name) => tf.layers.globalAveragePooling2d({ name }),
+  global_max_pool2d: (_, name) => tf.layers.globalMaxPooling2d({ name }),
+  zeropad2d: (a, name) => tf.layers.zeroPadding2d({ name, padding: a.padding2d("padding") }),
+  batchnorm: (a, name) =>
+    tf.layers.batchNormalization({
+      name,
+      momentum: a.number("momentum", 0.99),
+      epsilon: a.number("epsilon", 0.001),
+    }),
+  layernorm: (a, name) => tf.layers.layerNormalization({ name, epsilon: a.number("epsilon", 0.001) }),
+  dropout: (a, name) => tf.layers.dropout({ name, rate: a.number("rate") }),
+  flatten: (_, name) => tf.layers.flatten({ name }),
+  reshape: (a, name) => tf.layers.reshape({ name, targetShape: a.numbers("shape") }),
+  relu: (_, name) => tf.layers.reLU({ name }),
+  softmax: (_, name) => tf.layers.softmax({ name }),
+  sigmoid: activationLayer("sigmoid"),
+  tanh: activationLayer("tanh"),
+  gelu: activationLayer("gelu"),
+  add: (_, name) => tf.layers.add({ name }),
+  multiply: (_, name) => tf.layers.multiply({ name }),
+  concat: (a, name) => tf.layers.concatenate({ name, axis: a.number("axis", -1) }),
+  embedding: (a, name) =>
+    tf.layers.embedding({ name, inputDim: a.number("input_dim"), outputDim: a.number("output_dim") }),
+} satisfies Record<OpName, LayerFactory>;
+
+/** The tfjs layer for one IR node, named `name`. */
 export function layerForNode(node: IRNode, name: string): tf.layers.Layer {
-  const a = new AttrReader(node);
-  switch (node.op) {
-    case "dense":
-      return tf.layers.dense({
-        name,
-        units: a.number("units"),
-        activation: activation(a),
-        useBias: a.bool("use_bias", true),
-      });
-    case "conv2d":
-      return tf.layers.conv2d({
-        name,
-        filters: a.number("filters"),
-        kernelSize: a.pair("kernel"),
-        strides: a.pair("strides", [1, 1]),
-        padding: padding(a),
-        dilationRate: a.pair("dilation", [1, 1]),
-        activation: activation(a),
-        useBias: a.bool("use_bias", true),
-      });
-    case "depthwise_conv2d":
-      return tf.layers.depthwiseConv2d({
-        name,
-        kernelSize: a.pair("kernel"),
-        strides: a.pair("strides", [1, 1]),
-        padding: padding(a),
-        depthMultiplier: a.number("depth_multiplier", 1),
-        dilationRate: a.pair("dilation", [1, 1]),
-        activation: activation(a),
-        useBias: a.bool("use_bias", true),
-      });
-    case "maxpool2d":
-    case "avgpool2d": {
-      const pool = a.pair("pool", [2, 2]);
-      const config = { name, poolSize: pool, strides: a.pair("strides", pool), padding: padding(a) };
-      return node.op === "maxpool2d" ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config);
-    }
-    case "global_avg_pool2d":
-      return tf.layers.globalAveragePooling2d({ name });
-    case "global_max_pool2d":
-      return tf.layers.globalMaxPooling2d({ name });
-    case "zeropad2d":
-      return tf.layers.zeroPadding2d({ name, padding: a.padding2d("padding") });
-    case "batchnorm":
-      return tf.layers.batchNormalization({
-        name,
-        momentum: a.number("momentum", 0.99),
-        epsilon: a.number("epsilon", 0.001),
-      });
-    case "layernorm":
-      return tf.layers.layerNormalization({ name, epsilon: a.number("epsilon", 0.001) });
-    case "dropout":
-      return tf.layers.dropout({ name, rate: a.number("rate") });
-    case "flatten":
-      return tf.layers.flatten({ name });
-    case "reshape":
-      return tf.layers.reshape({ name, targetShape: a.numbers("shape") });
-    case "relu":
-      return tf.layers.reLU({ name });
-    case "softmax":
-      return tf.layers.softmax({ name });
-    case "sigmoid":
-    case "tanh":
-    case "gelu":
-      return tf.layers.activation({ name, activation: node.op });
-    case "add":
-      return tf.layers.add({ name });
-    case "multiply":
-      return tf.layers.multiply({ name });
-    case "concat":
-      return tf.layers.concatenate({ name, axis: a.number("axis", -1) });
-    case "embedding":
-      return tf.layers.embedding({
-        name,
-        inputDim: a.number("input_dim"),
-        outputDim: a.number("output_dim"),
-      });
-    default:
-      throw new TypeError(`no tfjs layer for op '${node.op}' (IR node '${node.name}')`);
-  }
+  if (!isOpName(node.op)) throw new TypeError(`no tfjs layer for op '${node.op}' (IR node '${node.name}')`);
+  const factory: LayerFactory = TFJS_LAYERS[node.op];
+  return factory(new AttrReader(node), name);
 }

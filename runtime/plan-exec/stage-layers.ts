@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { IRNode } from "../../compiler/ir/graph.js";
 import type { PlanLayer } from "../../compiler/plan/index.js";
+import { OPS } from "../../compiler/ops/index.js";
 import { CounterDropout } from "../layers/index.js";
 import { layerForNode, tfjsLayerName } from "../model/index.js";
 import { channelBounds } from "./last-axis.js";
@@ -53,7 +54,9 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
     const rate = planLayer.attrs["rate"];
     layer = new CounterDropout({ name, rate: typeof rate === "number" ? rate : 0 });
   } else if (role.split) {
-    const key = planLayer.op === "dense" ? "units" : "filters";
+    const key = OPS.get(planLayer.op)?.shardedAttr;
+    if (key === undefined)
+      throw new Error(`layer '${planLayer.name}': op '${planLayer.op}' has no sharded width`);
     const act = planLayer.attrs["activation"];
     const attrs = { ...planLayer.attrs, [key]: shardWidth(role), activation: "linear" };
     layer = layerForNode(nodeFor(planLayer, attrs), name);

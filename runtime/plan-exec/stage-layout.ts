@@ -2,7 +2,9 @@ import type { Plan, PlanLayer } from "../../compiler/plan/index.js";
 import { OPS } from "../../compiler/ops/index.js";
 
 /** Ops whose parameters the runtime splits by output units / channels when a layer's model degree is > 1. */
-const SPLITTABLE = new Set(["dense", "conv2d"]);
+function isSplittable(op: string): boolean {
+  return OPS.get(op)?.shardedAttr !== undefined;
+}
 
 /**
  * Ops that compute each channel from the same channel of their inputs (the op table's `elementwise` split:
@@ -12,8 +14,10 @@ const SPLITTABLE = new Set(["dense", "conv2d"]);
 function isChannelwise(op: string): boolean {
   return OPS.get(op)?.split === "elementwise";
 }
-/** Ops whose rows depend on other rows: a data-parallel layer of these runs on the whole micro-batch. */
-const WHOLE_BATCH = new Set(["batchnorm", "input"]);
+/** Ops whose rows depend on other rows (and the input): a data-parallel layer of these runs on the whole micro-batch. */
+function needsWholeBatch(op: string): boolean {
+  return op === "input" || OPS.get(op)?.wholeBatch === true;
+}
 
 /** How one worker runs one layer of its stage. */
 export interface LayerRole {
@@ -72,7 +76,7 @@ export function stagesOf(plan: Plan): StageInfo[] {
 }
 
 export function isSplit(layer: PlanLayer): boolean {
-  return layer.placement.modelDegree > 1 && SPLITTABLE.has(layer.op);
+  return layer.placement.modelDegree > 1 && isSplittable(layer.op);
 }
 
 export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device: number): LayerRole {
@@ -81,12 +85,12 @@ export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device
   // Channel blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold
   // one block twice, and summing input gradients over the stage would count it twice.
   const channelwise =
-    modelDegree > 1 && isChannelwise(layer.op) && (dataDegree === 1 || !WHOLE_BATCH.has(layer.op));
+    modelDegree > 1 && isChannelwise(layer.op) && (dataDegree === 1 || !needsWholeBatch(layer.op));
   // Every op but batchnorm (batch statistics) computes each row from that row alone. A layer with m > 1 that
   // is neither split nor channelwise runs replicated: slicing its rows over d of the d·m devices would
   // double-count them.
   const rowSliced =
-    dataDegree > 1 && !WHOLE_BATCH.has(layer.op) && (split || channelwise || modelDegree === 1);
+    dataDegree > 1 && !needsWholeBatch(layer.op) && (split || channelwise || modelDegree === 1);
   const blockOf = (d: number): [number, number] => {
     const p = devices.indexOf(d);
     // The planner groups devices holding one shard as positions p ≡ k (mod m): see its gradient buckets.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { runCliAsync as runCli } from "../support/spawn-cli.js";
 
 /**
  * Models outside MNIST classification learn what they should, from the command a user types (issue 13): the
@@ -55,7 +55,7 @@ const NOISE = 0.1;
 const NOISE_FLOOR = NOISE ** 2 / 3;
 
 describe("mgpuc train learns what the data allows", () => {
-  it("a regression on y = 2·x1 − 3·x2 + 1 reaches its noise floor (mse, float CSV labels, 2 devices)", () => {
+  it("a regression on y = 2·x1 − 3·x2 + 1 reaches its noise floor (mse, float CSV labels, 2 devices)", async () => {
     const dir = project(
       `model Line {
   input x: [2]
@@ -75,7 +75,7 @@ train Line {
       640,
       (x1, x2, next) => 2 * x1 - 3 * x2 + 1 + NOISE * (2 * next() - 1),
     );
-    const run = runCli(["train", join(dir, "m.model"), "--devices", "2", "--json", "--no-save"]);
+    const run = await runCli(["train", join(dir, "m.model"), "--devices", "2", "--json", "--no-save"]);
     expect(run.code, run.stderr).toBe(0);
     const final = finalOf(run.stdout);
     // Before training the loss is of the order of the targets' variance (about 4.3); at the noise floor the
@@ -84,7 +84,7 @@ train Line {
     expect(final["val_loss"]).toBeGreaterThan(NOISE_FLOOR / 3);
   }, 120_000);
 
-  it("a binary classifier (sigmoid + binary_crossentropy, 0/1 labels) separates its classes", () => {
+  it("a binary classifier (sigmoid + binary_crossentropy, 0/1 labels) separates its classes", async () => {
     const dir = project(
       `model Binary {
   input x: [2]
@@ -105,7 +105,7 @@ train Binary {
       640,
       (x1, x2) => (x1 - 0.5 * x2 > 0.1 ? 1 : 0),
     );
-    const run = runCli(["train", join(dir, "m.model"), "--devices", "2", "--json", "--no-save"]);
+    const run = await runCli(["train", join(dir, "m.model"), "--devices", "2", "--json", "--no-save"]);
     expect(run.code, run.stderr).toBe(0);
     const final = finalOf(run.stdout);
     // A linearly separable rule: chance is about 0.5, a working classifier well above 0.9.

@@ -12,7 +12,7 @@ import { compileSource } from "../../compiler/pipeline.js";
 import { initBackend } from "../../runtime/index.js";
 import { buildModel } from "../../runtime/model/index.js";
 import { pyCompileAll, SYSTEM_PYTHON, torchMissing } from "../emit-python/python.js";
-import { runCli } from "../support/run-cli.js";
+import { runCliAsync as runCli } from "../support/spawn-cli.js";
 import { spawnSync } from "node:child_process";
 
 /**
@@ -162,15 +162,15 @@ describe("mgpuc on a model whose every name is reserved", () => {
 
   const l2 = (stdout: string) => /final: .*weights_l2=(\S+)/.exec(stdout)?.[1];
 
-  it("trains on 1 and 2 devices, data and model parallel, threads and processes, alike; resumes; evaluates", () => {
+  it("trains on 1 and 2 devices, data and model parallel, threads and processes, alike; resumes; evaluates", async () => {
     const run = join(dir, "run");
-    const straight = runCli(["train", model, "--steps", "6", "--devices", "1", "--no-save"]);
+    const straight = await runCli(["train", model, "--steps", "6", "--devices", "1", "--no-save"]);
     expect(straight.code, straight.stderr).toBe(0);
     const expected = l2(straight.stdout);
     expect(expected).toMatch(/^\d+\.\d+$/);
-    const first = runCli(["train", model, "--steps", "3", "--devices", "2", "--save", run]);
+    const first = await runCli(["train", model, "--steps", "3", "--devices", "2", "--save", run]);
     expect(first.code, first.stderr).toBe(0);
-    const resumed = runCli([
+    const resumed = await runCli([
       "train",
       model,
       "--steps",
@@ -183,23 +183,23 @@ describe("mgpuc on a model whose every name is reserved", () => {
       run,
     ]);
     expect(resumed.code, resumed.stderr).toBe(0);
-    const split = runCli([
+    const split = await runCli([
       ...["train", model, "--steps", "6", "--devices", "2", "--no-save"],
       ...["--strategy", "model", "--transport", "process"],
     ]);
     expect(split.code, split.stderr).toBe(0);
     // float32 sums in another order: equal to 8 of the 9 significant digits printed.
     for (const other of [resumed, split]) expect(Number(l2(other.stdout))).toBeCloseTo(Number(expected), 5);
-    const evaluated = runCli(["evaluate", run, "--data", "mnist"]);
+    const evaluated = await runCli(["evaluate", run, "--data", "mnist"]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
     expect(evaluated.stdout).toMatch(/^evaluate: loss=\d/m);
   }, 240_000);
 
   it.skipIf(torchMissing() !== undefined && process.env.CI !== "true")(
     "the emitted torch program trains",
-    () => {
+    async () => {
       const program = join(dir, "names.py");
-      const emitted = runCli([model, "--emit", "torch", "-o", program]);
+      const emitted = await runCli([model, "--emit", "torch", "-o", program]);
       expect(emitted.code, emitted.stderr).toBe(0);
       const r = spawnSync(SYSTEM_PYTHON, [program, "--steps", "2"], { encoding: "utf8", timeout: 120_000 });
       expect(r.status, r.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { runCliAsync as runCli } from "../support/spawn-cli.js";
 import { expectSameWeights, readCheckpointWeights } from "../support/weights.js";
 
 const FINAL =
@@ -10,10 +10,10 @@ const FINAL =
 const tmp = mkdtempSync(join(tmpdir(), "mgpuc-train-"));
 
 describe("mgpuc train / run (CLI.md)", () => {
-  it("trains, checkpoints, and resumes to the same weights as an uninterrupted run", () => {
+  it("trains, checkpoints, and resumes to the same weights as an uninterrupted run", async () => {
     const dir = join(tmp, "ck");
     const common = ["--devices", "2", "--seed", "7", "--batch", "32"];
-    const first = runCli(["train", "examples/mnist.model", ...common, "--steps", "6", "--save", dir]);
+    const first = await runCli(["train", "examples/mnist.model", ...common, "--steps", "6", "--save", dir]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(FINAL);
     const latest = readFileSync(join(dir, "latest"), "utf8").trim();
@@ -21,11 +21,11 @@ describe("mgpuc train / run (CLI.md)", () => {
 
     // --steps counts from the start of training, also across a resume (CLI.md).
     const straightDir = join(tmp, "straight");
-    const resumed = runCli([
+    const resumed = await runCli([
       ...["train", "examples/mnist.model", ...common, "--steps", "12"],
       ...["--resume", dir, "--save", dir],
     ]);
-    const straight = runCli([
+    const straight = await runCli([
       "train",
       "examples/mnist.model",
       ...common,
@@ -46,8 +46,8 @@ describe("mgpuc train / run (CLI.md)", () => {
     expectSameWeights(weights, readCheckpointWeights(straightDir), 1e-6, "resumed vs straight");
   });
 
-  it("fails with exit 3 naming a data file that does not exist", () => {
-    const r = runCli([
+  it("fails with exit 3 naming a data file that does not exist", async () => {
+    const r = await runCli([
       "train",
       "examples/mnist.model",
       "--steps",
@@ -61,23 +61,23 @@ describe("mgpuc train / run (CLI.md)", () => {
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
   });
 
-  it("rejects a bad --data value as a usage error with the language's own message", () => {
-    const r = runCli(["train", "examples/mnist.model", "--data", "mnsit"]);
+  it("rejects a bad --data value as a usage error with the language's own message", async () => {
+    const r = await runCli(["train", "examples/mnist.model", "--data", "mnsit"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--data mnsit: .*did you mean 'mnist'/);
   });
 
-  it("runs a compiled plan, and rejects a truncated one clearly", () => {
+  it("runs a compiled plan, and rejects a truncated one clearly", async () => {
     const plan = join(tmp, "plan.json");
-    expect(runCli(["examples/mnist.model", "--devices", "2", "-o", plan]).code).toBe(0);
-    const r = runCli(["run", plan, "--steps", "3", "--no-save", "--seed", "1"]);
+    expect((await runCli(["examples/mnist.model", "--devices", "2", "-o", plan])).code).toBe(0);
+    const r = await runCli(["run", plan, "--steps", "3", "--no-save", "--seed", "1"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(FINAL);
 
     const truncated = join(tmp, "truncated.json");
     const text = readFileSync(plan, "utf8");
     writeFileSync(truncated, text.slice(0, text.length / 2));
-    const bad = runCli(["run", truncated]);
+    const bad = await runCli(["run", truncated]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/not complete JSON/);
   });

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,19 +37,33 @@ export function writeTsconfig(dir: string, files: readonly string[]): void {
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
 }
 
+/**
+ * A child process run to its end without blocking this one: a test worker whose event loop is blocked for a
+ * minute misses vitest's RPC deadline ("Timeout calling onTaskUpdate") although every test passes.
+ */
+function run(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...args],
+      { ...options, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error && typeof error.code === "number" ? error.code : error ? null : 0;
+        if (error && code === null && !error.killed && error.signal === null) reject(error);
+        else resolve({ status: code, stdout, stderr });
+      },
+    );
+  });
+}
+
 /** Type-checks the given files in one tsc run; returns tsc's output ("" when clean). */
-export function typeCheck(dir: string, files: readonly string[]): string {
+export async function typeCheck(dir: string, files: readonly string[]): Promise<string> {
   writeTsconfig(dir, files);
-  try {
-    execFileSync(process.execPath, [join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", dir], {
-      encoding: "utf8",
-      stdio: "pipe",
-    });
-    return "";
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string };
-    return `${e.stdout ?? ""}${e.stderr ?? ""}` || String(error);
-  }
+  const r = await run([join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", dir], {});
+  return r.status === 0 ? "" : `${r.stdout}${r.stderr}` || `tsc exited ${r.status}`;
 }
 
 export interface ProgramRun {
@@ -58,16 +72,15 @@ export interface ProgramRun {
 }
 
 /** Runs an emitted program as a user would (`npx tsx program.ts ...`), "mgpuc" resolved through the tsconfig. */
-export function runProgram(
+export async function runProgram(
   dir: string,
   file: string,
   args: readonly string[],
   timeout = 240_000,
-): ProgramRun {
+): Promise<ProgramRun> {
   writeTsconfig(dir, [file]);
-  const result = spawnSync(process.execPath, ["--import", "tsx", file, ...args], {
+  const result = await run(["--import", "tsx", file, ...args], {
     cwd: dir,
-    encoding: "utf8",
     timeout,
     env: { ...process.env, TSX_TSCONFIG_PATH: join(dir, "tsconfig.json"), FORCE_COLOR: "0" },
   });

@@ -18,7 +18,7 @@ describe("an emitted program, run", () => {
         modelFile: join(dir, "hostile.model"),
       }),
     );
-    const run = runProgram(dir, file, ["--steps", "1"]);
+    const run = await runProgram(dir, file, ["--steps", "1"]);
     expect(run.status, run.output).toBe(3);
     const message = `data file not found: ${join(dir, HOSTILE_PATH)}`;
     expect(run.output).toContain(message);
@@ -38,7 +38,7 @@ describe("an emitted program, run", () => {
         modelFile: join(dir, "usage.model"),
       }),
     );
-    const run = runProgram(dir, file, ["--steps", "zero"]);
+    const run = await runProgram(dir, file, ["--steps", "zero"]);
     expect(run.status, run.output).toBe(2);
     expect(run.output).toContain('--steps takes an integer >= 1, got "zero"');
     expect(run.output).toContain("usage: npx tsx usage.ts");

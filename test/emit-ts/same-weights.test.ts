@@ -30,7 +30,7 @@ describe("the emitted MNIST program", () => {
     const call = "    model: buildModel(),\n";
     expect(text).toContain(call);
     writeFileSync(file, text.replace(call, `${call}    saveDir: ${JSON.stringify(programSave)},\n`));
-    const run = runProgram(dir, file, [
+    const run = await runProgram(dir, file, [
       "--steps",
       String(STEPS),
       "--seed",

@@ -55,6 +55,6 @@ describe("emitted programs", () => {
         const golden = join(GOLDEN_DIR, entry, "expected.ts");
         if (existsSync(golden)) files.push(golden);
       }
-    expect(typeCheck(dir, files)).toBe("");
+    expect(await typeCheck(dir, files)).toBe("");
   });
 });

@@ -1,4 +1,5 @@
 import type { IRNode } from "../../ir/graph.js";
+import { isOpName, type OpName } from "../../ops/index.js";
 import { bool, num, numbers, pair, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
@@ -7,105 +8,137 @@ export interface KerasCall {
   readonly args: readonly string[];
 }
 
+/** What each row of the table builds a call with: the node's attrs and the option writers. */
+interface KerasContext {
+  readonly node: IRNode;
+  readonly a: IRNode["attrs"];
+  /** Adds `key=value` unless it is Keras's default. */
+  opt(key: string, value: string, isDefault: boolean): void;
+  /** A `[h, w]` attr as Keras writes it (`3` when square), unless it equals `fallback`. */
+  window(key: string, keras: string, fallback: [number, number]): void;
+  /** `activation` and `use_bias`, unless default. */
+  common(): void;
+  padding(): void;
+  kernel(): string;
+  call(layer: string, positional?: string[]): KerasCall;
+  /** An option Keras has no default for, always written. */
+  push(option: string): void;
+}
+
+type KerasRow = (k: KerasContext) => KerasCall;
+
+const pooling =
+  (layer: "MaxPooling2D" | "AveragePooling2D"): KerasRow =>
+  (k) => {
+    const [ph, pw] = pair(k.a, "pool", [2, 2]);
+    k.window("strides", "strides", [ph, pw]);
+    k.padding();
+    return k.call(layer, [ph === pw ? pyNumber(ph) : pyTuple([ph, pw])]);
+  };
+
+const activationLayer =
+  (op: "sigmoid" | "tanh" | "gelu"): KerasRow =>
+  (k) =>
+    k.call("Activation", [pyString(op)]);
+
+/** The `tf.keras.layers` call of each op, Keras defaults left out. */
+const KERAS_LAYERS = {
+  dense: (k) => {
+    k.common();
+    return k.call("Dense", [pyNumber(num(k.a, "units"))]);
+  },
+  conv2d: (k) => {
+    k.window("strides", "strides", [1, 1]);
+    k.padding();
+    k.window("dilation", "dilation_rate", [1, 1]);
+    k.common();
+    return k.call("Conv2D", [pyNumber(num(k.a, "filters")), k.kernel()]);
+  },
+  depthwise_conv2d: (k) => {
+    k.window("strides", "strides", [1, 1]);
+    k.padding();
+    const multiplier = num(k.a, "depth_multiplier", 1);
+    k.opt("depth_multiplier", pyNumber(multiplier), multiplier === 1);
+    k.window("dilation", "dilation_rate", [1, 1]);
+    k.common();
+    return k.call("DepthwiseConv2D", [k.kernel()]);
+  },
+  maxpool2d: pooling("MaxPooling2D"),
+  avgpool2d: pooling("AveragePooling2D"),
+  global_avg_pool2d: (k) => k.call("GlobalAveragePooling2D"),
+  global_max_pool2d: (k) => k.call("GlobalMaxPooling2D"),
+  zeropad2d: (k) => {
+    const [[t, b], [l, r]] = zeroPadding(k.a.padding);
+    return k.call("ZeroPadding2D", [`padding=(${pyTuple([t, b])}, ${pyTuple([l, r])})`]);
+  },
+  batchnorm: (k) => {
+    k.opt("momentum", pyFloat(num(k.a, "momentum", 0.99)), num(k.a, "momentum", 0.99) === 0.99);
+    k.opt("epsilon", pyFloat(num(k.a, "epsilon", 0.001)), num(k.a, "epsilon", 0.001) === 0.001);
+    // Statistics over the global batch, not each replica's share (mgpuc's semantics; TF 2.12+).
+    k.push("synchronized=True");
+    return k.call("BatchNormalization");
+  },
+  layernorm: (k) => {
+    k.opt("epsilon", pyFloat(num(k.a, "epsilon", 0.001)), num(k.a, "epsilon", 0.001) === 0.001);
+    return k.call("LayerNormalization");
+  },
+  dropout: (k) => k.call("Dropout", [pyFloat(num(k.a, "rate", 0))]),
+  flatten: (k) => k.call("Flatten"),
+  reshape: (k) =>
+    k.call("Reshape", [
+      pyTuple(numbers(k.a.target_shape) ?? numbers(k.a.shape) ?? k.node.outputShape ?? [-1]),
+    ]),
+  relu: (k) => k.call("ReLU"),
+  softmax: (k) => k.call("Softmax"),
+  sigmoid: activationLayer("sigmoid"),
+  tanh: activationLayer("tanh"),
+  gelu: activationLayer("gelu"),
+  add: (k) => k.call("Add"),
+  multiply: (k) => k.call("Multiply"),
+  concat: (k) => {
+    k.opt("axis", pyNumber(num(k.a, "axis", -1)), num(k.a, "axis", -1) === -1);
+    return k.call("Concatenate");
+  },
+  embedding: (k) => k.call("Embedding", [pyNumber(num(k.a, "input_dim")), pyNumber(num(k.a, "output_dim"))]),
+} satisfies Record<OpName, KerasRow>;
+
 /**
  * A `tf.keras.layers` constructor call for one IR node, Keras defaults left out so it reads like hand-written
  * Keras (`Conv2D(32, 3, activation="relu")`). `name` is the layer's Keras name, already made valid and unique.
  */
 export function kerasLayer(node: IRNode, name: string): KerasCall {
+  if (!isOpName(node.op)) throw new Error(`emit keras: no translation for op '${node.op}'`);
   const a = node.attrs;
   const opts: string[] = [];
-  const opt = (key: string, value: string, isDefault: boolean) => {
-    if (!isDefault) opts.push(`${key}=${value}`);
+  const k: KerasContext = {
+    node,
+    a,
+    opt(key, value, isDefault) {
+      if (!isDefault) opts.push(`${key}=${value}`);
+    },
+    window(key, keras, fallback) {
+      const [h, w] = pair(a, key, fallback);
+      k.opt(keras, h === w ? pyNumber(h) : pyTuple([h, w]), h === fallback[0] && w === fallback[1]);
+    },
+    common() {
+      const act = str(a, "activation", "linear");
+      k.opt("activation", pyString(act), act === "linear");
+      k.opt("use_bias", pyBool(bool(a, "use_bias", true)), bool(a, "use_bias", true));
+    },
+    padding() {
+      k.opt("padding", pyString(str(a, "padding", "valid")), str(a, "padding", "valid") === "valid");
+    },
+    kernel() {
+      const [h, w] = pair(a, "kernel", [1, 1]);
+      return h === w ? pyNumber(h) : pyTuple([h, w]);
+    },
+    call(layer, positional = []) {
+      return { head: `tf.keras.layers.${layer}`, args: [...positional, ...opts, `name=${pyString(name)}`] };
+    },
+    push(option) {
+      opts.push(option);
+    },
   };
-  const window = (key: string, keras: string, fallback: [number, number]) => {
-    const [h, w] = pair(a, key, fallback);
-    opt(keras, h === w ? pyNumber(h) : pyTuple([h, w]), h === fallback[0] && w === fallback[1]);
-  };
-  const common = () => {
-    opt("activation", pyString(str(a, "activation", "linear")), str(a, "activation", "linear") === "linear");
-    opt("use_bias", pyBool(bool(a, "use_bias", true)), bool(a, "use_bias", true));
-  };
-  const call = (layer: string, positional: string[] = []): KerasCall => ({
-    head: `tf.keras.layers.${layer}`,
-    args: [...positional, ...opts, `name=${pyString(name)}`],
-  });
-  const kernel = () => {
-    const [h, w] = pair(a, "kernel", [1, 1]);
-    return h === w ? pyNumber(h) : pyTuple([h, w]);
-  };
-  const padding = () =>
-    opt("padding", pyString(str(a, "padding", "valid")), str(a, "padding", "valid") === "valid");
-  switch (node.op) {
-    case "dense":
-      common();
-      return call("Dense", [pyNumber(num(a, "units"))]);
-    case "conv2d":
-      window("strides", "strides", [1, 1]);
-      padding();
-      window("dilation", "dilation_rate", [1, 1]);
-      common();
-      return call("Conv2D", [pyNumber(num(a, "filters")), kernel()]);
-    case "depthwise_conv2d":
-      window("strides", "strides", [1, 1]);
-      padding();
-      opt("depth_multiplier", pyNumber(num(a, "depth_multiplier", 1)), num(a, "depth_multiplier", 1) === 1);
-      window("dilation", "dilation_rate", [1, 1]);
-      common();
-      return call("DepthwiseConv2D", [kernel()]);
-    case "maxpool2d":
-    case "avgpool2d": {
-      const [ph, pw] = pair(a, "pool", [2, 2]);
-      window("strides", "strides", [ph, pw]);
-      padding();
-      return call(node.op === "maxpool2d" ? "MaxPooling2D" : "AveragePooling2D", [
-        ph === pw ? pyNumber(ph) : pyTuple([ph, pw]),
-      ]);
-    }
-    case "global_avg_pool2d":
-      return call("GlobalAveragePooling2D");
-    case "global_max_pool2d":
-      return call("GlobalMaxPooling2D");
-    case "zeropad2d": {
-      const [[t, b], [l, r]] = zeroPadding(a.padding);
-      return call("ZeroPadding2D", [`padding=(${pyTuple([t, b])}, ${pyTuple([l, r])})`]);
-    }
-    case "batchnorm":
-      opt("momentum", pyFloat(num(a, "momentum", 0.99)), num(a, "momentum", 0.99) === 0.99);
-      opt("epsilon", pyFloat(num(a, "epsilon", 0.001)), num(a, "epsilon", 0.001) === 0.001);
-      // Statistics over the global batch, not each replica's share (mgpuc's semantics; TF 2.12+).
-      opts.push("synchronized=True");
-      return call("BatchNormalization");
-    case "layernorm":
-      opt("epsilon", pyFloat(num(a, "epsilon", 0.001)), num(a, "epsilon", 0.001) === 0.001);
-      return call("LayerNormalization");
-    case "dropout":
-      return call("Dropout", [pyFloat(num(a, "rate", 0))]);
-    case "flatten":
-      return call("Flatten");
-    case "reshape":
-      return call("Reshape", [
-        pyTuple(numbers(a.target_shape) ?? numbers(a.shape) ?? node.outputShape ?? [-1]),
-      ]);
-    case "relu":
-      return call("ReLU");
-    case "relu6":
-      return call("ReLU", ["max_value=6.0"]);
-    case "softmax":
-      return call("Softmax");
-    case "sigmoid":
-    case "tanh":
-    case "gelu":
-      return call("Activation", [pyString(node.op)]);
-    case "add":
-      return call("Add");
-    case "multiply":
-      return call("Multiply");
-    case "concat":
-      opt("axis", pyNumber(num(a, "axis", -1)), num(a, "axis", -1) === -1);
-      return call("Concatenate");
-    case "embedding":
-      return call("Embedding", [pyNumber(num(a, "input_dim")), pyNumber(num(a, "output_dim"))]);
-    default:
-      throw new Error(`emit keras: no translation for op '${node.op}'`);
-  }
+  const row: KerasRow = KERAS_LAYERS[node.op];
+  return row(k);
 }

@@ -1,8 +1,8 @@
 import type { Graph } from "../../ir/graph.js";
+import { OPS } from "../../ops/index.js";
 import type { PlanView } from "./emit-input.js";
 
 /** Layers whose parameters the Python programs can split (dense units, conv2d output channels). */
-const SPLITTABLE = new Set(["dense", "conv2d"]);
 
 /** The plan's model degree per layer name, for the layers that can run split; others run replicated. */
 export function modelDegrees(graph: Graph, plan: PlanView): Map<string, number> {
@@ -10,7 +10,7 @@ export function modelDegrees(graph: Graph, plan: PlanView): Map<string, number> 
   const out = new Map<string, number>();
   for (const layer of plan.layers) {
     const op = ops.get(layer.name);
-    if (op !== undefined && SPLITTABLE.has(op) && layer.placement.modelDegree > 1) {
+    if (op !== undefined && OPS.get(op)?.shardedAttr !== undefined && layer.placement.modelDegree > 1) {
       out.set(layer.name, layer.placement.modelDegree);
     }
   }

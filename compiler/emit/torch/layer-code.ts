@@ -1,4 +1,5 @@
 import type { Graph, IRNode } from "../../ir/graph.js";
+import { isOpName, type OpName } from "../../ops/index.js";
 import { bool, inputShape, num, numbers, pair, samePadding, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
@@ -21,114 +22,130 @@ export interface TorchLayerContext {
   readonly ids: ReadonlyMap<number, string>;
 }
 
-const SIMPLE_ACTIVATIONS: Readonly<Record<string, string>> = {
-  relu: "F.relu({0})",
-  relu6: "F.relu6({0})",
-  sigmoid: "torch.sigmoid({0})",
-  tanh: "torch.tanh({0})",
-  softmax: "F.softmax({0}, dim=-1)",
-  gelu: "F.gelu({0})",
-  linear: "{0}",
-};
+/** What each row of the table writes its code from. */
+interface TorchRowInput {
+  readonly node: IRNode;
+  readonly a: IRNode["attrs"];
+  /** The inputs' Python variables, in argument order; `x` the first. */
+  readonly args: readonly string[];
+  readonly x: string;
+  /** The input's per-sample shape and its last axis. */
+  readonly shape: readonly number[];
+  readonly channels: number;
+  /** A layer with a module: built in `__init__`, called on `x` in `forward`. */
+  withModule(module: ModuleCall): TorchLayerCode;
+}
 
-/** The torch code for one IR node; the op names and attrs are those of LANGUAGE.md after `lower`. */
+type TorchRow = (t: TorchRowInput) => TorchLayerCode;
+
+function conv(t: TorchRowInput, head: "conv2d" | "depthwise_conv2d", size: string): TorchLayerCode {
+  const kernel = pair(t.a, "kernel", [1, 1]);
+  const strides = pair(t.a, "strides", [1, 1]);
+  const dilation = pair(t.a, "dilation", [1, 1]);
+  return t.withModule({
+    head,
+    args: [
+      `${t.channels}`,
+      size,
+      `kernel=${pyTuple(kernel)}`,
+      `strides=${pyTuple(strides)}`,
+      `dilation=${pyTuple(dilation)}`,
+      `pads=${pyTuple(convPads(t.node, t.shape, kernel, strides, dilation))}`,
+      `use_bias=${pyBool(bool(t.a, "use_bias", true))}`,
+      `activation=${pyString(activation(t.node))}`,
+    ],
+  });
+}
+
+const pooling =
+  (kind: "max" | "avg"): TorchRow =>
+  (t) => {
+    const pool = pair(t.a, "pool", [2, 2]);
+    const strides = pair(t.a, "strides", pool);
+    const pads = convPads(t.node, t.shape, pool, strides, [1, 1]);
+    return t.withModule({
+      head: "Pool2d",
+      args: [pyString(kind), pyTuple(pool), pyTuple(strides), `pads=${pyTuple(pads)}`],
+    });
+  };
+
+/** An elementwise function of the input: `{0}` stands for it. */
+const applied =
+  (template: string): TorchRow =>
+  (t) => ({ forward: template.replace("{0}", t.x) });
+
+/** The torch code of each op; the op names and attrs are those of LANGUAGE.md after `lower`. */
+const TORCH_LAYERS = {
+  dense: (t) =>
+    t.withModule({
+      head: "dense",
+      args: [
+        `${t.channels}`,
+        `${num(t.a, "units")}`,
+        `use_bias=${pyBool(bool(t.a, "use_bias", true))}`,
+        `activation=${pyString(activation(t.node))}`,
+      ],
+    }),
+  conv2d: (t) => conv(t, "conv2d", `${num(t.a, "filters")}`),
+  depthwise_conv2d: (t) => conv(t, "depthwise_conv2d", `multiplier=${num(t.a, "depth_multiplier", 1)}`),
+  maxpool2d: pooling("max"),
+  avgpool2d: pooling("avg"),
+  global_avg_pool2d: (t) => ({ forward: `${t.x}.mean(dim=(1, 2))` }),
+  global_max_pool2d: (t) => ({ forward: `${t.x}.amax(dim=(1, 2))` }),
+  zeropad2d: (t) => {
+    const [[top, bottom], [left, right]] = zeroPadding(t.a.padding);
+    return { forward: `F.pad(${t.x}, ${pyTuple([0, 0, left, right, top, bottom])})` };
+  },
+  batchnorm: (t) =>
+    t.withModule({
+      head: "BatchNorm",
+      args: [
+        `${t.channels}`,
+        `momentum=${pyFloat(num(t.a, "momentum", 0.99))}`,
+        `epsilon=${pyFloat(num(t.a, "epsilon", 0.001))}`,
+      ],
+    }),
+  layernorm: (t) =>
+    t.withModule({
+      head: "nn.LayerNorm",
+      args: [`${t.channels}`, `eps=${pyFloat(num(t.a, "epsilon", 0.001))}`],
+    }),
+  dropout: (t) =>
+    t.withModule({ head: "Dropout", args: [pyFloat(num(t.a, "rate", 0)), `layer_index=${t.node.id}`] }),
+  flatten: (t) => ({ forward: `${t.x}.reshape(${t.x}.shape[0], -1)` }),
+  reshape: (t) => {
+    const target = numbers(t.a.target_shape) ?? numbers(t.a.shape) ?? t.node.outputShape ?? [-1];
+    return { forward: `${t.x}.reshape((${t.x}.shape[0],) + ${pyTuple(target)})` };
+  },
+  relu: applied("F.relu({0})"),
+  sigmoid: applied("torch.sigmoid({0})"),
+  tanh: applied("torch.tanh({0})"),
+  softmax: applied("F.softmax({0}, dim=-1)"),
+  gelu: applied("F.gelu({0})"),
+  add: (t) => ({ forward: t.args.join(" + ") }),
+  multiply: (t) => ({ forward: t.args.join(" * ") }),
+  concat: (t) => ({ forward: `torch.cat([${t.args.join(", ")}], dim=${pyNumber(num(t.a, "axis", -1))})` }),
+  embedding: (t) =>
+    t.withModule({ head: "embedding", args: [`${num(t.a, "input_dim")}`, `${num(t.a, "output_dim")}`] }),
+} satisfies Record<OpName, TorchRow>;
+
+/** The torch code for one IR node. */
 export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode {
+  if (!isOpName(node.op)) throw new Error(`emit torch: no translation for op '${node.op}'`);
   const args = node.inputs.map((i) => ctx.ids.get(i) ?? "None");
   const x = args[0] ?? "None";
   const self = `self.${ctx.ids.get(node.id) ?? "layer"}`;
   const shape = inputShape(ctx.graph, node);
-  const channels = shape[shape.length - 1] ?? 1;
-  const a = node.attrs;
-  const withModule = (module: ModuleCall): TorchLayerCode => ({ module, forward: `${self}(${x})` });
-  switch (node.op) {
-    case "dense":
-      return withModule({
-        head: "dense",
-        args: [
-          `${channels}`,
-          `${num(a, "units")}`,
-          `use_bias=${pyBool(bool(a, "use_bias", true))}`,
-          `activation=${pyString(activation(node))}`,
-        ],
-      });
-    case "conv2d":
-    case "depthwise_conv2d": {
-      const kernel = pair(a, "kernel", [1, 1]);
-      const strides = pair(a, "strides", [1, 1]);
-      const dilation = pair(a, "dilation", [1, 1]);
-      const size =
-        node.op === "conv2d" ? `${num(a, "filters")}` : `multiplier=${num(a, "depth_multiplier", 1)}`;
-      const args = [
-        `${channels}`,
-        size,
-        `kernel=${pyTuple(kernel)}`,
-        `strides=${pyTuple(strides)}`,
-        `dilation=${pyTuple(dilation)}`,
-        `pads=${pyTuple(convPads(node, shape, kernel, strides, dilation))}`,
-        `use_bias=${pyBool(bool(a, "use_bias", true))}`,
-        `activation=${pyString(activation(node))}`,
-      ];
-      return withModule({ head: node.op, args });
-    }
-    case "maxpool2d":
-    case "avgpool2d": {
-      const pool = pair(a, "pool", [2, 2]);
-      const strides = pair(a, "strides", pool);
-      const pads = convPads(node, shape, pool, strides, [1, 1]);
-      const kind = node.op === "maxpool2d" ? "max" : "avg";
-      return withModule({
-        head: "Pool2d",
-        args: [pyString(kind), pyTuple(pool), pyTuple(strides), `pads=${pyTuple(pads)}`],
-      });
-    }
-    case "global_avg_pool2d":
-      return { forward: `${x}.mean(dim=(1, 2))` };
-    case "global_max_pool2d":
-      return { forward: `${x}.amax(dim=(1, 2))` };
-    case "zeropad2d": {
-      const [[top, bottom], [left, right]] = zeroPadding(a.padding);
-      return { forward: `F.pad(${x}, ${pyTuple([0, 0, left, right, top, bottom])})` };
-    }
-    case "batchnorm":
-      return withModule({
-        head: "BatchNorm",
-        args: [
-          `${channels}`,
-          `momentum=${pyFloat(num(a, "momentum", 0.99))}`,
-          `epsilon=${pyFloat(num(a, "epsilon", 0.001))}`,
-        ],
-      });
-    case "layernorm":
-      return withModule({
-        head: "nn.LayerNorm",
-        args: [`${channels}`, `eps=${pyFloat(num(a, "epsilon", 0.001))}`],
-      });
-    case "dropout":
-      return withModule({ head: "Dropout", args: [pyFloat(num(a, "rate", 0)), `layer_index=${node.id}`] });
-    case "flatten":
-      return { forward: `${x}.reshape(${x}.shape[0], -1)` };
-    case "reshape": {
-      const target = numbers(a.target_shape) ?? numbers(a.shape) ?? node.outputShape ?? [-1];
-      return { forward: `${x}.reshape((${x}.shape[0],) + ${pyTuple(target)})` };
-    }
-    case "relu":
-    case "relu6":
-    case "sigmoid":
-    case "tanh":
-    case "softmax":
-    case "gelu":
-      return { forward: (SIMPLE_ACTIVATIONS[node.op] ?? "{0}").replace("{0}", x) };
-    case "add":
-      return { forward: args.join(" + ") };
-    case "multiply":
-      return { forward: args.join(" * ") };
-    case "concat":
-      return { forward: `torch.cat([${args.join(", ")}], dim=${pyNumber(num(a, "axis", -1))})` };
-    case "embedding":
-      return withModule({ head: "embedding", args: [`${num(a, "input_dim")}`, `${num(a, "output_dim")}`] });
-    default:
-      throw new Error(`emit torch: no translation for op '${node.op}'`);
-  }
+  const row: TorchRow = TORCH_LAYERS[node.op];
+  return row({
+    node,
+    a: node.attrs,
+    args,
+    x,
+    shape,
+    channels: shape[shape.length - 1] ?? 1,
+    withModule: (module) => ({ module, forward: `${self}(${x})` }),
+  });
 }
 
 function activation(node: IRNode): string {

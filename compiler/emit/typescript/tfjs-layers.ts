@@ -1,4 +1,5 @@
 import type { AttrValue, Attrs, IRNode } from "../../ir/graph.js";
+import { isOpName, type OpName } from "../../ops/index.js";
 import type { LiteralValue } from "./literals.js";
 
 // The runtime's own mapping, shared rather than copied: seeded initial weights are keyed by weight name, so
@@ -23,72 +24,65 @@ class Optional {
   ) {}
 }
 
-const ACTIVATION_LAYERS = new Set(["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu", "linear"]);
+type CallOf = (a: Attrs) => LayerCall;
+
+const pooling =
+  (factory: "maxPooling2d" | "averagePooling2d"): CallOf =>
+  (a) =>
+    call(factory, { poolSize: pair(a.pool), ...windowArgs(a, a.pool) });
 
 /**
  * Keras-equivalent tfjs arguments for each op. Arguments equal to tfjs's own defaults (which are Keras's) are
- * left out so the program reads like hand-written tfjs; `[3, 3]` pairs are written `3`.
+ * left out so the program reads like hand-written tfjs; `[3, 3]` pairs are written `3`. Keras's `ReLU` and
+ * `Softmax` layers, as the runtime builds them; the other activations are `Activation` layers.
  */
+const TFJS_CALLS = {
+  dense: (a) => call("dense", { units: a.units, ...activation(a), ...useBias(a) }),
+  conv2d: (a) =>
+    call("conv2d", {
+      filters: a.filters,
+      kernelSize: pair(a.kernel),
+      ...windowArgs(a, [1, 1]),
+      ...unless("dilationRate", pair(a.dilation), 1),
+      ...activation(a),
+      ...useBias(a),
+    }),
+  depthwise_conv2d: (a) =>
+    call("depthwiseConv2d", {
+      kernelSize: pair(a.kernel),
+      ...windowArgs(a, [1, 1]),
+      ...unless("depthMultiplier", a.depth_multiplier, 1),
+      ...unless("dilationRate", pair(a.dilation), 1),
+      ...activation(a),
+      ...useBias(a),
+    }),
+  maxpool2d: pooling("maxPooling2d"),
+  avgpool2d: pooling("averagePooling2d"),
+  global_avg_pool2d: () => call("globalAveragePooling2d", {}),
+  global_max_pool2d: () => call("globalMaxPooling2d", {}),
+  zeropad2d: (a) => call("zeroPadding2d", { padding: a.padding }),
+  batchnorm: (a) => call("batchNormalization", { ...unless("momentum", a.momentum, 0.99), ...epsilon(a) }),
+  layernorm: (a) => call("layerNormalization", epsilon(a)),
+  dropout: (a) => call("dropout", { rate: a.rate }),
+  flatten: () => call("flatten", {}),
+  reshape: (a) => call("reshape", { targetShape: a.shape ?? a.target_shape ?? null }),
+  relu: () => call("reLU", {}),
+  softmax: () => call("softmax", {}),
+  sigmoid: () => call("activation", { activation: "sigmoid" }),
+  tanh: () => call("activation", { activation: "tanh" }),
+  gelu: () => call("activation", { activation: "gelu" }),
+  add: () => call("add", {}),
+  multiply: () => call("multiply", {}),
+  concat: (a) => call("concatenate", unless("axis", a.axis, -1)),
+  embedding: (a) => call("embedding", { inputDim: a.input_dim, outputDim: a.output_dim }),
+} satisfies Record<OpName, CallOf>;
+
+/** One IR node's tfjs layer call. */
 export function layerCall(node: IRNode): LayerCall {
-  const a = node.attrs;
-  switch (node.op) {
-    case "dense":
-      return call("dense", { units: a.units, ...activation(a), ...useBias(a) });
-    case "conv2d":
-      return call("conv2d", {
-        filters: a.filters,
-        kernelSize: pair(a.kernel),
-        ...windowArgs(a, [1, 1]),
-        ...unless("dilationRate", pair(a.dilation), 1),
-        ...activation(a),
-        ...useBias(a),
-      });
-    case "depthwise_conv2d":
-      return call("depthwiseConv2d", {
-        kernelSize: pair(a.kernel),
-        ...windowArgs(a, [1, 1]),
-        ...unless("depthMultiplier", a.depth_multiplier, 1),
-        ...unless("dilationRate", pair(a.dilation), 1),
-        ...activation(a),
-        ...useBias(a),
-      });
-    case "maxpool2d":
-    case "avgpool2d":
-      return call(node.op === "maxpool2d" ? "maxPooling2d" : "averagePooling2d", {
-        poolSize: pair(a.pool),
-        ...windowArgs(a, a.pool),
-      });
-    case "global_avg_pool2d":
-      return call("globalAveragePooling2d", {});
-    case "global_max_pool2d":
-      return call("globalMaxPooling2d", {});
-    case "zeropad2d":
-      return call("zeroPadding2d", { padding: a.padding });
-    case "batchnorm":
-      return call("batchNormalization", { ...unless("momentum", a.momentum, 0.99), ...epsilon(a) });
-    case "layernorm":
-      return call("layerNormalization", epsilon(a));
-    case "dropout":
-      return call("dropout", { rate: a.rate });
-    case "flatten":
-      return call("flatten", {});
-    case "reshape":
-      return call("reshape", { targetShape: a.shape ?? a.target_shape ?? null });
-    case "add":
-    case "multiply":
-      return call(node.op, {});
-    case "concat":
-      return call("concatenate", unless("axis", a.axis, -1));
-    case "embedding":
-      return call("embedding", { inputDim: a.input_dim, outputDim: a.output_dim });
-    default:
-      // Keras's `ReLU` and `Softmax` layers, as the runtime builds them; the rest are `Activation` layers.
-      if (node.op === "relu") return call("reLU", {});
-      if (node.op === "softmax") return call("softmax", {});
-      if (ACTIVATION_LAYERS.has(node.op)) return call("activation", { activation: node.op });
-      // Every op of LANGUAGE.md is handled above; the op table rejects anything else before emitting.
-      throw new Error(`emit ts: no tfjs layer for op '${node.op}'`);
-  }
+  // The op table rejects anything else before emitting.
+  if (!isOpName(node.op)) throw new Error(`emit ts: no tfjs layer for op '${node.op}'`);
+  const callOf: CallOf = TFJS_CALLS[node.op];
+  return callOf(node.attrs);
 }
 
 function call(factory: string, config: Record<string, LiteralValue | Optional | undefined>): LayerCall {
