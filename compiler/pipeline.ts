@@ -14,12 +14,15 @@ import { lower } from "./passes/lower.js";
 import { inferShapes } from "./passes/infer-shapes.js";
 import { checkData, checkInputData } from "./passes/check-data.js";
 import { applyTrainingOverrides, resolveParallel, resolveTraining } from "./passes/resolve-config.js";
-import { planModel } from "./plan-model.js";
+import { estimateCosts, placeOptions, schedulePlan } from "./plan-model.js";
+import { placeLayers } from "./passes/place-layers.js";
+import type { CostTable } from "./cost/estimate-cost.js";
+import type { Placement } from "./placement/placement-types.js";
 import type { MicrobatchOrder, Plan } from "./plan/index.js";
 
 /**
- * The compiler's passes, in order, by name: `--dump-after PASS` accepts exactly these. Placement's own passes
- * (estimate-cost, place-layers, schedule) run inside `planModel`; dumping after them prints the plan.
+ * The compiler's passes, in order, by name: `--dump-after PASS` accepts exactly these, and each one's own
+ * output is what it dumps (the cost table, the placement, the plan).
  */
 export const PASS_NAMES = [
   "parse",
@@ -58,6 +61,10 @@ export interface CompileResult {
   readonly graph?: Graph;
   readonly training?: TrainingConfig;
   readonly parallel?: ParallelConfig;
+  /** After `estimate-cost`: every layer's cost under every configuration. */
+  readonly costs?: CostTable;
+  /** After `place-layers`: each layer's configuration and stage, before the schedule. */
+  readonly placement?: Placement;
   readonly plan?: Plan;
   /** The pass that ran last. */
   readonly reached: PassName;
@@ -104,7 +111,8 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
   checkData(graph, training, ctx);
   if (stopsAt("check-data")) return done("check-data", { models, model, graph, training, parallel });
 
-  const plan = planModel(
+  const soFar = { models, model, graph, training, parallel };
+  const asked = placeOptions(
     graph,
     training,
     parallel,
@@ -114,11 +122,19 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.microbatches !== undefined ? { microbatches: options.microbatches } : {}),
-      ...(options.microbatchOrder !== undefined ? { microbatchOrder: options.microbatchOrder } : {}),
     },
     ctx,
   );
-  return done("schedule", { models, model, graph, training, parallel, ...(plan ? { plan } : {}) });
+  if (!asked) return done("estimate-cost", soFar);
+  const costs = estimateCosts(graph, asked);
+  if (stopsAt("estimate-cost")) return done("estimate-cost", { ...soFar, costs });
+
+  const placement = placeLayers(graph, asked, ctx, costs);
+  if (!placement || stopsAt("place-layers"))
+    return done("place-layers", { ...soFar, costs, ...(placement ? { placement } : {}) });
+
+  const plan = schedulePlan(graph, training, placement, options.microbatchOrder);
+  return done("schedule", { ...soFar, costs, placement, plan });
 }
 
 function pickModel(

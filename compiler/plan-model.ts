@@ -5,7 +5,9 @@ import { isProfileError, loadProfile } from "./cost/profiles.js";
 import type { ParallelConfig, Strategy, TrainingConfig } from "./ir/config.js";
 import type { Graph } from "./ir/graph.js";
 import type { PassContext } from "./diagnostics/pass-context.js";
+import { estimateCost, type CostTable } from "./cost/estimate-cost.js";
 import { placeLayers } from "./passes/place-layers.js";
+import type { PlaceOptions, Placement } from "./placement/placement-types.js";
 import { schedule } from "./passes/schedule.js";
 import { buildPlan } from "./plan/build-plan.js";
 import type { Plan } from "./plan/plan-types.js";
@@ -29,16 +31,16 @@ export function allDevices(): number {
 }
 
 /**
- * estimate-cost → place-layers → schedule, then the plan. Command-line options override the `parallel`
- * section. Undefined, with diagnostics, when the profile, the hints or the memory make a plan impossible.
+ * What placement is asked, from the `parallel` section and the command line (which overrides it): devices,
+ * strategy, profile, batch, micro-batches. Undefined, with a diagnostic, when a value is impossible.
  */
-export function planModel(
+export function placeOptions(
   graph: Graph,
   training: TrainingConfig,
   parallel: ParallelConfig,
   options: PlanModelOptions,
   ctx: PassContext,
-): Plan | undefined {
+): PlaceOptions | undefined {
   const requested = options.devices ?? parallel.devices;
   const devices = requested === "all" ? allDevices() : requested;
   // A value from the file is reported at its span; one from the command line at the model.
@@ -61,18 +63,44 @@ export function planModel(
     ctx.diagnostics.report("MG3010", at("profile"), [profile.error]);
     return undefined;
   }
-  const placement = placeLayers(
-    graph,
-    {
-      devices,
-      strategy: options.strategy ?? parallel.strategy,
-      profile,
-      batch: training.batch,
-      optimizerSlots: optimizerSlots(training.optimizer),
-      ...(microbatches !== undefined ? { microbatches } : {}),
-    },
-    ctx,
-  );
-  if (!placement) return undefined;
-  return buildPlan(graph, training, placement, schedule(graph, placement, options.microbatchOrder));
+  return {
+    devices,
+    strategy: options.strategy ?? parallel.strategy,
+    profile,
+    batch: training.batch,
+    optimizerSlots: optimizerSlots(training.optimizer),
+    ...(microbatches !== undefined ? { microbatches } : {}),
+  };
+}
+
+/** The `estimate-cost` pass: every layer's cost under every configuration on the devices asked for. */
+export function estimateCosts(graph: Graph, options: PlaceOptions): CostTable {
+  return estimateCost(graph, options.profile, options.devices, options.batch, options.optimizerSlots);
+}
+
+/** The `schedule` pass, then the plan. */
+export function schedulePlan(
+  graph: Graph,
+  training: TrainingConfig,
+  placement: Placement,
+  order?: MicrobatchOrder,
+): Plan {
+  return buildPlan(graph, training, placement, schedule(graph, placement, order));
+}
+
+/**
+ * estimate-cost → place-layers → schedule, then the plan (what `compileSource` runs pass by pass). Undefined,
+ * with diagnostics, when the profile, the hints or the memory make a plan impossible.
+ */
+export function planModel(
+  graph: Graph,
+  training: TrainingConfig,
+  parallel: ParallelConfig,
+  options: PlanModelOptions,
+  ctx: PassContext,
+): Plan | undefined {
+  const asked = placeOptions(graph, training, parallel, options, ctx);
+  if (!asked) return undefined;
+  const placement = placeLayers(graph, asked, ctx, estimateCosts(graph, asked));
+  return placement && schedulePlan(graph, training, placement, options.microbatchOrder);
 }

@@ -28,9 +28,15 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
  * The `place-layers` pass: the best plan for the strategy under the v1 cost model, its baselines, and per layer
  * the runner-up configuration. Undefined (with a diagnostic) when hints cannot be honoured or nothing fits.
  */
-export function placeLayers(graph: Graph, options: PlaceOptions, ctx: PassContext): Placement | undefined {
+export function placeLayers(
+  graph: Graph,
+  options: PlaceOptions,
+  ctx: PassContext,
+  /** The `estimate-cost` pass's table for `options`; computed here when not given. */
+  costs?: CostTable,
+): Placement | undefined {
   const { devices: n, profile, strategy } = options;
-  const table = estimateCost(graph, profile, n, options.batch, options.optimizerSlots);
+  const table = costs ?? estimateCost(graph, profile, n, options.batch, options.optimizerSlots);
   const cap = profile.memoryBytes;
   // Hints pin auto's choices; an explicit strategy is itself the user's choice, so hints only warn there.
   const firstHint = graph.nodes.find((x) => x.hints.length > 0)?.hints[0];
