@@ -43,6 +43,16 @@ export type OpName = (typeof ALL)[number]["name"];
 /** The op table: every layer of LANGUAGE.md, by name. Adding a layer = one file in this folder + one row here. */
 export const OPS: ReadonlyMap<string, OpSpec> = new Map<string, OpSpec>(ALL.map((op) => [op.name, op]));
 
+/**
+ * The Keras default of an op's argument, from its spec: backends that leave defaults out of the code they write
+ * (or fill them for attrs from an older plan) read them here, never as literals of their own.
+ */
+export function opDefault(op: OpName, arg: string): number {
+  const value = OPS.get(op)?.args.find((a) => a.name === arg)?.default;
+  if (typeof value !== "number") throw new Error(`op '${op}' has no numeric default for '${arg}'`);
+  return value;
+}
+
 /** Whether an IR node's `op` is a layer of the table (not `input`). */
 export function isOpName(op: string): op is OpName {
   return OPS.has(op);

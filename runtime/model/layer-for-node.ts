@@ -1,6 +1,11 @@
 import * as tf from "@tensorflow/tfjs";
 import type { IRNode } from "../../compiler/ir/graph.js";
-import { ACTIVATIONS as ACTIVATION_NAMES, isOpName, type OpName } from "../../compiler/ops/index.js";
+import {
+  ACTIVATIONS as ACTIVATION_NAMES,
+  isOpName,
+  opDefault,
+  type OpName,
+} from "../../compiler/ops/index.js";
 import { AttrReader } from "./attrs.js";
 
 type Activation = NonNullable<Parameters<typeof tf.layers.dense>[0]["activation"]>;
@@ -78,10 +83,11 @@ const TFJS_LAYERS = {
   batchnorm: (a, name) =>
     tf.layers.batchNormalization({
       name,
-      momentum: a.number("momentum", 0.99),
-      epsilon: a.number("epsilon", 0.001),
+      momentum: a.number("momentum", opDefault("batchnorm", "momentum")),
+      epsilon: a.number("epsilon", opDefault("batchnorm", "epsilon")),
     }),
-  layernorm: (a, name) => tf.layers.layerNormalization({ name, epsilon: a.number("epsilon", 0.001) }),
+  layernorm: (a, name) =>
+    tf.layers.layerNormalization({ name, epsilon: a.number("epsilon", opDefault("layernorm", "epsilon")) }),
   dropout: (a, name) => tf.layers.dropout({ name, rate: a.number("rate") }),
   flatten: (_, name) => tf.layers.flatten({ name }),
   reshape: (a, name) => tf.layers.reshape({ name, targetShape: a.numbers("shape") }),

@@ -1,5 +1,5 @@
 import type { IRNode } from "../../ir/graph.js";
-import { isOpName, type OpName } from "../../ops/index.js";
+import { isOpName, opDefault, type OpName } from "../../ops/index.js";
 import { bool, num, numbers, pair, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
@@ -21,6 +21,8 @@ interface KerasContext {
   padding(): void;
   kernel(): string;
   call(layer: string, positional?: string[]): KerasCall;
+  /** A float argument of `op`, written unless it equals the op spec's (Keras's) default. */
+  keras(key: string, op: OpName): void;
   /** An option Keras has no default for, always written. */
   push(option: string): void;
 }
@@ -72,14 +74,14 @@ const KERAS_LAYERS = {
     return k.call("ZeroPadding2D", [`padding=(${pyTuple([t, b])}, ${pyTuple([l, r])})`]);
   },
   batchnorm: (k) => {
-    k.opt("momentum", pyFloat(num(k.a, "momentum", 0.99)), num(k.a, "momentum", 0.99) === 0.99);
-    k.opt("epsilon", pyFloat(num(k.a, "epsilon", 0.001)), num(k.a, "epsilon", 0.001) === 0.001);
+    k.keras("momentum", "batchnorm");
+    k.keras("epsilon", "batchnorm");
     // Statistics over the global batch, not each replica's share (mgpuc's semantics; TF 2.12+).
     k.push("synchronized=True");
     return k.call("BatchNormalization");
   },
   layernorm: (k) => {
-    k.opt("epsilon", pyFloat(num(k.a, "epsilon", 0.001)), num(k.a, "epsilon", 0.001) === 0.001);
+    k.keras("epsilon", "layernorm");
     return k.call("LayerNormalization");
   },
   dropout: (k) => k.call("Dropout", [pyFloat(num(k.a, "rate", 0))]),
@@ -134,6 +136,11 @@ export function kerasLayer(node: IRNode, name: string): KerasCall {
     },
     call(layer, positional = []) {
       return { head: `tf.keras.layers.${layer}`, args: [...positional, ...opts, `name=${pyString(name)}`] };
+    },
+    keras(key, op) {
+      const fallback = opDefault(op, key);
+      const value = num(a, key, fallback);
+      k.opt(key, pyFloat(value), value === fallback);
     },
     push(option) {
       opts.push(option);

@@ -1,5 +1,5 @@
 import type { Graph, IRNode } from "../../ir/graph.js";
-import { isOpName, type OpName } from "../../ops/index.js";
+import { isOpName, opDefault, type OpName } from "../../ops/index.js";
 import { bool, inputShape, num, numbers, pair, samePadding, str, zeroPadding } from "../python/attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
@@ -101,14 +101,14 @@ const TORCH_LAYERS = {
       head: "BatchNorm",
       args: [
         `${t.channels}`,
-        `momentum=${pyFloat(num(t.a, "momentum", 0.99))}`,
-        `epsilon=${pyFloat(num(t.a, "epsilon", 0.001))}`,
+        `momentum=${pyFloat(num(t.a, "momentum", opDefault("batchnorm", "momentum")))}`,
+        `epsilon=${pyFloat(num(t.a, "epsilon", opDefault("batchnorm", "epsilon")))}`,
       ],
     }),
   layernorm: (t) =>
     t.withModule({
       head: "nn.LayerNorm",
-      args: [`${t.channels}`, `eps=${pyFloat(num(t.a, "epsilon", 0.001))}`],
+      args: [`${t.channels}`, `eps=${pyFloat(num(t.a, "epsilon", opDefault("layernorm", "epsilon")))}`],
     }),
   dropout: (t) =>
     t.withModule({ head: "Dropout", args: [pyFloat(num(t.a, "rate", 0)), `layer_index=${t.node.id}`] }),

@@ -1,5 +1,5 @@
 import type { AttrValue, Attrs, IRNode } from "../../ir/graph.js";
-import { isOpName, type OpName } from "../../ops/index.js";
+import { isOpName, opDefault, type OpName } from "../../ops/index.js";
 import type { LiteralValue } from "./literals.js";
 
 // The runtime's own mapping, shared rather than copied: seeded initial weights are keyed by weight name, so
@@ -61,8 +61,13 @@ const TFJS_CALLS = {
   global_avg_pool2d: () => call("globalAveragePooling2d", {}),
   global_max_pool2d: () => call("globalMaxPooling2d", {}),
   zeropad2d: (a) => call("zeroPadding2d", { padding: a.padding }),
-  batchnorm: (a) => call("batchNormalization", { ...unless("momentum", a.momentum, 0.99), ...epsilon(a) }),
-  layernorm: (a) => call("layerNormalization", epsilon(a)),
+  batchnorm: (a) =>
+    call("batchNormalization", {
+      ...unless("momentum", a.momentum, opDefault("batchnorm", "momentum")),
+      ...unless("epsilon", a.epsilon, opDefault("batchnorm", "epsilon")),
+    }),
+  layernorm: (a) =>
+    call("layerNormalization", unless("epsilon", a.epsilon, opDefault("layernorm", "epsilon"))),
   dropout: (a) => call("dropout", { rate: a.rate }),
   flatten: () => call("flatten", {}),
   reshape: (a) => call("reshape", { targetShape: a.shape ?? a.target_shape ?? null }),
@@ -129,8 +134,4 @@ function activation(a: Attrs) {
 
 function useBias(a: Attrs) {
   return unless("useBias", a.use_bias, true);
-}
-
-function epsilon(a: Attrs) {
-  return unless("epsilon", a.epsilon, 0.001);
 }
