@@ -3,6 +3,7 @@ import { PASS_NAMES, type PassName } from "../compiler/pipeline.js";
 import { checkCommand } from "./commands/check.js";
 import { compileCommand, type CompileFlags } from "./commands/compile.js";
 import { explainCommand } from "./commands/explain.js";
+import { fmtCommand } from "./commands/fmt.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { emitTarget, nonNegativeInt, positiveInt, strategy, transport } from "./flags.js";
 import { VERSION } from "./version.js";
@@ -42,6 +43,15 @@ function buildProgram(setExit: (code: number) => void): Command {
   ).action(async (file: string, flags: CompileFlags & { dumpAfter?: PassName }) =>
     setExit(await compileCommand(file, flags)),
   );
+
+  program
+    .command("fmt <files...>")
+    .description("canonical formatting of .model files")
+    .option("--check", "change nothing; exit 1 naming the files that would change")
+    .option("--write", "rewrite the files that change")
+    .action((files: string[], flags: { check?: boolean; write?: boolean }) =>
+      setExit(fmtCommand(files, flags)),
+    );
 
   program
     .command("check <file>")

@@ -79,15 +79,16 @@ export const WhiteSpace = createToken({
   pattern: /[ \t\r\n\f\v\uFEFF]+/,
   group: Lexer.SKIPPED,
 });
+/** Comments: out of the parser's stream, kept in the lexer's `comments` group for the formatter. */
 export const LineComment = createToken({
   name: "LineComment",
   pattern: /\/\/[^\n\r]*/,
-  group: Lexer.SKIPPED,
+  group: "comments",
 });
 export const BlockComment = createToken({
   name: "BlockComment",
   pattern: /\/\*[\s\S]*?\*\//,
-  group: Lexer.SKIPPED,
+  group: "comments",
 });
 /** Kept out of the parser's stream (a separate group) and reported by `parse`. */
 export const UnterminatedComment = createToken({
