@@ -12,17 +12,17 @@ function modelFile(name: string, text: string): string {
 }
 
 describe("mgpuc command line (CLI.md)", () => {
-  it("checks the examples cleanly", () => {
+  it("checks the examples cleanly", async () => {
     for (const example of ["mnist", "cnn", "residual"]) {
-      const r = runCli(["check", `examples/${example}.model`]);
+      const r = await runCli(["check", `examples/${example}.model`]);
       expect(r.stdout + r.stderr, example).not.toMatch(/error/);
       expect(r.code, example).toBe(0);
     }
   });
 
-  it("reports a misspelt layer with file:line:col, a code, a caret and a hint, and exits 1", () => {
+  it("reports a misspelt layer with file:line:col, a code, a caret and a hint, and exits 1", async () => {
     const file = modelFile("broken.model", "model Broken {\n  input x: [4]\n  dens(2)\n}\n");
-    const r = runCli(["check", file]);
+    const r = await runCli(["check", file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/broken\.model:3:3 error MG\d{4}: unknown layer 'dens'/);
     expect(r.stdout).toContain("  3 |   dens(2)");
@@ -31,9 +31,9 @@ describe("mgpuc command line (CLI.md)", () => {
     expect(r.stdout).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  it("gives diagnostics as JSON lines with --json", () => {
+  it("gives diagnostics as JSON lines with --json", async () => {
     const file = modelFile("broken2.model", "model Broken {\n  input x: [4]\n  dens(2)\n}\n");
-    const r = runCli(["check", file, "--json"]);
+    const r = await runCli(["check", file, "--json"]);
     expect(r.code).toBe(1);
     const events = r.stdout
       .trim()
@@ -43,55 +43,55 @@ describe("mgpuc command line (CLI.md)", () => {
     expect(String(events[0]!.code)).toMatch(/^MG\d{4}$/);
   });
 
-  it("treats a missing file, an unknown flag and a bad flag value as usage errors (exit 2)", () => {
-    expect(runCli(["check", join(tmp, "no-such.model")]).code).toBe(2);
-    expect(runCli(["examples/mnist.model", "--no-such-flag"]).code).toBe(2);
-    expect(runCli(["examples/mnist.model", "--devices", "zero"]).code).toBe(2);
-    expect(runCli(["examples/mnist.model", "--emit", "wasm"]).code).toBe(2);
-    const missing = runCli(["check", join(tmp, "no-such.model")]);
+  it("treats a missing file, an unknown flag and a bad flag value as usage errors (exit 2)", async () => {
+    expect((await runCli(["check", join(tmp, "no-such.model")])).code).toBe(2);
+    expect((await runCli(["examples/mnist.model", "--no-such-flag"])).code).toBe(2);
+    expect((await runCli(["examples/mnist.model", "--devices", "zero"])).code).toBe(2);
+    expect((await runCli(["examples/mnist.model", "--emit", "wasm"])).code).toBe(2);
+    const missing = await runCli(["check", join(tmp, "no-such.model")]);
     expect(missing.stderr).toMatch(/cannot read .*no-such\.model: no such file/);
   });
 
-  it("checks every model of a file, or the one --model names", () => {
+  it("checks every model of a file, or the one --model names", async () => {
     const file = modelFile(
       "two.model",
       "model A {\n  input x: [4]\n  dense(2)\n}\nmodel B {\n  input y: [3, 3]\n  conv2d(2, kernel: 3)\n}\n",
     );
-    const all = runCli(["check", file]);
+    const all = await runCli(["check", file]);
     expect(all.code).toBe(1);
     expect(all.stdout).toMatch(/two\.model:7:3 error MG2001/);
-    const justA = runCli(["check", file, "--model", "A"]);
+    const justA = await runCli(["check", file, "--model", "A"]);
     expect(justA.code).toBe(0);
-    expect(runCli(["check", file, "--model", "C"]).stdout).toMatch(/no model named 'C'/);
+    expect((await runCli(["check", file, "--model", "C"])).stdout).toMatch(/no model named 'C'/);
   });
 
-  it("never prints a stack trace, whatever the input", () => {
+  it("never prints a stack trace, whatever the input", async () => {
     const file = modelFile("garbage.model", 'model { [[[[ -> -> @@ "unterminated\n block x(( }}}');
-    const r = runCli(["check", file]);
+    const r = await runCli(["check", file]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
     expect(r.stdout + r.stderr).not.toContain("internal error");
   });
 
-  it("emits a summary ending with Keras's three parameter lines", () => {
-    const r = runCli(["examples/cnn.model", "--emit", "summary"]);
+  it("emits a summary ending with Keras's three parameter lines", async () => {
+    const r = await runCli(["examples/cnn.model", "--emit", "summary"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ *Total params: 693,962/m);
     expect(r.stdout).toMatch(/^ *Trainable params: 693,962/m);
     expect(r.stdout).toMatch(/^ *Non-trainable params: 0/m);
   });
 
-  it("emits a plan as JSON, and the IR after a named pass", () => {
-    const plan = runCli(["examples/mnist.model", "--emit", "plan", "--devices", "2"]);
+  it("emits a plan as JSON, and the IR after a named pass", async () => {
+    const plan = await runCli(["examples/mnist.model", "--emit", "plan", "--devices", "2"]);
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout)).toMatchObject({
       format: "mgpuc-plan",
       model: "Mnist",
       devices: { count: 2 },
     });
-    const dump = runCli(["examples/mnist.model", "--dump-after", "infer-shapes"]);
+    const dump = await runCli(["examples/mnist.model", "--dump-after", "infer-shapes"]);
     expect(dump.code).toBe(0);
     expect(dump.stdout).toMatch(/dense.*: \[128\]/);
-    expect(runCli(["examples/mnist.model", "--dump-after", "no-such-pass"]).code).toBe(2);
+    expect((await runCli(["examples/mnist.model", "--dump-after", "no-such-pass"])).code).toBe(2);
   });
 });

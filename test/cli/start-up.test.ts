@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,14 +17,20 @@ const dir = mkdtempSync(join(tmpdir(), "mgpuc-imports-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every module URL `node [node args] <entry> <args>` resolved; fails the test when the command fails. */
-function modulesLoaded(nodeArgs: readonly string[], args: readonly string[]): string[] {
+async function modulesLoaded(nodeArgs: readonly string[], args: readonly string[]): Promise<string[]> {
   const log = join(dir, `imports-${Math.random().toString(36).slice(2)}.log`);
-  const r = spawnSync(process.execPath, ["--import", HOOK, ...nodeArgs, ...args], {
-    cwd: REPO,
-    encoding: "utf8",
-    env: { ...process.env, IMPORT_LOG: log },
+  const status = await new Promise<number | null>((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", HOOK, ...nodeArgs, ...args],
+      { cwd: REPO, encoding: "utf8", env: { ...process.env, IMPORT_LOG: log } },
+      (error, _stdout, stderr) => {
+        if (error) console.error(`${args.join(" ")}: ${stderr}`);
+        resolve(error ? (typeof error.code === "number" ? error.code : null) : 0);
+      },
+    );
   });
-  expect(r.status, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+  expect(status, args.join(" ")).toBe(0);
   return [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))];
 }
 
@@ -41,15 +47,18 @@ const COMPILE_PATH: readonly (readonly string[])[] = [
 ];
 
 describe("the compile path loads no TensorFlow.js, ts-morph or prettier", () => {
-  it.each(COMPILE_PATH.map((args) => [args.join(" "), args] as const))("mgpuc %s (sources)", (_, args) => {
-    const loaded = modulesLoaded(["--import", "tsx"], [join(REPO, "cli", "main.ts"), ...args]);
-    // The subject occurs: the sources themselves were loaded through the hook.
-    expect(loaded.some((url) => url.endsWith("/compiler/pipeline.ts"))).toBe(true);
-    expect(loaded.filter((url) => HEAVY.test(url))).toEqual([]);
-  });
+  it.each(COMPILE_PATH.map((args) => [args.join(" "), args] as const))(
+    "mgpuc %s (sources)",
+    async (_, args) => {
+      const loaded = await modulesLoaded(["--import", "tsx"], [join(REPO, "cli", "main.ts"), ...args]);
+      // The subject occurs: the sources themselves were loaded through the hook.
+      expect(loaded.some((url) => url.endsWith("/compiler/pipeline.ts"))).toBe(true);
+      expect(loaded.filter((url) => HEAVY.test(url))).toEqual([]);
+    },
+  );
 
-  it("and `--emit ts` does load them (the check can see a heavy module)", () => {
-    const loaded = modulesLoaded(
+  it("and `--emit ts` does load them (the check can see a heavy module)", async () => {
+    const loaded = await modulesLoaded(
       ["--import", "tsx"],
       [join(REPO, "cli", "main.ts"), MNIST, "--emit", "ts", "-o", join(dir, "mnist.ts")],
     );
@@ -60,14 +69,14 @@ describe("the compile path loads no TensorFlow.js, ts-morph or prettier", () => 
 describe("the installed command starts from one bundled module", () => {
   const bundle = join(REPO, "dist", "mgpuc.mjs");
 
-  it("exists after `npm ci` / `npm run build`", () => {
+  it("exists after `npm ci` / `npm run build`", async () => {
     expect(existsSync(bundle), "run `npm run build` (npm ci runs it)").toBe(true);
   });
 
   it.each([["--version"], ["check", MNIST], [MNIST, "--emit", "plan"]])(
     "bin/mgpuc.js %s loads the bundle and a handful of small runtime modules, no package",
-    (...args) => {
-      const loaded = modulesLoaded([], [join(REPO, "bin", "mgpuc.js"), ...args]);
+    async (...args) => {
+      const loaded = await modulesLoaded([], [join(REPO, "bin", "mgpuc.js"), ...args]);
       expect(loaded).toContain(`file://${bundle}`);
       const files = loaded.filter((url) => url.startsWith("file:"));
       expect(files.filter((url) => url.includes("/node_modules/"))).toEqual([]);

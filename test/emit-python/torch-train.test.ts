@@ -15,6 +15,7 @@ import {
   type Weights,
 } from "../support/weights.js";
 import { SYSTEM_PYTHON, torchMissing } from "./python.js";
+import { runCli } from "../support/run-cli.js";
 import { finalLine, runRanks } from "./run-ranks.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -38,15 +39,15 @@ it("has Debian's torch where CI runs, and says how to get it where the training 
 });
 
 /** The CLI from its sources (bin/mgpuc.js prefers a dist/ build, which may be older than the sources). */
-function mgpuc(args: readonly string[]) {
-  const cli = ["--import", "tsx", join(ROOT, "cli", "main.ts")];
-  return spawnSync(process.execPath, [...cli, ...args], { cwd: ROOT, encoding: "utf8" });
+async function mgpuc(args: readonly string[]) {
+  const r = await runCli(args);
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** `mgpuc examples/mnist.model --emit torch -o DIR/mnist.py`, as a user runs it; returns the program's path. */
-function emitWithCli(): string {
+async function emitWithCli(): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), "mgpuc-torch-")), "mnist.py");
-  const r = mgpuc([MNIST, "--emit", "torch", "-o", out]);
+  const r = await mgpuc([MNIST, "--emit", "torch", "-o", out]);
   expect(r.status, r.stderr).toBe(0);
   return out;
 }
@@ -103,7 +104,7 @@ describe.skipIf(missing !== undefined)(
     let oneRank: Trained;
 
     beforeAll(async () => {
-      program = emitWithCli();
+      program = await emitWithCli();
       oneRank = await train(program, 1, STEPS);
     }, 120_000);
 
@@ -141,12 +142,12 @@ describe.skipIf(missing !== undefined)(
 describe.skipIf(missing !== undefined)("--init-from an mgpuc checkpoint", () => {
   it("starts 1 and 2 processes from exactly the weights `mgpuc train` saved", async () => {
     const run = mkdtempSync(join(tmpdir(), "mgpuc-run-"));
-    const trained = mgpuc(["train", MNIST, "--steps", "3", "--save", run]);
+    const trained = await mgpuc(["train", MNIST, "--steps", "3", "--save", run]);
     expect(trained.status, trained.stderr).toBe(0);
     const saved = finalLine(trained.stdout)?.weights_l2;
     expect(saved).toMatch(/^\d+\.\d+$/);
     const checkpoint = kerasToTorch(readCheckpointWeights(run));
-    const program = emitWithCli();
+    const program = await emitWithCli();
     const args = ["--steps", "0", "--init-from", run];
     const [one, two] = await Promise.all([train(program, 1, args), train(program, 2, args)]);
     // float32 copied into float32: equal to the bit, in every tensor.
@@ -178,12 +179,12 @@ describe.skipIf(missing !== undefined)(
 );
 
 /** A `.model` file and its CSV in a folder of their own, emitted with `--emit torch`; returns the program. */
-function emitCsvProject(model: string, csv: string): string {
+async function emitCsvProject(model: string, csv: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "mgpuc-torch-csv-"));
   writeFileSync(join(dir, "data.csv"), csv);
   writeFileSync(join(dir, "m.model"), model);
   const out = join(dir, "m.py");
-  const r = mgpuc([join(dir, "m.model"), "--emit", "torch", "-o", out]);
+  const r = await mgpuc([join(dir, "m.model"), "--emit", "torch", "-o", out]);
   expect(r.status, r.stderr).toBe(0);
   return out;
 }
@@ -200,7 +201,7 @@ function csvText(columns: string[], rows: number, label?: (f: number[]) => numbe
 
 describe.skipIf(missing !== undefined)("the emitted torch program on CSV data of one's own", () => {
   it("class ids under categorical_crossentropy: one-hot as the runtime does; 1 and 2 processes alike, learned", async () => {
-    const program = emitCsvProject(
+    const program = await emitCsvProject(
       `model Classes {
   input x: [2]
   dense(3, activation: softmax)
@@ -226,7 +227,7 @@ train Classes {
   }, 120_000);
 
   it("target: input on a CSV without a label column trains an autoencoder", async () => {
-    const program = emitCsvProject(
+    const program = await emitCsvProject(
       `model Squeeze {
   input x: [4]
   dense(3)

@@ -149,7 +149,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     for (const c of [...convCases, ...depthwiseCases]) {
       const op = c.form.depthwise ? "depthwiseConv2d" : "conv2d";
 
-      it(`tf.${op} ${c.name}: dx and dW`, () => {
+      it(`tf.${op} ${c.name}: dx and dW`, async () => {
         const v = valuesFor(c, false, 11);
         const g = upstream(v, c.form, 17);
         const reference = referenceGradients(v, c.form, g);
@@ -158,7 +158,7 @@ for (const backend of ["cpu", "wasm"] as const) {
         expect(maxAbsDifference(got.dw, reference.dw)).toBeLessThan(TOLERANCE);
       });
 
-      it(`tf.layers.${op} ${c.name}, with bias: output shape, dx, dW and dbias`, () => {
+      it(`tf.layers.${op} ${c.name}, with bias: output shape, dx, dW and dbias`, async () => {
         const v = valuesFor(c, true, 23);
         const g = upstream(v, c.form, 29);
         const reference = referenceGradients(v, c.form, g);
@@ -170,7 +170,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       });
     }
 
-    it("an undilated conv2d keeps tfjs's own gradient, bit for bit", () => {
+    it("an undilated conv2d keeps tfjs's own gradient, bit for bit", async () => {
       tf.tidy(() => {
         const x = tf.tensor4d(Float32Array.from(randomValues(2 * 7 * 6 * 3, 5)), [2, 7, 6, 3]);
         const w = tf.tensor4d(Float32Array.from(randomValues(3 * 3 * 3 * 4, 6)), [3, 3, 3, 4]);
@@ -307,7 +307,7 @@ describe("mgpuc train on a dilated model", () => {
   const dir = mkdtempSync(join(tmpdir(), "mgpuc-dilated-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("trains conv2d(8, kernel: 3, dilation: 2) on synthetic data and exits 0", () => {
+  it("trains conv2d(8, kernel: 3, dilation: 2) on synthetic data and exits 0", async () => {
     const file = join(dir, "dilated.model");
     writeFileSync(
       file,
@@ -329,7 +329,9 @@ describe("mgpuc train on a dilated model", () => {
         "",
       ].join("\n"),
     );
-    const r = runCli(["train", file, "--devices", "2", "--steps", "4", "--no-save"], { timeoutMs: 170_000 });
+    const r = await runCli(["train", file, "--devices", "2", "--steps", "4", "--no-save"], {
+      timeoutMs: 170_000,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^final: loss=\d+\.\d+ /m);
   }, 180_000);

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,16 +10,30 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the mgpuc CLI from the TypeScript sources (so tests never see a stale build). */
+/**
+ * Runs the mgpuc CLI from the TypeScript sources (so tests never see a stale build), without blocking this
+ * process: vitest's worker must answer its runner within 60 s, and a file of synchronous CLI runs on a loaded
+ * machine took longer ("Timeout calling onTaskUpdate", with every test passing).
+ */
 export function runCli(
   args: readonly string[],
   options: { cwd?: string; timeoutMs?: number } = {},
-): CliResult {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO, "cli", "main.ts"), ...args], {
-    cwd: options.cwd ?? REPO,
-    encoding: "utf8",
-    timeout: options.timeoutMs ?? 120_000,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", join(REPO, "cli", "main.ts"), ...args],
+      {
+        cwd: options.cwd ?? REPO,
+        encoding: "utf8",
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
