@@ -54,6 +54,15 @@ function buildProgram(setExit: (code: number) => void): Command {
     );
 
   program
+    .command("lsp")
+    .description("a Language Server Protocol server over stdio")
+    .option("--stdio", "talk over stdin and stdout (the only transport; accepted as clients pass it)")
+    .action(async () => {
+      const { lspCommand } = await import("./commands/lsp.js");
+      await lspCommand();
+    });
+
+  program
     .command("check <file>")
     .description("diagnostics only")
     .option("--model <name>", "which model of the file")

@@ -13,7 +13,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = join(root, "dist", "mgpuc.mjs");
 
 /** Source folders whose modules are imported from tsc's dist/ output, never copied into the bundle. */
-const LAZY = [join(root, "runtime") + sep, join(root, "compiler", "emit", "typescript")];
+const LAZY = [
+  join(root, "runtime") + sep,
+  join(root, "compiler", "emit", "typescript"),
+  join(root, "cli", "lsp") + sep,
+];
 
 /** Packages bundled in: what every compile-path command loads. Everything else is external. */
 const BUNDLED = ["chevrotain", "@chevrotain/", "lodash-es", "commander", "regexp-to-ast"];
