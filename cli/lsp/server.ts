@@ -18,6 +18,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import type { Span } from "../../compiler/diagnostics/span.js";
+import { layerConfigLabel } from "../../compiler/emit/explain.js";
 import { OPS } from "../../compiler/ops/index.js";
 import { formatModelText } from "../../grammar/format.js";
 import { MODEL_LEXER } from "../../grammar/tokens.js";
@@ -113,16 +114,17 @@ export function startLanguageServer(): void {
       const parallel = analysis.ast.declarations.some(
         (d) => d.kind === "parallel" && (d.model?.name ?? model.name) === model.name,
       );
-      const layer = parallel
-        ? planOf(analysis, model.name)?.layers.find((l) => l.name === node.name)
-        : undefined;
-      if (layer) {
-        const { dataDegree, modelDegree, stage } = layer.placement;
-        const config =
-          modelDegree > 1
-            ? `model×${modelDegree}${dataDegree > 1 ? ` data×${dataDegree}` : ""}`
-            : `data×${dataDegree}`;
-        lines.push(`placed ${config}, stage ${stage}`);
+      const plan = parallel ? planOf(analysis, model.name) : undefined;
+      const layer = plan?.layers.find((l) => l.name === node.name);
+      if (plan && layer) {
+        // explain's words: the configuration, predicted compute and communication, memory, why.
+        const pipelined = plan.layers.some((l) => l.placement.stage > 0);
+        const { computeMs, commMs, memoryBytes } = layer.predicted;
+        lines.push(
+          `placed ${layerConfigLabel(layer, pipelined)}: compute ${computeMs.toFixed(2)} ms, ` +
+            `communication ${commMs.toFixed(2)} ms, ${(memoryBytes / 2 ** 20).toFixed(1)} MiB per device`,
+          layer.reason,
+        );
       }
       return { contents: { kind: "markdown", value: lines.join("\n\n") }, range: range(doc, node.span) };
     }
@@ -136,12 +138,18 @@ export function startLanguageServer(): void {
     const offset = doc.offsetAt(position);
     const call = enclosingCall(text, offset);
     const op = call ? OPS.get(call) : undefined;
-    if (op)
+    if (op) {
+      // After `activation: ` (or any enum argument): its values; otherwise the call's keyword arguments.
+      const key = /([A-Za-z_][A-Za-z0-9_]*)\s*:\s*[A-Za-z_]*$/.exec(text.slice(0, offset))?.[1];
+      const type = op.args.find((a) => a.name === key)?.type;
+      if (type?.kind === "enum")
+        return type.values.map((v) => ({ label: v, kind: CompletionItemKind.EnumMember }));
       return op.args.map((a) => ({
         label: a.name,
         kind: CompletionItemKind.Property,
         insertText: `${a.name}: `,
       }));
+    }
     const analysis = analysisOf(doc);
     const section = analysis.ast.declarations.find(
       (d) => (d.kind === "train" || d.kind === "parallel") && d.span.start <= offset && offset <= d.span.end,
@@ -153,7 +161,19 @@ export function startLanguageServer(): void {
         insertText: `${k}: `,
       }));
     const blocks = analysis.ast.declarations.flatMap((d) => (d.kind === "block" ? [d.name.name] : []));
+    // Tensors bound before the cursor in its model or block: the input, block parameters, bindings.
+    const here = analysis.ast.declarations.find(
+      (d) => (d.kind === "model" || d.kind === "block") && d.span.start <= offset && offset <= d.span.end,
+    );
+    const bound =
+      here && (here.kind === "model" || here.kind === "block")
+        ? [
+            ...(here.kind === "block" ? here.params.map((p) => p.name) : []),
+            ...here.body.flatMap((s) => (s.kind === "binding" || s.kind === "input" ? [s.name] : [])),
+          ].filter((n) => n.span.end <= offset)
+        : [];
     return [
+      ...bound.map((n) => ({ label: n.name, kind: CompletionItemKind.Variable, detail: "tensor" })),
       ...[...OPS.values()].map((o) => ({
         label: o.name,
         kind: CompletionItemKind.Function,

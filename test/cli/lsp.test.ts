@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createMessageConnection,
@@ -9,6 +10,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from "vscode-jsonrpc/node";
+import { mutation, tokenSoup, truncation } from "../fuzz/front-end-property.js";
 import { REPO, runCli } from "../support/run-cli.js";
 
 /**
@@ -118,7 +120,7 @@ describe("mgpuc lsp over stdio", () => {
       position: { line: 7, character: 12 },
     });
     expect(hover?.contents.value).toContain("**hidden** `dense` → [32] · 25,120 parameters");
-    expect(hover?.contents.value).toMatch(/placed (data|model)×\d/);
+    expect(hover?.contents.value).toMatch(/placed (data|model)×\d+: compute \d+\.\d\d ms, communication/);
   });
 
   it("completes layers, a layer's keyword arguments and section keys", async () => {
@@ -131,6 +133,11 @@ describe("mgpuc lsp over stdio", () => {
     expect(layers).toEqual(expect.arrayContaining(["dense", "conv2d", "twice"]));
     const args = (await complete(7, 20)).map((c) => c.label);
     expect(args).toEqual(["units", "activation", "use_bias"]);
+    const line7 = BROKEN.split("\n")[7]!;
+    const values = (await complete(7, line7.indexOf("relu"))).map((c) => c.label);
+    expect(values).toEqual(expect.arrayContaining(["relu", "softmax", "linear"]));
+    const inScope = (await complete(9, 2)).map((c) => c.label);
+    expect(inScope).toEqual(expect.arrayContaining(["image", "hidden", "dense"]));
     const keys = (await complete(11, 10)).map((c) => c.label);
     expect(keys).toContain("optimizer");
   });
@@ -184,12 +191,17 @@ describe("mgpuc lsp over stdio", () => {
     expect(actions[0]!.edit.changes[URI]![0]!.newText).toBe("dense");
   });
 
-  it("never crashes on broken input: every prefix of the file as an edit still answers", async () => {
-    for (let cut = 0; cut <= BROKEN.length; cut += 37) {
+  it("never crashes on broken input: prefixes of the file and the fuzzer's inputs as edits still answer", async () => {
+    const inputs = [
+      ...Array.from({ length: 12 }, (_, i) => BROKEN.slice(0, Math.floor((i * BROKEN.length) / 11))),
+      ...fc.sample(fc.oneof(mutation, truncation, tokenSoup), { numRuns: 60, seed: 19 }),
+    ];
+    let version = 100;
+    for (const text of inputs) {
       const published = nextDiagnostics();
       await client.sendNotification("textDocument/didChange", {
-        textDocument: { uri: URI, version: 100 + cut },
-        contentChanges: [{ text: BROKEN.slice(0, cut) }],
+        textDocument: { uri: URI, version: version++ },
+        contentChanges: [{ text }],
       });
       await published;
     }
