@@ -16,7 +16,7 @@ import { readSource, compileSource } from "../compiler/pipeline.js";
 import { calibrate } from "../runtime/index.js";
 import { planProbe } from "../cli/plan-probe.js";
 import { initBackend } from "../runtime/backend/index.js";
-import { CounterRandom, type Dataset } from "../runtime/data/index.js";
+import { randomDigits } from "./bench-data.js";
 import { buildModel, initializeWeights } from "../runtime/model/index.js";
 import { PlanGroup, needsPlanExecutor } from "../runtime/plan-exec/index.js";
 import { DataParallelGroup } from "../runtime/train/data-parallel-group.js";
@@ -28,14 +28,6 @@ const DEVICES = 2;
 const BATCH = 64;
 const ADAM = { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-function data(count: number, shape: readonly number[]): Dataset {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const random = new CounterRandom(1, "bench");
-  const x = Float32Array.from({ length: count * size }, (_, i) => random.uniform(i));
-  const y = Int32Array.from({ length: count }, (_, i) => i % 10);
-  return { x, y, count, sampleShape: shape, labelShape: [], numClasses: 10, description: "bench" };
-}
 
 interface Group {
   step(step: number, indices: Uint32Array): Promise<unknown>;
@@ -120,7 +112,7 @@ for (const [file, shape] of [
   profiles[file] = profile;
   const profilePath = join(dir, `cpu-calibrated-${file}.json`);
   writeFileSync(profilePath, JSON.stringify(profile, null, 2));
-  const train = data(512, shape);
+  const train = randomDigits(512, shape);
   const started: { strategy: Strategy; plan: Plan; group: Group }[] = [];
   try {
     for (const strategy of strategies) {

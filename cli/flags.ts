@@ -12,6 +12,13 @@ export function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError("expected a number >= 0");
+  return n;
+}
+
 export const STRATEGIES: readonly Strategy[] = ["auto", "data", "model", "pipeline"];
 
 export function strategy(value: string): Strategy {

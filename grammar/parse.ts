@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from "../compiler/diagnostics/diagnostic.
 import type { SourceFile } from "../compiler/diagnostics/span.js";
 import type { FileAst } from "./ast.js";
 import { AstBuilder } from "./build-ast.js";
-import { MODEL_PARSER, describeToken } from "./parser.js";
+import { modelParser, describeToken } from "./parser.js";
 import {
   LBrace,
   LBracket,
@@ -67,9 +67,10 @@ function parseToCst(source: SourceFile, diagnostics: Diagnostic[]): CstNode | un
     diagnostics.push(diagnostic("MG1002", span, [MAX_NESTING]));
     return undefined;
   }
-  MODEL_PARSER.input = lexed.tokens;
-  const cst = MODEL_PARSER.file();
-  for (const error of MODEL_PARSER.errors) {
+  const parser = modelParser();
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  for (const error of parser.errors) {
     const token = error.token;
     const start = Number.isNaN(token.startOffset) ? source.text.length : token.startOffset;
     const end = Number.isNaN(token.startOffset) ? start : start + token.image.length;
@@ -77,7 +78,7 @@ function parseToCst(source: SourceFile, diagnostics: Diagnostic[]): CstNode | un
     diagnostics.push(diagnostic("MG1001", source.span(start, end), [message]));
   }
   // The parser is a long-lived singleton: let go of this file's tokens.
-  MODEL_PARSER.input = [];
+  parser.input = [];
   return cst;
 }
 

@@ -292,5 +292,12 @@ class ModelParser extends CstParser {
   });
 }
 
-/** Built once and reused: `performSelfAnalysis` is the expensive part of a chevrotain parser. */
-export const MODEL_PARSER = new ModelParser();
+let parser: ModelParser | undefined;
+
+/**
+ * Built once, on first use, and reused: `performSelfAnalysis` is the expensive part of a chevrotain parser, and
+ * commands that parse nothing (`--version`, `--help`) never pay for it.
+ */
+export function modelParser(): ModelParser {
+  return (parser ??= new ModelParser());
+}

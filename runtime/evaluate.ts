@@ -3,9 +3,9 @@ import type { DataSource, Loss } from "../compiler/ir/config.js";
 import { loadCheckpoint, registerFileRouter } from "./checkpoint/index.js";
 import { DataError, loadDataset } from "./data/index.js";
 import { groupThousands } from "./report/index.js";
-import { LabelShapeError } from "./train/labels.js";
-import { isMetricName } from "./train/metrics.js";
-import { Scoring } from "./train/scoring.js";
+import { LabelShapeError } from "./worker/labels.js";
+import { isMetricName } from "./worker/metrics.js";
+import { Scoring } from "./worker/scoring.js";
 
 export interface Evaluation {
   readonly loss: number;
@@ -71,7 +71,7 @@ export async function evaluate(
     const units = outputShape.at(-1) ?? 1;
     if (classes && lossName.includes("categorical") && ds.numClasses > units)
       throw new DataError(`the data has ${ds.numClasses} classes but the model predicts ${units}`);
-    // The same scoring as training and validation (runtime/train/scoring.ts), in inference mode.
+    // The same scoring as training and validation (runtime/worker/scoring.ts), in inference mode.
     const scoring = new Scoring(lossName, metricNames, outputShape);
     try {
       scoring.checkLabels(ds.labelShape, ds.y instanceof Int32Array);

@@ -13,10 +13,17 @@ export { Interrupted } from "./train/interrupted.js";
 export { CheckpointMismatch } from "./checkpoint/index.js";
 export { DataParallelGroup } from "./train/data-parallel-group.js";
 export type { GroupOptions } from "./train/data-parallel-group.js";
+export type { TrainingGroup, TrainingState } from "./train/training-group.js";
 export { MirroredStrategy } from "./train/mirrored-strategy.js";
 export type { MirroredFitOptions, MirroredStrategyOptions } from "./train/mirrored-strategy.js";
 export { calibrate } from "./train/calibrate.js";
 export type { CalibrateOptions, DeviceProfile } from "./train/calibrate.js";
-export { SyncBatchNormalization, CounterDropout } from "./layers/index.js";
+export {
+  SyncBatchNormalization,
+  CounterDropout,
+  MultiHeadAttention,
+  PositionEmbedding,
+} from "./layers/index.js";
+export type { MultiHeadAttentionArgs, PositionEmbeddingArgs } from "./layers/index.js";
 export type { FinalMetrics } from "./report/index.js";
 export { formatFinalLine } from "./report/index.js";

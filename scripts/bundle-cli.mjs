@@ -1,18 +1,31 @@
-// Bundles the CLI's compile path into one module, dist/mgpuc.mjs, so `mgpuc --version` and `mgpuc check` load
-// one file instead of ~830 (chevrotain and lodash-es alone are hundreds): start-up is module loading (issue 14).
+// Bundles the CLI for the installed command (issue 14: start-up is module loading and compiling):
+// - dist/mgpuc.cjs: the compile path (cli/program.ts with the compiler, chevrotain, commander) as one CommonJS
+//   file, so that cli/launch.ts can compile it through `vm.Script` with a V8 code cache: node 20 caches no ES
+//   module's code, and loading ~830 modules one by one was most of a start;
+// - dist/mgpuc.cjs.cache: that code cache, made here by running the compile path once (the functions a start
+//   runs are then neither parsed nor compiled);
+// - dist/mgpuc.mjs: cli/start.ts, the entry bin/mgpuc.js imports: it answers `--version` without the compiler
+//   and runs the bundle for everything else.
 //
 // What stays out of the bundle is loaded from dist/ when a command needs it, exactly as tsc built it:
 // - runtime/ (TensorFlow.js, workers started by file path beside their module) and the TypeScript emitter
-//   (ts-morph, prettier): imported lazily by the commands that use them;
+//   (ts-morph, prettier): imported lazily (`await import(...)`) by the commands that use them;
 // - npm packages other than the compile path's own (chevrotain, commander, ...): left to node's resolution.
 import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { execPath } from "node:process";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const outfile = join(root, "dist", "mgpuc.mjs");
+const dist = join(root, "dist");
+const bundleFile = join(dist, "mgpuc.cjs");
+const cacheFile = `${bundleFile}.cache`;
+const entryFile = join(dist, "mgpuc.mjs");
 
-/** Source folders whose modules are imported from tsc's dist/ output, never copied into the bundle. */
+/** Source folders whose modules are imported lazily from tsc's dist/ output, never copied into the bundle. */
 const LAZY = [
   join(root, "runtime") + sep,
   join(root, "compiler", "emit", "typescript"),
@@ -28,10 +41,10 @@ const lazyModules = {
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const source = resolve(args.resolveDir, args.path).replace(/\.js$/, ".ts");
       if (!LAZY.some((prefix) => source.startsWith(prefix))) return undefined;
-      const target = relative(dirname(outfile), join(root, "dist", relative(root, source))).replace(
-        /\.ts$/,
-        ".js",
-      );
+      // A small helper that the compile path imports statically (a pure function of runtime/) is bundled:
+      // CommonJS cannot `require` tsc's ES modules. Were it to bring in TensorFlow.js, the start-up test fails.
+      if (args.kind !== "dynamic-import") return undefined;
+      const target = relative(root, source).replace(/\.ts$/, ".js");
       return { path: `./${target.split(sep).join("/")}`, external: true };
     });
     b.onResolve({ filter: /^[^./]/ }, (args) => {
@@ -43,20 +56,66 @@ const lazyModules = {
   },
 };
 
-await build({
-  entryPoints: [join(root, "cli", "main.ts")],
-  outfile,
+const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
-  plugins: [lazyModules],
   logLevel: "warning",
-  // Whitespace and syntax only: a third less to parse at each start, while stack traces keep their names.
+  // Whitespace and syntax only: less to read at each start, while stack traces keep their names.
   minifyWhitespace: true,
   minifySyntax: true,
-  // Bundled CommonJS dependencies may call require(): give the module one.
-  banner: {
-    js: 'import { createRequire as __mgpucRequire } from "node:module"; const require = __mgpucRequire(import.meta.url);',
-  },
+};
+
+const bundled = await build({
+  ...common,
+  entryPoints: [join(root, "cli", "program.ts")],
+  outfile: bundleFile,
+  write: false,
+  format: "cjs",
+  plugins: [lazyModules],
+  // cli/launch.ts passes the bundle's own URL: paths found from `import.meta.url` (the shipped profiles, a
+  // package's `createRequire`) resolve from dist/ as they did for the ES module bundle.
+  define: { "import.meta.url": "__mgpucBundleUrl" },
 });
+const lazyImport = /\bimport\("\.\//g;
+const text = bundled.outputFiles[0].text.replace(lazyImport, '__mgpucImport("./');
+if (/\bimport\(/.test(text))
+  throw new Error("dist/mgpuc.cjs: an import() was left that cli/launch.ts cannot serve");
+// Renamed into place whole: a command starting meanwhile reads the old bundle or the new one.
+writeFileSync(`${bundleFile}.tmp`, text);
+renameSync(`${bundleFile}.tmp`, bundleFile);
+
+await build({
+  ...common,
+  entryPoints: [join(root, "cli", "start.ts")],
+  outfile: entryFile,
+  format: "esm",
+  // Only node's own modules; the bundle is read by cli/launch.ts, not imported.
+  packages: "external",
+});
+
+// The code cache: run the compile path once in a plain `node` (V8 accepts a cache only from the same version
+// and flags), then save what it compiled. The commands' output goes nowhere.
+rmSync(cacheFile, { force: true });
+const scratch = mkdtempSync(join(tmpdir(), "mgpuc-cache-"));
+const model = join(root, "examples", "mnist.model");
+const warmUp = [
+  ["check", model],
+  [model, "--emit", "plan", "-o", join(scratch, "plan.json")],
+];
+const script = `
+import { loadCli } from ${JSON.stringify(pathToFileURL(join(dist, "cli", "launch.js")).href)};
+const cli = loadCli(${JSON.stringify(bundleFile)}, ${JSON.stringify(cacheFile)});
+process.stdout.write = () => true;
+for (const argv of ${JSON.stringify(warmUp)}) {
+  const code = await cli.main(argv);
+  if (code !== 0) throw new Error("mgpuc " + argv.join(" ") + ": exit " + code);
+}
+if (!cli.saveCodeCache()) throw new Error("could not write ${cacheFile}");
+`;
+const warmed = spawnSync(execPath, ["--input-type=module", "-e", script], {
+  cwd: root,
+  encoding: "utf8",
+});
+rmSync(scratch, { recursive: true, force: true });
+if (warmed.status !== 0) throw new Error(`making the code cache failed:\n${warmed.stderr}`);

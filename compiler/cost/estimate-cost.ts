@@ -36,6 +36,7 @@ export function layerWork(graph: Graph, node: IRNode): LayerWork {
     trainableBytes: trainable * BYTES_PER_ELEMENT,
     inBytes,
     outBytes,
+    ...(node.savedBytes !== undefined ? { savedBytes: node.savedBytes } : {}),
   };
 }
 

@@ -18,6 +18,8 @@ export interface LayerWork {
   readonly inBytes: number;
   /** Bytes of the output per sample. */
   readonly outBytes: number;
+  /** Bytes per sample kept for backward, when more than the output (attention's [heads, T, T] scores). */
+  readonly savedBytes?: number;
 }
 
 /** One layer's predicted cost under one configuration, in seconds and bytes per device. */
@@ -106,7 +108,9 @@ export function layerCost(
   const paramShard = w.paramBytes / s.params;
   const trainableShard = w.trainableBytes / s.params;
   const memory =
-    paramShard + trainableShard * (1 + optimizerSlots) + (w.outBytes * activationBatch) / s.output;
+    paramShard +
+    trainableShard * (1 + optimizerSlots) +
+    ((w.savedBytes ?? w.outBytes) * activationBatch) / s.output;
   if (w.isInput) return { compute: 0, update: 0, comm: 0, gradAllReduce: 0, memory, gradBytes: 0 };
   const flops = (w.flops * batch) / s.work;
   const bytes = (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output + paramShard;

@@ -1,8 +1,8 @@
 import type { IRNode } from "../ir/graph.js";
-import { OPS } from "../ops/index.js";
+import { shardingOf } from "../plan/layer-layout.js";
 
 /**
- * What model degree m > 1 means for a layer, read from the op table's `split`:
+ * What model degree m > 1 means for a layer's cost, read from the op table's sharding rule:
  * - `contract`: parameters split along output units/channels; needs the whole input, produces a channel
  *   shard, and its input gradient is a partial sum reduced across the m devices (dense, conv2d);
  * - `channel`: works channel by channel, so it takes and produces a channel shard (activations but softmax, pooling, dropout, batchnorm, add);
@@ -12,10 +12,8 @@ import { OPS } from "../ops/index.js";
 export type SplitKind = "contract" | "channel" | "none";
 
 export function splitKind(node: IRNode): SplitKind {
-  const split = OPS.get(node.op)?.split ?? "none";
-  if (split === "units" || split === "output_channels") return "contract";
-  if (split === "channels" || split === "elementwise") return "channel";
-  return "none";
+  const kind = shardingOf(node.op).kind;
+  return kind === "column" ? "contract" : kind === "channelwise" ? "channel" : "none";
 }
 
 /** Whether `@model` can be honoured: the layer's own work shrinks with m. */

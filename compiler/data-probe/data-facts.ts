@@ -12,6 +12,10 @@ export interface DataFacts {
   readonly columns?: { readonly features: readonly string[]; readonly label?: string };
   /** Absent when the labels were not read (`target: input` does not use them). */
   readonly labels?: LabelFacts;
+  /** Per-sample shape of the labels when not one value: `[T]` for text, one class per position. */
+  readonly labelShape?: readonly number[];
+  /** Text: the number of distinct characters (ids 0..vocabulary-1), which an embedding must take. */
+  readonly vocabulary?: number;
 }
 
 /** A label value and where it is, for messages: `line 4 of train.csv`, `sample 12 of labels.idx`. */

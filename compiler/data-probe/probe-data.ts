@@ -3,6 +3,7 @@ import type { DataProbe } from "./data-facts.js";
 import { definedLabels } from "./label-tally.js";
 import { probeCsv } from "./probe-csv.js";
 import { probeIdx } from "./probe-idx.js";
+import { probeText } from "./probe-text.js";
 
 /** MNIST's images, built in: 28 × 28 with digit labels 0-9 (LANGUAGE.md). */
 const MNIST_SHAPE = [28, 28] as const;
@@ -50,5 +51,9 @@ export function probeData(
       return probeIdx(source.images, source.labels, options.readLabels);
     case "csv":
       return probeCsv(source.path, source.label, options.readLabels);
+    case "text":
+      return probeText(source, source.block);
+    case "moby_dick":
+      return probeText("moby_dick", source.block);
   }
 }

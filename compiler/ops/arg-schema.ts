@@ -36,6 +36,11 @@ export interface ArgSchema {
   readonly type: ArgType;
   /** The default is another argument's value (pooling's `strides` = `pool`, as in Keras). */
   readonly defaultFrom?: string;
+  /**
+   * The default depends on the input's shape, so the op's `infer` fills it (attention's `key_dim` = width ÷
+   * heads); said in words for documentation and hover.
+   */
+  readonly defaultFromShape?: string;
 }
 
 /** Shorthands so each op file reads like Keras's signature. */

@@ -1,5 +1,5 @@
 import { arg } from "./arg-schema.js";
-import type { InferInput, InferResult, OpSpec, ShapeError } from "./op-spec.js";
+import { REPLICATED, type InferInput, type InferResult, type OpSpec, type ShapeError } from "./op-spec.js";
 import {
   activationFlops,
   boolAttr,
@@ -34,8 +34,7 @@ export const conv2d: OpSpec<"conv2d"> = {
     arg.activation(),
     arg.useBias(),
   ],
-  split: "output_channels",
-  shardedAttr: "filters",
+  sharding: { kind: "column", attr: "filters", axis: "channels" },
   infer: (input) => inferConv(input, "conv2d", numAttr(input.attrs, "filters"), false),
 };
 
@@ -59,7 +58,7 @@ export const depthwiseConv2d: OpSpec<"depthwise_conv2d"> = {
   ],
   // Per channel in principle, but its kernel's channel axis is not the last one, which is the only axis the
   // runtime shards weights along: priced and run replicated under m > 1 until the runtime cuts that axis.
-  split: "none",
+  sharding: REPLICATED,
   infer: (input) => inferConv(input, "depthwise_conv2d", 0, true),
 };
 

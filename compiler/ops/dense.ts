@@ -11,8 +11,7 @@ export const dense: OpSpec<"dense"> = {
   keras: "Dense",
   tensorInputs: "one",
   args: [arg.required("units", { kind: "int", min: 1 }), arg.activation(), arg.useBias()],
-  split: "units",
-  shardedAttr: "units",
+  sharding: { kind: "column", attr: "units", axis: "units" },
   infer(input) {
     const shape = only(input);
     const last = shape[shape.length - 1];

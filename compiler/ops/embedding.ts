@@ -1,4 +1,4 @@
-import type { OpSpec } from "./op-spec.js";
+import { REPLICATED, type OpSpec } from "./op-spec.js";
 import { numAttr, only } from "./shape-utils.js";
 
 /**
@@ -13,7 +13,7 @@ export const embedding: OpSpec<"embedding"> = {
     { name: "input_dim", required: true, type: { kind: "int", min: 1 } },
     { name: "output_dim", required: true, type: { kind: "int", min: 1 } },
   ],
-  split: "none",
+  sharding: REPLICATED,
   infer(input) {
     const shape = only(input);
     const vocab = numAttr(input.attrs, "input_dim");

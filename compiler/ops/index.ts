@@ -1,4 +1,5 @@
 import { relu, sigmoid, tanh, softmax, gelu } from "./activations.js";
+import { attention, positionEmbedding } from "./attention.js";
 import { conv2d, depthwiseConv2d } from "./conv2d.js";
 import { dense } from "./dense.js";
 import { dropout } from "./dropout.js";
@@ -32,6 +33,8 @@ const ALL = [
   multiply,
   concat,
   embedding,
+  attention,
+  positionEmbedding,
 ] as const;
 
 /**
@@ -58,7 +61,7 @@ export function isOpName(op: string): op is OpName {
   return OPS.has(op);
 }
 
-export type { OpSpec, InferInput, InferResult, ShapeError, Shape, SplitDim } from "./op-spec.js";
+export type { OpSpec, InferInput, InferResult, ShapeError, Shape, ShardingRule } from "./op-spec.js";
 export { isShapeError } from "./op-spec.js";
 export type { ArgSchema, ArgType } from "./arg-schema.js";
 export { ACTIVATIONS, describeType } from "./arg-schema.js";

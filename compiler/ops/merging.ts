@@ -1,4 +1,4 @@
-import type { OpSpec } from "./op-spec.js";
+import { CHANNELWISE, REPLICATED, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, numAttr, product, showShape } from "./shape-utils.js";
 
 const showAll = (shapes: readonly (readonly number[])[]) => shapes.map(showShape).join(" and ");
@@ -10,7 +10,7 @@ function elementwise<N extends string>(name: N, keras: string): OpSpec<N> {
     keras,
     tensorInputs: "many",
     args: [],
-    split: "elementwise",
+    sharding: CHANNELWISE,
     infer({ shapes }) {
       const first = shapes[0]!;
       if (shapes.some((s) => s.length !== first.length || s.some((d, i) => d !== first[i]))) {
@@ -37,7 +37,7 @@ export const concat: OpSpec<"concat"> = {
   keras: "Concatenate",
   tensorInputs: "many",
   args: [{ name: "axis", required: false, type: { kind: "int" }, default: -1 }],
-  split: "none",
+  sharding: REPLICATED,
   infer({ shapes, attrs }) {
     const first = shapes[0]!;
     const rank = first.length;

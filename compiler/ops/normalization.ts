@@ -1,4 +1,4 @@
-import type { OpSpec } from "./op-spec.js";
+import { CHANNELWISE, REPLICATED, type OpSpec } from "./op-spec.js";
 import { only, product, showShape } from "./shape-utils.js";
 
 /**
@@ -14,7 +14,7 @@ export const batchnorm: OpSpec<"batchnorm"> = {
     { name: "momentum", required: false, type: { kind: "float", min: 0, max: 1 }, default: 0.99 },
     { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
   ],
-  split: "elementwise",
+  sharding: CHANNELWISE,
   wholeBatch: true,
   infer(input) {
     const shape = only(input);
@@ -35,7 +35,7 @@ export const layernorm: OpSpec<"layernorm"> = {
   args: [
     { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
   ],
-  split: "none",
+  sharding: REPLICATED,
   infer(input) {
     const shape = only(input);
     const c = shape[shape.length - 1];

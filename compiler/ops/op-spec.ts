@@ -24,14 +24,38 @@ export interface InferResult {
   readonly params: ParamCount;
   /** Forward FLOPs per sample, multiply-add = 2. */
   readonly flops: number;
+  /**
+   * Attrs whose default depends on the input's shape (attention's `key_dim` = width ÷ heads), which `lower`
+   * cannot fill: `infer-shapes` adds them to the node, so later passes and backends read them like any other.
+   */
+  readonly attrs?: Attrs;
+  /**
+   * Elements per sample that the backward pass keeps, when more than the output: attention keeps its
+   * projections and its [heads, T, T] scores and probabilities, which the memory model must count.
+   */
+  readonly saved?: number;
 }
 
 /**
- * Which dimension the placement pass may shard under model parallelism: dense `units`, conv2d output channels,
- * `channels` (reserved for depthwise, run replicated today); `elementwise` layers follow their input's split;
- * `none` must be gathered.
+ * How model parallelism (model degree m > 1) may cut a layer: the one rule that the cost model, the placement
+ * and schedule passes, the tfjs runtime and the torch emitter read (through `compiler/plan/layer-layout.ts`).
+ * In Megatron-LM's terms:
+ * - `column`: the weights are cut along their last (output) axis into m near-equal shards, `attr` (dense
+ *   `units`, conv2d `filters`) giving the full width. The layer needs its whole input and writes a block of
+ *   its output channels; the block is all-gathered where a later layer needs the whole tensor, and backward
+ *   all-reduces the input gradient's partial sums over the m devices.
+ * - `channelwise`: each output channel depends only on the same channel of the inputs (activations but softmax,
+ *   pooling, dropout, batchnorm, add, multiply): it takes and writes a channel block, its per-channel weights
+ *   (batchnorm) cut the same way, with no collective of its own.
+ * - `replicated`: not cut; with m > 1 each device runs the whole layer on the whole (gathered) input.
  */
-export type SplitDim = "units" | "output_channels" | "channels" | "elementwise" | "none";
+export type ShardingRule =
+  | { readonly kind: "column"; readonly attr: string; readonly axis: "units" | "channels" }
+  | { readonly kind: "channelwise" }
+  | { readonly kind: "replicated" };
+
+export const REPLICATED: ShardingRule = { kind: "replicated" };
+export const CHANNELWISE: ShardingRule = { kind: "channelwise" };
 
 /**
  * What the compiler knows about one layer: the single source every pass and emitter reads. Each layer family
@@ -51,12 +75,8 @@ export interface OpSpec<N extends string = string> {
   readonly args: readonly ArgSchema[];
   /** Output shape, Keras-exact parameter counts and FLOPs, or the shape mistake. */
   readonly infer: (input: InferInput) => InferResult | ShapeError;
-  readonly split: SplitDim;
-  /**
-   * The attr whose width model-parallel shards divide (dense `units`, conv2d `filters`): present exactly for the
-   * layers whose weights the runtime and the emitted programs split when their model degree is > 1.
-   */
-  readonly shardedAttr?: string;
+  /** How model parallelism may cut the layer (see `ShardingRule`). */
+  readonly sharding: ShardingRule;
   /** Each output row depends on other rows of the batch (batch statistics): data parallelism keeps it whole. */
   readonly wholeBatch?: boolean;
   /** The output keeps the input's dtype (flatten of int32 ids stays int32); otherwise float32. */

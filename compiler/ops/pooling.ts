@@ -1,5 +1,5 @@
 import type { ArgSchema } from "./arg-schema.js";
-import type { OpSpec } from "./op-spec.js";
+import { CHANNELWISE, type OpSpec } from "./op-spec.js";
 import {
   NO_PARAMS,
   only,
@@ -27,7 +27,7 @@ function pooling<N extends string>(name: N, keras: string): OpSpec<N> {
     keras,
     tensorInputs: "one",
     args: POOL_ARGS,
-    split: "elementwise",
+    sharding: CHANNELWISE,
     infer(input) {
       const shape = only(input);
       if (shape.length !== 3) return spatialRankError(name, input, shape);
@@ -62,7 +62,7 @@ function globalPooling<N extends string>(name: N, keras: string): OpSpec<N> {
     keras,
     tensorInputs: "one",
     args: [],
-    split: "elementwise",
+    sharding: CHANNELWISE,
     infer(input) {
       const shape = only(input);
       if (shape.length !== 3) return spatialRankError(name, input, shape);
@@ -93,7 +93,7 @@ export const zeropad2d: OpSpec<"zeropad2d"> = {
       ],
     },
   ],
-  split: "elementwise",
+  sharding: CHANNELWISE,
   keepsDtype: true,
   infer(input) {
     const shape = only(input);

@@ -1,4 +1,4 @@
-import type { OpSpec } from "./op-spec.js";
+import { REPLICATED, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, only, product, showShape } from "./shape-utils.js";
 
 /** `flatten`: Keras `Flatten`, everything but the batch axis into one. No attrs. */
@@ -7,7 +7,7 @@ export const flatten: OpSpec<"flatten"> = {
   keras: "Flatten",
   tensorInputs: "one",
   args: [],
-  split: "none",
+  sharding: REPLICATED,
   keepsDtype: true,
   infer: (input) => ({ shape: [product(only(input))], params: NO_PARAMS, flops: 0 }),
 };
@@ -21,7 +21,7 @@ export const reshape: OpSpec<"reshape"> = {
   keras: "Reshape",
   tensorInputs: "one",
   args: [{ name: "shape", required: true, type: { kind: "shape", allowInfer: true } }],
-  split: "none",
+  sharding: REPLICATED,
   keepsDtype: true,
   infer(input) {
     const from = only(input);

@@ -4,7 +4,7 @@ import { SourceFile, type Span } from "../diagnostics/span.js";
 import type { DataFacts } from "../data-probe/data-facts.js";
 import { probeData } from "../data-probe/probe-data.js";
 import type { DataSource, TrainingConfig } from "../ir/config.js";
-import type { Graph } from "../ir/graph.js";
+import type { DType, Graph } from "../ir/graph.js";
 import { showShape } from "../ops/index.js";
 import { checkLoss, checkTarget, type ProbedSource } from "./check-loss.js";
 import type { PassContext } from "../diagnostics/pass-context.js";
@@ -24,6 +24,8 @@ export interface InputDecl {
   readonly name: string;
   readonly shape: readonly number[];
   readonly span: Span;
+  /** Absent for settings checked without the graph's input (treated as float32). */
+  readonly dtype?: DType;
 }
 
 /**
@@ -49,8 +51,10 @@ export function checkData(graph: Graph, training: TrainingConfig, ctx: PassConte
     name: input.name,
     shape: input.attrs["shape"] as readonly number[],
     span: input.span,
+    dtype: input.dtype,
   };
   const sources = checkInputData(declared, training, ctx);
+  for (const source of sources) checkVocabulary(graph, source, ctx);
   if (training.target === "input") checkTarget(declared, output, training, ctx);
   if (training.loss) checkLoss(declared, output, training, sources, ctx);
 }
@@ -111,12 +115,18 @@ const FORMAT_HINTS: Readonly<Record<DataSource["kind"], string | undefined>> = {
   mnist: undefined,
   synthetic: undefined,
   idx: "idx(images, labels) reads the MNIST IDX format, gzipped or not: images [count, rows, columns], labels [count]",
+  text: "text(path, block: T) reads a UTF-8 file of more than T characters",
+  moby_dick: undefined,
   csv: "csv(path) reads a header row, then one number per column on every row",
 };
 
 function checkFeedsInput(input: InputDecl, facts: DataFacts, span: Span, ctx: PassContext): void {
   const given = facts.sampleShape;
   const expected = input.shape;
+  if (facts.vocabulary !== undefined) {
+    checkFeedsTokens(input, facts, span, ctx);
+    return;
+  }
   if (fits(given, expected)) return;
   const sameSize = count(given) === count(expected);
   if (facts.flat && sameSize) return;
@@ -141,6 +151,49 @@ function csvHint(columns: NonNullable<DataFacts["columns"]>, input: InputDecl, d
     `the file has ${features.length} feature column(s)${besides} (${shown}) and the input ` +
     `takes ${count(input.shape)} values: ${declare}, or give the file ${count(input.shape)} feature columns`
   );
+}
+
+/**
+ * Text gives `[block]` character ids: the input must be `int32[block]` (an embedding then reads them). Both
+ * mistakes are reported at the data source, with the two ways to agree.
+ */
+function checkFeedsTokens(input: InputDecl, facts: DataFacts, span: Span, ctx: PassContext): void {
+  const block = facts.sampleShape[0]!;
+  const declare = `declare \`input ${input.name}: int32[${block}]\``;
+  const sameLength = input.shape.length === 1 && input.shape[0] === block;
+  if (!sameLength) {
+    const other = input.shape.length === 1 ? `, or write \`block: ${input.shape[0]}\`` : "";
+    ctx.diagnostics.report(
+      "MG2104",
+      span,
+      [facts.name, showShape(facts.sampleShape), input.name, showShape(input.shape)],
+      {
+        hint: `${declare}${other}`,
+      },
+    );
+    return;
+  }
+  if (input.dtype !== "int32")
+    ctx.diagnostics.report("MG2115", span, [facts.name, input.name, input.dtype ?? "float32"], {
+      hint: declare,
+    });
+}
+
+/**
+ * Every character id must be a row of the embeddings that read the input (LANGUAGE.md: input_dim ≥ the
+ * vocabulary size). Reported at the embedding, whose fix it is.
+ */
+function checkVocabulary(graph: Graph, source: ProbedSource, ctx: PassContext): void {
+  const vocabulary = source.facts.vocabulary;
+  if (vocabulary === undefined) return;
+  for (const node of graph.nodes) {
+    if (node.op !== "embedding" || !node.inputs.some((i) => graph.inputs.includes(i))) continue;
+    const rows = node.attrs["input_dim"];
+    if (typeof rows !== "number" || rows >= vocabulary) continue;
+    ctx.diagnostics.report("MG2116", node.span, [source.facts.name, vocabulary, node.name, rows], {
+      hint: `write \`embedding(${vocabulary}, ${String(node.attrs["output_dim"])})\``,
+    });
+  }
 }
 
 function fits(given: readonly number[], expected: readonly number[]): boolean {

@@ -68,7 +68,26 @@ export function checkLoss(
   switch (loss) {
     case "sparse_categorical_crossentropy":
     case "categorical_crossentropy": {
-      const classes = shape.length === 1 ? shape[0]! : 0;
+      // Text labels one class per position ([T]): the output scores every position, [T, classes].
+      // (From the source's settings when the text itself could not be read: that was reported already.)
+      const positions =
+        labelled.find((l) => l.facts.labelShape !== undefined)?.facts.labelShape ??
+        (training.data?.kind === "text" || training.data?.kind === "moby_dick"
+          ? [training.data.block]
+          : undefined);
+      // Windows that do not fit the input were reported (MG2104): one mistake, one diagnostic.
+      if (positions !== undefined && !sameShape(positions, input.shape)) return;
+      if (positions !== undefined) {
+        const want = `[${[...positions, "classes"].join(", ")}]`;
+        const fits = shape.length === positions.length + 1 && positions.every((d, i) => shape[i] === d);
+        if (!fits) {
+          ctx.diagnostics.report("MG2117", span, [loss, output.name, want, showShape(shape)], {
+            hint: "end the model with `dense(VOCABULARY, activation: softmax)` applied to every position",
+          });
+          return;
+        }
+      }
+      const classes = shape.length === (positions?.length ?? 0) + 1 ? shape.at(-1)! : 0;
       if (classes < 2) {
         ctx.diagnostics.report("MG2105", span, [loss, output.name, showShape(shape)], {
           hint: "end the model with `dense(CLASSES, activation: softmax)`",

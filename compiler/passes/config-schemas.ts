@@ -38,6 +38,11 @@ export const DATA_ARGS: Readonly<Record<string, readonly ArgSchema[]>> = {
     { name: "path", required: true, type: { kind: "string" } },
     { name: "label", required: false, type: { kind: "string" }, default: "label" },
   ],
+  text: [
+    { name: "path", required: true, type: { kind: "string" } },
+    { name: "block", required: true, type: { kind: "int", min: 1 } },
+  ],
+  moby_dick: [{ name: "block", required: true, type: { kind: "int", min: 1 } }],
   synthetic: [
     { name: "samples", required: false, type: { kind: "int", min: 1 }, default: 1024 },
     { name: "classes", required: false, type: { kind: "int", min: 1 }, default: 10 },

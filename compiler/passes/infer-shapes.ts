@@ -42,7 +42,8 @@ function inferNode(node: IRNode, done: readonly IRNode[], ctx: PassContext): IRN
     return node;
   }
   const dtype: DType = spec.keepsDtype ? first.dtype : "float32";
-  return finish(node, result.shape, dtype, result.params, result.flops);
+  const filled = result.attrs ? { ...node, attrs: { ...node.attrs, ...result.attrs } } : node;
+  return finish(filled, result.shape, dtype, result.params, result.flops, result.saved);
 }
 
 function finish(
@@ -51,6 +52,7 @@ function finish(
   dtype: DType,
   params: { trainable: number; nonTrainable: number },
   flops: number,
+  saved?: number,
 ): IRNode {
   return {
     ...node,
@@ -59,5 +61,6 @@ function finish(
     params: { trainable: params.trainable, nonTrainable: params.nonTrainable },
     flops,
     activationBytes: product(shape) * BYTES_PER_ELEMENT,
+    ...(saved !== undefined ? { savedBytes: saved * BYTES_PER_ELEMENT } : {}),
   };
 }

@@ -161,6 +161,10 @@ function resolveData(
       return { kind: "idx", images: file("images"), labels: file("labels") };
     case "csv":
       return { kind: "csv", path: file("path"), label: a["label"] as string };
+    case "text":
+      return { kind: "text", path: file("path"), block: a["block"] as number };
+    case "moby_dick":
+      return { kind: "moby_dick", block: a["block"] as number };
     default: {
       const shape = a["shape"] as readonly number[] | undefined;
       return {

@@ -36,6 +36,35 @@ export interface PipelineRequest {
   readonly microbatches: number;
 }
 
+/**
+ * Cost tables already priced, per graph and profile: `auto`'s search and the pipeline baseline ask for the same
+ * stage layouts, and at 10,000 layers a table is a tenth of a second. `estimateCost` is a pure function of
+ * its arguments and passes never change a graph, so a table is reused as is.
+ */
+const priced = new WeakMap<Graph, WeakMap<DeviceProfile, Map<string, CostTable>>>();
+
+function pricedTable(
+  graph: Graph,
+  profile: DeviceProfile,
+  devices: number,
+  batch: number,
+  optimizerSlots: number,
+  activationBatch: number,
+  recompute: boolean,
+): CostTable {
+  let byProfile = priced.get(graph);
+  if (!byProfile) priced.set(graph, (byProfile = new WeakMap()));
+  let tables = byProfile.get(profile);
+  if (!tables) byProfile.set(profile, (tables = new Map()));
+  const key = `${devices} ${batch} ${optimizerSlots} ${activationBatch} ${recompute}`;
+  let table = tables.get(key);
+  if (!table) {
+    table = estimateCost(graph, profile, devices, batch, optimizerSlots, activationBatch, recompute);
+    tables.set(key, table);
+  }
+  return table;
+}
+
 /** The step time of the best contiguous partition into `stages` stages of `groupSize` devices each. */
 export function planPipeline(
   graph: Graph,
@@ -49,8 +78,8 @@ export function planPipeline(
   const n = graph.nodes.length;
   if (stages > n) return undefined;
   // Every stage but the last re-runs its forward in backward (runtime/plan-exec/stage-runner.ts).
-  const table = estimateCost(graph, profile, g, batch / M, optimizerSlots, batch, true);
-  const lastTable = estimateCost(graph, profile, g, batch / M, optimizerSlots, batch);
+  const table = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch, true);
+  const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch, false);
   const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
   const assignment = inStageAssignment(graph, table, hints);

@@ -4,7 +4,15 @@ import type { Graph } from "../ir/graph.js";
 import { round6 } from "../placement/format.js";
 import type { Placement } from "../placement/placement-types.js";
 import type { Schedule } from "./schedule-types.js";
-import { PLAN_VERSION, type Plan, type PlanLayer, type PlanTraining } from "./plan-types.js";
+import { activationBytes } from "../cost/estimate-cost.js";
+import { layerLayout, splitAxis } from "./layer-layout.js";
+import {
+  PLAN_VERSION,
+  type Plan,
+  type PlanCollective,
+  type PlanLayer,
+  type PlanTraining,
+} from "./plan-types.js";
 
 const ms = (seconds: number) => round6(seconds * 1000);
 
@@ -57,6 +65,14 @@ export function buildPlan(
         modelDegree: p.config.m,
         stage: p.stage,
         devices: [...p.devices],
+        ...(p.config.m > 1
+          ? {
+              split: splitAxis({
+                op: node.op,
+                placement: { dataDegree: p.config.d, modelDegree: p.config.m },
+              }),
+            }
+          : {}),
       },
       predicted: { computeMs: ms(p.compute), commMs: ms(p.comm), memoryBytes: Math.round(p.memory) },
       runnerUp: r
@@ -69,6 +85,7 @@ export function buildPlan(
           }
         : null,
       reason: p.reason,
+      ...withCollectives(layerCollectives(graph, v, p.config, schedule, training.batch)),
     };
   });
   const b = placement.baselines;
@@ -99,4 +116,52 @@ export function buildPlan(
     training: planTraining(training),
     schedule,
   };
+}
+
+function withCollectives(list: PlanCollective[]): { collectives?: PlanCollective[] } {
+  return list.length > 0 ? { collectives: list } : {};
+}
+
+/** What the runtime moves backward for a tensor a transfer moved forward. */
+const BACKWARD: Readonly<Record<PlanCollective["kind"], PlanCollective["kind"]>> = {
+  "all-gather": "reduce-scatter",
+  "reduce-scatter": "all-gather",
+  "all-to-all": "all-to-all",
+  "send-recv": "send-recv",
+  "all-reduce": "all-reduce",
+};
+
+/**
+ * The collectives of layer `v` per step, all samples together: the transfers that bring its inputs (and their
+ * gradients back), a column-parallel layer's input-gradient all-reduce over its model group (its partial
+ * sums), and the all-reduce of its replicated weights' gradients over the data groups.
+ */
+function layerCollectives(
+  graph: Graph,
+  v: number,
+  config: { readonly d: number; readonly m: number },
+  schedule: Schedule,
+  batch: number,
+): PlanCollective[] {
+  const node = graph.nodes[v]!;
+  const out: PlanCollective[] = [];
+  for (const t of schedule.transfers) {
+    if (t.to !== node.name || t.kind === "slice") continue;
+    const bytes = t.bytes * schedule.microbatches;
+    out.push({ kind: t.kind, bytes, phase: "forward" }, { kind: BACKWARD[t.kind], bytes, phase: "backward" });
+  }
+  const layout = layerLayout({ op: node.op, placement: { dataDegree: config.d, modelDegree: config.m } });
+  if (layout.cut !== undefined) {
+    const inBytes = node.inputs.reduce((sum, u) => sum + activationBytes(graph.nodes[u]!), 0);
+    out.push({ kind: "all-reduce", bytes: Math.round(inBytes * batch), phase: "backward" });
+  }
+  const trainable = node.params?.trainable ?? 0;
+  const replicatedInGroup = config.m > 1 && !layout.sharded;
+  if (trainable > 0 && config.d > 1 && !replicatedInGroup)
+    out.push({
+      kind: "all-reduce",
+      bytes: (trainable * 4) / (layout.sharded ? config.m : 1),
+      phase: "update",
+    });
+  return out;
 }

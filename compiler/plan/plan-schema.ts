@@ -18,6 +18,22 @@ const placement = {
     modelDegree: { type: "integer", minimum: 1 },
     stage: int,
     devices: ints,
+    // v2 (optional: version 1 plans load): which axis a layer with model degree > 1 is cut on.
+    split: { enum: ["none", "units", "channels", "heads", "vocabulary", "input_features"] },
+  },
+} as const;
+
+/** v2, optional: what a layer's configuration communicates each step. */
+const collectives = {
+  type: "array",
+  items: {
+    type: "object",
+    required: ["kind", "bytes"],
+    properties: {
+      kind: { enum: ["all-reduce", "all-gather", "reduce-scatter", "send-recv", "all-to-all"] },
+      bytes: { type: "number", minimum: 0 },
+      phase: { enum: ["forward", "backward", "update"] },
+    },
   },
 } as const;
 
@@ -65,6 +81,7 @@ const layer = {
       ],
     },
     reason: str,
+    collectives,
   },
 } as const;
 

@@ -1,9 +1,13 @@
 import type { Attrs, DType } from "../ir/graph.js";
 import type { Strategy } from "../ir/config.js";
+import type { SplitAxis } from "./layer-layout.js";
 import type { Schedule } from "./schedule-types.js";
 
-/** The plan format version this compiler writes and the newest it reads. */
-export const PLAN_VERSION = 1;
+/**
+ * The plan format version this compiler writes and the newest it reads. Version 2 adds `placement.split` and
+ * per-layer `collectives`, both optional, so version 1 plans still load.
+ */
+export const PLAN_VERSION = 2;
 
 export interface PlanPlacement {
   /** data: modelDegree 1; model: dataDegree 1 and modelDegree > 1; hybrid: both > 1. */
@@ -13,6 +17,15 @@ export interface PlanPlacement {
   /** Pipeline stage, 0-based; 0 when not pipelined. */
   readonly stage: number;
   readonly devices: readonly number[];
+  /** v2, written whenever modelDegree > 1: the axis the layer is cut on (compiler/plan/layer-layout.ts). */
+  readonly split?: SplitAxis;
+}
+
+/** v2: a collective a layer's configuration performs each step, and the bytes it moves (all samples). */
+export interface PlanCollective {
+  readonly kind: "all-reduce" | "all-gather" | "reduce-scatter" | "send-recv" | "all-to-all";
+  readonly bytes: number;
+  readonly phase: "forward" | "backward" | "update";
 }
 
 export interface PlanRunnerUp {
@@ -41,6 +54,8 @@ export interface PlanLayer {
   readonly predicted: { readonly computeMs: number; readonly commMs: number; readonly memoryBytes: number };
   readonly runnerUp: PlanRunnerUp | null;
   readonly reason: string;
+  /** v2: what the layer's configuration communicates each step; absent when nothing. */
+  readonly collectives?: readonly PlanCollective[];
 }
 
 export interface PlanTraining {

@@ -7,6 +7,7 @@ export {
   depthwiseBackpropInput,
 } from "./conv-backprop-kernels.js";
 export { registerUntransposedMatMul } from "./untransposed-matmul.js";
+export { registerTileGradient, tileGradient } from "./tile-gradient.js";
 export {
   dilatedConv2dGradients,
   dilatedConv2dInputGradient,

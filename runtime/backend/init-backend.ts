@@ -1,6 +1,8 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { registerTileGradient } from "./tile-gradient.js";
+import { patchLayerNormalization } from "./layer-norm-broadcast.js";
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmGradKernels } from "./conv-backprop-kernels.js";
 import { registerDilatedConvGradients } from "./dilated-conv-gradients.js";
@@ -106,6 +108,8 @@ export function listBackends(): BackendAvailability[] {
 export function registerDilatedConvTraining(): void {
   registerDilatedConvGradients();
   patchDilatedConvLayers();
+  registerTileGradient();
+  patchLayerNormalization();
 }
 
 /** Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu. */

@@ -12,6 +12,13 @@ export interface Dataset {
   readonly numClasses: number;
   /** For the start banner: `mnist (built-in digits)`, `idx(train-images…)`. */
   readonly description: string;
+  /** Text: the characters whose ids the samples hold (id = index), saved with checkpoints for sampling. */
+  readonly vocabulary?: readonly string[];
+  /**
+   * Samples are consecutive windows of one text: validation is the last windows (the end of the text), so that
+   * nothing validated on was trained on, rather than a stratified draw.
+   */
+  readonly validationFromEnd?: boolean;
 }
 
 /** A slice of a data set, laid out like the data set. */

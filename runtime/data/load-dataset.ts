@@ -6,6 +6,7 @@ import { loadIdx } from "./idx.js";
 import { inputAsTarget } from "./input-as-target.js";
 import { loadMnist } from "./mnist.js";
 import { loadSynthetic } from "./synthetic.js";
+import { loadText } from "./text.js";
 
 export interface LoadOptions {
   /** The model input's per-sample shape; the data set is shaped to it (or a DataError says why it can't be). */
@@ -37,6 +38,10 @@ function loadSource(source: DataSource, options: LoadOptions): Promise<Dataset> 
       return loadIdx(resolve(source.images), resolve(source.labels), options.inputShape, labels);
     case "csv":
       return loadCsv(resolve(source.path), source.label, options.inputShape, labels);
+    case "text":
+      return loadText({ path: resolve(source.path) }, source.block, options.inputShape);
+    case "moby_dick":
+      return loadText("moby_dick", source.block, options.inputShape);
     case "synthetic":
       return loadSynthetic(
         source.samples,

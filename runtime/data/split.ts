@@ -1,3 +1,4 @@
+import { validationWindows } from "../../compiler/data-formats/text-format.js";
 import { CounterRandom } from "./counter-random.js";
 import { gatherBatch } from "./batch.js";
 import { DataError } from "./data-error.js";
@@ -28,7 +29,8 @@ function subset(ds: Dataset, indices: readonly number[]): Dataset {
 }
 
 /**
- * Holds out round(fraction × count) samples for validation, stratified by class (each class gives its share,
+ * Holds out round(fraction × count) samples for validation: the last ones for windows of a text (its end),
+ * otherwise stratified by class (each class gives its share,
  * the rounding remainders going to the classes with the largest fractional parts), chosen by the seed. Both
  * parts keep the data set's original order.
  */
@@ -39,6 +41,11 @@ export function splitValidation(
 ): { train: Dataset; validation: Dataset } {
   if (!(fraction >= 0 && fraction < 1))
     throw new DataError(`validation fraction must be in [0, 1), got ${fraction}`);
+  if (ds.validationFromEnd === true) {
+    const cut = ds.count - validationWindows(ds.count, fraction);
+    const all = Array.from({ length: ds.count }, (_, i) => i);
+    return { train: subset(ds, all.slice(0, cut)), validation: subset(ds, all.slice(cut)) };
+  }
   const groups = new Map<number, number[]>();
   const classes = ds.y instanceof Int32Array && ds.numClasses > 0;
   for (let i = 0; i < ds.count; i++) {

@@ -1,6 +1,11 @@
-export { DevicePool } from "./device-pool.js";
+export { ThreadPool } from "./thread-pool.js";
 export { DeviceFailure } from "./device-failure.js";
-export type { DeviceGroup, DeviceRequest } from "./device-group.js";
+export type { DeviceGroup, ErrorReply } from "./device-group.js";
+export type { Answer, DeviceHandler, DeviceSide } from "./device-side.js";
+export { serveDevice } from "./serve-device.js";
 export { listDevices } from "./list-devices.js";
 export type { DeviceInfo } from "./list-devices.js";
-export { startWorker } from "./worker-url.js";
+export { startWorker, processArgs } from "./entry-module.js";
+export type { EntryModule } from "./entry-module.js";
+export { startDevices, repliesOf } from "./start-devices.js";
+export type { StartDevices } from "./start-devices.js";

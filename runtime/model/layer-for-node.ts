@@ -6,6 +6,7 @@ import {
   opDefault,
   type OpName,
 } from "../../compiler/ops/index.js";
+import { MultiHeadAttention, PositionEmbedding } from "../layers/index.js";
 import { AttrReader } from "./attrs.js";
 
 type Activation = NonNullable<Parameters<typeof tf.layers.dense>[0]["activation"]>;
@@ -101,6 +102,17 @@ const TFJS_LAYERS = {
   concat: (a, name) => tf.layers.concatenate({ name, axis: a.number("axis", -1) }),
   embedding: (a, name) =>
     tf.layers.embedding({ name, inputDim: a.number("input_dim"), outputDim: a.number("output_dim") }),
+  attention: (a, name) =>
+    new MultiHeadAttention({
+      name,
+      heads: a.number("heads"),
+      keyDim: a.number("key_dim"),
+      valueDim: a.number("value_dim"),
+      causal: a.bool("causal", false),
+      dropout: a.number("dropout", opDefault("attention", "dropout")),
+      useBias: a.bool("use_bias", true),
+    }),
+  position_embedding: (a, name) => new PositionEmbedding({ name, maxLength: a.number("max_length") }),
 } satisfies Record<OpName, LayerFactory>;
 
 /** The tfjs layer for one IR node, named `name`. */

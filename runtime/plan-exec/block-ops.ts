@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Collective } from "../collectives/index.js";
-import { shardBounds } from "../train/shards.js";
+import { shardBounds } from "../worker/shards.js";
 import { channelBounds } from "./last-axis.js";
 
 /** A layer output cut into blocks: rows by data index, last axis by model index, one block per stage rank. */

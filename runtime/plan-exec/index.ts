@@ -4,5 +4,5 @@ export type { HeldFloats, LayerShard } from "./protocol.js";
 export { stagesOf, roleOf, isSplit } from "./stage-layout.js";
 export type { LayerRole, StageInfo } from "./stage-layout.js";
 export { needsPlanExecutor } from "./needs-plan-executor.js";
-export { PlanProcessPool } from "./plan-process-pool.js";
+
 export type { PointToPoint } from "./mailbox.js";

@@ -1,4 +1,4 @@
-import { shardBounds } from "../train/shards.js";
+import { shardBounds } from "../worker/shards.js";
 
 /** Channels [lo, hi) of shard k of m: as even as possible, as the planner assumes. */
 export function channelBounds(channels: number, m: number, k: number): [number, number] {

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { NamedArray } from "../train/optimizer.js";
+import type { NamedArray } from "../worker/optimizer.js";
 import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
 
 /** One optimizer slot (`/m`, `/v`, ...) of one weight shard a device holds. */

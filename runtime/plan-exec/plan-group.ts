@@ -1,56 +1,40 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import { type SharedLayout, abortShared, createSharedLayout } from "../collectives/index.js";
-import type { Dataset } from "../data/index.js";
 import { tfjsLayerName } from "../model/index.js";
-import { type DataView, gatherRows, viewDataset } from "../train/replica.js";
-import { Scoring } from "../train/scoring.js";
-import type { EvaluateReply, StateReply, StepReply } from "../train/protocol.js";
-import { shareDataset } from "../train/data-parallel-group.js";
-import type { NamedArray } from "../train/optimizer.js";
-import { packShared } from "../train/shared-arrays.js";
+import { type DataView, gatherRows, shareDataset, viewDataset } from "../worker/shared-dataset.js";
+import { Scoring } from "../worker/scoring.js";
+import type { EvaluateReply, StateReply } from "../train/protocol.js";
+import type { StepDone } from "../worker/protocol.js";
+import { packShared } from "../worker/shared-arrays.js";
+import { readyDevices } from "../worker/ready-devices.js";
+import type { TrainingGroup, TrainingGroupOptions } from "../train/training-group.js";
 import { joinSlotShards, sliceSlotState } from "./optimizer-shards.js";
 import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
 import { type Channel, type MailboxLayout, abortMailbox, createMailbox } from "./mailbox.js";
-import { PlanPool } from "./plan-pool.js";
-import { PlanProcessPool } from "./plan-process-pool.js";
-import type { FromPlanWorker, HeldFloats, LayerShard, VariableOwner } from "./protocol.js";
+import { type DeviceGroup, repliesOf, startDevices } from "../devices/index.js";
+import type {
+  FromPlanWorker,
+  HeldFloats,
+  LayerShard,
+  PlanInit,
+  ToPlanWorker,
+  VariableOwner,
+} from "./protocol.js";
 import { type StageInfo, reportsLayer, roleOf, sampleSize, stagesOf } from "./stage-layout.js";
 
-export interface PlanGroupOptions {
+export interface PlanGroupOptions extends TrainingGroupOptions {
+  /** `model`'s layers are named `tfjsLayerName(plan layer)`. */
   readonly plan: Plan;
-  /** The whole model in the 1-device layout (layers named `tfjsLayerName(plan layer)`), initial weights set. */
-  readonly model: tf.LayersModel;
-  readonly optimizer: Optimizer;
-  readonly loss: Loss;
-  /** Metrics scored with the loss (resolve-config's names); default none. */
-  readonly metrics?: readonly string[];
-  readonly seed: number;
-  readonly train: Dataset;
-  readonly validation?: Dataset | null;
-  /** A 1-device optimizer state to continue from (`resume`), as `exportOptimizerState` names it. */
-  readonly optimizerState?: readonly NamedArray[];
   /** The largest global batch a step will get: sizes the shared buffers. */
   readonly batch: number;
-  readonly backend?: "auto" | "wasm" | "cpu";
-  /** Worker threads (default) or one child process per device; `gpu` pins each process to its GPU. */
-  readonly transport?: "thread" | "process";
-  readonly gpu?: boolean;
 }
+
+/** Every device runs this module, on threads and processes alike. */
+const ENTRY = { base: import.meta.url, relative: "./plan-entry" };
 
 /** The devices of a plan, addressed together: worker threads or device processes. */
-type Devices = Pick<PlanPool, "devices" | "request" | "kill" | "close">;
-
-function only<T extends FromPlanWorker["type"]>(
-  replies: FromPlanWorker[],
-  type: T,
-): Extract<FromPlanWorker, { type: T }>[] {
-  return replies.map((r) => {
-    if (r.type !== type) throw new Error(`device protocol: expected ${type}, got ${r.type}`);
-    return r as Extract<FromPlanWorker, { type: T }>;
-  });
-}
+type Devices = DeviceGroup<ToPlanWorker, FromPlanWorker>;
 
 /** Each device's initial weights: the layers of its stage, split layers cut from the whole tensor. */
 function weightsFor(model: tf.LayersModel, stage: StageInfo, device: number): Float32Array[] {
@@ -88,11 +72,30 @@ function ownersFor(model: tf.LayersModel, stage: StageInfo, device: number): Var
     });
 }
 
+/** The shared memory of worker-thread devices: a collective per stage and the mailbox between stages. */
+function sharedMemoryOf(
+  plan: Plan,
+  stages: readonly StageInfo[],
+  batch: number,
+): { layouts: SharedLayout[]; mailbox: MailboxLayout } {
+  const microbatches = Math.max(1, plan.schedule.microbatches);
+  const microRows = Math.ceil(batch / microbatches);
+  const biggest = Math.max(...plan.layers.map((l) => sampleSize(l))) * batch;
+  const layouts = stages.map((s) => createSharedLayout(s.devices.length, Math.max(1 << 16, biggest)));
+  const channels: Channel[] = stages.flatMap((s) =>
+    s.outputs.flatMap((o) => {
+      const floats = microRows * sampleSize(plan.layers.find((l) => l.name === o.tensor)!);
+      return o.toStages.map((to) => ({ tensor: o.tensor, from: s.stage, to, floats }));
+    }),
+  );
+  return { layouts, mailbox: createMailbox(channels, microbatches) };
+}
+
 /**
  * The devices of a plan stepping together (model-parallel, pipelined and hybrid placements): the counterpart of
  * DataParallelGroup with the same step / evaluate / state surface, so `runEpochs` drives either.
  */
-export class PlanGroup {
+export class PlanGroup implements TrainingGroup {
   /** The validation set as rows are read from it, made on the first evaluation. */
   private validationView: DataView | null = null;
 
@@ -110,77 +113,63 @@ export class PlanGroup {
       options.validation,
     ]);
     const stages = stagesOf(plan);
-    const microbatches = Math.max(1, plan.schedule.microbatches);
-    const microRows = Math.ceil(batch / microbatches);
-    const biggest = Math.max(...plan.layers.map((l) => sampleSize(l))) * batch;
-    const layouts: SharedLayout[] = stages.map((s) =>
-      createSharedLayout(s.devices.length, Math.max(1 << 16, biggest)),
-    );
-    const channels: Channel[] = stages.flatMap((s) =>
-      s.outputs.flatMap((o) => {
-        const floats = microRows * sampleSize(plan.layers.find((l) => l.name === o.tensor)!);
-        return o.toStages.map((to) => ({ tensor: o.tensor, from: s.stage, to, floats }));
-      }),
-    );
-    const mailbox: MailboxLayout = createMailbox(channels, microbatches);
     const devices = stages.flatMap((s) => s.devices);
-    const pool: Devices =
-      options.transport === "process"
-        ? new PlanProcessPool(devices, options.gpu ?? false)
-        : new PlanPool(devices, () => {
-            layouts.forEach(abortShared);
-            abortMailbox(mailbox);
-          });
+    // Threads share memory for the stage collectives and links; processes use the pipes of their mesh.
+    const shared = options.transport === "process" ? null : sharedMemoryOf(plan, stages, batch);
+    const pool = startDevices<ToPlanWorker, FromPlanWorker>({
+      devices,
+      entry: ENTRY,
+      transport: options.transport,
+      gpu: options.gpu,
+      onAbort: () => {
+        shared?.layouts.forEach(abortShared);
+        if (shared) abortMailbox(shared.mailbox);
+      },
+    });
     const train = shareDataset(options.train);
-    try {
-      const replies = await pool.request((device) => {
-        const stage = stages.find((s) => s.devices.includes(device))!;
-        const owners = ownersFor(options.model, stage, device);
-        const state = sliceSlotState(options.optimizerState ?? [], owners);
-        return {
-          type: "init",
-          device,
-          plan,
-          stageLayout: layouts[stage.stage]!,
-          mailbox,
-          weights: packShared(weightsFor(options.model, stage, device)),
-          owners,
-          optimizerSlots: state.map(({ name, shape }) => ({ name, shape })),
-          optimizerData: packShared(state.map((s) => s.data)),
-          optimizer: options.optimizer,
-          loss: options.loss,
-          metrics: options.metrics ?? [],
-          seed: options.seed,
-          train,
-          backend: options.backend ?? "auto",
-        };
-      });
-      const [first] = only(replies, "ready");
-      return new PlanGroup(pool, options, stages.at(-1)!.devices[0]!, first!.backend);
-    } catch (error) {
-      await pool.close();
-      throw error;
-    }
+    const backend = await readyDevices(pool, (device): PlanInit => {
+      const stage = stages.find((s) => s.devices.includes(device))!;
+      const owners = ownersFor(options.model, stage, device);
+      const state = sliceSlotState(options.optimizerState ?? [], owners);
+      return {
+        type: "init",
+        device,
+        devices,
+        plan,
+        stageLayout: shared?.layouts[stage.stage] ?? null,
+        mailbox: shared?.mailbox ?? null,
+        weights: packShared(weightsFor(options.model, stage, device)),
+        owners,
+        optimizerSlots: state.map(({ name, shape }) => ({ name, shape })),
+        optimizerData: packShared(state.map((s) => s.data)),
+        optimizer: options.optimizer,
+        loss: options.loss,
+        metrics: options.metrics ?? [],
+        seed: options.seed,
+        train,
+        backend: options.backend ?? "auto",
+      };
+    });
+    return new PlanGroup(pool, options, stages.at(-1)!.devices[0]!, backend);
   }
 
   get devices(): number {
     return this.pool.devices.length;
   }
 
-  async step(step: number, indices: Uint32Array): Promise<StepReply> {
-    const replies = only(await this.pool.request(() => ({ type: "step", step, indices })), "stepDone");
-    const last = replies[this.pool.devices.indexOf(this.lastDevice)]!;
-    return { type: "stepDone", step, lossSum: last.lossSum, metricSums: last.metricSums, rows: last.rows };
+  async step(step: number, indices: Uint32Array): Promise<StepDone> {
+    const replies = repliesOf(await this.pool.request(() => ({ type: "step", step, indices })), "stepDone");
+    return replies[this.pool.devices.indexOf(this.lastDevice)]!;
   }
 
   /** Parameters and optimizer state each device holds, counted by the device itself. */
   async held(): Promise<HeldFloats[]> {
-    return only(await this.pool.request(() => ({ type: "held" })), "held");
+    return repliesOf(await this.pool.request(() => ({ type: "held" })), "held");
   }
 
   /** The whole model's weights in `model.getWeights()` order: shards gathered into the 1-device layout. */
   async state(): Promise<StateReply> {
-    const replies = only(await this.pool.request(() => ({ type: "shards" })), "shards");
+    const replies = repliesOf(await this.pool.request(() => ({ type: "shards" })), "shards");
     const shards: LayerShard[] = replies.flatMap((r) => r.shards);
     const { model } = this.options;
     const index = new Map(model.weights.map((w, i) => [w, i]));

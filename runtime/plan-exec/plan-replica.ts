@@ -1,17 +1,17 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Collective } from "../collectives/index.js";
-import { type NamedArray, importOptimizerState, makeOptimizer } from "../train/optimizer.js";
-import { unpackShared } from "../train/shared-arrays.js";
+import { type NamedArray, importOptimizerState, makeOptimizer } from "../worker/optimizer.js";
+import { unpackShared } from "../worker/shared-arrays.js";
+import { viewDataset } from "../worker/shared-dataset.js";
 import { channelBounds } from "./last-axis.js";
 import type { PointToPoint } from "./mailbox.js";
 import { type SlotShard, exportSlotShards } from "./optimizer-shards.js";
 import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
+import { reportsLayer } from "./stage-layout.js";
+import { StageRunner } from "./stage-runner.js";
 
 /** What a replica needs of the init message (the transport's own parts are the caller's). */
 export type ReplicaInit = Omit<PlanInit, "type" | "stageLayout" | "mailbox">;
-import { viewDataset } from "./rows.js";
-import { reportsLayer } from "./stage-layout.js";
-import { StageRunner } from "./stage-runner.js";
 
 /**
  * A device's whole part of a plan: its stage's layers (shards only), its optimizer over those, and the step:

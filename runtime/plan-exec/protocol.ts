@@ -1,41 +1,29 @@
-import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import type { SharedLayout } from "../collectives/index.js";
-import type { SharedDataset } from "../train/protocol.js";
-import type { NamedArray } from "../train/optimizer.js";
-import type { SharedArrays } from "../train/shared-arrays.js";
+import type { NamedArray } from "../worker/optimizer.js";
+import type { ReadyReply, StepDone, StepMessage, WorkerInit } from "../worker/protocol.js";
 import type { MailboxLayout } from "./mailbox.js";
 import type { SlotShard } from "./optimizer-shards.js";
 
-export interface PlanInit {
-  readonly type: "init";
+/** The plan executor's init: a device's part of the plan (its layers, shards where split). */
+export interface PlanInit extends WorkerInit {
   readonly device: number;
-  /** Metadata only; tensor data travels in shared memory below. */
+  /** Every device of the plan, in order (a device process's mesh rank is its index here). */
+  readonly devices: readonly number[];
+  /** Metadata only; tensor data travels in shared memory. */
   readonly plan: Plan;
-  /** The collective of this device's stage. */
-  readonly stageLayout: SharedLayout;
-  readonly mailbox: MailboxLayout;
-  /** This device's weights only: its layers, shards where split, in `layer.weights` order. */
-  readonly weights: SharedArrays;
-  readonly optimizer: Optimizer;
+  /** Threads: the shared memory of this device's stage collective and of the stage links; null on processes. */
+  readonly stageLayout: SharedLayout | null;
+  readonly mailbox: MailboxLayout | null;
   /** Per trainable variable of this device, in held order: where it sits in the whole model. */
   readonly owners: readonly VariableOwner[];
-  /** This device's slice of the optimizer state (names `w<local index>/<slot>`); data in `optimizerData`. */
-  readonly optimizerSlots: readonly Omit<NamedArray, "data">[];
-  readonly optimizerData: SharedArrays;
-  readonly loss: Loss;
-  /** The `train` section's metrics, scored by the last stage. */
-  readonly metrics: readonly string[];
-  readonly seed: number;
-  readonly train: SharedDataset;
-  readonly backend: "auto" | "wasm" | "cpu";
+  /*
+   * `weights`: this device's layers only, shards where split, in `layer.weights` order; `optimizerSlots`: its
+   * slice of the optimizer state (names `w<local index>/<slot>`).
+   */
 }
 
-export type ToPlanWorker =
-  | PlanInit
-  | { readonly type: "step"; readonly step: number; readonly indices: Uint32Array }
-  | { readonly type: "shards" }
-  | { readonly type: "held" };
+export type ToPlanWorker = PlanInit | StepMessage | { readonly type: "shards" } | { readonly type: "held" };
 
 export interface VariableOwner {
   /** Index among the model's trainable weights. */
@@ -63,18 +51,13 @@ export interface HeldFloats {
 }
 
 export type FromPlanWorker =
-  | { readonly type: "ready"; readonly backend: string }
-  | {
-      readonly type: "stepDone";
-      readonly lossSum: number;
-      readonly metricSums: readonly number[];
-      readonly rows: number;
-    }
+  | ReadyReply
+  /** The last stage's sums (the other stages report zeros). */
+  | StepDone
   | {
       readonly type: "shards";
       readonly shards: LayerShard[];
       readonly iterations: NamedArray | null;
       readonly slots: SlotShard[];
     }
-  | ({ readonly type: "held" } & HeldFloats)
-  | { readonly type: "error"; readonly message: string; readonly aborted: boolean };
+  | ({ readonly type: "held" } & HeldFloats);

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { IRNode } from "../../compiler/ir/graph.js";
 import type { PlanLayer } from "../../compiler/plan/index.js";
-import { OPS } from "../../compiler/ops/index.js";
+import { layerLayout } from "../../compiler/plan/layer-layout.js";
 import { CounterDropout } from "../layers/index.js";
 import { layerForNode, tfjsLayerName } from "../model/index.js";
 import { channelBounds } from "./last-axis.js";
@@ -54,9 +54,7 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
     const rate = planLayer.attrs["rate"];
     layer = new CounterDropout({ name, rate: typeof rate === "number" ? rate : 0 });
   } else if (role.split) {
-    const key = OPS.get(planLayer.op)?.shardedAttr;
-    if (key === undefined)
-      throw new Error(`layer '${planLayer.name}': op '${planLayer.op}' has no sharded width`);
+    const key = layerLayout(planLayer).cut!;
     const act = planLayer.attrs["activation"];
     const attrs = { ...planLayer.attrs, [key]: shardWidth(role), activation: "linear" };
     layer = layerForNode(nodeFor(planLayer, attrs), name);

@@ -1,23 +1,5 @@
 import type { Plan, PlanLayer } from "../../compiler/plan/index.js";
-import { OPS } from "../../compiler/ops/index.js";
-
-/** Ops whose parameters the runtime splits by output units / channels when a layer's model degree is > 1. */
-function isSplittable(op: string): boolean {
-  return OPS.get(op)?.shardedAttr !== undefined;
-}
-
-/**
- * Ops that compute each channel from the same channel of their inputs (the op table's `elementwise` split:
- * activations but softmax, pooling, dropout, batchnorm, add, multiply): with m > 1 each device runs its channel
- * block, as the cost model prices them (compiler/cost/split-kind.ts, kind `channel`).
- */
-function isChannelwise(op: string): boolean {
-  return OPS.get(op)?.split === "elementwise";
-}
-/** Ops whose rows depend on other rows (and the input): a data-parallel layer of these runs on the whole micro-batch. */
-function needsWholeBatch(op: string): boolean {
-  return op === "input" || OPS.get(op)?.wholeBatch === true;
-}
+import { layerLayout } from "../../compiler/plan/layer-layout.js";
 
 /** How one worker runs one layer of its stage. */
 export interface LayerRole {
@@ -76,21 +58,14 @@ export function stagesOf(plan: Plan): StageInfo[] {
 }
 
 export function isSplit(layer: PlanLayer): boolean {
-  return layer.placement.modelDegree > 1 && isSplittable(layer.op);
+  return layerLayout(layer).cut !== undefined;
 }
 
 export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device: number): LayerRole {
   const { dataDegree, modelDegree, devices } = layer.placement;
-  const split = isSplit(layer);
-  // Channel blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold
-  // one block twice, and summing input gradients over the stage would count it twice.
-  const channelwise =
-    modelDegree > 1 && isChannelwise(layer.op) && (dataDegree === 1 || !needsWholeBatch(layer.op));
-  // Every op but batchnorm (batch statistics) computes each row from that row alone. A layer with m > 1 that
-  // is neither split nor channelwise runs replicated: slicing its rows over d of the d·m devices would
-  // double-count them.
-  const rowSliced =
-    dataDegree > 1 && !needsWholeBatch(layer.op) && (split || channelwise || modelDegree === 1);
+  // The one rule the torch emitter reads too (compiler/plan/layer-layout.ts).
+  const { cut, channelwise, sharded, rowSliced } = layerLayout(layer);
+  const split = cut !== undefined;
   const blockOf = (d: number): [number, number] => {
     const p = devices.indexOf(d);
     // The planner groups devices holding one shard as positions p ≡ k (mod m): see its gradient buckets.
@@ -101,7 +76,7 @@ export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device
     layer,
     split,
     channelwise,
-    sharded: split || channelwise,
+    sharded,
     rowSliced,
     dataDegree,
     modelDegree,

@@ -3,12 +3,12 @@ import type { Loss } from "../../compiler/ir/config.js";
 import { type Plan, microbatchProgram } from "../../compiler/plan/index.js";
 import { type Collective, LocalCollective } from "../collectives/index.js";
 import { setStepContext, stepContext } from "../layers/index.js";
-import { Scoring } from "../train/scoring.js";
-import { shardBounds } from "../train/shards.js";
+import { Scoring } from "../worker/scoring.js";
+import { shardBounds } from "../worker/shards.js";
 import { channelBounds } from "./last-axis.js";
 import { sumGradients, gatherBlocks } from "./block-ops.js";
 import type { PointToPoint } from "./mailbox.js";
-import { type DataView, gatherRows } from "./rows.js";
+import { type DataView, gatherRows } from "../worker/shared-dataset.js";
 import { type HeldLayer, holdLayer } from "./stage-layers.js";
 import { type LayerRole, type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
 

@@ -1,7 +1,7 @@
 /**
  * Control frames between the parent and a device process: `[u32 header bytes][u32 body bytes][JSON header]
  * [binary body]`, little-endian. The header is a small JSON control message; tensor data (batch indices,
- * weights, optimizer state) only ever travels in the binary body.
+ * weights, optimizer state) only ever travels in the binary body (`message-codec.ts` puts it there).
  */
 export interface Frame {
   readonly header: unknown;
@@ -9,7 +9,12 @@ export interface Frame {
 }
 
 export function encodeFrame(header: unknown, body: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  return frameOf(JSON.stringify(header), body);
+}
+
+/** A frame whose header is JSON text already. */
+export function frameOf(header: string, body: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const json = new TextEncoder().encode(header);
   const out = new Uint8Array(8 + json.length + body.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, json.length, true);
@@ -19,10 +24,17 @@ export function encodeFrame(header: unknown, body: Uint8Array = new Uint8Array(0
   return out;
 }
 
-/** Collects stream chunks and yields each complete frame. */
+/**
+ * Collects stream chunks and yields each complete frame, its header read by `parse` (which may read the body
+ * too: `decodeMessage`), plain JSON by default.
+ */
 export class FrameReader {
   private chunks: Uint8Array[] = [];
   private buffered = 0;
+
+  constructor(
+    private readonly parse: (json: string, body: Uint8Array) => unknown = (json) => JSON.parse(json),
+  ) {}
 
   push(chunk: Uint8Array): Frame[] {
     this.chunks.push(chunk);
@@ -37,11 +49,11 @@ export class FrameReader {
       const total = 8 + jsonLength + bodyLength;
       if (this.buffered < total) break;
       const all = this.take(total);
-      const header: unknown = JSON.parse(new TextDecoder().decode(all.subarray(8, 8 + jsonLength)));
       // A fresh, aligned copy (a Node Buffer's slice is a view into a shared pool at any offset): bodies are
       // viewed as Float32Array / Uint32Array.
       const body = new Uint8Array(bodyLength);
       body.set(all.subarray(8 + jsonLength));
+      const header = this.parse(new TextDecoder().decode(all.subarray(8, 8 + jsonLength)), body);
       frames.push({ header, body });
     }
     return frames;
@@ -72,21 +84,4 @@ export class FrameReader {
     this.buffered -= n;
     return out;
   }
-}
-
-/** Float32Arrays back to back as bytes, and back again. */
-export function packFloats(arrays: readonly Float32Array[]): Uint8Array {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    out.set(a, at);
-    at += a.length;
-  }
-  return new Uint8Array(out.buffer);
-}
-
-export function unpackFloats(body: Uint8Array, lengths: readonly number[]): Float32Array[] {
-  const all = new Float32Array(body.buffer, body.byteOffset, body.byteLength / 4);
-  let at = 0;
-  return lengths.map((n) => all.slice(at, (at += n)));
 }

@@ -1,7 +1,8 @@
 export { ProcessPool } from "./process-pool.js";
+export type { ProcessPoolOptions } from "./process-pool.js";
+export { CollectiveProcesses } from "./collective-processes.js";
 export { deviceInterrupts } from "./device-interrupts.js";
 export { superviseChild } from "./child-lifecycle.js";
-export type { ProcessPoolOptions } from "./process-pool.js";
 export { PipeCollective } from "./pipe-collective.js";
 export { createFifoMesh, openFifoMesh, closeFifoMesh, removeFifoMesh } from "./fifo-mesh.js";
 export type { MeshEnds } from "./fifo-mesh.js";
@@ -9,4 +10,5 @@ export { deviceEnv } from "./spawn-device.js";
 export { resolveTransport, gpuCount } from "./transport.js";
 export type { Transport } from "./transport.js";
 export { timeProcessAllReduce } from "./time-all-reduce.js";
-export { FrameReader, encodeFrame, packFloats, unpackFloats } from "./frames.js";
+export { FrameReader, encodeFrame } from "./frames.js";
+export { encodeMessage, decodeMessage } from "./message-codec.js";

@@ -2,43 +2,51 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { DeviceFailure } from "../devices/device-failure.js";
+import type { DeviceGroup, ErrorReply } from "../devices/device-group.js";
+import type { EntryModule } from "../devices/entry-module.js";
 import { ReplyCollector } from "../devices/reply-collector.js";
-import type { DeviceGroup, DeviceRequest } from "../devices/device-group.js";
-import type { FromWorker, InitMessage, ToWorker } from "../train/protocol.js";
-import type { CollectiveJob } from "../collectives/rank-worker.js";
-import type { ChildMessage, ChildReply } from "./child-protocol.js";
 import { deviceInterrupts } from "./device-interrupts.js";
 import { createFifoMesh, removeFifoMesh } from "./fifo-mesh.js";
-import { FrameReader, encodeFrame, unpackFloats } from "./frames.js";
-import { writeInitFile } from "./init-file.js";
+import { FrameReader } from "./frames.js";
+import { SharedFile, decodeMessage, encodeMessage } from "./message-codec.js";
 import { spawnDevice } from "./spawn-device.js";
 
 export interface ProcessPoolOptions {
+  /** The module each process runs (an engine's entry calling `serveDevice`). */
+  readonly entry: EntryModule;
+  /** Floats per all-reduce bucket of the pipe collectives. */
   readonly bucket?: number;
+  /** Pin device process r to GPU r (CUDA_VISIBLE_DEVICES). */
   readonly gpu?: boolean;
-  /** Another child entry (the plan executor's); its replies must use the `hello` / `error` frames too. */
-  readonly entry?: { readonly base: string; readonly relative: string };
 }
 
-type Reply = { header: ChildReply; body: Uint8Array };
+/** Replies the transport itself handles: sent unasked by `serveChild`. */
+type TransportReply =
+  | ErrorReply
+  /** Once the mesh is open: what the child runs with. */
+  | { readonly type: "hello"; readonly rank: number; readonly cudaVisibleDevices: string | null }
+  /** The device process itself got SIGINT / SIGTERM: the parent stops the run cleanly. */
+  | { readonly type: "interrupt"; readonly signal: string };
 
 /**
- * One child process per device, addressed all together like `DevicePool`'s threads. A child that exits, is
- * killed or reports its own error becomes a `DeviceFailure` naming it, and every other child is killed at once
- * (their pipe collectives would otherwise wait on the dead peer); children are also killed when this process
- * exits, and exit by themselves when their stdin closes or they are orphaned, so none outlives the run. A child
- * that gets SIGINT / SIGTERM keeps serving and says so (`deviceInterrupts`): the parent decides when to stop.
+ * One child process per device, running `entry`, addressed all together like `ThreadPool`'s threads: the same
+ * messages, carried as frames (`message-codec.ts`), with the processes linked by a full mesh of named pipes
+ * (mesh rank = position in `devices`). A child that exits, is killed or reports its own error becomes a
+ * `DeviceFailure` naming its device, and every other child is killed at once (their pipe collectives would
+ * otherwise wait on the dead peer); children are also killed when this process exits, and exit by themselves
+ * when their stdin closes or they are orphaned, so none outlives the run. A child that gets SIGINT / SIGTERM
+ * keeps serving and says so (`deviceInterrupts`): the parent decides when to stop.
  */
-export class ProcessPool implements DeviceGroup {
+export class ProcessPool<Message, Reply extends { readonly type: string }> implements DeviceGroup<
+  Message,
+  Reply
+> {
   private readonly children: ChildProcess[] = [];
   private readonly exited: Promise<void>[] = [];
   private readonly mesh: string;
+  private readonly shared: SharedFile;
   private readonly visible: (string | null)[] = [];
   private readonly collector: ReplyCollector<Reply>;
-  private initFile: {
-    source: InitMessage["train"];
-    header: Omit<ChildMessage & { type: "init" }, "rank">;
-  } | null = null;
   private readonly killAll = (): void => {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
   };
@@ -49,25 +57,26 @@ export class ProcessPool implements DeviceGroup {
   };
 
   constructor(
-    readonly size: number,
-    options: ProcessPoolOptions = {},
+    readonly devices: readonly number[],
+    options: ProcessPoolOptions,
   ) {
+    const size = devices.length;
     this.mesh = createFifoMesh(size);
+    this.shared = new SharedFile(join(this.mesh, "shared.bin"));
     // On the first failure every other child is killed: its pipe collectives would wait on the dead peer.
     this.collector = new ReplyCollector<Reply>(size, this.killAll);
     process.on("exit", this.onExit);
-    for (let rank = 0; rank < size; rank++) {
-      const child = spawnDevice({
+    devices.forEach((device, rank) => {
+      const child = spawnDevice(options.entry, {
         rank,
         size,
         mesh: this.mesh,
         bucket: options.bucket ?? 1 << 20,
         gpu: options.gpu ?? false,
-        ...(options.entry ? { entry: options.entry } : {}),
       });
-      const reader = new FrameReader();
+      const reader = new FrameReader(decodeMessage);
       (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {
-        for (const frame of reader.push(chunk)) this.onReply(rank, frame.header as ChildReply, frame.body);
+        for (const frame of reader.push(chunk)) this.onReply(rank, frame.header as Reply | TransportReply);
       });
       // A child killed mid-write closes its stdin: that is reported by its exit, not here.
       child.stdin!.on("error", () => {});
@@ -75,14 +84,14 @@ export class ProcessPool implements DeviceGroup {
         new Promise((resolve) => {
           // A process that could not be started emits no exit.
           child.on("error", (e) => {
-            this.collector.fail(new DeviceFailure(`device ${rank} failed to start: ${e.message}`, rank));
+            this.collector.fail(new DeviceFailure(`device ${device} failed to start: ${e.message}`, device));
             if (child.pid === undefined) resolve();
           });
           child.on("exit", (code, signal) => {
             this.collector.fail(
               new DeviceFailure(
-                `device ${rank} (process ${child.pid}) exited unexpectedly (${signal ?? `code ${code}`})`,
-                rank,
+                `device ${device} (process ${child.pid}) exited unexpectedly (${signal ?? `code ${code}`})`,
+                device,
               ),
             );
             resolve();
@@ -90,39 +99,28 @@ export class ProcessPool implements DeviceGroup {
         }),
       );
       this.children.push(child);
-    }
-  }
-
-  async request(make: (rank: number) => DeviceRequest): Promise<FromWorker[]> {
-    const replies = await this.send((rank) => this.encode(make(rank).message));
-    return replies.map(({ header, body }) => decode(header, body));
-  }
-
-  /** Tests and the benchmark: every rank runs `exerciseCollective(job)`; each rank's arrays. */
-  async exercise(job: CollectiveJob): Promise<Float32Array[][]> {
-    const replies = await this.send(() => encodeFrame({ type: "collectives", ...job }));
-    return replies.map(({ header, body }) => {
-      if (header.type !== "collectivesDone") throw new Error(`device protocol: got ${header.type}`);
-      return unpackFloats(body, header.lengths);
     });
   }
 
-  /** One frame to every rank (`make(rank)`, already encoded); each rank's reply frame, in rank order. */
-  async requestFrames(make: (rank: number) => Uint8Array): Promise<{ header: unknown; body: Uint8Array }[]> {
-    return this.send(make);
+  /** Sends `make(device)` to every device; resolves with the replies in `devices` order. */
+  request(make: (device: number) => Message): Promise<Reply[]> {
+    return this.collector.request(() =>
+      this.children.forEach((child, rank) =>
+        child.stdin!.write(encodeMessage(make(this.devices[rank]!), this.shared)),
+      ),
+    );
   }
 
-  /** Fault injection for tests and drills: kills device `rank` the way a crash would. */
-  kill(rank: number): void {
-    this.children[rank]?.kill("SIGKILL");
+  kill(device: number): void {
+    this.children[this.devices.indexOf(device)]?.kill("SIGKILL");
   }
 
-  /** The CUDA_VISIBLE_DEVICES device `rank` reported (null: unset; undefined: not reported yet). */
+  /** The CUDA_VISIBLE_DEVICES device process `rank` reported (null: unset; undefined: not reported yet). */
   cudaVisibleDevices(rank: number): string | null | undefined {
     return this.visible[rank];
   }
 
-  /** The temp folder of the pipes and the init file, removed on close (or by rank 0 when orphaned). */
+  /** The temp folder of the pipes and the shared file, removed on close (or by rank 0 when orphaned). */
   get folder(): string {
     return this.mesh;
   }
@@ -137,64 +135,17 @@ export class ProcessPool implements DeviceGroup {
     const timer = setTimeout(this.killAll, 2000);
     await Promise.all(this.exited);
     clearTimeout(timer);
+    this.shared.close();
     process.off("exit", this.onExit);
     removeFifoMesh(this.mesh);
   }
 
-  private encode(message: ToWorker): Uint8Array {
-    switch (message.type) {
-      case "init": {
-        if (this.initFile?.source !== message.train) {
-          const header = { ...writeInitFile(message, join(this.mesh, "init.bin")), type: "init" as const };
-          this.initFile = { source: message.train, header };
-        }
-        return encodeFrame({ ...this.initFile.header, rank: message.rank });
-      }
-      case "step": {
-        const i = message.indices;
-        return encodeFrame(
-          { type: "step", step: message.step },
-          new Uint8Array(i.buffer, i.byteOffset, i.byteLength),
-        );
-      }
-      default:
-        return encodeFrame(message);
-    }
-  }
-
-  private send(make: (rank: number) => Uint8Array): Promise<Reply[]> {
-    return this.collector.request(() =>
-      this.children.forEach((child, rank) => child.stdin!.write(make(rank))),
-    );
-  }
-
-  private onReply(rank: number, header: ChildReply, body: Uint8Array): void {
-    if (header.type === "interrupt") deviceInterrupts.emit("interrupt", header.signal, rank);
-    else if (header.type === "hello") this.visible[rank] = header.cudaVisibleDevices;
-    else if (header.type === "error") this.collector.error(rank, header.message, header.aborted);
-    else this.collector.reply(rank, { header, body });
-  }
-}
-
-function decode(header: ChildReply, body: Uint8Array): FromWorker {
-  switch (header.type) {
-    case "ready":
-      return { type: "ready", backend: header.backend };
-    case "state": {
-      const arrays = unpackFloats(body, header.lengths);
-      const weights = arrays.slice(0, arrays.length - header.slots.length);
-      const data = arrays.slice(weights.length);
-      return {
-        type: "state",
-        weights,
-        optimizerState: header.slots.map((s, i) => ({ ...s, data: data[i]! })),
-      };
-    }
-    case "collectivesDone":
-    case "hello":
-    case "interrupt":
-      throw new Error(`device protocol: unexpected ${header.type}`);
-    default:
-      return header;
+  private onReply(rank: number, reply: Reply | TransportReply): void {
+    const device = this.devices[rank]!;
+    const r = reply as TransportReply;
+    if (r.type === "interrupt") deviceInterrupts.emit("interrupt", r.signal, rank);
+    else if (r.type === "hello") this.visible[rank] = r.cudaVisibleDevices;
+    else if (r.type === "error") this.collector.error(device, r.message, r.aborted);
+    else this.collector.reply(rank, reply as Reply);
   }
 }

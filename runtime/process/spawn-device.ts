@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { type EntryModule, processArgs } from "../devices/entry-module.js";
 
 export interface DeviceProcessOptions {
   readonly rank: number;
@@ -11,11 +9,9 @@ export interface DeviceProcessOptions {
   readonly bucket: number;
   /** Pin the process to GPU `rank` (CUDA_VISIBLE_DEVICES) so a native GPU backend sees exactly one GPU. */
   readonly gpu: boolean;
-  /** The entry module (an `import.meta.url` and a relative path without extension); default `child-entry`. */
-  readonly entry?: { readonly base: string; readonly relative: string };
 }
 
-/** The environment of device process `rank`. */
+/** The environment of device process `rank` (`serveChild` reads it). */
 export function deviceEnv(o: DeviceProcessOptions, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...base,
@@ -29,21 +25,11 @@ export function deviceEnv(o: DeviceProcessOptions, base: NodeJS.ProcessEnv = pro
 }
 
 /**
- * Starts `child-entry` as its own Node process: stdin carries control frames in, fd 3 frames out, stdout and
- * stderr are the parent's. Under tsx or vitest this module is a `.ts` file and so is the entry: the child
- * loads tsx's loader first (`--import`), as the worker threads register tsx.
+ * Starts `entry` as its own Node process: stdin carries control frames in, fd 3 frames out, stdout and stderr
+ * are the parent's. Under tsx or vitest the child loads tsx's loader first (`processArgs`).
  */
-export function spawnDevice(o: DeviceProcessOptions): ChildProcess {
-  const base = o.entry?.base ?? import.meta.url;
-  const relative = o.entry?.relative ?? "./child-entry";
-  const args: string[] = [];
-  let entry: string;
-  if (base.endsWith(".ts")) {
-    const tsxRoot = dirname(createRequire(fileURLToPath(base)).resolve("tsx/package.json"));
-    args.push("--import", pathToFileURL(join(tsxRoot, "dist", "loader.mjs")).href);
-    entry = fileURLToPath(new URL(`${relative}.ts`, base));
-  } else entry = fileURLToPath(new URL(`${relative}.js`, base));
-  return spawn(process.execPath, [...args, entry], {
+export function spawnDevice(entry: EntryModule, o: DeviceProcessOptions): ChildProcess {
+  return spawn(process.execPath, processArgs(entry), {
     stdio: ["pipe", "inherit", "inherit", "pipe"],
     env: deviceEnv(o),
   });

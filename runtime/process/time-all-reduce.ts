@@ -1,4 +1,4 @@
-import { ProcessPool } from "./process-pool.js";
+import { CollectiveProcesses } from "./collective-processes.js";
 
 /**
  * Times the process transport's all-reduce of `floats` floats over `ranks` device processes, `repeats` times
@@ -10,7 +10,7 @@ export async function timeProcessAllReduce(
   floats: number,
   repeats: number,
 ): Promise<{ best: number; mean: number }> {
-  const pool = new ProcessPool(ranks, { bucket: Math.min(floats, 1 << 22) });
+  const pool = new CollectiveProcesses(ranks, { bucket: Math.min(floats, 1 << 22) });
   try {
     const results = await pool.exercise({ mode: "time", lengths: [floats], repeats: repeats + 1 });
     const times = Array.from(results[0]![0]!).slice(1);

@@ -25,6 +25,8 @@ export interface StartInfo {
    * default: split evenly over the devices, as data parallelism does.
    */
   readonly batchSplit?: string;
+  /** Positions each sample is scored at (a text model's window length): progress shows tokens/s too. */
+  readonly tokensPerSample?: number;
 }
 
 export interface StepInfo {
@@ -82,6 +84,7 @@ export class Reporter {
   private lastDrawMs = -Infinity;
   private stepsPerEpoch = 0;
   private barOpen = false;
+  private tokensPerSample: number | undefined;
 
   constructor(options: ReporterOptions = {}) {
     this.json = options.json ?? false;
@@ -92,6 +95,7 @@ export class Reporter {
 
   start(info: StartInfo): void {
     this.stepsPerEpoch = info.stepsPerEpoch;
+    this.tokensPerSample = info.tokensPerSample;
     if (this.json) return this.event({ event: "start", ...info });
     const perDevice = Math.floor(info.globalBatch / info.devices);
     const split = info.globalBatch % info.devices === 0 ? `${perDevice}` : `${perDevice}–${perDevice + 1}`;
@@ -132,6 +136,10 @@ export class Reporter {
   }
 
   epochEnd(info: EpochInfo): void {
+    const tokens =
+      info.samplesPerS === null || this.tokensPerSample === undefined
+        ? undefined
+        : info.samplesPerS * this.tokensPerSample;
     if (this.json) {
       return this.event({
         event: "epoch",
@@ -140,11 +148,16 @@ export class Reporter {
         steps: info.steps,
         ...info.logs,
         samples_per_s: info.samplesPerS,
+        ...(tokens === undefined ? {} : { tokens_per_s: tokens }),
         seconds: info.ms / 1000,
       });
     }
     const perStep = info.ms / Math.max(1, info.steps);
-    const rate = info.samplesPerS === null ? "" : ` - ${groupThousands(info.samplesPerS)} samples/s`;
+    const rate =
+      info.samplesPerS === null
+        ? ""
+        : ` - ${groupThousands(info.samplesPerS)} samples/s` +
+          (tokens === undefined ? "" : ` (${groupThousands(tokens)} tokens/s)`);
     const text =
       `${this.counter(info.steps)} ${progressBar(info.steps, this.stepsPerEpoch)} ${formatDuration(info.ms)}` +
       ` ${formatDuration(perStep)}/step${formatLogs(info.logs)}${rate}`;

@@ -1,62 +1,18 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Collective } from "../collectives/index.js";
 import { rewriteTopologyForReplicas, setStepContext } from "../layers/index.js";
-import { type NamedArray, exportOptimizerState, importOptimizerState, makeOptimizer } from "./optimizer.js";
-import type { InitMessage, SharedDataset } from "./protocol.js";
+import {
+  type NamedArray,
+  exportOptimizerState,
+  importOptimizerState,
+  makeOptimizer,
+} from "../worker/optimizer.js";
+import type { InitMessage } from "./protocol.js";
+import { type DataView, gatherRows, viewDataset } from "../worker/shared-dataset.js";
 import type { ScoreSums } from "../report/index.js";
-import { Scoring } from "./scoring.js";
-import { shardBounds } from "./shards.js";
-import { unpackShared } from "./shared-arrays.js";
-
-/** A data set view over shared memory. */
-export interface DataView {
-  readonly x: Float32Array;
-  readonly y: Int32Array | Float32Array;
-  readonly count: number;
-  readonly sampleShape: readonly number[];
-  readonly labelShape: readonly number[];
-  readonly sampleSize: number;
-  readonly labelSize: number;
-}
-
-export function viewDataset(ds: SharedDataset): DataView {
-  const sampleSize = ds.sampleShape.reduce((a, b) => a * b, 1);
-  const labelSize = ds.labelShape.reduce((a, b) => a * b, 1);
-  return {
-    x: new Float32Array(ds.x),
-    y: ds.yIsInt ? new Int32Array(ds.y) : new Float32Array(ds.y),
-    count: ds.count,
-    sampleShape: ds.sampleShape,
-    labelShape: ds.labelShape,
-    sampleSize,
-    labelSize,
-  };
-}
-
-/**
- * Rows lo..hi of `indices` (of the data set itself when `indices` is null) as tensors: samples
- * `[rows, ...sampleShape]` and labels as stored, `[rows, ...labelShape]` (the loss shapes them like the output).
- */
-export function gatherRows(
-  data: DataView,
-  indices: ArrayLike<number> | null,
-  lo: number,
-  hi: number,
-): [tf.Tensor, tf.Tensor] {
-  const rows = hi - lo;
-  const x = new Float32Array(rows * data.sampleSize);
-  const y =
-    data.y instanceof Int32Array
-      ? new Int32Array(rows * data.labelSize)
-      : new Float32Array(rows * data.labelSize);
-  for (let r = 0; r < rows; r++) {
-    const i = indices === null ? lo + r : indices[lo + r]!;
-    x.set(data.x.subarray(i * data.sampleSize, (i + 1) * data.sampleSize), r * data.sampleSize);
-    y.set(data.y.subarray(i * data.labelSize, (i + 1) * data.labelSize), r * data.labelSize);
-  }
-  const yDtype = y instanceof Int32Array ? "int32" : "float32";
-  return [tf.tensor(x, [rows, ...data.sampleShape]), tf.tensor(y, [rows, ...data.labelShape], yDtype)];
-}
+import { Scoring } from "../worker/scoring.js";
+import { shardBounds } from "../worker/shards.js";
+import { unpackShared } from "../worker/shared-arrays.js";
 
 /** Elements [start, start + out.length) of the concatenation of `segments`, into `out`. */
 function copyRange(segments: readonly Float32Array[], start: number, out: Float32Array): void {

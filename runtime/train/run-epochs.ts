@@ -9,7 +9,7 @@ import {
   addSums,
   metricLogs,
 } from "../report/index.js";
-import type { DataParallelGroup } from "./data-parallel-group.js";
+import type { TrainingGroup } from "./training-group.js";
 import type { TrainOptions } from "./train-options.js";
 import { Interrupted } from "./interrupted.js";
 import { TrainingFailure } from "./training-failure.js";
@@ -25,7 +25,7 @@ export interface RunState {
 
 export interface RunContext {
   readonly options: TrainOptions;
-  readonly group: DataParallelGroup;
+  readonly group: TrainingGroup;
   readonly reporter: Reporter;
   readonly state: RunState;
   readonly train: Dataset;

@@ -13,10 +13,11 @@ import { initializeWeights } from "../model/index.js";
 import { type FinalMetrics, Reporter, weightsL2 } from "../report/index.js";
 import { PlanGroup, needsPlanExecutor } from "../plan-exec/index.js";
 import { DataParallelGroup } from "./data-parallel-group.js";
+import type { TrainingGroup } from "./training-group.js";
 import { resolveTransport } from "../process/index.js";
 import { dataDegreeOf, describeBatchSplit } from "./batch-split.js";
 import { Interrupted } from "./interrupted.js";
-import type { NamedArray } from "./optimizer.js";
+import type { NamedArray } from "../worker/optimizer.js";
 import { nothingLeftToTrain, openResume } from "./resume.js";
 import { type RunState, runEpochs } from "./run-epochs.js";
 import type { TrainOptions } from "./train-options.js";
@@ -92,8 +93,8 @@ function reportInterrupted(o: TrainOptions, stop: Interrupted): void {
 }
 
 /**
- * Trains `model` data-parallel on `devices` worker threads (ARCHITECTURE.md, "Semantics that make N devices
- * equal one"), reporting progress, checkpointing at each epoch end and at the end, and resolving with the
+ * Trains `model` on `devices` devices as `plan` places it (data-parallel without a plan), on worker threads or
+ * device processes (ARCHITECTURE.md, "Semantics that make N devices equal one"), reporting progress, checkpointing at each epoch end and at the end, and resolving with the
  * final line's metrics. Everything that can be checked without training is checked before a device starts:
  * the batch against the data degree, that the checkpoint folder can be written, that `resume` is of this
  * model and has steps left (when not, one line says so and it resolves without training or writing).
@@ -107,7 +108,7 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     ...(o.out === undefined ? {} : { write: o.out }),
   });
   let state: RunState | null = null;
-  let group: DataParallelGroup | null = null;
+  let group: TrainingGroup | null = null;
   try {
     const loss: Loss | undefined = o.training.loss;
     if (loss === undefined) throw new TrainingFailure("no loss: give `loss:` in the file or --loss", 0);
@@ -141,37 +142,23 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     }
     const { train, validation } = await loadData(o, seed);
     const start = prepareWeights(o, seed, resumed);
-    if (o.plan !== undefined && needsPlanExecutor(o.plan)) {
-      // PlanGroup has DataParallelGroup's step / evaluate / state / kill / close surface, which runEpochs uses.
-      group = (await PlanGroup.start({
-        plan: o.plan,
-        model: o.model,
-        optimizer: o.training.optimizer,
-        loss,
-        metrics: o.training.metrics,
-        seed,
-        train,
-        validation,
-        optimizerState: start.optimizerState,
-        batch: globalBatch,
-        backend: o.backend ?? "auto",
-        ...resolveTransport(o.transport),
-      })) as unknown as DataParallelGroup;
-    } else {
-      group = await DataParallelGroup.start({
-        model: o.model,
-        devices: o.devices,
-        optimizer: o.training.optimizer,
-        loss,
-        metrics: o.training.metrics,
-        seed,
-        train,
-        validation,
-        optimizerState: start.optimizerState,
-        backend: o.backend ?? "auto",
-        ...resolveTransport(o.transport),
-      });
-    }
+    const common = {
+      model: o.model,
+      optimizer: o.training.optimizer,
+      loss,
+      metrics: o.training.metrics,
+      seed,
+      train,
+      validation,
+      optimizerState: start.optimizerState,
+      backend: o.backend ?? "auto",
+      ...resolveTransport(o.transport),
+    };
+    // Plans that split a layer or have stages run on the plan executor; all-data plans on replicas (faster).
+    group =
+      o.plan !== undefined && needsPlanExecutor(o.plan)
+        ? await PlanGroup.start({ ...common, plan: o.plan, batch: globalBatch })
+        : await DataParallelGroup.start({ ...common, devices: o.devices });
     const batch = globalBatch;
     const shownEpochs = Number.isFinite(epochs)
       ? epochs
@@ -191,6 +178,8 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
       saveDir: o.saveDir ?? null,
       ...(start.resumedFrom === undefined ? {} : { resumedFrom: start.resumedFrom }),
       batchSplit: describeBatchSplit(o.plan, o.devices, batch),
+      // Sequence models scored at every position (text): the positions each sample trains on.
+      ...(train.vocabulary ? { tokensPerSample: train.labelShape.reduce((a, b) => a * b, 1) } : {}),
     });
     const result = await runEpochs({
       options: o,
@@ -222,6 +211,8 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
             seed,
             devices: o.devices,
             batch,
+            // Text models: the characters their ids stand for, which `mgpuc sample` decodes with.
+            ...(train.vocabulary ? { vocabulary: [...train.vocabulary] } : {}),
           },
         });
         return `${o.saveDir}/${name}`;

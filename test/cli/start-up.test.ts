@@ -1,14 +1,16 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO } from "../support/run-cli.js";
 
 /**
  * What a command loads (issue 14). The compile path (`check`, `--emit plan|summary|dot|torch|keras`) never loads
  * TensorFlow.js, ts-morph or prettier: they are the runtime's and the TypeScript emitter's, imported lazily by the
- * commands that need them. And the installed command starts from one bundled module (scripts/bundle-cli.mjs).
+ * commands that need them. And the installed command starts from one small entry module that answers `--version`
+ * itself and compiles the CLI bundle through its V8 code cache for everything else (scripts/bundle-cli.mjs).
  */
 
 const HOOK = join(REPO, "test", "support", "import-log.mjs");
@@ -16,22 +18,53 @@ const HEAVY = /node_modules\/(@tensorflow\/|ts-morph\/|prettier\/|webgpu\/)/;
 const dir = mkdtempSync(join(tmpdir(), "mgpuc-imports-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Every module URL `node [node args] <entry> <args>` resolved; fails the test when the command fails. */
-async function modulesLoaded(nodeArgs: readonly string[], args: readonly string[]): Promise<string[]> {
-  const log = join(dir, `imports-${Math.random().toString(36).slice(2)}.log`);
-  const status = await new Promise<number | null>((resolve) => {
+/** Runs `node [node args] <args>` in the repository; fails the test when the command fails. Its stdout. */
+async function run(nodeArgs: readonly string[], args: readonly string[], env: object = {}): Promise<string> {
+  const { status, stdout } = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
     execFile(
       process.execPath,
-      ["--import", HOOK, ...nodeArgs, ...args],
-      { cwd: REPO, encoding: "utf8", env: { ...process.env, IMPORT_LOG: log } },
-      (error, _stdout, stderr) => {
+      [...nodeArgs, ...args],
+      { cwd: REPO, encoding: "utf8", env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
         if (error) console.error(`${args.join(" ")}: ${stderr}`);
-        resolve(error ? (typeof error.code === "number" ? error.code : null) : 0);
+        resolve({ status: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout });
       },
     );
   });
   expect(status, args.join(" ")).toBe(0);
+  return stdout;
+}
+
+/** Every module URL `node [node args] <entry> <args>` resolved; fails the test when the command fails. */
+async function modulesLoaded(nodeArgs: readonly string[], args: readonly string[]): Promise<string[]> {
+  const log = join(dir, `imports-${Math.random().toString(36).slice(2)}.log`);
+  writeFileSync(log, "");
+  await run(["--import", HOOK, ...nodeArgs], args, { IMPORT_LOG: log });
   return [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))];
+}
+
+/**
+ * The `.cjs` files a command reads: the CLI bundle is compiled from its text (cli/launch.ts), not imported, so
+ * the module hook does not see it; this preload logs node:fs reads of it instead.
+ */
+const READ_HOOK = join(dir, "read-log.mjs");
+writeFileSync(
+  READ_HOOK,
+  `import fs from "node:fs";
+import { syncBuiltinESMExports } from "node:module";
+const read = fs.readFileSync;
+fs.readFileSync = function (path, ...rest) {
+  if (String(path).endsWith(".cjs")) fs.appendFileSync(process.env.READ_LOG, String(path) + "\\n");
+  return read.call(this, path, ...rest);
+};
+syncBuiltinESMExports();
+`,
+);
+async function bundlesRead(args: readonly string[]): Promise<{ read: string[]; stdout: string }> {
+  const log = join(dir, `reads-${Math.random().toString(36).slice(2)}.log`);
+  writeFileSync(log, "");
+  const stdout = await run(["--import", READ_HOOK], args, { READ_LOG: log });
+  return { read: readFileSync(log, "utf8").split("\n").filter(Boolean), stdout };
 }
 
 const MNIST = join("examples", "mnist.model");
@@ -68,9 +101,43 @@ describe("the compile path loads no TensorFlow.js, ts-morph or prettier", () => 
 
 describe("the installed command starts from one bundled module", () => {
   const bundle = join(REPO, "dist", "mgpuc.mjs");
+  const cliBundle = join(REPO, "dist", "mgpuc.cjs");
+  const codeCache = `${cliBundle}.cache`;
 
-  it("exists after `npm ci` / `npm run build`", async () => {
+  it("exists after `npm ci` / `npm run build`, with the CLI bundle and its code cache", async () => {
     expect(existsSync(bundle), "run `npm run build` (npm ci runs it)").toBe(true);
+    expect(existsSync(cliBundle)).toBe(true);
+    expect(existsSync(codeCache)).toBe(true);
+  });
+
+  it("the CLI bundle requires only node's own modules at load; its lazy imports are files in dist/", () => {
+    const text = readFileSync(cliBundle, "utf8");
+    const required = [...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!);
+    const builtin = new Set(builtinModules);
+    expect(required.filter((name) => !name.startsWith("node:") && !builtin.has(name))).toEqual([]);
+    const lazy = [...text.matchAll(/__mgpucImport\("([^"]+)"\)/g)].map((m) => m[1]!);
+    expect(lazy.length).toBeGreaterThan(0);
+    for (const path of lazy) expect(existsSync(join(dirname(cliBundle), path)), path).toBe(true);
+  });
+
+  it.each([["--version"], ["-V"]])(
+    "bin/mgpuc.js %s prints what commander prints, without reading the CLI bundle",
+    async (flag) => {
+      const { read, stdout } = await bundlesRead([join(REPO, "bin", "mgpuc.js"), flag]);
+      expect(read).toEqual([]);
+      expect(stdout).toBe(await run(["--import", "tsx"], [join(REPO, "cli", "main.ts"), flag]));
+    },
+  );
+
+  it("bin/mgpuc.js check compiles the CLI bundle, and a plain node accepts its code cache", async () => {
+    const check = [join(REPO, "bin", "mgpuc.js"), "check", MNIST];
+    const { read, stdout } = await bundlesRead(check);
+    expect(read).toEqual([cliBundle]);
+    expect(stdout).toContain("ok");
+    // A rejected cache is written anew after the command (cli/launch.ts); an accepted one is left alone.
+    const before = statSync(codeCache).mtimeMs;
+    await run([], check);
+    expect(statSync(codeCache).mtimeMs).toBe(before);
   });
 
   it.each([["--version"], ["check", MNIST], [MNIST, "--emit", "plan"]])(

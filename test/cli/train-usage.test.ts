@@ -14,15 +14,24 @@ const TRAINS = { timeout: 240_000 };
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("mgpuc train: usage errors before anything starts (exit 2)", () => {
-  it("--steps 0 is refused like --epochs 0", async () => {
-    for (const flag of ["--steps", "--epochs"]) {
-      const r = await runCli(["train", MNIST, flag, "0"]);
-      expect(r.code, flag).toBe(2);
-      expect(r.stderr).toMatch(
-        new RegExp(`option '${flag} <\\w>' argument '0' is invalid\\. expected an integer >= 1`),
-      );
-      expect(r.stdout).toBe("");
-    }
+  it("--epochs 0 is refused (--steps 0 is not: it saves the initial weights)", async () => {
+    const r = await runCli(["train", MNIST, "--epochs", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/option '--epochs <\w>' argument '0' is invalid\. expected an integer >= 1/);
+    expect(r.stdout).toBe("");
+    const negative = await runCli(["train", MNIST, "--steps", "-1"]);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/expected an integer >= 0/);
+  });
+
+  it("--steps 0 saves the seeded initial weights and trains nothing", TRAINS, async () => {
+    const save = join(tmp, "initial");
+    const r = await runCli(["train", MNIST, "--steps", "0", "--save", save]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(save, "latest"), "utf8").trim()).toBe("step-0");
+    expect(r.stdout).toMatch(
+      /final: loss=n\/a accuracy=n\/a val_accuracy=n\/a samples_per_s=n\/a weights_l2=\d/,
+    );
   });
 
   it(

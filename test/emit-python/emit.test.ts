@@ -7,6 +7,9 @@ import { emitKeras } from "../../compiler/emit/keras/index.js";
 import { MNIST_IMAGES_FILE, MNIST_LABELS_FILE } from "../../compiler/emit/python/index.js";
 import type { EmitResult, PythonEmitInput } from "../../compiler/emit/python/index.js";
 import { emitTorch } from "../../compiler/emit/torch/index.js";
+import type { PlanLayer } from "../../compiler/plan/index.js";
+import { uniqueIdentifiers } from "../../compiler/emit/python/identifiers.js";
+import { isSplit } from "../../runtime/plan-exec/stage-layout.js";
 import { allOps, pairedMlp, plan, seedCnn, seedMlp, training } from "./fixtures.js";
 
 const mlp: PythonEmitInput = {
@@ -54,22 +57,42 @@ describe("emitTorch", () => {
       emitTorch({ ...mlp, graph: seedCnn, plan: plan(seedCnn, 2, { class: 2, lambda: 2 }) }),
     );
     expect(program).toContain('self.lambda_ = dense(392, 32, use_bias=True, activation="relu")');
-    expect(program).toContain('MODEL_PARALLEL = {\n    "class_": (2, None),\n    "lambda_": (2, None),\n}');
+    expect(program).toContain('MODEL_PARALLEL = {\n    "class_": 2,\n    "lambda_": 2,\n}');
     expect(program).toContain(
-      'KERAS_NAMES = {\n    "class_": "class",\n    "block_batchnorm": "block/batchnorm",',
+      'KERAS_NAMES = {\n    "class_": "class",\n    "block_batchnorm": "block__batchnorm",',
     );
-    expect(text(emitTorch(mlp))).toContain("MODEL_PARALLEL = {}");
+    // A plan with no model-parallel layer carries neither the table nor the code that splits layers.
+    const whole = text(emitTorch(mlp));
+    expect(whole).not.toContain("MODEL_PARALLEL");
+    expect(whole).not.toContain("ColumnParallel");
   });
 
-  it("pairs back-to-back model-parallel dense layers column- then row-parallel, not across a dropout", () => {
-    const paired = text(
-      emitTorch({ ...mlp, graph: pairedMlp, plan: plan(pairedMlp, 2, { hidden: 2, logits: 2 }) }),
+  it("cuts exactly the layers the runtime cuts, each ended by an all-gather as there", () => {
+    // Back-to-back dense layers stay two column-parallel layers with a gather between them, as the plan prices
+    // them and the tfjs runtime runs them (no Megatron row-parallel pairing the plan never chose).
+    const paired = plan(pairedMlp, 2, { hidden: 2, logits: 2 });
+    const program = text(emitTorch({ ...mlp, graph: pairedMlp, plan: paired }));
+    expect(program).toContain('MODEL_PARALLEL = {\n    "hidden": 2,\n    "logits": 2,\n}');
+    expect(program).toContain(
+      "hidden: model-parallel over 2 ranks (column-parallel: units split, outputs all-gathered).",
     );
-    expect(paired).toContain(
-      'MODEL_PARALLEL = {\n    "hidden": (2, "keep_split"),\n    "logits": (2, "split_input"),\n}',
+    expect(program).not.toContain("RowParallel");
+    // Every layer of the CNN under model degree 2: the runtime's roles and the program's table agree layer by
+    // layer (batchnorm, activations and pooling run on channel blocks without weights cut column-wise).
+    const everyLayer = Object.fromEntries(
+      seedCnn.nodes.filter((n) => n.op !== "input").map((n) => [n.name, 2]),
     );
-    const apart = text(emitTorch({ ...mlp, plan: plan(seedMlp, 2, { dense: 2, dense_1: 2 }) }));
-    expect(apart).toContain('MODEL_PARALLEL = {\n    "dense": (2, None),\n    "dense_1": (2, None),\n}');
+    const cnnPlan = plan(seedCnn, 2, everyLayer);
+    const table = text(emitTorch({ ...mlp, graph: seedCnn, plan: cnnPlan }));
+    const listed = [...(/MODEL_PARALLEL = \{\n([^}]*)\}/.exec(table)?.[1] ?? "").matchAll(/"([^"]+)": 2,/g)];
+    const ids = uniqueIdentifiers(seedCnn.nodes.map((n) => n.name));
+    const opOf = new Map(seedCnn.nodes.map((n) => [n.name, n.op]));
+    // The runtime's own test of a layer: isSplit reads the op and the placement only.
+    const runtimeCuts = cnnPlan.layers
+      .filter((l) => isSplit({ op: opOf.get(l.name)!, placement: l.placement } as unknown as PlanLayer))
+      .map((l) => ids.get(l.name)!);
+    expect(runtimeCuts.length).toBeGreaterThan(1);
+    expect(listed.map((m) => m[1]).sort()).toEqual(runtimeCuts.sort());
   });
 
   it("renames Python keywords and block paths, and keeps channels-last order for flatten", () => {

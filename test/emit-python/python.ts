@@ -40,3 +40,42 @@ export function pyCompileAll(sources: readonly { name: string; text: string }[])
   const lines = r.stdout.split("\n");
   return new Map(sources.map((s, i) => [s.name, lines[i] ?? "no result"]));
 }
+
+/**
+ * Module-level names each program uses but never defines (nor imports, nor a builtin), by Python's own symbol
+ * tables: a name read in any function, class or comprehension that resolves to the module and is not bound
+ * there. One interpreter start for all; each source's names sorted, [] when it defines everything it reads.
+ */
+export function undefinedGlobalsAll(
+  sources: readonly { name: string; text: string }[],
+): Map<string, string[]> {
+  const dir = mkdtempSync(join(tmpdir(), "mgpuc-py-"));
+  const paths = sources.map((s, i) => {
+    const path = join(dir, `p${i}.py`);
+    writeFileSync(path, s.text);
+    return path;
+  });
+  const script = [
+    "import builtins, json, symtable, sys",
+    "def missing(path):",
+    "    with open(path) as f:",
+    "        top = symtable.symtable(f.read(), path, 'exec')",
+    "    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}",
+    "    bound |= set(dir(builtins)) | {'__file__', '__name__'}",
+    "    out = set()",
+    "    def walk(table):",
+    "        for s in table.get_symbols():",
+    "            module_level = table.get_type() == 'module' or s.is_global()",
+    "            if s.is_referenced() and module_level and s.get_name() not in bound:",
+    "                out.add(s.get_name())",
+    "        for child in table.get_children():",
+    "            walk(child)",
+    "    walk(top)",
+    "    return sorted(out)",
+    "print(json.dumps([missing(p) for p in sys.argv[1:]]))",
+  ].join("\n");
+  const r = spawnSync(python(), ["-c", script, ...paths], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
+  const results = JSON.parse(r.stdout) as string[][];
+  return new Map(sources.map((s, i) => [s.name, results[i] ?? ["no result"]]));
+}

@@ -39,7 +39,10 @@ const MODELS = [
 }`,
   `model Tokens {
   input ids: int32[6]
-  embedding(50, 8)
+  x = embedding(50, 8)
+  p = position_embedding(6)
+  add(x, p)
+  attention(2, causal: true, dropout: 0.1)
   flatten
   dense(3, activation: softmax)
 }`,

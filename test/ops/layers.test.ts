@@ -25,6 +25,8 @@ const LANGUAGE_LAYERS = [
   "multiply",
   "concat",
   "embedding",
+  "attention",
+  "position_embedding",
 ];
 
 describe("the op table", () => {
@@ -39,7 +41,7 @@ describe("the op table", () => {
     for (const op of OPS.values())
       for (const a of op.args) {
         if (!a.required && a.name !== "shape")
-          expect(a.default ?? a.defaultFrom, `${op.name}.${a.name}`).toBeDefined();
+          expect(a.default ?? a.defaultFrom ?? a.defaultFromShape, `${op.name}.${a.name}`).toBeDefined();
       }
   });
 });

@@ -48,9 +48,11 @@ describe("emitPlan and loadPlan", () => {
     expect(error("")).toMatch(/truncated/);
     expect(error("[1, 2]")).toMatch(/must be a JSON object/);
     expect(error('{"format": "other"}')).toMatch(/not an mgpuc plan/);
-    expect(error(text.replace('"version": 1', '"version": 2'))).toMatch(
-      /version 2, newer than this mgpuc reads \(1\)/,
+    expect(error(text.replace('"version": 2', '"version": 3'))).toMatch(
+      /version 3, newer than this mgpuc reads \(2\)/,
     );
+    // A version 1 plan (no split, no collectives) still loads.
+    expect(error(text.replace('"version": 2', '"version": 1'))).toBe("loaded");
     expect(error(text.replace('"strategy": "auto"', '"strategy": "fastest"'))).toMatch(
       /plan\.strategy must be equal to one of/,
     );

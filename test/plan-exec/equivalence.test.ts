@@ -13,6 +13,7 @@ import {
   MLP,
   REGRESSION,
   RESIDUAL,
+  TRANSFORMER,
   batchesFor,
   compilePlan,
   referenceRun,
@@ -55,6 +56,14 @@ const models = {
     optimizer: PLAIN_SGD,
     loss: "mae",
     data: () => labelledData(64, [10], { kind: "regression", shape: [] }),
+  },
+  // Plain SGD: the attention key bias has a zero gradient (softmax ignores a score shift shared by a row), and
+  // Adam turns its rounding noise into steps of lr·noise/epsilon that differ with the summation order.
+  transformer: {
+    text: TRANSFORMER,
+    optimizer: PLAIN_SGD,
+    loss: LOSS,
+    data: () => labelledData(64, [8], { kind: "tokens", vocabulary: 12 }, 1, 12),
   },
   "binary 0/1": {
     text: BINARY,
@@ -99,6 +108,12 @@ const cases: Record<keyof typeof models, Case[]> = {
     { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
     // auto picks 2 stages × 2 data-parallel devices here: a pipeline with a data-parallel grid in each stage.
     { strategy: "auto", devices: 4, expect: "hybrid", v1Profile: true },
+  ],
+  transformer: [
+    { strategy: "data", devices: 2, expect: "data" },
+    { strategy: "model", devices: 2, expect: "model" },
+    { strategy: "pipeline", devices: 2, microbatches: 2, expect: "pipeline" },
+    { strategy: "pipeline", devices: 3, microbatches: 4, expect: "pipeline" },
   ],
   "regression mse": [
     { strategy: "data", devices: 2, expect: "data" },

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../runtime/backend/index.js";
-import { shardBounds } from "../../runtime/train/shards.js";
+import { shardBounds } from "../../runtime/worker/shards.js";
 import { syntheticData } from "../runtime/engine-fixtures.js";
 import { ADAM, CNN, MLP, batchesFor, compilePlan } from "./plan-fixtures.js";
 import { trainPlan } from "./run-plan.js";

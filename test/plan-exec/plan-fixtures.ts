@@ -9,7 +9,7 @@ import type { MicrobatchOrder } from "../../compiler/plan/index.js";
 import { SourceFile } from "../../compiler/diagnostics/index.js";
 import type { Dataset } from "../../runtime/data/index.js";
 import { buildModel, initializeWeights } from "../../runtime/model/index.js";
-import { shardBounds } from "../../runtime/train/shards.js";
+import { shardBounds } from "../../runtime/worker/shards.js";
 import { kerasAccumulatedStep, kerasBatch, kerasModel, weightsOf } from "../support/keras-reference.js";
 import { REPO as REPO_ROOT } from "../support/run-cli.js";
 
@@ -70,6 +70,23 @@ export const BINARY = `model Bin {
   flatten
   dense(8, activation: relu) @model
   dense(1, activation: sigmoid) @data
+}`;
+
+/** A small causal transformer over 12 characters: embeddings, attention with dropout, an MLP, per-position softmax. */
+export const TRANSFORMER = `block decoder(x, heads: int, width: int) {
+  layernorm -> attention(heads, causal: true, dropout: 0.1) -> dropout(0.1)
+  h = add(_, x)
+  layernorm -> dense(32, activation: gelu) -> dense(width)
+  add(_, h)
+}
+model Tiny {
+  input tokens: int32[8]
+  x = embedding(12, 16)
+  p = position_embedding(8)
+  add(x, p)
+  repeat 2 { decoder(_, heads: 2, width: 16) }
+  layernorm
+  dense(12, activation: softmax)
 }`;
 
 export interface Compiled {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { TrainingConfig } from "../../compiler/ir/config.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { loadCheckpoint } from "../../runtime/checkpoint/index.js";
-import type { NamedArray } from "../../runtime/train/optimizer.js";
+import type { NamedArray } from "../../runtime/worker/optimizer.js";
 import { TrainingFailure, trainModel } from "../../runtime/index.js";
 import { maxAbsDiff, syntheticData } from "../runtime/engine-fixtures.js";
 import { MLP, compilePlan } from "./plan-fixtures.js";

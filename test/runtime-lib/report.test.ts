@@ -99,6 +99,29 @@ describe("Reporter", () => {
     expect(lines.at(-1)).toMatch(FINAL);
   });
 
+  it("shows tokens/s beside samples/s for a model scored at every position", () => {
+    for (const json of [false, true]) {
+      const { reporter, text } = capture({ tty: false, json });
+      reporter.start({
+        model: "TinyGpt",
+        devices: 2,
+        backend: "wasm",
+        strategy: "data",
+        globalBatch: 32,
+        epochs: 1,
+        stepsPerEpoch: 1,
+        trainSamples: 32,
+        validationSamples: 0,
+        data: "moby_dick",
+        tokensPerSample: 64,
+      });
+      reporter.epochStart(1, 1);
+      reporter.epochEnd({ epoch: 1, epochs: 1, steps: 1, logs: { loss: 3 }, samplesPerS: 150, ms: 200 });
+      if (json) expect(text()).toContain('"samples_per_s":150,"tokens_per_s":9600');
+      else expect(text()).toContain(" - 150 samples/s (9,600 tokens/s)");
+    }
+  });
+
   it("redraws a bar in place on a TTY", () => {
     const { reporter, text } = capture({ tty: true });
     run(reporter);

@@ -1,10 +1,13 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fillPattern } from "../../runtime/collectives/rank-worker.js";
-import { ProcessPool, deviceEnv, resolveTransport } from "../../runtime/process/index.js";
+import { CollectiveProcesses, deviceEnv, resolveTransport } from "../../runtime/process/index.js";
 import { FrameReader, encodeFrame } from "../../runtime/process/frames.js";
+import { SharedFile, decodeMessage, encodeMessage } from "../../runtime/process/message-codec.js";
 
 function expectedSum(ranks: number, length: number): number[] {
   const sum = new Float32Array(length);
@@ -22,7 +25,7 @@ describe("pipe collectives between device processes", () => {
       const bucket = 64;
       // 100 000 floats: pieces larger than a pipe's buffer, so the exchange must interleave reads and writes.
       const lengths = [1, 17, 3 * bucket + 5, 100_000];
-      const pool = new ProcessPool(ranks, { bucket });
+      const pool = new CollectiveProcesses(ranks, { bucket });
       try {
         const results = await pool.exercise({ mode: "check", lengths, repeats: 0 });
         lengths.forEach((length, k) => {
@@ -45,7 +48,7 @@ describe("pipe collectives between device processes", () => {
 
   it("a large bucket (1M floats, the default) on 2 GPU-pinned processes", async () => {
     // The GPU code path on CPU processes: each child pinned to "its" GPU (no backend is started by this check).
-    const pool = new ProcessPool(2, { gpu: true });
+    const pool = new CollectiveProcesses(2, { gpu: true });
     try {
       const results = await pool.exercise({ mode: "check", lengths: [(1 << 20) + 3], repeats: 0 });
       expect([pool.cudaVisibleDevices(0), pool.cudaVisibleDevices(1)]).toEqual(["0", "1"]);
@@ -72,6 +75,40 @@ describe("pipe collectives between device processes", () => {
     expect(frames.map((f) => f.header)).toEqual([{ type: "a" }, { type: "b" }]);
     expect(Array.from(new Float32Array(frames[0]!.body.buffer))).toEqual([1.5, -2, 3]);
     expect(frames[1]!.body.length).toBe(0);
+  });
+
+  it("messages cross processes: typed arrays in the body, shared buffers written to the file once", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mgpuc-codec-"));
+    try {
+      const shared = new SharedFile(join(dir, "shared.bin"));
+      const data = new SharedArrayBuffer(12);
+      new Float32Array(data).set([1, 2, 3]);
+      // User names are data: a key like `constructor` or `__proto__` stays a plain key.
+      const message = {
+        type: "init",
+        names: { constructor: 1, toString: "x" },
+        indices: Uint32Array.from([7, 8, 9]),
+        weights: [new Float32Array([0.5, -1]), new Int32Array([3])],
+        train: { x: data, again: data },
+      };
+      const frame = encodeMessage(message, shared);
+      encodeMessage({ more: data }, shared);
+      shared.close();
+      expect(statSync(join(dir, "shared.bin")).size).toBe(12);
+      const [decoded] = new FrameReader(decodeMessage).push(frame);
+      const m = decoded!.header as typeof message;
+      expect(m.names).toEqual({ constructor: 1, toString: "x" });
+      expect(m.indices).toBeInstanceOf(Uint32Array);
+      expect(Array.from(m.indices)).toEqual([7, 8, 9]);
+      expect(m.weights.map((w) => Array.from(w))).toEqual([[0.5, -1], [3]]);
+      expect(m.weights[1]).toBeInstanceOf(Int32Array);
+      expect(m.train.x).toBeInstanceOf(SharedArrayBuffer);
+      expect(Array.from(new Float32Array(m.train.x))).toEqual([1, 2, 3]);
+      expect(() => encodeMessage({ x: data })).toThrow(/cannot share memory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 
   it("GPU devices imply processes", () => {

@@ -25,7 +25,7 @@ function planChildren(): string[] {
   const out = execFileSync("ps", ["-eo", "ppid=,args="], { encoding: "utf8" });
   return out
     .split("\n")
-    .filter((l) => l.includes("plan-child-entry") && Number(l.trim().split(/\s+/)[0]) === process.pid);
+    .filter((l) => l.includes("plan-entry") && Number(l.trim().split(/\s+/)[0]) === process.pid);
 }
 
 it("a pipeline device process killed mid-run fails the run naming the device and the step", async () => {

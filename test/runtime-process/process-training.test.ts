@@ -62,7 +62,7 @@ async function trainOn(
 /** Device processes of this test still alive (children of this process running the device entry). */
 function liveDeviceProcesses(): number {
   const out = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" });
-  return out.split("\n").filter((line) => line.includes("child-entry")).length;
+  return out.split("\n").filter((line) => line.includes("replica-entry")).length;
 }
 
 const cases = [

@@ -4,9 +4,9 @@ import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { LocalCollective } from "../../runtime/collectives/index.js";
 import type { Dataset } from "../../runtime/data/index.js";
-import { shareDataset } from "../../runtime/train/data-parallel-group.js";
+import { shareDataset } from "../../runtime/worker/shared-dataset.js";
 import { Replica } from "../../runtime/train/replica.js";
-import { packShared } from "../../runtime/train/shared-arrays.js";
+import { packShared } from "../../runtime/worker/shared-arrays.js";
 import {
   kerasBatch,
   kerasEvaluate,

@@ -57,7 +57,8 @@ export function readTorchWeights(file: string): Weights {
 export function kerasToTorch(weights: Weights): Weights {
   const out = new Map<string, Tensor>();
   for (const [name, t] of weights) {
-    if (!name.endsWith("/kernel") || t.shape.length < 2) {
+    // Attention kernels ([d, heads, dim], [heads, dim, d]) are kept in Keras's layout by the torch program too.
+    if (!name.endsWith("/kernel") || t.shape.length < 2 || t.shape.length === 3) {
       out.set(name, t);
       continue;
     }

@@ -6,9 +6,12 @@ import { uniqueIdentifiers } from "../python/identifiers.js";
 import { pyString, pyTuple } from "../python/literals.js";
 import { programFiles } from "../python/program-files.js";
 import { planLines } from "../python/plan-summary.js";
-import { DATA_PRELUDE } from "../python/prelude-data.js";
+import { DATA_PIECES } from "../python/prelude-data.js";
+import { PieceSelection } from "../python/prelude.js";
+import { SETTINGS_PIECES, settingsNeeds } from "../python/settings-pieces.js";
 import { settingsBlock } from "../python/settings.js";
-import { kerasLayer } from "./layer-code.js";
+import { kerasLayer, kerasLayerNeeds } from "./layer-code.js";
+import { KERAS_LAYER_PIECES } from "./prelude-layers.js";
 import { wrapCall } from "../python/wrap-call.js";
 import { kerasTrain } from "./train-code.js";
 import { shapeOf } from "../python/attrs.js";
@@ -17,10 +20,25 @@ import type { DataSource } from "../../ir/config.js";
 /**
  * `--emit keras`: a TensorFlow program in the seed's own style: MirroredStrategy on one machine,
  * MultiWorkerMirroredStrategy when TF_CONFIG names a cluster, the model built and compiled inside
- * `strategy.scope()`, `model.fit` with the file's settings, and the `final:` line at the end.
+ * `strategy.scope()`, `model.fit` with the file's settings, and the `final:` line at the end. Of mgpuc's own
+ * code it carries only what the model and its settings need: its data's reader, its optimizer, the step clock.
  */
 export function emitKeras(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
+  const train = kerasTrain(
+    dataShape(training.data, graph),
+    shapeOf(graph.nodes[graph.inputs[0] ?? 0]!),
+    training.target,
+    training.loss === "categorical_crossentropy" ? outputClasses(graph) : undefined,
+  );
+  const pieces = new PieceSelection(
+    [...KERAS_LAYER_PIECES, ...DATA_PIECES, ...train, ...SETTINGS_PIECES],
+    [
+      "__main__",
+      ...graph.nodes.flatMap((n) => (n.op === "input" ? [] : kerasLayerNeeds(n.op))),
+      ...settingsNeeds(training),
+    ],
+  );
   return programFiles(
     modelFile,
     [
@@ -32,21 +50,16 @@ export function emitKeras(input: PythonEmitInput): EmitResult {
         planLines: planLines(graph, plan, "keras"),
       }),
       importBlock(
-        ["argparse", "csv", "gzip", "json", "math", "os", "struct", "sys", "time"],
-        ["import numpy as np", "import tensorflow as tf"],
+        ["argparse", "json", "math", "os", "sys", "time", ...pieces.imports().stdlib],
+        ["import numpy as np", "import tensorflow as tf", ...pieces.imports().lines],
       ),
       "HERE = os.path.dirname(os.path.abspath(__file__))",
       "# The file's training settings; --epochs, --steps and --seed override them.\n" +
         settingsBlock(graph, training, modelFile),
+      ...(pieces.render(KERAS_LAYER_PIECES) !== "" ? ["\n" + pieces.render(KERAS_LAYER_PIECES)] : []),
       "\n" + buildModel(graph),
-      "\n" + DATA_PRELUDE.trim(),
-      "\n" +
-        kerasTrain(
-          dataShape(training.data, graph),
-          shapeOf(graph.nodes[graph.inputs[0] ?? 0]!),
-          training.target,
-          training.loss === "categorical_crossentropy" ? outputClasses(graph) : undefined,
-        ),
+      "\n" + pieces.render(DATA_PIECES),
+      "\n" + pieces.render(train),
     ],
     training,
   );

@@ -21,13 +21,24 @@ interface KerasContext {
   padding(): void;
   kernel(): string;
   call(layer: string, positional?: string[]): KerasCall;
+  /** A layer class the program defines (its prelude piece): `SelfAttention(...)`. */
+  own(layer: string, positional?: string[]): KerasCall;
   /** A float argument of `op`, written unless it equals the op spec's (Keras's) default. */
   keras(key: string, op: OpName): void;
   /** An option Keras has no default for, always written. */
   push(option: string): void;
 }
 
-type KerasRow = (k: KerasContext) => KerasCall;
+/**
+ * A row: the op's `tf.keras.layers` call, and the prelude pieces it needs, if any (the classes a layer Keras
+ * has no one-input form of is written as: attention, position_embedding).
+ */
+type KerasRow = ((k: KerasContext) => KerasCall) & { readonly needs?: readonly string[] };
+
+/** A row whose call is a class of the program's own (compiler/emit/keras/prelude-layers.ts). */
+function needing(needs: readonly string[], row: (k: KerasContext) => KerasCall): KerasRow {
+  return Object.assign(row, { needs });
+}
 
 const pooling =
   (layer: "MaxPooling2D" | "AveragePooling2D"): KerasRow =>
@@ -102,7 +113,27 @@ const KERAS_LAYERS = {
     return k.call("Concatenate");
   },
   embedding: (k) => k.call("Embedding", [pyNumber(num(k.a, "input_dim")), pyNumber(num(k.a, "output_dim"))]),
+  attention: needing(["SelfAttention"], (k) => {
+    const keyDim = num(k.a, "key_dim");
+    const valueDim = num(k.a, "value_dim", keyDim);
+    k.opt("value_dim", pyNumber(valueDim), valueDim === keyDim);
+    k.opt("causal", pyBool(bool(k.a, "causal", false)), !bool(k.a, "causal", false));
+    k.keras("dropout", "attention");
+    k.opt("use_bias", pyBool(bool(k.a, "use_bias", true)), bool(k.a, "use_bias", true));
+    return k.own("SelfAttention", [pyNumber(num(k.a, "heads")), pyNumber(keyDim)]);
+  }),
+  position_embedding: needing(["PositionEmbedding"], (k) =>
+    k.own("PositionEmbedding", [pyNumber(num(k.a, "max_length"))]),
+  ),
 } satisfies Record<OpName, KerasRow>;
+
+/** The prelude pieces an op's call needs. */
+export function kerasLayerNeeds(op: string): readonly string[] {
+  if (!isOpName(op)) throw new Error(`emit keras: no translation for op '${op}'`);
+  const row: KerasRow | undefined = KERAS_LAYERS[op];
+  if (!row) throw new Error(`emit keras: no translation for op '${op}'`);
+  return row.needs ?? [];
+}
 
 /**
  * A `tf.keras.layers` constructor call for one IR node, Keras defaults left out so it reads like hand-written
@@ -136,6 +167,9 @@ export function kerasLayer(node: IRNode, name: string): KerasCall {
     },
     call(layer, positional = []) {
       return { head: `tf.keras.layers.${layer}`, args: [...positional, ...opts, `name=${pyString(name)}`] };
+    },
+    own(layer, positional = []) {
+      return { head: layer, args: [...positional, ...opts, `name=${pyString(name)}`] };
     },
     keras(key, op) {
       const fallback = opDefault(op, key);

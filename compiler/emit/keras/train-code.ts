@@ -1,4 +1,5 @@
 import type { Target } from "../../ir/config.js";
+import { piecesOf, type Piece } from "../python/prelude.js";
 
 /**
  * The Keras program's training: the strategy, `model.compile` and `model.fit` inside its scope, a callback that
@@ -22,13 +23,13 @@ def is_chief():
 
 def make_optimizer():
     o = OPTIMIZER
-    if o["kind"] == "adam":
-        return tf.keras.optimizers.Adam(o["lr"], beta_1=o["beta1"], beta_2=o["beta2"], epsilon=o["epsilon"])
-    if o["kind"] == "sgd":
-        return tf.keras.optimizers.SGD(o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
-    if o["kind"] == "rmsprop":
-        return tf.keras.optimizers.RMSprop(o["lr"], rho=o["rho"], epsilon=o["epsilon"])
-    return tf.keras.optimizers.Adagrad(o["lr"], initial_accumulator_value=o["initial_accumulator"])
+    if o["kind"] == "adam":  #? optimizer:adam
+        return tf.keras.optimizers.Adam(o["lr"], beta_1=o["beta1"], beta_2=o["beta2"], epsilon=o["epsilon"])  #? optimizer:adam
+    if o["kind"] == "sgd":  #? optimizer:sgd
+        return tf.keras.optimizers.SGD(o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])  #? optimizer:sgd
+    if o["kind"] == "rmsprop":  #? optimizer:rmsprop
+        return tf.keras.optimizers.RMSprop(o["lr"], rho=o["rho"], epsilon=o["epsilon"])  #? optimizer:rmsprop
+    return tf.keras.optimizers.Adagrad(o["lr"], initial_accumulator_value=o["initial_accumulator"])  #? optimizer:adagrad
 
 
 class StepClock(tf.keras.callbacks.Callback):
@@ -139,8 +140,29 @@ function oneHotIds(classes: number): string {
   ].join("\n");
 }
 
+/** What each definition of the training code uses of the others and of the data pieces. */
+const NEEDS = {
+  make_strategy: {},
+  is_chief: {},
+  make_optimizer: {},
+  StepClock: {},
+  main: {
+    needs: [
+      "fail",
+      "make_strategy",
+      "load_source",
+      "fit_to_input",
+      "make_optimizer",
+      "StepClock",
+      "is_chief",
+    ],
+  },
+  parse_args: {},
+  __main__: { needs: ["main", "parse_args"] },
+};
+
 /**
- * The training code, with the input fix the compiler found written out as the seed wrote it by hand
+ * The training code's pieces, with the input fix the compiler found written out as the seed wrote it by hand
  * (`x_train[..., tf.newaxis]`) when the data's samples lack the model input's trailing axis of 1, and with
  * `target: input` the samples as their own labels.
  */
@@ -150,7 +172,7 @@ export function kerasTrain(
   target?: Target,
   /** The output's classes when the loss is categorical cross-entropy (labels may be class ids). */
   categoricalClasses?: number,
-): string {
+): Piece[] {
   const addsAxis =
     dataShape !== undefined &&
     dataShape.length + 1 === inputShape.length &&
@@ -160,10 +182,11 @@ export function kerasTrain(
     ? `    # The data gives [${dataShape.join(", ")}] samples; the model's input is [${inputShape.join(", ")}].\n` +
       "    x_train = x_train[..., tf.newaxis]\n"
     : "";
-  return KERAS_TRAIN.trim()
+  const code = KERAS_TRAIN.trim()
     .replace("__INPUT_FIX__", fix)
     .replace(
       "__TARGET__",
       target === "input" ? INPUT_AS_TARGET : categoricalClasses ? oneHotIds(categoricalClasses) : "",
     );
+  return piecesOf(code, NEEDS, "compiler/emit/keras/train-code.ts");
 }

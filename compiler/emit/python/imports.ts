@@ -6,7 +6,7 @@
  */
 export function importBlock(stdlib: readonly string[], frameworks: readonly string[]): string {
   return [
-    ...[...stdlib].sort().map((m) => `import ${m}`),
+    ...[...new Set(stdlib)].sort().map((m) => `import ${m}`),
     "",
     "sys.path = [p for p in sys.path if os.path.abspath(p or os.curdir) != os.path.dirname(os.path.abspath(__file__))]",
     "",

@@ -1,16 +1,17 @@
 import type { Graph } from "../../ir/graph.js";
-import { OPS } from "../../ops/index.js";
+import { layerLayout } from "../../plan/layer-layout.js";
 import type { PlanView } from "./emit-input.js";
 
-/** Layers whose parameters the Python programs can split (dense units, conv2d output channels). */
-
-/** The plan's model degree per layer name, for the layers that can run split; others run replicated. */
+/**
+ * The plan's model degree per layer name, for the layers whose weights it cuts column-parallel (the runtime's
+ * rule, compiler/plan/layer-layout.ts); the programs run the others replicated.
+ */
 export function modelDegrees(graph: Graph, plan: PlanView): Map<string, number> {
   const ops = new Map(graph.nodes.map((n) => [n.name, n.op]));
   const out = new Map<string, number>();
   for (const layer of plan.layers) {
     const op = ops.get(layer.name);
-    if (op !== undefined && OPS.get(op)?.shardedAttr !== undefined && layer.placement.modelDegree > 1) {
+    if (op !== undefined && layerLayout({ op, placement: layer.placement }).cut !== undefined) {
       out.set(layer.name, layer.placement.modelDegree);
     }
   }

@@ -1,9 +1,13 @@
+import type { DataSource, TrainingConfig } from "../../ir/config.js";
+import { feature, piecesOf, type Piece } from "./prelude.js";
+
 /**
  * The data loaders both Python programs share (numpy only, no network): `load_training_data` returns float32 or
  * int64 samples already shaped like the model's input, and the labels. Specs are the dict literals the emitters
- * write from the resolved `data:` and `validation:` settings.
+ * write from the resolved `data:` and `validation:` settings. `load_source` keeps the branch of each source
+ * kind the program reads (`#? source:KIND`).
  */
-export const DATA_PRELUDE = String.raw`
+const DATA_PRELUDE = String.raw`
 def read_idx(path):
     """An unsigned-byte IDX file (the MNIST format), gzipped or not."""
     try:
@@ -37,22 +41,44 @@ def read_csv(path, label, labels=True):
     return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
 
 
+def read_text_windows(path, block):
+    """Character-level text as mgpuc reads it: ids index the sorted set of the text's characters (Unicode code
+    points); sample i is characters i*block .. i*block+block-1, its labels the same window shifted by one."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        fail("cannot read text file %s: %s" % (path, e))
+    if len(text) <= block:
+        fail("%s has %d characters, too few for one window of block %d" % (path, len(text), block))
+    vocabulary = sorted(set(text))
+    index = {c: i for i, c in enumerate(vocabulary)}
+    ids = np.array([index[c] for c in text], dtype=np.int64)
+    count = (len(ids) - 1) // block
+    x = ids[: count * block].reshape(count, block)
+    return x, ids[1 : count * block + 1].reshape(count, block)
+
+
 def load_source(spec, data_dir, seed):
     kind = spec["kind"]
-    if kind == "mnist":
-        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
-    if kind == "idx":
-        x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
-    if kind == "csv":
-        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
-    rng = np.random.default_rng(seed)
-    shape = tuple(spec.get("shape") or INPUT_SHAPE)
-    x = rng.random((spec["samples"],) + shape, dtype=np.float32)
-    if INPUT_DTYPE == "int32":
-        x = np.floor(x * spec["classes"])
-    return x, rng.integers(0, spec["classes"], spec["samples"]).astype(np.int64)
+    if kind == "mnist":  #? source:mnist
+        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0  #? source:mnist
+        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)  #? source:mnist
+    if kind == "idx":  #? source:idx
+        x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0  #? source:idx
+        return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)  #? source:idx
+    if kind == "csv":  #? source:csv
+        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))  #? source:csv
+    if kind == "text":  #? source:text
+        return read_text_windows(os.path.join(data_dir, spec["path"]), spec["block"])  #? source:text
+    if kind == "moby_dick":  #? source:moby_dick
+        return read_text_windows(os.path.join(HERE, MOBY_DICK_FILE), spec["block"])  #? source:moby_dick
+    rng = np.random.default_rng(seed)  #? source:synthetic
+    shape = tuple(spec.get("shape") or INPUT_SHAPE)  #? source:synthetic
+    x = rng.random((spec["samples"],) + shape, dtype=np.float32)  #? source:synthetic
+    if INPUT_DTYPE == "int32":  #? source:synthetic
+        x = np.floor(x * spec["classes"])  #? source:synthetic
+    return x, rng.integers(0, spec["classes"], spec["samples"]).astype(np.int64)  #? source:synthetic
 
 
 def fit_to_input(x, y):
@@ -79,3 +105,47 @@ def fail(message):
     print("error: " + message, file=sys.stderr)
     sys.exit(3)
 `;
+
+/** The reader each data source kind needs: the table that decides which readers a program carries. */
+export const DATA_READERS = {
+  mnist: ["read_idx"],
+  idx: ["read_idx"],
+  csv: ["read_csv"],
+  text: ["read_text_windows"],
+  moby_dick: ["read_text_windows"],
+  synthetic: [],
+} satisfies Record<DataSource["kind"], readonly string[]>;
+
+/** The data pieces, in program order; `source:KIND` (no code) stands for reading that kind. */
+export const DATA_PIECES: readonly Piece[] = [
+  ...piecesOf(
+    DATA_PRELUDE,
+    {
+      read_idx: { needs: ["fail"], imports: ["gzip", "struct"] },
+      read_csv: { needs: ["fail"], imports: ["csv"] },
+      read_text_windows: { needs: ["fail"] },
+      load_source: {},
+      fit_to_input: { needs: ["fail"] },
+      load_training_data: { needs: ["load_source", "fit_to_input"] },
+      fail: {},
+    },
+    "compiler/emit/python/prelude-data.ts",
+  ),
+  ...Object.entries(DATA_READERS).map(([kind, readers]) => feature(`source:${kind}`, readers)),
+];
+
+/** The kinds of source the settings read (training and validation data), as pieces to start from. */
+export function dataSourceNeeds(training: TrainingConfig): string[] {
+  const sources = [training.data, typeof training.validation === "number" ? undefined : training.validation];
+  return ["load_source", ...new Set(sources.flatMap((s) => (s ? [`source:${s.kind}`] : [])))];
+}
+
+/** Whether the program reads the novel (written beside it as MOBY_DICK_FILE). */
+export function readsMobyDick(training: TrainingConfig): boolean {
+  return dataSourceNeeds(training).includes("source:moby_dick");
+}
+
+/** Whether the program reads the built-in digits (and so needs the MNIST_FILES setting). */
+export function readsMnist(training: TrainingConfig): boolean {
+  return dataSourceNeeds(training).includes("source:mnist");
+}

@@ -2,10 +2,12 @@ import type { TrainingConfig } from "../../ir/config.js";
 import type { EmitResult } from "./emit-input.js";
 import { programStem } from "./header.js";
 import { mnistIdxFiles } from "./mnist-files.js";
+import { mobyDickFile } from "./moby-dick-file.js";
 
 /**
  * The program from its sections (at most two blank lines between any two, as PEP 8 has between top-level
- * definitions), named after the `.model` file, plus the built-in digits beside it when it reads `mnist`.
+ * definitions), named after the `.model` file, plus the built-in digits beside it when it reads `mnist` and the
+ * novel when it reads `moby_dick`.
  */
 export function programFiles(
   modelFile: string,
@@ -14,5 +16,15 @@ export function programFiles(
 ): EmitResult {
   const text = sections.join("\n\n").replace(/\n{4,}/g, "\n\n\n") + "\n";
   const program = { path: `${programStem(modelFile)}.py`, content: text };
-  return { files: training.data?.kind === "mnist" ? [program, ...mnistIdxFiles()] : [program] };
+  const kinds = [
+    training.data?.kind,
+    typeof training.validation === "number" ? undefined : training.validation.kind,
+  ];
+  return {
+    files: [
+      program,
+      ...(kinds.includes("mnist") ? mnistIdxFiles() : []),
+      ...(kinds.includes("moby_dick") ? [mobyDickFile()] : []),
+    ],
+  };
 }

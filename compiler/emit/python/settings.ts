@@ -4,11 +4,14 @@ import type { Graph } from "../../ir/graph.js";
 import { shapeOf } from "./attrs.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "./literals.js";
 import { MNIST_IMAGES_FILE, MNIST_LABELS_FILE } from "./mnist-files.js";
+import { MOBY_DICK_FILE } from "./moby-dick-file.js";
+import { readsMnist, readsMobyDick } from "./prelude-data.js";
 
 /**
  * The module-level constants both Python programs read: the resolved `train` section and the model input's
  * shape. Data paths are written relative to the `.model` file's folder (the program's `--data-dir`, by default
- * its own folder), so the output does not depend on where mgpuc ran.
+ * its own folder), so the output does not depend on where mgpuc ran. `MNIST_FILES` and `MOBY_DICK_FILE` only when it reads
+ * them.
  */
 export function settingsBlock(graph: Graph, training: TrainingConfig, modelFile: string): string {
   const input = graph.nodes[graph.inputs[0] ?? -1];
@@ -23,7 +26,10 @@ export function settingsBlock(graph: Graph, training: TrainingConfig, modelFile:
       : dataSource(training.validation, baseDir, labels);
   const accuracy = training.metrics.some((m) => m === "accuracy" || m === "acc");
   return [
-    `MNIST_FILES = (${pyString(MNIST_IMAGES_FILE)}, ${pyString(MNIST_LABELS_FILE)})`,
+    ...(readsMnist(training)
+      ? [`MNIST_FILES = (${pyString(MNIST_IMAGES_FILE)}, ${pyString(MNIST_LABELS_FILE)})`]
+      : []),
+    ...(readsMobyDick(training) ? [`MOBY_DICK_FILE = ${pyString(MOBY_DICK_FILE)}`] : []),
     `DATA = ${training.data ? dataSource(training.data, baseDir, labels) : "None"}`,
     `VALIDATION = ${validation}`,
     `INPUT_SHAPE = ${pyTuple(shape)}`,
@@ -47,6 +53,10 @@ function dataSource(source: DataSource, baseDir: string, labels: boolean): strin
       return `{"kind": "idx", "images": ${path(source.images)}, "labels": ${path(source.labels)}}`;
     case "csv":
       return `{"kind": "csv", "path": ${path(source.path)}, "label": ${pyString(source.label)}${labels ? "" : ', "needs_labels": False'}}`;
+    case "text":
+      return `{"kind": "text", "path": ${path(source.path)}, "block": ${pyNumber(source.block)}}`;
+    case "moby_dick":
+      return `{"kind": "moby_dick", "block": ${pyNumber(source.block)}}`;
     case "synthetic": {
       const shape = source.shape ? `[${source.shape.map(pyNumber).join(", ")}]` : "None";
       return `{"kind": "synthetic", "samples": ${pyNumber(source.samples)}, "classes": ${pyNumber(source.classes)}, "shape": ${shape}}`;

@@ -5,38 +5,42 @@ import { launchHeader, pyComment } from "../python/header.js";
 import { uniqueIdentifiers } from "../python/identifiers.js";
 import { programFiles } from "../python/program-files.js";
 import { modelDegrees, needsParameterSharding, planLines } from "../python/plan-summary.js";
-import { DATA_PRELUDE } from "../python/prelude-data.js";
+import { PieceSelection } from "../python/prelude.js";
 import { settingsBlock } from "../python/settings.js";
-import { torchLayer } from "./layer-code.js";
+import { settingsNeeds } from "../python/settings-pieces.js";
+import { torchLayer, torchLayerNeeds } from "./layer-code.js";
 import { kerasNamesTable, modelParallelLines, modelParallelTable } from "./model-parallel.js";
-import { CHECKPOINT_PRELUDE } from "./prelude-checkpoint.js";
 import { wrapCall } from "../python/wrap-call.js";
-import { DIST_PRELUDE } from "./prelude-dist.js";
-import { LAYERS_PRELUDE } from "./prelude-layers.js";
-import { TRAIN_PRELUDE } from "./prelude-train.js";
+import { PLAN_PIECES, torchPrelude } from "./prelude.js";
 import { torchTrain } from "./train-target.js";
-import { wrapDataParallel } from "./wrap-data-parallel.js";
 
 /**
  * `--emit torch`: one PyTorch program that builds the model with Keras-equivalent `torch.nn` layers and trains
  * it under `torch.distributed` as the plan says. For the built-in `mnist`, the digits are written beside it.
+ * The program carries the prelude pieces its ops, settings and plan need (./prelude.ts), nothing else.
  * Pure and deterministic: the same input gives the same files, byte for byte.
  */
 export function emitTorch(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
   const fsdp = needsParameterSharding(graph, plan);
   const degrees = modelDegrees(graph, plan);
+  const prelude = torchPrelude(fsdp);
+  const pieces = new PieceSelection(prelude.catalog, [
+    ...PLAN_PIECES.always,
+    ...(degrees.size > 0 ? PLAN_PIECES.modelParallel : []),
+    ...graph.nodes.flatMap((n) => (n.op === "input" ? [] : torchLayerNeeds(n.op))),
+    ...settingsNeeds(training),
+  ]);
+  const needed = pieces.imports();
   const imports = importBlock(
-    ["argparse", "csv", "gzip", "json", "math", "os", "struct", "sys", "time"],
+    ["argparse", "json", "math", "os", "sys", "time", ...needed.stdlib],
     [
       "import numpy as np",
       "import torch",
       "import torch.distributed as dist",
       "import torch.nn as nn",
       "import torch.nn.functional as F",
-      "from torch.nn.parallel import DistributedDataParallel as DDP",
-      // Imported only when used: Debian's torch 1.13 cannot import it.
-      ...(fsdp ? ["from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"] : []),
+      ...needed.lines,
     ],
   );
   return programFiles(
@@ -53,19 +57,19 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
       "HERE = os.path.dirname(os.path.abspath(__file__))",
       "# The file's training settings; --epochs, --steps and --seed override them.\n" +
         settingsBlock(graph, training, modelFile),
-      "\n" + DIST_PRELUDE.trim(),
-      "\n" + LAYERS_PRELUDE.trim(),
-      "\n" + modelClass(graph, degrees),
-      "\n" + wrapDataParallel(fsdp),
-      "\n" + CHECKPOINT_PRELUDE.trim(),
-      "\n" + DATA_PRELUDE.trim(),
-      "\n" + torchTrain(TRAIN_PRELUDE.trim(), training.target),
-    ],
+      "\n" + pieces.render(prelude.dist),
+      "\n" + pieces.render(prelude.layers),
+      "\n" + modelClass(graph, degrees, pieces),
+      "\n" + pieces.render(prelude.wrap),
+      "\n" + pieces.render(prelude.checkpoint),
+      "\n" + pieces.render(prelude.data),
+      "\n" + torchTrain(pieces.render(prelude.train), training.target),
+    ].filter((section) => section.trim() !== ""),
     training,
   );
 }
 
-function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string {
+function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>, pieces: PieceSelection): string {
   const names = uniqueIdentifiers(graph.nodes.map((n) => n.name));
   const ids = new Map(graph.nodes.map((n) => [n.id, names.get(n.name) ?? `layer_${n.id}`]));
   const init: string[] = [];
@@ -92,8 +96,7 @@ function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>): string 
     `        return ${outputs.length === 1 ? outputs[0] : `(${outputs.join(", ")})`}`,
     "",
     "",
-    modelParallelTable(graph, degrees, ids),
-    "",
+    ...(pieces.has("MODEL_PARALLEL") ? [modelParallelTable(graph, degrees, ids), ""] : []),
     kerasNamesTable(graph, ids),
   ].join("\n");
 }

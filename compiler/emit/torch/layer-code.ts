@@ -36,7 +36,13 @@ interface TorchRowInput {
   withModule(module: ModuleCall): TorchLayerCode;
 }
 
-type TorchRow = (t: TorchRowInput) => TorchLayerCode;
+/** A row: the op's code, and the prelude pieces (compiler/emit/torch/prelude.ts) that code calls, if any. */
+type TorchRow = ((t: TorchRowInput) => TorchLayerCode) & { readonly needs?: readonly string[] };
+
+/** A row whose code calls the prelude's `needs`. */
+function uses(needs: readonly string[], row: (t: TorchRowInput) => TorchLayerCode): TorchRow {
+  return Object.assign(row, { needs });
+}
 
 function conv(t: TorchRowInput, head: "conv2d" | "depthwise_conv2d", size: string): TorchLayerCode {
   const kernel = pair(t.a, "kernel", [1, 1]);
@@ -57,9 +63,8 @@ function conv(t: TorchRowInput, head: "conv2d" | "depthwise_conv2d", size: strin
   });
 }
 
-const pooling =
-  (kind: "max" | "avg"): TorchRow =>
-  (t) => {
+const pooling = (kind: "max" | "avg"): TorchRow =>
+  uses(["Pool2d"], (t) => {
     const pool = pair(t.a, "pool", [2, 2]);
     const strides = pair(t.a, "strides", pool);
     const pads = convPads(t.node, t.shape, pool, strides, [1, 1]);
@@ -67,16 +72,19 @@ const pooling =
       head: "Pool2d",
       args: [pyString(kind), pyTuple(pool), pyTuple(strides), `pads=${pyTuple(pads)}`],
     });
-  };
+  });
 
 /** An elementwise function of the input: `{0}` stands for it. */
 const applied =
   (template: string): TorchRow =>
   (t) => ({ forward: template.replace("{0}", t.x) });
 
-/** The torch code of each op; the op names and attrs are those of LANGUAGE.md after `lower`. */
+/**
+ * The torch code of each op, and the prelude pieces it needs; the op names and attrs are those of LANGUAGE.md
+ * after `lower`.
+ */
 const TORCH_LAYERS = {
-  dense: (t) =>
+  dense: uses(["dense"], (t) =>
     t.withModule({
       head: "dense",
       args: [
@@ -86,8 +94,11 @@ const TORCH_LAYERS = {
         `activation=${pyString(activation(t.node))}`,
       ],
     }),
-  conv2d: (t) => conv(t, "conv2d", `${num(t.a, "filters")}`),
-  depthwise_conv2d: (t) => conv(t, "depthwise_conv2d", `multiplier=${num(t.a, "depth_multiplier", 1)}`),
+  ),
+  conv2d: uses(["conv2d"], (t) => conv(t, "conv2d", `${num(t.a, "filters")}`)),
+  depthwise_conv2d: uses(["depthwise_conv2d"], (t) =>
+    conv(t, "depthwise_conv2d", `multiplier=${num(t.a, "depth_multiplier", 1)}`),
+  ),
   maxpool2d: pooling("max"),
   avgpool2d: pooling("avg"),
   global_avg_pool2d: (t) => ({ forward: `${t.x}.mean(dim=(1, 2))` }),
@@ -96,7 +107,7 @@ const TORCH_LAYERS = {
     const [[top, bottom], [left, right]] = zeroPadding(t.a.padding);
     return { forward: `F.pad(${t.x}, ${pyTuple([0, 0, left, right, top, bottom])})` };
   },
-  batchnorm: (t) =>
+  batchnorm: uses(["BatchNorm"], (t) =>
     t.withModule({
       head: "BatchNorm",
       args: [
@@ -105,13 +116,16 @@ const TORCH_LAYERS = {
         `epsilon=${pyFloat(num(t.a, "epsilon", opDefault("batchnorm", "epsilon")))}`,
       ],
     }),
-  layernorm: (t) =>
+  ),
+  layernorm: uses(["nn.LayerNorm"], (t) =>
     t.withModule({
       head: "nn.LayerNorm",
       args: [`${t.channels}`, `eps=${pyFloat(num(t.a, "epsilon", opDefault("layernorm", "epsilon")))}`],
     }),
-  dropout: (t) =>
+  ),
+  dropout: uses(["Dropout"], (t) =>
     t.withModule({ head: "Dropout", args: [pyFloat(num(t.a, "rate", 0)), `layer_index=${t.node.id}`] }),
+  ),
   flatten: (t) => ({ forward: `${t.x}.reshape(${t.x}.shape[0], -1)` }),
   reshape: (t) => {
     const target = numbers(t.a.target_shape) ?? numbers(t.a.shape) ?? t.node.outputShape ?? [-1];
@@ -125,9 +139,36 @@ const TORCH_LAYERS = {
   add: (t) => ({ forward: t.args.join(" + ") }),
   multiply: (t) => ({ forward: t.args.join(" * ") }),
   concat: (t) => ({ forward: `torch.cat([${t.args.join(", ")}], dim=${pyNumber(num(t.a, "axis", -1))})` }),
-  embedding: (t) =>
+  embedding: uses(["embedding"], (t) =>
     t.withModule({ head: "embedding", args: [`${num(t.a, "input_dim")}`, `${num(t.a, "output_dim")}`] }),
+  ),
+  attention: uses(["MultiHeadAttention"], (t) =>
+    t.withModule({
+      head: "MultiHeadAttention",
+      args: [
+        `${t.channels}`,
+        `heads=${num(t.a, "heads")}`,
+        `key_dim=${num(t.a, "key_dim")}`,
+        `value_dim=${num(t.a, "value_dim")}`,
+        `causal=${pyBool(bool(t.a, "causal", false))}`,
+        `dropout=${pyFloat(num(t.a, "dropout", opDefault("attention", "dropout")))}`,
+        `use_bias=${pyBool(bool(t.a, "use_bias", true))}`,
+        `layer_index=${t.node.id}`,
+      ],
+    }),
+  ),
+  position_embedding: uses(["PositionEmbedding"], (t) =>
+    t.withModule({ head: "PositionEmbedding", args: [`${num(t.a, "max_length")}`, `${t.channels}`] }),
+  ),
 } satisfies Record<OpName, TorchRow>;
+
+/** The prelude pieces an op's code calls (none for ops written with torch alone). */
+export function torchLayerNeeds(op: string): readonly string[] {
+  if (!isOpName(op)) throw new Error(`emit torch: no translation for op '${op}'`);
+  const row: TorchRow | undefined = TORCH_LAYERS[op];
+  if (!row) throw new Error(`emit torch: no translation for op '${op}'`);
+  return row.needs ?? [];
+}
 
 /** The torch code for one IR node. */
 export function torchLayer(node: IRNode, ctx: TorchLayerContext): TorchLayerCode {

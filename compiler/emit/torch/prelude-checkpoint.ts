@@ -1,32 +1,43 @@
 /**
  * `--init-from DIR`: start from an mgpuc (tfjs / Keras layout) checkpoint, `model.json` + `weights.bin`, the
  * whole model in the 1-device layout, before the plan's model-parallel layers are split. Keras kernels are
- * [in, out] and [kh, kw, in, out]; torch's are [out, in] and [out, in, kh, kw].
+ * [in, out] and [kh, kw, in, out]; torch's are [out, in] and [out, in, kh, kw]. `keras_weights` keeps the
+ * branches of the module kinds the program builds.
  */
 export const CHECKPOINT_PRELUDE = String.raw`
 def keras_weights(module):
     """(torch tensor, Keras weight name, Keras array -> torch layout) for each weight of a module."""
     same = lambda a: a
-    if isinstance(module, Layer):
-        core = module.core
-        if isinstance(core, LinearCore):
-            yield core.weight, "kernel", lambda k: k.T
-        elif core.groups == 1:
-            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
-        else:
-            yield core.weight, "depthwise_kernel", lambda k: k.transpose(2, 3, 0, 1).reshape(-1, 1, *k.shape[:2])
-        if core.bias is not None:
-            yield core.bias, "bias", same
-    elif isinstance(module, BatchNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-        yield module.moving_mean, "moving_mean", same
-        yield module.moving_variance, "moving_variance", same
-    elif isinstance(module, nn.LayerNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-    elif isinstance(module, nn.Embedding):
-        yield module.weight, "embeddings", same
+    if isinstance(module, Layer):  #? Layer
+        core = module.core  #? Layer
+        if isinstance(core, LinearCore):  #? LinearCore
+            yield core.weight, "kernel", lambda k: k.T  #? LinearCore
+        elif core.groups == 1:  #? conv2d
+            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)  #? conv2d
+        elif core.groups > 1:  #? depthwise_conv2d
+            yield core.weight, "depthwise_kernel", lambda k: k.transpose(2, 3, 0, 1).reshape(-1, 1, *k.shape[:2])  #? depthwise_conv2d
+        if core.bias is not None:  #? Layer
+            yield core.bias, "bias", same  #? Layer
+    elif isinstance(module, BatchNorm):  #? BatchNorm
+        yield module.weight, "gamma", same  #? BatchNorm
+        yield module.bias, "beta", same  #? BatchNorm
+        yield module.moving_mean, "moving_mean", same  #? BatchNorm
+        yield module.moving_variance, "moving_variance", same  #? BatchNorm
+    elif isinstance(module, nn.LayerNorm):  #? nn.LayerNorm
+        yield module.weight, "gamma", same  #? nn.LayerNorm
+        yield module.bias, "beta", same  #? nn.LayerNorm
+    elif isinstance(module, nn.Embedding):  #? embedding
+        yield module.weight, "embeddings", same  #? embedding
+    elif isinstance(module, MultiHeadAttention):  #? MultiHeadAttention
+        for part in ("query", "key", "value"):  #? MultiHeadAttention
+            yield getattr(module, part + "_kernel"), part + "/kernel", same  #? MultiHeadAttention
+            if getattr(module, part + "_bias") is not None:  #? MultiHeadAttention
+                yield getattr(module, part + "_bias"), part + "/bias", same  #? MultiHeadAttention
+        yield module.output_kernel, "attention_output/kernel", same  #? MultiHeadAttention
+        if module.output_bias is not None:  #? MultiHeadAttention
+            yield module.output_bias, "attention_output/bias", same  #? MultiHeadAttention
+    elif isinstance(module, PositionEmbedding):  #? PositionEmbedding
+        yield module.weight, "position_embeddings", same  #? PositionEmbedding
 
 
 def read_checkpoint(path):

@@ -102,12 +102,12 @@ def gather_rows(x, group):
 
 
 class ColumnParallel(nn.Module):
-    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group. The
-    shard is cut from the full layer's initialisation, so any degree starts from the same weights. Each rank
-    gathers the group's samples, computes its share of the outputs, and gathers the shares back for its
-    own rows; or, when a row-parallel layer comes next, hands it the split outputs as they are."""
+    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group, as the
+    plan and mgpuc's runtime split it. The shard is cut from the full layer's initialisation, so any degree
+    starts from the same weights. Each rank gathers the group's samples, computes its share of the outputs,
+    and all-gathers the shares back for its own rows (backward: the input gradients' partial sums are summed)."""
 
-    def __init__(self, layer, degree, keep_split=False):
+    def __init__(self, layer, degree):
         super().__init__()
         self.group, index, self.replicas = model_parallel_groups(degree)
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
@@ -115,43 +115,13 @@ class ColumnParallel(nn.Module):
             full = getattr(layer.core, name)
             if full is not None:
                 setattr(layer.core, name, shard_of(full, degree, 0, index))
-        self.layer, self.keep_split = layer, keep_split
+        self.layer = layer
 
     def forward(self, x):
         rows = x.shape[0]
         full, offset = gather_rows(x, self.group)
-        y = self.layer.core(full)
-        if self.keep_split:
-            return Split(self.layer.activate(y), offset, rows)
-        y = _GatherCat.apply(y, -1, self.group, self.sizes)
+        y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
         return self.layer.activate(y.narrow(0, offset, rows))
-
-
-class RowParallel(nn.Module):
-    """A dense layer fed by a column-parallel one (Megatron's pairing, no gather between the two): its kernel
-    is split by input features as the previous layer's outputs are, each rank multiplies its share, and the
-    partial products are summed over the group before the (replicated) bias."""
-
-    def __init__(self, layer, degree):
-        super().__init__()
-        self.group, index, self.replicas = model_parallel_groups(degree)
-        layer.core.weight = shard_of(layer.core.weight, degree, 1, index)
-        self.bias = layer.core.bias
-        layer.core.bias = None
-        self.layer = layer
-
-    def forward(self, x):
-        z = all_reduce_sum(self.layer.core(x.features), self.group)
-        if self.bias is not None:
-            z = z + self.bias
-        return self.layer.activate(z.narrow(0, x.offset, x.rows))
-
-
-class Split:
-    """A column-parallel layer's output left split: this rank's features for all the group's rows."""
-
-    def __init__(self, features, offset, rows):
-        self.features, self.offset, self.rows = features, offset, rows
 
 
 def shard_of(full, degree, dim, index):
@@ -163,23 +133,19 @@ def shard_of(full, degree, dim, index):
 def sharded_parameters(model):
     """(module, parameter) for every parameter split over a model-parallel group."""
     for module in model.modules():
-        if isinstance(module, (ColumnParallel, RowParallel)):
+        if isinstance(module, ColumnParallel):
             for p in module.parameters():
                 if getattr(p, "model_parallel", False):
                     yield module, p
 
 
-def model_parallel(layer, degree, pairing=None):
+def model_parallel(layer, degree):
     """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
     degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    if degree == 1:
-        return layer
-    if pairing == "split_input":
-        return RowParallel(layer, degree)
-    return ColumnParallel(layer, degree, keep_split=pairing == "keep_split")
+    return layer if degree == 1 else ColumnParallel(layer, degree)
 
 
 def split_model_parallel(model):
-    for attr, (degree, pairing) in MODEL_PARALLEL.items():
-        setattr(model, attr, model_parallel(getattr(model, attr), degree, pairing))
+    for attr, degree in MODEL_PARALLEL.items():
+        setattr(model, attr, model_parallel(getattr(model, attr), degree))
 `;

@@ -145,6 +145,52 @@ class Dropout(nn.Module):
         return x * keep / (1.0 - self.rate)
 
 
+class MultiHeadAttention(nn.Module):
+    """Keras MultiHeadAttention as self-attention on [batch, T, d], its weights in Keras's layout: query, key
+    and value kernels [d, heads, dim] with biases [heads, dim], the output kernel [heads, value_dim, d] and
+    bias [d], initialised as Keras does (glorot uniform over Keras's fans, zero biases). torch 1.13 has no
+    scaled_dot_product_attention: the products are written out."""
+
+    def __init__(self, width, heads, key_dim, value_dim, causal, dropout, use_bias, layer_index):
+        super().__init__()
+        self.key_dim, self.causal = key_dim, causal
+        for part, dim in (("query", key_dim), ("key", key_dim), ("value", value_dim)):
+            setattr(self, part + "_kernel", glorot_uniform((width, heads, dim), heads * width, dim * width))
+            setattr(self, part + "_bias", nn.Parameter(torch.zeros(heads, dim)) if use_bias else None)
+        self.output_kernel = glorot_uniform((heads, value_dim, width), value_dim * heads, width * heads)
+        self.output_bias = nn.Parameter(torch.zeros(width)) if use_bias else None
+        self.drop = Dropout(dropout, layer_index)
+
+    def project(self, x, part):
+        y = torch.einsum("btd,dhk->bhtk", x, getattr(self, part + "_kernel"))
+        bias = getattr(self, part + "_bias")
+        return y if bias is None else y + bias[None, :, None, :]
+
+    def forward(self, x):
+        q = self.project(x, "query") / math.sqrt(self.key_dim)
+        scores = torch.einsum("bhtk,bhsk->bhts", q, self.project(x, "key"))
+        if self.causal:
+            t = x.shape[1]
+            future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
+            scores = scores + future * -1e9
+        probs = self.drop(torch.softmax(scores, dim=-1))
+        heads = torch.einsum("bhts,bhsv->bhtv", probs, self.project(x, "value"))
+        y = torch.einsum("bhtv,hvd->btd", heads, self.output_kernel)
+        return y if self.output_bias is None else y + self.output_bias
+
+
+class PositionEmbedding(nn.Module):
+    """keras_hub PositionEmbedding: a learned [max_length, d] table (glorot uniform) whose first T rows it
+    returns for every sample of a [batch, T, d] input; the model adds them itself."""
+
+    def __init__(self, max_length, width):
+        super().__init__()
+        self.weight = glorot_uniform((max_length, width), max_length, width)
+
+    def forward(self, x):
+        return self.weight[: x.shape[1]].unsqueeze(0).expand(x.shape[0], -1, -1)
+
+
 def embedding(input_dim, output_dim):
     layer = nn.Embedding(input_dim, output_dim)
     nn.init.uniform_(layer.weight, -0.05, 0.05)

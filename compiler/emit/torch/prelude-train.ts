@@ -2,7 +2,8 @@
  * The torch program's training loop. The loss is the mean over the global batch whatever the rank count: each
  * rank's per-sample loss sum is divided by the global batch size and multiplied by the world size, which
  * DistributedDataParallel's gradient averaging then cancels; model-parallel shards, which DDP does not see,
- * are summed over their replicas and divided by the world size here.
+ * are summed over their replicas and divided by the world size here. Guarded lines (`#? key`) are what the
+ * loop does only for a plan with model-parallel layers, a model with dropout, or one optimizer kind.
  */
 export const TRAIN_PRELUDE = String.raw`
 def one_hot_ids(y, out):
@@ -17,9 +18,10 @@ def per_sample_loss(out, y):
         # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
         if LOSS == "sparse_categorical_crossentropy":
             p = out.clamp(1e-7, 1.0 - 1e-7)
-            return -torch.log(p.gather(-1, y.long().reshape(-1, 1))).reshape(-1)
+            ids = y.long().reshape(out.shape[:-1] + (1,))
+            return -torch.log(p.gather(-1, ids)).reshape(len(out), -1).mean(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
-        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1)
+        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1).reshape(len(out), -1).mean(-1)
     if LOSS == "binary_crossentropy":
         p = out.clamp(1e-7, 1.0 - 1e-7)
         y = y.reshape(p.shape)
@@ -30,26 +32,62 @@ def per_sample_loss(out, y):
 
 def correct_count(out, y):
     if LOSS == "sparse_categorical_crossentropy":
-        return (out.argmax(-1) == y.long().reshape(-1)).sum()
+        hits = out.argmax(-1) == y.long().reshape(out.shape[:-1])
+        return hits.float().reshape(len(out), -1).mean(-1).sum()
     if LOSS == "categorical_crossentropy":
-        return (out.argmax(-1) == one_hot_ids(y, out).argmax(-1)).sum()
+        hits = out.argmax(-1) == one_hot_ids(y, out).argmax(-1)
+        return hits.float().reshape(len(out), -1).mean(-1).sum()
     return ((out > 0.5).float() == y.reshape(out.shape)).float().reshape(len(out), -1).mean(-1).sum()
 
 
 def make_optimizer(params):
     o = OPTIMIZER
-    if o["kind"] == "adam":
-        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])
-    if o["kind"] == "sgd":
-        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
-    if o["kind"] == "rmsprop":
-        return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])
-    initial = o["initial_accumulator"]
-    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=initial, eps=1e-7)
+    if o["kind"] == "adam":  #? optimizer:adam
+        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])  #? optimizer:adam
+    if o["kind"] == "sgd":  #? optimizer:sgd
+        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])  #? optimizer:sgd
+    if o["kind"] == "rmsprop":  #? optimizer:rmsprop
+        return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])  #? optimizer:rmsprop
+    initial = o["initial_accumulator"]  #? optimizer:adagrad
+    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=initial, eps=1e-7)  #? optimizer:adagrad
 
 
 def first_output(out):
     return out[0] if isinstance(out, tuple) else out
+
+
+def mix32(x):
+    """mgpuc's 32-bit finaliser (runtime/data/counter-random.ts), so the program draws what mgpuc draws."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def counter_keys(seed, stream):
+    """The two keys of mgpuc's CounterRandom(seed, stream): FNV-1a of "seed\\0stream" under two bases."""
+    keys = []
+    for basis in (0x811C9DC5, 0x050C5D1F):
+        h = basis
+        for byte in ("%d\0%s" % (seed, stream)).encode("utf-8"):
+            h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+        keys.append(mix32(h))
+    return keys[0], keys[1] ^ 0x9E3779B9
+
+
+def epoch_order(count, seed, epoch):
+    """The order mgpuc visits the samples in during an epoch (0-based): Fisher-Yates on counter-based draws,
+    the same permutation on every rank and as mgpuc train with this seed, so a run started from an mgpuc
+    checkpoint reads the same batches as mgpuc would."""
+    k0, k1 = counter_keys(seed, "epoch/%d" % epoch)
+    order = list(range(count))
+    for i in range(count - 1, 0, -1):
+        a = mix32((i + k0) & 0xFFFFFFFF)
+        draw = mix32(((a ^ k1) + 0x9E3779B9) & 0xFFFFFFFF)
+        j = math.floor((draw / 4294967296) * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return torch.tensor(order)
 
 
 def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
@@ -61,7 +99,7 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         rows = order[start : start + batch]
         pieces = torch.tensor_split(rows, Runtime.world)
         mine = pieces[Runtime.rank]
-        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
+        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)  #? Batch
         xb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device)
         yb = torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
         with torch.set_grad_enabled(train):
@@ -70,9 +108,9 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         if train:
             optimizer.zero_grad(set_to_none=True)
             (losses.sum() * (Runtime.world / len(rows))).backward()
-            reduce_model_parallel_grads(model)
+            reduce_model_parallel_grads(model)  #? reduce_model_parallel_grads
             optimizer.step()
-            Batch.step += 1
+            Batch.step += 1  #? Batch
             on_step(len(rows))
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
@@ -97,11 +135,11 @@ def weights_l2(model):
     """Every trainable weight once: each shard summed over its group, replicated weights as they are."""
     total = 0.0
     sharded = set()
-    for module, p in sharded_parameters(model):
-        square = p.detach().double().pow(2).sum()
-        dist.all_reduce(square, group=module.group)
-        total += square.item()
-        sharded.add(id(p))
+    for module, p in sharded_parameters(model):  #? sharded_parameters
+        square = p.detach().double().pow(2).sum()  #? sharded_parameters
+        dist.all_reduce(square, group=module.group)  #? sharded_parameters
+        total += square.item()  #? sharded_parameters
+        sharded.add(id(p))  #? sharded_parameters
     for p in model.parameters():
         if p.requires_grad and id(p) not in sharded:
             total += p.detach().double().pow(2).sum().item()
@@ -112,9 +150,8 @@ def whole_tensor(module, p):
     """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
     if not getattr(p, "model_parallel", False):
         return p.detach()
-    dim = 1 if isinstance(module, RowParallel) else 0
-    full, _ = gather_rows(p.detach().transpose(0, dim).contiguous(), module.group)
-    return full.transpose(0, dim)
+    full, _ = gather_rows(p.detach(), module.group)
+    return full
 
 
 def write_weights(model, path):
@@ -123,12 +160,12 @@ def write_weights(model, path):
     out, written = {}, set()
     for attr, module in model.named_children():
         name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, (ColumnParallel, RowParallel)) else module
-        weights = [(t, key) for t, key, _ in keras_weights(layer)]
-        if isinstance(module, RowParallel) and module.bias is not None:
-            weights.append((module.bias, "bias"))
+        layer = module.layer if isinstance(module, ColumnParallel) else module  #? ColumnParallel
+        weights = [(t, key) for t, key, _ in keras_weights(layer)]  #? ColumnParallel
+        weights = [(t, key) for t, key, _ in keras_weights(module)]  #? !ColumnParallel
         for t, key in weights:
-            w = whole_tensor(module, t).double().cpu()
+            w = whole_tensor(module, t).double().cpu()  #? whole_tensor
+            w = t.detach().double().cpu()  #? !whole_tensor
             out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
             written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
@@ -165,11 +202,11 @@ def train(args):
         fail("the .model file's train section needs data: and loss: for this program to train")
     setup_distributed()
     torch.manual_seed(args.seed)
-    Batch.seed = args.seed
+    Batch.seed = args.seed  #? Batch
     model = Model()
     if args.init_from is not None:
         load_keras_weights(model, args.init_from)
-    split_model_parallel(model)
+    split_model_parallel(model)  #? split_model_parallel
     model = model.to(Runtime.device)
     x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
     net = wrap_data_parallel(model)
@@ -180,7 +217,7 @@ def train(args):
     clock = Clock(total_steps)
     metrics = {"loss": "n/a", "accuracy": "n/a", "val_accuracy": "n/a"}
     for epoch in range(epochs):
-        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(args.seed * 7919 + epoch))
+        order = epoch_order(len(x), args.seed, epoch)
         net.train()
         loss_sum, correct, seen = run_batches(net, x, y, order, BATCH_SIZE, True, optimizer, clock).tolist()
         metrics["loss"] = "%.4f" % (loss_sum / max(seen, 1))

@@ -1,10 +1,20 @@
+import { piecesOf, type Piece } from "../python/prelude.js";
+
 /**
  * The torch program's `wrap_data_parallel` and `with_full_weights`: DistributedDataParallel over the replicated
  * parameters (model-parallel shards are ignored by DDP and reduced by the training loop), or, when the plan
  * shards parameters to fit memory, FullyShardedDataParallel with the model-parallel layers left out of it.
+ * Each brings its own import: Debian's torch 1.13 cannot import FSDP, so a program imports it only to use it.
  */
-export function wrapDataParallel(fsdp: boolean): string {
-  return fsdp ? FSDP_WRAP.trim() : DDP_WRAP.trim();
+export function wrapDataParallel(fsdp: boolean): Piece[] {
+  const [code, line] = fsdp
+    ? [FSDP_WRAP, "from torch.distributed.fsdp import FullyShardedDataParallel as FSDP"]
+    : [DDP_WRAP, "from torch.nn.parallel import DistributedDataParallel as DDP"];
+  return piecesOf(
+    code,
+    { wrap_data_parallel: { needs: ["Runtime"], imports: [line] }, with_full_weights: {} },
+    "compiler/emit/torch/wrap-data-parallel.ts",
+  );
 }
 
 const DDP_WRAP = String.raw`
@@ -27,13 +37,14 @@ const FSDP_WRAP = String.raw`
 def wrap_data_parallel(model):
     if not Runtime.distributed or Runtime.world == 1:
         return model
-    ignored = [m for m in model.modules() if isinstance(m, (ColumnParallel, RowParallel))]
-    for module in ignored:
-        # Replicated weights inside an ignored module (a row-parallel bias) are all-reduced by the training loop.
-        for p in module.parameters():
-            p.reduce_by_hand = not getattr(p, "model_parallel", False)
+    ignored = [m for m in model.modules() if isinstance(m, ColumnParallel)]  #? ColumnParallel
+    for module in ignored:  #? ColumnParallel
+        # Replicated weights inside an ignored module (a row-parallel bias) are all-reduced by the training loop.  #? ColumnParallel
+        for p in module.parameters():  #? ColumnParallel
+            p.reduce_by_hand = not getattr(p, "model_parallel", False)  #? ColumnParallel
     device = Runtime.device if Runtime.device.type == "cuda" else None
-    return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)
+    return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)  #? ColumnParallel
+    return FSDP(model, device_id=device, use_orig_params=True)  #? !ColumnParallel
 
 
 def with_full_weights(net, model, read):

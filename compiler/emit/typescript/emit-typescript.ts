@@ -5,6 +5,7 @@ import type { TrainingConfig } from "../../ir/config.js";
 import type { Graph } from "../../ir/graph.js";
 import { commentText, wrapText } from "./comments.js";
 import { literal } from "./literals.js";
+import { layerCall } from "./tfjs-layers.js";
 import { writeFlagHelpers, writeMain } from "./main-function.js";
 import { planBlockHelpers, type BlockCalls } from "./block-helpers.js";
 import { IdentifierScope } from "./identifiers.js";
@@ -55,6 +56,7 @@ export async function emitTypeScript(input: EmitTypeScriptInput): Promise<string
         "parseLoss",
         "trainModel",
         "TrainingFailure",
+        ...packageClasses(graph),
         ...(readsPlanFile ? [{ name: "Plan", isTypeOnly: true }] : []),
         { name: "TrainingSettings", isTypeOnly: true },
       ],
@@ -206,4 +208,10 @@ function writeHeader(
   writer.writeLine(`// Run:   npx tsx ${program}`);
   writer.writeLine("// Flags: --steps K  --epochs E  --seed S  --data SOURCE  --devices N  --loss LOSS");
   writer.blankLine();
+}
+
+/** The layers tfjs lacks that the model uses, imported from the package (sorted, each once). */
+function packageClasses(graph: Graph): string[] {
+  const names = graph.nodes.filter((n) => n.op !== "input").map((n) => layerCall(n).packageClass);
+  return [...new Set(names.filter((n): n is string => n !== undefined))].sort();
 }

@@ -34,10 +34,10 @@ function writeSequential(writer: CodeBlockWriter, graph: Graph): void {
   writer.writeLine(`const model = tf.sequential(${literal({ name: graph.model })});`);
   layers.forEach((node, i) => {
     writeBlockComment(writer, node, layers[i - 1]);
-    const { factory, config } = layerCall(node);
+    const { make, config } = layerCall(node);
     const first: Record<string, LiteralValue> = i === 0 ? { inputShape: [...shapeOf(input)] } : {};
     writer.writeLine(
-      `model.add(tf.layers.${factory}(${literal({ name: tfjsLayerName(node.name), ...first, ...config })}));`,
+      `model.add(${make}(${literal({ name: tfjsLayerName(node.name), ...first, ...config })}));`,
     );
   });
   writer.writeLine("return model;");
@@ -76,11 +76,11 @@ function writeFunctional(writer: CodeBlockWriter, graph: Graph, blocks: BlockCal
       return;
     }
     writeBlockComment(writer, node, graph.nodes[i - 1]);
-    const { factory, config } = layerCall(node);
+    const { make, config } = layerCall(node);
     const args = node.inputs.map((id) => vars[id]!);
     const applied = node.inputs.length === 1 && !MULTI_INPUT.has(node.op) ? args[0]! : `[${args.join(", ")}]`;
     writer.writeLine(
-      `const ${name} = tf.layers.${factory}(${literal({ name: tfjsLayerName(node.name), ...config })}).apply(${applied}) as tf.SymbolicTensor;`,
+      `const ${name} = ${make}(${literal({ name: tfjsLayerName(node.name), ...config })}).apply(${applied}) as tf.SymbolicTensor;`,
     );
   });
   const list = (ids: readonly number[]) =>
@@ -124,7 +124,7 @@ export function writeBlockHelperBody(writer: CodeBlockWriter, helper: BlockHelpe
     );
     const applied = inputs.length === 1 && !MULTI_INPUT.has(layer.op) ? inputs[0]! : `[${inputs.join(", ")}]`;
     writer.writeLine(
-      `const ${layer.variable} = tf.layers.${layer.call.factory}({ ${fields.join(", ")} }).apply(${applied}) as tf.SymbolicTensor;`,
+      `const ${layer.variable} = ${layer.call.make}({ ${fields.join(", ")} }).apply(${applied}) as tf.SymbolicTensor;`,
     );
   }
   const output = helper.instances[0]!.output;

@@ -57,6 +57,14 @@ export function parseDataSource(text: string): DataSource {
         path: str(positional[0] ?? keyword.get("path"), "a file"),
         label: str(keyword.get("label") ?? positional[1] ?? "label", "a label column"),
       };
+    case "text":
+      return {
+        kind: "text",
+        path: str(positional[0] ?? keyword.get("path"), "a file"),
+        block: int(keyword.get("block") ?? positional[1], "block:"),
+      };
+    case "moby_dick":
+      return { kind: "moby_dick", block: int(keyword.get("block") ?? positional[0], "block:") };
     case "synthetic": {
       const shape = keyword.get("shape");
       if (shape !== undefined && !Array.isArray(shape))
@@ -69,7 +77,9 @@ export function parseDataSource(text: string): DataSource {
       };
     }
     default:
-      throw new FlagError(`unknown data source '${kind}'; expected mnist, idx, csv or synthetic`);
+      throw new FlagError(
+        `unknown data source '${kind}'; expected mnist, idx, csv, text, moby_dick or synthetic`,
+      );
   }
 }
 

@@ -6,9 +6,13 @@ import type { LiteralValue } from "./literals.js";
 // the emitted program and `mgpuc train` start from the same weights only if their layer names agree.
 export { tfjsLayerName } from "../../ir/tfjs-layer-names.js";
 
-/** One IR node as a tfjs layer: `tf.layers.<factory>({ name, ...config })`. */
+/** One IR node as a tfjs layer: `tf.layers.<factory>({ name, ...config })`, or `new <Class>(...)` for a layer the package provides. */
 export interface LayerCall {
   readonly factory: string;
+  /** What the config literal is passed to: `tf.layers.dense`, `new MultiHeadAttention`. */
+  readonly make: string;
+  /** The class the program imports from "mgpuc" for a layer tfjs lacks (attention, position embedding). */
+  readonly packageClass?: string;
   readonly config: Readonly<Record<string, LiteralValue>>;
   /** Arguments left out because they equal tfjs's default: a block helper may still need them as values. */
   readonly omitted: Readonly<Record<string, LiteralValue>>;
@@ -80,6 +84,16 @@ const TFJS_CALLS = {
   multiply: () => call("multiply", {}),
   concat: (a) => call("concatenate", unless("axis", a.axis, -1)),
   embedding: (a) => call("embedding", { inputDim: a.input_dim, outputDim: a.output_dim }),
+  attention: (a) =>
+    packageLayer("MultiHeadAttention", {
+      heads: a.heads,
+      keyDim: a.key_dim,
+      ...unless("valueDim", a.value_dim, a.key_dim ?? null),
+      ...unless("causal", a.causal, false),
+      ...unless("dropout", a.dropout, opDefault("attention", "dropout")),
+      ...useBias(a),
+    }),
+  position_embedding: (a) => packageLayer("PositionEmbedding", { maxLength: a.max_length }),
 } satisfies Record<OpName, CallOf>;
 
 /** One IR node's tfjs layer call. */
@@ -101,10 +115,19 @@ function call(factory: string, config: Record<string, LiteralValue | Optional | 
   }
   return {
     factory,
+    make: `tf.layers.${factory}`,
     config: kept,
     omitted,
     keys: Object.keys(config).filter((key) => config[key] !== undefined),
   };
+}
+
+/** A layer tfjs lacks, from the package's runtime (registered there for `tf.loadLayersModel`). */
+function packageLayer(
+  className: string,
+  config: Record<string, LiteralValue | Optional | undefined>,
+): LayerCall {
+  return { ...call(className, config), make: `new ${className}`, packageClass: className };
 }
 
 /** `[3, 3]` reads as `3` in tfjs, as in Keras; `[3, 1]` stays a pair. */

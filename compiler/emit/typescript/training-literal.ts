@@ -31,6 +31,10 @@ function dataSourceLiteral(source: DataSource, dataDir: string): LiteralValue {
       return { kind: "idx", images: path(source.images), labels: path(source.labels) };
     case "csv":
       return { kind: "csv", path: path(source.path), label: source.label };
+    case "text":
+      return { kind: "text", path: path(source.path), block: source.block };
+    case "moby_dick":
+      return { kind: "moby_dick", block: source.block };
     case "synthetic":
       return {
         kind: "synthetic",

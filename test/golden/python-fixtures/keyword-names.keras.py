@@ -17,7 +17,6 @@
 # Keras runs every layer data-parallel (MirroredStrategy), whatever the plan's per-layer choices.
 
 import argparse
-import csv
 import gzip
 import json
 import math
@@ -76,39 +75,11 @@ def read_idx(path):
     return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def read_csv(path, label, labels=True):
-    """Numeric CSV with a header row: the label column, and every other column as a feature. Without labels
-    (target: input) a missing label column leaves every column a feature."""
-    try:
-        with open(path, newline="") as f:
-            rows = list(csv.reader(f))
-    except OSError as e:
-        fail("cannot read data file %s: %s" % (path, e.strerror))
-    if not rows or (labels and label not in rows[0]):
-        fail("%s has no column %r" % (path, label))
-    table = np.array([[float(v) for v in row] for row in rows[1:] if row], dtype=np.float64)
-    if label not in rows[0]:
-        return table.astype(np.float32), np.zeros(len(table))
-    at = rows[0].index(label)
-    return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
-
-
 def load_source(spec, data_dir, seed):
     kind = spec["kind"]
     if kind == "mnist":
         x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
         return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
-    if kind == "idx":
-        x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
-    if kind == "csv":
-        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
-    rng = np.random.default_rng(seed)
-    shape = tuple(spec.get("shape") or INPUT_SHAPE)
-    x = rng.random((spec["samples"],) + shape, dtype=np.float32)
-    if INPUT_DTYPE == "int32":
-        x = np.floor(x * spec["classes"])
-    return x, rng.integers(0, spec["classes"], spec["samples"]).astype(np.int64)
 
 
 def fit_to_input(x, y):
@@ -120,15 +91,6 @@ def fit_to_input(x, y):
         fail("data gives samples of shape %s; the model's input expects %s" % shapes)
     x = x.astype(np.int64 if INPUT_DTYPE == "int32" else np.float32)
     return x, (y.astype(np.int64) if INTEGER_LABELS else y.astype(np.float32))
-
-
-def load_training_data(data_dir, seed):
-    """(x, y, x_val, y_val); a validation fraction holds out the last samples, as Keras's validation_split."""
-    x, y = fit_to_input(*load_source(DATA, data_dir, seed))
-    if isinstance(VALIDATION, dict):
-        return (x, y) + fit_to_input(*load_source(VALIDATION, data_dir, seed + 1))
-    split = int(math.floor(len(x) * (1.0 - VALIDATION)))
-    return x[:split], y[:split], x[split:], y[split:]
 
 
 def fail(message):
@@ -153,13 +115,8 @@ def is_chief():
 
 def make_optimizer():
     o = OPTIMIZER
-    if o["kind"] == "adam":
-        return tf.keras.optimizers.Adam(o["lr"], beta_1=o["beta1"], beta_2=o["beta2"], epsilon=o["epsilon"])
     if o["kind"] == "sgd":
         return tf.keras.optimizers.SGD(o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
-    if o["kind"] == "rmsprop":
-        return tf.keras.optimizers.RMSprop(o["lr"], rho=o["rho"], epsilon=o["epsilon"])
-    return tf.keras.optimizers.Adagrad(o["lr"], initial_accumulator_value=o["initial_accumulator"])
 
 
 class StepClock(tf.keras.callbacks.Callback):

@@ -34,7 +34,6 @@ import tensorflow as tf
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The file's training settings; --epochs, --steps and --seed override them.
-MNIST_FILES = ("mnist-images-idx3-ubyte.gz", "mnist-labels-idx1-ubyte.gz")
 DATA = {"kind": "csv", "path": "reviews.csv", "label": "label"}
 VALIDATION = {"kind": "idx", "images": "val-images.gz", "labels": "val-labels.gz"}
 INPUT_SHAPE = (12,)
@@ -92,20 +91,11 @@ def read_csv(path, label, labels=True):
 
 def load_source(spec, data_dir, seed):
     kind = spec["kind"]
-    if kind == "mnist":
-        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
     if kind == "idx":
         x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
         return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
     if kind == "csv":
         return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
-    rng = np.random.default_rng(seed)
-    shape = tuple(spec.get("shape") or INPUT_SHAPE)
-    x = rng.random((spec["samples"],) + shape, dtype=np.float32)
-    if INPUT_DTYPE == "int32":
-        x = np.floor(x * spec["classes"])
-    return x, rng.integers(0, spec["classes"], spec["samples"]).astype(np.int64)
 
 
 def fit_to_input(x, y):
@@ -117,15 +107,6 @@ def fit_to_input(x, y):
         fail("data gives samples of shape %s; the model's input expects %s" % shapes)
     x = x.astype(np.int64 if INPUT_DTYPE == "int32" else np.float32)
     return x, (y.astype(np.int64) if INTEGER_LABELS else y.astype(np.float32))
-
-
-def load_training_data(data_dir, seed):
-    """(x, y, x_val, y_val); a validation fraction holds out the last samples, as Keras's validation_split."""
-    x, y = fit_to_input(*load_source(DATA, data_dir, seed))
-    if isinstance(VALIDATION, dict):
-        return (x, y) + fit_to_input(*load_source(VALIDATION, data_dir, seed + 1))
-    split = int(math.floor(len(x) * (1.0 - VALIDATION)))
-    return x[:split], y[:split], x[split:], y[split:]
 
 
 def fail(message):
@@ -150,13 +131,8 @@ def is_chief():
 
 def make_optimizer():
     o = OPTIMIZER
-    if o["kind"] == "adam":
-        return tf.keras.optimizers.Adam(o["lr"], beta_1=o["beta1"], beta_2=o["beta2"], epsilon=o["epsilon"])
-    if o["kind"] == "sgd":
-        return tf.keras.optimizers.SGD(o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
     if o["kind"] == "rmsprop":
         return tf.keras.optimizers.RMSprop(o["lr"], rho=o["rho"], epsilon=o["epsilon"])
-    return tf.keras.optimizers.Adagrad(o["lr"], initial_accumulator_value=o["initial_accumulator"])
 
 
 class StepClock(tf.keras.callbacks.Callback):

@@ -39,7 +39,6 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The file's training settings; --epochs, --steps and --seed override them.
-MNIST_FILES = ("mnist-images-idx3-ubyte.gz", "mnist-labels-idx1-ubyte.gz")
 DATA = {"kind": "csv", "path": "reviews.csv", "label": "label"}
 VALIDATION = {"kind": "idx", "images": "val-images.gz", "labels": "val-labels.gz"}
 INPUT_SHAPE = (12,)
@@ -76,162 +75,6 @@ def setup_distributed():
         Runtime.world = 1
 
 
-_GROUPS = {}
-
-
-def model_parallel_groups(degree):
-    """(group, index, replicas) for model degree d: ranks [k*d, (k+1)*d) share a layer's shards; ranks
-    holding the same shard form its replica group. Every rank creates every group, in the same order, as
-    new_group requires."""
-    if degree not in _GROUPS:
-        mine = replicas = None
-        for k in range(Runtime.world // degree):
-            group = dist.new_group(list(range(k * degree, (k + 1) * degree)))
-            if Runtime.rank // degree == k:
-                mine = group
-        for index in range(degree):
-            group = dist.new_group(list(range(index, Runtime.world, degree)))
-            if Runtime.rank % degree == index:
-                replicas = group
-        _GROUPS[degree] = (mine, Runtime.rank % degree, replicas)
-    return _GROUPS[degree]
-
-
-class _GatherCat(torch.autograd.Function):
-    """Concatenates every group member's x along dim (sizes may differ: pieces are padded to the largest)."""
-
-    @staticmethod
-    def forward(ctx, x, dim, group, sizes):
-        index = dist.get_rank(group)
-        top = max(sizes)
-        if x.shape[dim] < top:
-            pad = list(x.shape)
-            pad[dim] = top - x.shape[dim]
-            x = torch.cat([x, x.new_zeros(pad)], dim)
-        parts = [torch.empty_like(x) for _ in sizes]
-        dist.all_gather(parts, x.contiguous(), group=group)
-        ctx.dim, ctx.group = dim, group
-        ctx.offset, ctx.size = sum(sizes[:index]), sizes[index]
-        return torch.cat([p.narrow(dim, 0, s) for p, s in zip(parts, sizes)], dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        dist.all_reduce(grad, group=ctx.group)
-        return grad.narrow(ctx.dim, ctx.offset, ctx.size), None, None, None
-
-
-class _AllReduceSum(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, group):
-        ctx.group = group
-        x = x.clone()
-        dist.all_reduce(x, group=group)
-        return x
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        dist.all_reduce(grad, group=ctx.group)
-        return grad, None
-
-
-def all_reduce_sum(x, group=None):
-    return _AllReduceSum.apply(x, group) if Runtime.distributed else x
-
-
-def gather_rows(x, group):
-    """The group's samples stacked, and where this rank's own rows start in them."""
-    size = torch.tensor([x.shape[0]], device=x.device)
-    sizes = [torch.zeros_like(size) for _ in range(dist.get_world_size(group))]
-    dist.all_gather(sizes, size, group=group)
-    sizes = [int(s.item()) for s in sizes]
-    return _GatherCat.apply(x, 0, group, sizes), sum(sizes[: dist.get_rank(group)])
-
-
-class ColumnParallel(nn.Module):
-    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group. The
-    shard is cut from the full layer's initialisation, so any degree starts from the same weights. Each rank
-    gathers the group's samples, computes its share of the outputs, and gathers the shares back for its
-    own rows; or, when a row-parallel layer comes next, hands it the split outputs as they are."""
-
-    def __init__(self, layer, degree, keep_split=False):
-        super().__init__()
-        self.group, index, self.replicas = model_parallel_groups(degree)
-        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
-        for name in ("weight", "bias"):
-            full = getattr(layer.core, name)
-            if full is not None:
-                setattr(layer.core, name, shard_of(full, degree, 0, index))
-        self.layer, self.keep_split = layer, keep_split
-
-    def forward(self, x):
-        rows = x.shape[0]
-        full, offset = gather_rows(x, self.group)
-        y = self.layer.core(full)
-        if self.keep_split:
-            return Split(self.layer.activate(y), offset, rows)
-        y = _GatherCat.apply(y, -1, self.group, self.sizes)
-        return self.layer.activate(y.narrow(0, offset, rows))
-
-
-class RowParallel(nn.Module):
-    """A dense layer fed by a column-parallel one (Megatron's pairing, no gather between the two): its kernel
-    is split by input features as the previous layer's outputs are, each rank multiplies its share, and the
-    partial products are summed over the group before the (replicated) bias."""
-
-    def __init__(self, layer, degree):
-        super().__init__()
-        self.group, index, self.replicas = model_parallel_groups(degree)
-        layer.core.weight = shard_of(layer.core.weight, degree, 1, index)
-        self.bias = layer.core.bias
-        layer.core.bias = None
-        self.layer = layer
-
-    def forward(self, x):
-        z = all_reduce_sum(self.layer.core(x.features), self.group)
-        if self.bias is not None:
-            z = z + self.bias
-        return self.layer.activate(z.narrow(0, x.offset, x.rows))
-
-
-class Split:
-    """A column-parallel layer's output left split: this rank's features for all the group's rows."""
-
-    def __init__(self, features, offset, rows):
-        self.features, self.offset, self.rows = features, offset, rows
-
-
-def shard_of(full, degree, dim, index):
-    shard = nn.Parameter(torch.tensor_split(full.detach(), degree, dim)[index].clone())
-    shard.model_parallel = True
-    return shard
-
-
-def sharded_parameters(model):
-    """(module, parameter) for every parameter split over a model-parallel group."""
-    for module in model.modules():
-        if isinstance(module, (ColumnParallel, RowParallel)):
-            for p in module.parameters():
-                if getattr(p, "model_parallel", False):
-                    yield module, p
-
-
-def model_parallel(layer, degree, pairing=None):
-    """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
-    degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    if degree == 1:
-        return layer
-    if pairing == "split_input":
-        return RowParallel(layer, degree)
-    return ColumnParallel(layer, degree, keep_split=pairing == "keep_split")
-
-
-def split_model_parallel(model):
-    for attr, (degree, pairing) in MODEL_PARALLEL.items():
-        setattr(model, attr, model_parallel(getattr(model, attr), degree, pairing))
-
-
 ACTIVATIONS = {
     "linear": lambda t: t,
     "relu": F.relu,
@@ -258,23 +101,6 @@ class LinearCore(nn.Module):
         return F.linear(x, self.weight, self.bias)
 
 
-class ConvCore(nn.Module):
-    """NHWC in and out. pads = (left, right, top, bottom): Keras's 'same' puts the odd row and column last."""
-
-    def __init__(self, shape, fans, use_bias, strides, dilation, pads, groups):
-        super().__init__()
-        self.weight = glorot_uniform(shape, *fans)
-        self.bias = nn.Parameter(torch.zeros(shape[0])) if use_bias else None
-        self.strides, self.dilation, self.pads, self.groups = strides, dilation, pads, groups
-
-    def forward(self, x):
-        x = x.permute(0, 3, 1, 2)
-        if any(self.pads):
-            x = F.pad(x, self.pads)
-        y = F.conv2d(x, self.weight, self.bias, self.strides, 0, self.dilation, self.groups)
-        return y.permute(0, 2, 3, 1)
-
-
 class Layer(nn.Module):
     """A weighted core and its activation, kept apart so a model-parallel layer activates whole outputs."""
 
@@ -293,98 +119,10 @@ def dense(fan_in, units, use_bias, activation):
     return Layer(LinearCore(fan_in, units, use_bias), activation)
 
 
-def conv2d(cin, filters, kernel, strides, dilation, pads, use_bias, activation):
-    fans = (cin * kernel[0] * kernel[1], filters * kernel[0] * kernel[1])
-    core = ConvCore((filters, cin) + kernel, fans, use_bias, strides, dilation, pads, 1)
-    return Layer(core, activation)
-
-
-def depthwise_conv2d(cin, multiplier, kernel, strides, dilation, pads, use_bias, activation):
-    # Keras's depthwise kernel is [kh, kw, cin, multiplier], so its fans are not torch's grouped-conv fans.
-    fans = (cin * kernel[0] * kernel[1], multiplier * kernel[0] * kernel[1])
-    core = ConvCore((cin * multiplier, 1) + kernel, fans, use_bias, strides, dilation, pads, cin)
-    return Layer(core, activation)
-
-
-class Pool2d(nn.Module):
-    """Max or average pooling on NHWC; 'same' padding never counts padded cells, as in Keras."""
-
-    def __init__(self, kind, pool, strides, pads):
-        super().__init__()
-        self.kind, self.pool, self.strides, self.pads = kind, pool, strides, pads
-
-    def forward(self, x):
-        x = x.permute(0, 3, 1, 2)
-        if self.kind == "max":
-            if any(self.pads):
-                x = F.pad(x, self.pads, value=-math.inf)
-            y = F.max_pool2d(x, self.pool, self.strides)
-        elif any(self.pads):
-            ones = F.pad(torch.ones_like(x[:1, :1]), self.pads)
-            sums = F.avg_pool2d(F.pad(x, self.pads), self.pool, self.strides)
-            y = sums / F.avg_pool2d(ones, self.pool, self.strides)
-        else:
-            y = F.avg_pool2d(x, self.pool, self.strides)
-        return y.permute(0, 2, 3, 1)
-
-
-class BatchNorm(nn.Module):
-    """Keras BatchNormalization on the last axis, synchronized: statistics over the global batch, whichever
-    rank holds each sample. Moving averages use Keras's momentum and the biased batch variance, as Keras
-    does (torch's own BatchNorm would need momentum = 1 - Keras's, and uses the unbiased variance)."""
-
-    def __init__(self, channels, momentum, epsilon):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels))
-        self.register_buffer("moving_mean", torch.zeros(channels))
-        self.register_buffer("moving_variance", torch.ones(channels))
-        self.momentum, self.epsilon = momentum, epsilon
-
-    def forward(self, x):
-        if self.training:
-            axes = tuple(range(x.dim() - 1))
-            count = all_reduce_sum(torch.tensor(float(x.numel() // x.shape[-1]), device=x.device))
-            mean = all_reduce_sum(x.sum(axes)) / count
-            variance = all_reduce_sum((x - mean).pow(2).sum(axes)) / count
-            with torch.no_grad():
-                self.moving_mean.mul_(self.momentum).add_((1 - self.momentum) * mean)
-                self.moving_variance.mul_(self.momentum).add_((1 - self.momentum) * variance)
-        else:
-            mean, variance = self.moving_mean, self.moving_variance
-        return (x - mean) * torch.rsqrt(variance + self.epsilon) * self.weight + self.bias
-
-
-class Dropout(nn.Module):
-    """Masks drawn for the whole global batch from (seed, step, layer), so a sample's mask is the same
-    whichever rank holds it and however many ranks there are."""
-
-    def __init__(self, rate, layer_index):
-        super().__init__()
-        self.rate, self.layer_index = rate, layer_index
-
-    def forward(self, x):
-        if not self.training or self.rate == 0:
-            return x
-        g = torch.Generator().manual_seed((Batch.seed * 1000003 + Batch.step) * 1009 + self.layer_index)
-        keep = torch.rand((Batch.size,) + tuple(x.shape[1:]), generator=g) >= self.rate
-        keep = keep[Batch.offset : Batch.offset + x.shape[0]].to(x.device)
-        return x * keep / (1.0 - self.rate)
-
-
 def embedding(input_dim, output_dim):
     layer = nn.Embedding(input_dim, output_dim)
     nn.init.uniform_(layer.weight, -0.05, 0.05)
     return layer
-
-
-class Batch:
-    """Where the current step's rows sit in the global batch, for the dropout masks."""
-
-    seed = 0
-    step = 0
-    offset = 0
-    size = 0
 
 
 class Model(nn.Module):
@@ -402,10 +140,7 @@ class Model(nn.Module):
         return dense
 
 
-# The plan's model-parallel layers: attribute -> (model degree, Megatron pairing).
-MODEL_PARALLEL = {}
-
-# Layer names as in the .model file (and in mgpuc checkpoints), where the attribute had to differ.
+# Layer names as in mgpuc checkpoints, where the attribute had to differ.
 KERAS_NAMES = {}
 
 
@@ -431,20 +166,8 @@ def keras_weights(module):
         core = module.core
         if isinstance(core, LinearCore):
             yield core.weight, "kernel", lambda k: k.T
-        elif core.groups == 1:
-            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
-        else:
-            yield core.weight, "depthwise_kernel", lambda k: k.transpose(2, 3, 0, 1).reshape(-1, 1, *k.shape[:2])
         if core.bias is not None:
             yield core.bias, "bias", same
-    elif isinstance(module, BatchNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-        yield module.moving_mean, "moving_mean", same
-        yield module.moving_variance, "moving_variance", same
-    elif isinstance(module, nn.LayerNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
     elif isinstance(module, nn.Embedding):
         yield module.weight, "embeddings", same
 
@@ -525,20 +248,11 @@ def read_csv(path, label, labels=True):
 
 def load_source(spec, data_dir, seed):
     kind = spec["kind"]
-    if kind == "mnist":
-        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
     if kind == "idx":
         x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
         return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
     if kind == "csv":
         return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
-    rng = np.random.default_rng(seed)
-    shape = tuple(spec.get("shape") or INPUT_SHAPE)
-    x = rng.random((spec["samples"],) + shape, dtype=np.float32)
-    if INPUT_DTYPE == "int32":
-        x = np.floor(x * spec["classes"])
-    return x, rng.integers(0, spec["classes"], spec["samples"]).astype(np.int64)
 
 
 def fit_to_input(x, y):
@@ -578,9 +292,10 @@ def per_sample_loss(out, y):
         # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
         if LOSS == "sparse_categorical_crossentropy":
             p = out.clamp(1e-7, 1.0 - 1e-7)
-            return -torch.log(p.gather(-1, y.long().reshape(-1, 1))).reshape(-1)
+            ids = y.long().reshape(out.shape[:-1] + (1,))
+            return -torch.log(p.gather(-1, ids)).reshape(len(out), -1).mean(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
-        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1)
+        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1).reshape(len(out), -1).mean(-1)
     if LOSS == "binary_crossentropy":
         p = out.clamp(1e-7, 1.0 - 1e-7)
         y = y.reshape(p.shape)
@@ -591,26 +306,56 @@ def per_sample_loss(out, y):
 
 def correct_count(out, y):
     if LOSS == "sparse_categorical_crossentropy":
-        return (out.argmax(-1) == y.long().reshape(-1)).sum()
+        hits = out.argmax(-1) == y.long().reshape(out.shape[:-1])
+        return hits.float().reshape(len(out), -1).mean(-1).sum()
     if LOSS == "categorical_crossentropy":
-        return (out.argmax(-1) == one_hot_ids(y, out).argmax(-1)).sum()
+        hits = out.argmax(-1) == one_hot_ids(y, out).argmax(-1)
+        return hits.float().reshape(len(out), -1).mean(-1).sum()
     return ((out > 0.5).float() == y.reshape(out.shape)).float().reshape(len(out), -1).mean(-1).sum()
 
 
 def make_optimizer(params):
     o = OPTIMIZER
-    if o["kind"] == "adam":
-        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])
-    if o["kind"] == "sgd":
-        return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
     if o["kind"] == "rmsprop":
         return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])
-    initial = o["initial_accumulator"]
-    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=initial, eps=1e-7)
 
 
 def first_output(out):
     return out[0] if isinstance(out, tuple) else out
+
+
+def mix32(x):
+    """mgpuc's 32-bit finaliser (runtime/data/counter-random.ts), so the program draws what mgpuc draws."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def counter_keys(seed, stream):
+    """The two keys of mgpuc's CounterRandom(seed, stream): FNV-1a of "seed\\0stream" under two bases."""
+    keys = []
+    for basis in (0x811C9DC5, 0x050C5D1F):
+        h = basis
+        for byte in ("%d\0%s" % (seed, stream)).encode("utf-8"):
+            h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+        keys.append(mix32(h))
+    return keys[0], keys[1] ^ 0x9E3779B9
+
+
+def epoch_order(count, seed, epoch):
+    """The order mgpuc visits the samples in during an epoch (0-based): Fisher-Yates on counter-based draws,
+    the same permutation on every rank and as mgpuc train with this seed, so a run started from an mgpuc
+    checkpoint reads the same batches as mgpuc would."""
+    k0, k1 = counter_keys(seed, "epoch/%d" % epoch)
+    order = list(range(count))
+    for i in range(count - 1, 0, -1):
+        a = mix32((i + k0) & 0xFFFFFFFF)
+        draw = mix32(((a ^ k1) + 0x9E3779B9) & 0xFFFFFFFF)
+        j = math.floor((draw / 4294967296) * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return torch.tensor(order)
 
 
 def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
@@ -622,7 +367,6 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         rows = order[start : start + batch]
         pieces = torch.tensor_split(rows, Runtime.world)
         mine = pieces[Runtime.rank]
-        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
         xb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device)
         yb = torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
         with torch.set_grad_enabled(train):
@@ -631,9 +375,7 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         if train:
             optimizer.zero_grad(set_to_none=True)
             (losses.sum() * (Runtime.world / len(rows))).backward()
-            reduce_model_parallel_grads(model)
             optimizer.step()
-            Batch.step += 1
             on_step(len(rows))
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
@@ -643,39 +385,14 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
     return totals.cpu()
 
 
-def reduce_model_parallel_grads(model):
-    for module, p in sharded_parameters(model):
-        if p.grad is not None:
-            dist.all_reduce(p.grad, group=module.replicas)
-            p.grad.div_(Runtime.world)
-    for p in model.parameters():
-        if getattr(p, "reduce_by_hand", False) and p.grad is not None:
-            dist.all_reduce(p.grad)
-            p.grad.div_(Runtime.world)
-
-
 def weights_l2(model):
     """Every trainable weight once: each shard summed over its group, replicated weights as they are."""
     total = 0.0
     sharded = set()
-    for module, p in sharded_parameters(model):
-        square = p.detach().double().pow(2).sum()
-        dist.all_reduce(square, group=module.group)
-        total += square.item()
-        sharded.add(id(p))
     for p in model.parameters():
         if p.requires_grad and id(p) not in sharded:
             total += p.detach().double().pow(2).sum().item()
     return math.sqrt(total)
-
-
-def whole_tensor(module, p):
-    """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
-    if not getattr(p, "model_parallel", False):
-        return p.detach()
-    dim = 1 if isinstance(module, RowParallel) else 0
-    full, _ = gather_rows(p.detach().transpose(0, dim).contiguous(), module.group)
-    return full.transpose(0, dim)
 
 
 def write_weights(model, path):
@@ -684,12 +401,9 @@ def write_weights(model, path):
     out, written = {}, set()
     for attr, module in model.named_children():
         name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, (ColumnParallel, RowParallel)) else module
-        weights = [(t, key) for t, key, _ in keras_weights(layer)]
-        if isinstance(module, RowParallel) and module.bias is not None:
-            weights.append((module.bias, "bias"))
+        weights = [(t, key) for t, key, _ in keras_weights(module)]
         for t, key in weights:
-            w = whole_tensor(module, t).double().cpu()
+            w = t.detach().double().cpu()
             out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
             written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
@@ -726,11 +440,9 @@ def train(args):
         fail("the .model file's train section needs data: and loss: for this program to train")
     setup_distributed()
     torch.manual_seed(args.seed)
-    Batch.seed = args.seed
     model = Model()
     if args.init_from is not None:
         load_keras_weights(model, args.init_from)
-    split_model_parallel(model)
     model = model.to(Runtime.device)
     x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
     net = wrap_data_parallel(model)
@@ -741,7 +453,7 @@ def train(args):
     clock = Clock(total_steps)
     metrics = {"loss": "n/a", "accuracy": "n/a", "val_accuracy": "n/a"}
     for epoch in range(epochs):
-        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(args.seed * 7919 + epoch))
+        order = epoch_order(len(x), args.seed, epoch)
         net.train()
         loss_sum, correct, seen = run_batches(net, x, y, order, BATCH_SIZE, True, optimizer, clock).tolist()
         metrics["loss"] = "%.4f" % (loss_sum / max(seen, 1))

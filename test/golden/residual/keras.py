@@ -17,12 +17,9 @@
 # Keras runs every layer data-parallel (MirroredStrategy), whatever the plan's per-layer choices.
 
 import argparse
-import csv
-import gzip
 import json
 import math
 import os
-import struct
 import sys
 import time
 
@@ -34,7 +31,6 @@ import tensorflow as tf
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The file's training settings; --epochs, --steps and --seed override them.
-MNIST_FILES = ("mnist-images-idx3-ubyte.gz", "mnist-labels-idx1-ubyte.gz")
 DATA = {"kind": "synthetic", "samples": 2048, "classes": 10, "shape": None}
 VALIDATION = 0.0
 INPUT_SHAPE = (32, 32, 3)
@@ -97,49 +93,8 @@ def build_model():
     return tf.keras.Model(inputs=image, outputs=dense, name="TinyResNet")
 
 
-def read_idx(path):
-    """An unsigned-byte IDX file (the MNIST format), gzipped or not."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        fail("cannot read data file %s: %s" % (path, e.strerror))
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        fail("%s is not an unsigned-byte IDX file" % path)
-    ndim = raw[3]
-    dims = struct.unpack(">%dI" % ndim, raw[4 : 4 + 4 * ndim])
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def read_csv(path, label, labels=True):
-    """Numeric CSV with a header row: the label column, and every other column as a feature. Without labels
-    (target: input) a missing label column leaves every column a feature."""
-    try:
-        with open(path, newline="") as f:
-            rows = list(csv.reader(f))
-    except OSError as e:
-        fail("cannot read data file %s: %s" % (path, e.strerror))
-    if not rows or (labels and label not in rows[0]):
-        fail("%s has no column %r" % (path, label))
-    table = np.array([[float(v) for v in row] for row in rows[1:] if row], dtype=np.float64)
-    if label not in rows[0]:
-        return table.astype(np.float32), np.zeros(len(table))
-    at = rows[0].index(label)
-    return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
-
-
 def load_source(spec, data_dir, seed):
     kind = spec["kind"]
-    if kind == "mnist":
-        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
-    if kind == "idx":
-        x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
-    if kind == "csv":
-        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
     rng = np.random.default_rng(seed)
     shape = tuple(spec.get("shape") or INPUT_SHAPE)
     x = rng.random((spec["samples"],) + shape, dtype=np.float32)
@@ -157,15 +112,6 @@ def fit_to_input(x, y):
         fail("data gives samples of shape %s; the model's input expects %s" % shapes)
     x = x.astype(np.int64 if INPUT_DTYPE == "int32" else np.float32)
     return x, (y.astype(np.int64) if INTEGER_LABELS else y.astype(np.float32))
-
-
-def load_training_data(data_dir, seed):
-    """(x, y, x_val, y_val); a validation fraction holds out the last samples, as Keras's validation_split."""
-    x, y = fit_to_input(*load_source(DATA, data_dir, seed))
-    if isinstance(VALIDATION, dict):
-        return (x, y) + fit_to_input(*load_source(VALIDATION, data_dir, seed + 1))
-    split = int(math.floor(len(x) * (1.0 - VALIDATION)))
-    return x[:split], y[:split], x[split:], y[split:]
 
 
 def fail(message):
@@ -192,11 +138,6 @@ def make_optimizer():
     o = OPTIMIZER
     if o["kind"] == "adam":
         return tf.keras.optimizers.Adam(o["lr"], beta_1=o["beta1"], beta_2=o["beta2"], epsilon=o["epsilon"])
-    if o["kind"] == "sgd":
-        return tf.keras.optimizers.SGD(o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
-    if o["kind"] == "rmsprop":
-        return tf.keras.optimizers.RMSprop(o["lr"], rho=o["rho"], epsilon=o["epsilon"])
-    return tf.keras.optimizers.Adagrad(o["lr"], initial_accumulator_value=o["initial_accumulator"])
 
 
 class StepClock(tf.keras.callbacks.Callback):

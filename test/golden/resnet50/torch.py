@@ -16,18 +16,15 @@
 #
 # Plan: 8 devices.
 # Replicated layers: data-parallel under DistributedDataParallel.
-# conv_block_3/conv2d_2: model-parallel over 2 ranks (column-parallel: outputs split, then gathered).
-# identity_block_10/conv2d_1: model-parallel over 2 ranks (column-parallel: outputs split, then gathered).
-# identity_block_11/conv2d_1: model-parallel over 2 ranks (column-parallel: outputs split, then gathered).
-# dense: model-parallel over 4 ranks (column-parallel: outputs split, then gathered).
+# conv_block_3/conv2d_2: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# identity_block_10/conv2d_1: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# identity_block_11/conv2d_1: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# dense: model-parallel over 4 ranks (column-parallel: units split, outputs all-gathered).
 
 import argparse
-import csv
-import gzip
 import json
 import math
 import os
-import struct
 import sys
 import time
 
@@ -43,7 +40,6 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # The file's training settings; --epochs, --steps and --seed override them.
-MNIST_FILES = ("mnist-images-idx3-ubyte.gz", "mnist-labels-idx1-ubyte.gz")
 DATA = {"kind": "synthetic", "samples": 256, "classes": 1000, "shape": None}
 VALIDATION = 0.0
 INPUT_SHAPE = (224, 224, 3)
@@ -154,12 +150,12 @@ def gather_rows(x, group):
 
 
 class ColumnParallel(nn.Module):
-    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group. The
-    shard is cut from the full layer's initialisation, so any degree starts from the same weights. Each rank
-    gathers the group's samples, computes its share of the outputs, and gathers the shares back for its
-    own rows; or, when a row-parallel layer comes next, hands it the split outputs as they are."""
+    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group, as the
+    plan and mgpuc's runtime split it. The shard is cut from the full layer's initialisation, so any degree
+    starts from the same weights. Each rank gathers the group's samples, computes its share of the outputs,
+    and all-gathers the shares back for its own rows (backward: the input gradients' partial sums are summed)."""
 
-    def __init__(self, layer, degree, keep_split=False):
+    def __init__(self, layer, degree):
         super().__init__()
         self.group, index, self.replicas = model_parallel_groups(degree)
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
@@ -167,43 +163,13 @@ class ColumnParallel(nn.Module):
             full = getattr(layer.core, name)
             if full is not None:
                 setattr(layer.core, name, shard_of(full, degree, 0, index))
-        self.layer, self.keep_split = layer, keep_split
+        self.layer = layer
 
     def forward(self, x):
         rows = x.shape[0]
         full, offset = gather_rows(x, self.group)
-        y = self.layer.core(full)
-        if self.keep_split:
-            return Split(self.layer.activate(y), offset, rows)
-        y = _GatherCat.apply(y, -1, self.group, self.sizes)
+        y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
         return self.layer.activate(y.narrow(0, offset, rows))
-
-
-class RowParallel(nn.Module):
-    """A dense layer fed by a column-parallel one (Megatron's pairing, no gather between the two): its kernel
-    is split by input features as the previous layer's outputs are, each rank multiplies its share, and the
-    partial products are summed over the group before the (replicated) bias."""
-
-    def __init__(self, layer, degree):
-        super().__init__()
-        self.group, index, self.replicas = model_parallel_groups(degree)
-        layer.core.weight = shard_of(layer.core.weight, degree, 1, index)
-        self.bias = layer.core.bias
-        layer.core.bias = None
-        self.layer = layer
-
-    def forward(self, x):
-        z = all_reduce_sum(self.layer.core(x.features), self.group)
-        if self.bias is not None:
-            z = z + self.bias
-        return self.layer.activate(z.narrow(0, x.offset, x.rows))
-
-
-class Split:
-    """A column-parallel layer's output left split: this rank's features for all the group's rows."""
-
-    def __init__(self, features, offset, rows):
-        self.features, self.offset, self.rows = features, offset, rows
 
 
 def shard_of(full, degree, dim, index):
@@ -215,25 +181,21 @@ def shard_of(full, degree, dim, index):
 def sharded_parameters(model):
     """(module, parameter) for every parameter split over a model-parallel group."""
     for module in model.modules():
-        if isinstance(module, (ColumnParallel, RowParallel)):
+        if isinstance(module, ColumnParallel):
             for p in module.parameters():
                 if getattr(p, "model_parallel", False):
                     yield module, p
 
 
-def model_parallel(layer, degree, pairing=None):
+def model_parallel(layer, degree):
     """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
     degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    if degree == 1:
-        return layer
-    if pairing == "split_input":
-        return RowParallel(layer, degree)
-    return ColumnParallel(layer, degree, keep_split=pairing == "keep_split")
+    return layer if degree == 1 else ColumnParallel(layer, degree)
 
 
 def split_model_parallel(model):
-    for attr, (degree, pairing) in MODEL_PARALLEL.items():
-        setattr(model, attr, model_parallel(getattr(model, attr), degree, pairing))
+    for attr, degree in MODEL_PARALLEL.items():
+        setattr(model, attr, model_parallel(getattr(model, attr), degree))
 
 
 ACTIVATIONS = {
@@ -303,13 +265,6 @@ def conv2d(cin, filters, kernel, strides, dilation, pads, use_bias, activation):
     return Layer(core, activation)
 
 
-def depthwise_conv2d(cin, multiplier, kernel, strides, dilation, pads, use_bias, activation):
-    # Keras's depthwise kernel is [kh, kw, cin, multiplier], so its fans are not torch's grouped-conv fans.
-    fans = (cin * kernel[0] * kernel[1], multiplier * kernel[0] * kernel[1])
-    core = ConvCore((cin * multiplier, 1) + kernel, fans, use_bias, strides, dilation, pads, cin)
-    return Layer(core, activation)
-
-
 class Pool2d(nn.Module):
     """Max or average pooling on NHWC; 'same' padding never counts padded cells, as in Keras."""
 
@@ -357,38 +312,6 @@ class BatchNorm(nn.Module):
         else:
             mean, variance = self.moving_mean, self.moving_variance
         return (x - mean) * torch.rsqrt(variance + self.epsilon) * self.weight + self.bias
-
-
-class Dropout(nn.Module):
-    """Masks drawn for the whole global batch from (seed, step, layer), so a sample's mask is the same
-    whichever rank holds it and however many ranks there are."""
-
-    def __init__(self, rate, layer_index):
-        super().__init__()
-        self.rate, self.layer_index = rate, layer_index
-
-    def forward(self, x):
-        if not self.training or self.rate == 0:
-            return x
-        g = torch.Generator().manual_seed((Batch.seed * 1000003 + Batch.step) * 1009 + self.layer_index)
-        keep = torch.rand((Batch.size,) + tuple(x.shape[1:]), generator=g) >= self.rate
-        keep = keep[Batch.offset : Batch.offset + x.shape[0]].to(x.device)
-        return x * keep / (1.0 - self.rate)
-
-
-def embedding(input_dim, output_dim):
-    layer = nn.Embedding(input_dim, output_dim)
-    nn.init.uniform_(layer.weight, -0.05, 0.05)
-    return layer
-
-
-class Batch:
-    """Where the current step's rows sit in the global batch, for the dropout masks."""
-
-    seed = 0
-    step = 0
-    offset = 0
-    size = 0
 
 
 class Model(nn.Module):
@@ -1162,184 +1085,184 @@ class Model(nn.Module):
         return dense
 
 
-# The plan's model-parallel layers: attribute -> (model degree, Megatron pairing).
+# The plan's column-parallel layers: attribute -> model degree.
 MODEL_PARALLEL = {
-    "conv_block_3_conv2d_2": (2, None),
-    "identity_block_10_conv2d_1": (2, None),
-    "identity_block_11_conv2d_1": (2, None),
-    "dense": (4, None),
+    "conv_block_3_conv2d_2": 2,
+    "identity_block_10_conv2d_1": 2,
+    "identity_block_11_conv2d_1": 2,
+    "dense": 4,
 }
 
-# Layer names as in the .model file (and in mgpuc checkpoints), where the attribute had to differ.
+# Layer names as in mgpuc checkpoints, where the attribute had to differ.
 KERAS_NAMES = {
-    "conv_block_conv2d": "conv_block/conv2d",
-    "conv_block_batchnorm": "conv_block/batchnorm",
-    "conv_block_conv2d_1": "conv_block/conv2d_1",
-    "conv_block_batchnorm_1": "conv_block/batchnorm_1",
-    "conv_block_relu": "conv_block/relu",
-    "conv_block_conv2d_2": "conv_block/conv2d_2",
-    "conv_block_batchnorm_2": "conv_block/batchnorm_2",
-    "conv_block_relu_1": "conv_block/relu_1",
-    "conv_block_conv2d_3": "conv_block/conv2d_3",
-    "conv_block_batchnorm_3": "conv_block/batchnorm_3",
-    "conv_block_add": "conv_block/add",
-    "conv_block_relu_2": "conv_block/relu_2",
-    "identity_block_conv2d": "identity_block/conv2d",
-    "identity_block_batchnorm": "identity_block/batchnorm",
-    "identity_block_relu": "identity_block/relu",
-    "identity_block_conv2d_1": "identity_block/conv2d_1",
-    "identity_block_batchnorm_1": "identity_block/batchnorm_1",
-    "identity_block_relu_1": "identity_block/relu_1",
-    "identity_block_conv2d_2": "identity_block/conv2d_2",
-    "identity_block_batchnorm_2": "identity_block/batchnorm_2",
-    "identity_block_add": "identity_block/add",
-    "identity_block_relu_2": "identity_block/relu_2",
-    "identity_block_1_conv2d": "identity_block_1/conv2d",
-    "identity_block_1_batchnorm": "identity_block_1/batchnorm",
-    "identity_block_1_relu": "identity_block_1/relu",
-    "identity_block_1_conv2d_1": "identity_block_1/conv2d_1",
-    "identity_block_1_batchnorm_1": "identity_block_1/batchnorm_1",
-    "identity_block_1_relu_1": "identity_block_1/relu_1",
-    "identity_block_1_conv2d_2": "identity_block_1/conv2d_2",
-    "identity_block_1_batchnorm_2": "identity_block_1/batchnorm_2",
-    "identity_block_1_add": "identity_block_1/add",
-    "identity_block_1_relu_2": "identity_block_1/relu_2",
-    "conv_block_1_conv2d": "conv_block_1/conv2d",
-    "conv_block_1_batchnorm": "conv_block_1/batchnorm",
-    "conv_block_1_conv2d_1": "conv_block_1/conv2d_1",
-    "conv_block_1_batchnorm_1": "conv_block_1/batchnorm_1",
-    "conv_block_1_relu": "conv_block_1/relu",
-    "conv_block_1_conv2d_2": "conv_block_1/conv2d_2",
-    "conv_block_1_batchnorm_2": "conv_block_1/batchnorm_2",
-    "conv_block_1_relu_1": "conv_block_1/relu_1",
-    "conv_block_1_conv2d_3": "conv_block_1/conv2d_3",
-    "conv_block_1_batchnorm_3": "conv_block_1/batchnorm_3",
-    "conv_block_1_add": "conv_block_1/add",
-    "conv_block_1_relu_2": "conv_block_1/relu_2",
-    "identity_block_2_conv2d": "identity_block_2/conv2d",
-    "identity_block_2_batchnorm": "identity_block_2/batchnorm",
-    "identity_block_2_relu": "identity_block_2/relu",
-    "identity_block_2_conv2d_1": "identity_block_2/conv2d_1",
-    "identity_block_2_batchnorm_1": "identity_block_2/batchnorm_1",
-    "identity_block_2_relu_1": "identity_block_2/relu_1",
-    "identity_block_2_conv2d_2": "identity_block_2/conv2d_2",
-    "identity_block_2_batchnorm_2": "identity_block_2/batchnorm_2",
-    "identity_block_2_add": "identity_block_2/add",
-    "identity_block_2_relu_2": "identity_block_2/relu_2",
-    "identity_block_3_conv2d": "identity_block_3/conv2d",
-    "identity_block_3_batchnorm": "identity_block_3/batchnorm",
-    "identity_block_3_relu": "identity_block_3/relu",
-    "identity_block_3_conv2d_1": "identity_block_3/conv2d_1",
-    "identity_block_3_batchnorm_1": "identity_block_3/batchnorm_1",
-    "identity_block_3_relu_1": "identity_block_3/relu_1",
-    "identity_block_3_conv2d_2": "identity_block_3/conv2d_2",
-    "identity_block_3_batchnorm_2": "identity_block_3/batchnorm_2",
-    "identity_block_3_add": "identity_block_3/add",
-    "identity_block_3_relu_2": "identity_block_3/relu_2",
-    "identity_block_4_conv2d": "identity_block_4/conv2d",
-    "identity_block_4_batchnorm": "identity_block_4/batchnorm",
-    "identity_block_4_relu": "identity_block_4/relu",
-    "identity_block_4_conv2d_1": "identity_block_4/conv2d_1",
-    "identity_block_4_batchnorm_1": "identity_block_4/batchnorm_1",
-    "identity_block_4_relu_1": "identity_block_4/relu_1",
-    "identity_block_4_conv2d_2": "identity_block_4/conv2d_2",
-    "identity_block_4_batchnorm_2": "identity_block_4/batchnorm_2",
-    "identity_block_4_add": "identity_block_4/add",
-    "identity_block_4_relu_2": "identity_block_4/relu_2",
-    "conv_block_2_conv2d": "conv_block_2/conv2d",
-    "conv_block_2_batchnorm": "conv_block_2/batchnorm",
-    "conv_block_2_conv2d_1": "conv_block_2/conv2d_1",
-    "conv_block_2_batchnorm_1": "conv_block_2/batchnorm_1",
-    "conv_block_2_relu": "conv_block_2/relu",
-    "conv_block_2_conv2d_2": "conv_block_2/conv2d_2",
-    "conv_block_2_batchnorm_2": "conv_block_2/batchnorm_2",
-    "conv_block_2_relu_1": "conv_block_2/relu_1",
-    "conv_block_2_conv2d_3": "conv_block_2/conv2d_3",
-    "conv_block_2_batchnorm_3": "conv_block_2/batchnorm_3",
-    "conv_block_2_add": "conv_block_2/add",
-    "conv_block_2_relu_2": "conv_block_2/relu_2",
-    "identity_block_5_conv2d": "identity_block_5/conv2d",
-    "identity_block_5_batchnorm": "identity_block_5/batchnorm",
-    "identity_block_5_relu": "identity_block_5/relu",
-    "identity_block_5_conv2d_1": "identity_block_5/conv2d_1",
-    "identity_block_5_batchnorm_1": "identity_block_5/batchnorm_1",
-    "identity_block_5_relu_1": "identity_block_5/relu_1",
-    "identity_block_5_conv2d_2": "identity_block_5/conv2d_2",
-    "identity_block_5_batchnorm_2": "identity_block_5/batchnorm_2",
-    "identity_block_5_add": "identity_block_5/add",
-    "identity_block_5_relu_2": "identity_block_5/relu_2",
-    "identity_block_6_conv2d": "identity_block_6/conv2d",
-    "identity_block_6_batchnorm": "identity_block_6/batchnorm",
-    "identity_block_6_relu": "identity_block_6/relu",
-    "identity_block_6_conv2d_1": "identity_block_6/conv2d_1",
-    "identity_block_6_batchnorm_1": "identity_block_6/batchnorm_1",
-    "identity_block_6_relu_1": "identity_block_6/relu_1",
-    "identity_block_6_conv2d_2": "identity_block_6/conv2d_2",
-    "identity_block_6_batchnorm_2": "identity_block_6/batchnorm_2",
-    "identity_block_6_add": "identity_block_6/add",
-    "identity_block_6_relu_2": "identity_block_6/relu_2",
-    "identity_block_7_conv2d": "identity_block_7/conv2d",
-    "identity_block_7_batchnorm": "identity_block_7/batchnorm",
-    "identity_block_7_relu": "identity_block_7/relu",
-    "identity_block_7_conv2d_1": "identity_block_7/conv2d_1",
-    "identity_block_7_batchnorm_1": "identity_block_7/batchnorm_1",
-    "identity_block_7_relu_1": "identity_block_7/relu_1",
-    "identity_block_7_conv2d_2": "identity_block_7/conv2d_2",
-    "identity_block_7_batchnorm_2": "identity_block_7/batchnorm_2",
-    "identity_block_7_add": "identity_block_7/add",
-    "identity_block_7_relu_2": "identity_block_7/relu_2",
-    "identity_block_8_conv2d": "identity_block_8/conv2d",
-    "identity_block_8_batchnorm": "identity_block_8/batchnorm",
-    "identity_block_8_relu": "identity_block_8/relu",
-    "identity_block_8_conv2d_1": "identity_block_8/conv2d_1",
-    "identity_block_8_batchnorm_1": "identity_block_8/batchnorm_1",
-    "identity_block_8_relu_1": "identity_block_8/relu_1",
-    "identity_block_8_conv2d_2": "identity_block_8/conv2d_2",
-    "identity_block_8_batchnorm_2": "identity_block_8/batchnorm_2",
-    "identity_block_8_add": "identity_block_8/add",
-    "identity_block_8_relu_2": "identity_block_8/relu_2",
-    "identity_block_9_conv2d": "identity_block_9/conv2d",
-    "identity_block_9_batchnorm": "identity_block_9/batchnorm",
-    "identity_block_9_relu": "identity_block_9/relu",
-    "identity_block_9_conv2d_1": "identity_block_9/conv2d_1",
-    "identity_block_9_batchnorm_1": "identity_block_9/batchnorm_1",
-    "identity_block_9_relu_1": "identity_block_9/relu_1",
-    "identity_block_9_conv2d_2": "identity_block_9/conv2d_2",
-    "identity_block_9_batchnorm_2": "identity_block_9/batchnorm_2",
-    "identity_block_9_add": "identity_block_9/add",
-    "identity_block_9_relu_2": "identity_block_9/relu_2",
-    "conv_block_3_conv2d": "conv_block_3/conv2d",
-    "conv_block_3_batchnorm": "conv_block_3/batchnorm",
-    "conv_block_3_conv2d_1": "conv_block_3/conv2d_1",
-    "conv_block_3_batchnorm_1": "conv_block_3/batchnorm_1",
-    "conv_block_3_relu": "conv_block_3/relu",
-    "conv_block_3_conv2d_2": "conv_block_3/conv2d_2",
-    "conv_block_3_batchnorm_2": "conv_block_3/batchnorm_2",
-    "conv_block_3_relu_1": "conv_block_3/relu_1",
-    "conv_block_3_conv2d_3": "conv_block_3/conv2d_3",
-    "conv_block_3_batchnorm_3": "conv_block_3/batchnorm_3",
-    "conv_block_3_add": "conv_block_3/add",
-    "conv_block_3_relu_2": "conv_block_3/relu_2",
-    "identity_block_10_conv2d": "identity_block_10/conv2d",
-    "identity_block_10_batchnorm": "identity_block_10/batchnorm",
-    "identity_block_10_relu": "identity_block_10/relu",
-    "identity_block_10_conv2d_1": "identity_block_10/conv2d_1",
-    "identity_block_10_batchnorm_1": "identity_block_10/batchnorm_1",
-    "identity_block_10_relu_1": "identity_block_10/relu_1",
-    "identity_block_10_conv2d_2": "identity_block_10/conv2d_2",
-    "identity_block_10_batchnorm_2": "identity_block_10/batchnorm_2",
-    "identity_block_10_add": "identity_block_10/add",
-    "identity_block_10_relu_2": "identity_block_10/relu_2",
-    "identity_block_11_conv2d": "identity_block_11/conv2d",
-    "identity_block_11_batchnorm": "identity_block_11/batchnorm",
-    "identity_block_11_relu": "identity_block_11/relu",
-    "identity_block_11_conv2d_1": "identity_block_11/conv2d_1",
-    "identity_block_11_batchnorm_1": "identity_block_11/batchnorm_1",
-    "identity_block_11_relu_1": "identity_block_11/relu_1",
-    "identity_block_11_conv2d_2": "identity_block_11/conv2d_2",
-    "identity_block_11_batchnorm_2": "identity_block_11/batchnorm_2",
-    "identity_block_11_add": "identity_block_11/add",
-    "identity_block_11_relu_2": "identity_block_11/relu_2",
+    "conv_block_conv2d": "conv_block__conv2d",
+    "conv_block_batchnorm": "conv_block__batchnorm",
+    "conv_block_conv2d_1": "conv_block__conv2d_1",
+    "conv_block_batchnorm_1": "conv_block__batchnorm_1",
+    "conv_block_relu": "conv_block__relu",
+    "conv_block_conv2d_2": "conv_block__conv2d_2",
+    "conv_block_batchnorm_2": "conv_block__batchnorm_2",
+    "conv_block_relu_1": "conv_block__relu_1",
+    "conv_block_conv2d_3": "conv_block__conv2d_3",
+    "conv_block_batchnorm_3": "conv_block__batchnorm_3",
+    "conv_block_add": "conv_block__add",
+    "conv_block_relu_2": "conv_block__relu_2",
+    "identity_block_conv2d": "identity_block__conv2d",
+    "identity_block_batchnorm": "identity_block__batchnorm",
+    "identity_block_relu": "identity_block__relu",
+    "identity_block_conv2d_1": "identity_block__conv2d_1",
+    "identity_block_batchnorm_1": "identity_block__batchnorm_1",
+    "identity_block_relu_1": "identity_block__relu_1",
+    "identity_block_conv2d_2": "identity_block__conv2d_2",
+    "identity_block_batchnorm_2": "identity_block__batchnorm_2",
+    "identity_block_add": "identity_block__add",
+    "identity_block_relu_2": "identity_block__relu_2",
+    "identity_block_1_conv2d": "identity_block_1__conv2d",
+    "identity_block_1_batchnorm": "identity_block_1__batchnorm",
+    "identity_block_1_relu": "identity_block_1__relu",
+    "identity_block_1_conv2d_1": "identity_block_1__conv2d_1",
+    "identity_block_1_batchnorm_1": "identity_block_1__batchnorm_1",
+    "identity_block_1_relu_1": "identity_block_1__relu_1",
+    "identity_block_1_conv2d_2": "identity_block_1__conv2d_2",
+    "identity_block_1_batchnorm_2": "identity_block_1__batchnorm_2",
+    "identity_block_1_add": "identity_block_1__add",
+    "identity_block_1_relu_2": "identity_block_1__relu_2",
+    "conv_block_1_conv2d": "conv_block_1__conv2d",
+    "conv_block_1_batchnorm": "conv_block_1__batchnorm",
+    "conv_block_1_conv2d_1": "conv_block_1__conv2d_1",
+    "conv_block_1_batchnorm_1": "conv_block_1__batchnorm_1",
+    "conv_block_1_relu": "conv_block_1__relu",
+    "conv_block_1_conv2d_2": "conv_block_1__conv2d_2",
+    "conv_block_1_batchnorm_2": "conv_block_1__batchnorm_2",
+    "conv_block_1_relu_1": "conv_block_1__relu_1",
+    "conv_block_1_conv2d_3": "conv_block_1__conv2d_3",
+    "conv_block_1_batchnorm_3": "conv_block_1__batchnorm_3",
+    "conv_block_1_add": "conv_block_1__add",
+    "conv_block_1_relu_2": "conv_block_1__relu_2",
+    "identity_block_2_conv2d": "identity_block_2__conv2d",
+    "identity_block_2_batchnorm": "identity_block_2__batchnorm",
+    "identity_block_2_relu": "identity_block_2__relu",
+    "identity_block_2_conv2d_1": "identity_block_2__conv2d_1",
+    "identity_block_2_batchnorm_1": "identity_block_2__batchnorm_1",
+    "identity_block_2_relu_1": "identity_block_2__relu_1",
+    "identity_block_2_conv2d_2": "identity_block_2__conv2d_2",
+    "identity_block_2_batchnorm_2": "identity_block_2__batchnorm_2",
+    "identity_block_2_add": "identity_block_2__add",
+    "identity_block_2_relu_2": "identity_block_2__relu_2",
+    "identity_block_3_conv2d": "identity_block_3__conv2d",
+    "identity_block_3_batchnorm": "identity_block_3__batchnorm",
+    "identity_block_3_relu": "identity_block_3__relu",
+    "identity_block_3_conv2d_1": "identity_block_3__conv2d_1",
+    "identity_block_3_batchnorm_1": "identity_block_3__batchnorm_1",
+    "identity_block_3_relu_1": "identity_block_3__relu_1",
+    "identity_block_3_conv2d_2": "identity_block_3__conv2d_2",
+    "identity_block_3_batchnorm_2": "identity_block_3__batchnorm_2",
+    "identity_block_3_add": "identity_block_3__add",
+    "identity_block_3_relu_2": "identity_block_3__relu_2",
+    "identity_block_4_conv2d": "identity_block_4__conv2d",
+    "identity_block_4_batchnorm": "identity_block_4__batchnorm",
+    "identity_block_4_relu": "identity_block_4__relu",
+    "identity_block_4_conv2d_1": "identity_block_4__conv2d_1",
+    "identity_block_4_batchnorm_1": "identity_block_4__batchnorm_1",
+    "identity_block_4_relu_1": "identity_block_4__relu_1",
+    "identity_block_4_conv2d_2": "identity_block_4__conv2d_2",
+    "identity_block_4_batchnorm_2": "identity_block_4__batchnorm_2",
+    "identity_block_4_add": "identity_block_4__add",
+    "identity_block_4_relu_2": "identity_block_4__relu_2",
+    "conv_block_2_conv2d": "conv_block_2__conv2d",
+    "conv_block_2_batchnorm": "conv_block_2__batchnorm",
+    "conv_block_2_conv2d_1": "conv_block_2__conv2d_1",
+    "conv_block_2_batchnorm_1": "conv_block_2__batchnorm_1",
+    "conv_block_2_relu": "conv_block_2__relu",
+    "conv_block_2_conv2d_2": "conv_block_2__conv2d_2",
+    "conv_block_2_batchnorm_2": "conv_block_2__batchnorm_2",
+    "conv_block_2_relu_1": "conv_block_2__relu_1",
+    "conv_block_2_conv2d_3": "conv_block_2__conv2d_3",
+    "conv_block_2_batchnorm_3": "conv_block_2__batchnorm_3",
+    "conv_block_2_add": "conv_block_2__add",
+    "conv_block_2_relu_2": "conv_block_2__relu_2",
+    "identity_block_5_conv2d": "identity_block_5__conv2d",
+    "identity_block_5_batchnorm": "identity_block_5__batchnorm",
+    "identity_block_5_relu": "identity_block_5__relu",
+    "identity_block_5_conv2d_1": "identity_block_5__conv2d_1",
+    "identity_block_5_batchnorm_1": "identity_block_5__batchnorm_1",
+    "identity_block_5_relu_1": "identity_block_5__relu_1",
+    "identity_block_5_conv2d_2": "identity_block_5__conv2d_2",
+    "identity_block_5_batchnorm_2": "identity_block_5__batchnorm_2",
+    "identity_block_5_add": "identity_block_5__add",
+    "identity_block_5_relu_2": "identity_block_5__relu_2",
+    "identity_block_6_conv2d": "identity_block_6__conv2d",
+    "identity_block_6_batchnorm": "identity_block_6__batchnorm",
+    "identity_block_6_relu": "identity_block_6__relu",
+    "identity_block_6_conv2d_1": "identity_block_6__conv2d_1",
+    "identity_block_6_batchnorm_1": "identity_block_6__batchnorm_1",
+    "identity_block_6_relu_1": "identity_block_6__relu_1",
+    "identity_block_6_conv2d_2": "identity_block_6__conv2d_2",
+    "identity_block_6_batchnorm_2": "identity_block_6__batchnorm_2",
+    "identity_block_6_add": "identity_block_6__add",
+    "identity_block_6_relu_2": "identity_block_6__relu_2",
+    "identity_block_7_conv2d": "identity_block_7__conv2d",
+    "identity_block_7_batchnorm": "identity_block_7__batchnorm",
+    "identity_block_7_relu": "identity_block_7__relu",
+    "identity_block_7_conv2d_1": "identity_block_7__conv2d_1",
+    "identity_block_7_batchnorm_1": "identity_block_7__batchnorm_1",
+    "identity_block_7_relu_1": "identity_block_7__relu_1",
+    "identity_block_7_conv2d_2": "identity_block_7__conv2d_2",
+    "identity_block_7_batchnorm_2": "identity_block_7__batchnorm_2",
+    "identity_block_7_add": "identity_block_7__add",
+    "identity_block_7_relu_2": "identity_block_7__relu_2",
+    "identity_block_8_conv2d": "identity_block_8__conv2d",
+    "identity_block_8_batchnorm": "identity_block_8__batchnorm",
+    "identity_block_8_relu": "identity_block_8__relu",
+    "identity_block_8_conv2d_1": "identity_block_8__conv2d_1",
+    "identity_block_8_batchnorm_1": "identity_block_8__batchnorm_1",
+    "identity_block_8_relu_1": "identity_block_8__relu_1",
+    "identity_block_8_conv2d_2": "identity_block_8__conv2d_2",
+    "identity_block_8_batchnorm_2": "identity_block_8__batchnorm_2",
+    "identity_block_8_add": "identity_block_8__add",
+    "identity_block_8_relu_2": "identity_block_8__relu_2",
+    "identity_block_9_conv2d": "identity_block_9__conv2d",
+    "identity_block_9_batchnorm": "identity_block_9__batchnorm",
+    "identity_block_9_relu": "identity_block_9__relu",
+    "identity_block_9_conv2d_1": "identity_block_9__conv2d_1",
+    "identity_block_9_batchnorm_1": "identity_block_9__batchnorm_1",
+    "identity_block_9_relu_1": "identity_block_9__relu_1",
+    "identity_block_9_conv2d_2": "identity_block_9__conv2d_2",
+    "identity_block_9_batchnorm_2": "identity_block_9__batchnorm_2",
+    "identity_block_9_add": "identity_block_9__add",
+    "identity_block_9_relu_2": "identity_block_9__relu_2",
+    "conv_block_3_conv2d": "conv_block_3__conv2d",
+    "conv_block_3_batchnorm": "conv_block_3__batchnorm",
+    "conv_block_3_conv2d_1": "conv_block_3__conv2d_1",
+    "conv_block_3_batchnorm_1": "conv_block_3__batchnorm_1",
+    "conv_block_3_relu": "conv_block_3__relu",
+    "conv_block_3_conv2d_2": "conv_block_3__conv2d_2",
+    "conv_block_3_batchnorm_2": "conv_block_3__batchnorm_2",
+    "conv_block_3_relu_1": "conv_block_3__relu_1",
+    "conv_block_3_conv2d_3": "conv_block_3__conv2d_3",
+    "conv_block_3_batchnorm_3": "conv_block_3__batchnorm_3",
+    "conv_block_3_add": "conv_block_3__add",
+    "conv_block_3_relu_2": "conv_block_3__relu_2",
+    "identity_block_10_conv2d": "identity_block_10__conv2d",
+    "identity_block_10_batchnorm": "identity_block_10__batchnorm",
+    "identity_block_10_relu": "identity_block_10__relu",
+    "identity_block_10_conv2d_1": "identity_block_10__conv2d_1",
+    "identity_block_10_batchnorm_1": "identity_block_10__batchnorm_1",
+    "identity_block_10_relu_1": "identity_block_10__relu_1",
+    "identity_block_10_conv2d_2": "identity_block_10__conv2d_2",
+    "identity_block_10_batchnorm_2": "identity_block_10__batchnorm_2",
+    "identity_block_10_add": "identity_block_10__add",
+    "identity_block_10_relu_2": "identity_block_10__relu_2",
+    "identity_block_11_conv2d": "identity_block_11__conv2d",
+    "identity_block_11_batchnorm": "identity_block_11__batchnorm",
+    "identity_block_11_relu": "identity_block_11__relu",
+    "identity_block_11_conv2d_1": "identity_block_11__conv2d_1",
+    "identity_block_11_batchnorm_1": "identity_block_11__batchnorm_1",
+    "identity_block_11_relu_1": "identity_block_11__relu_1",
+    "identity_block_11_conv2d_2": "identity_block_11__conv2d_2",
+    "identity_block_11_batchnorm_2": "identity_block_11__batchnorm_2",
+    "identity_block_11_add": "identity_block_11__add",
+    "identity_block_11_relu_2": "identity_block_11__relu_2",
 }
 
 
@@ -1367,8 +1290,6 @@ def keras_weights(module):
             yield core.weight, "kernel", lambda k: k.T
         elif core.groups == 1:
             yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
-        else:
-            yield core.weight, "depthwise_kernel", lambda k: k.transpose(2, 3, 0, 1).reshape(-1, 1, *k.shape[:2])
         if core.bias is not None:
             yield core.bias, "bias", same
     elif isinstance(module, BatchNorm):
@@ -1376,11 +1297,6 @@ def keras_weights(module):
         yield module.bias, "beta", same
         yield module.moving_mean, "moving_mean", same
         yield module.moving_variance, "moving_variance", same
-    elif isinstance(module, nn.LayerNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-    elif isinstance(module, nn.Embedding):
-        yield module.weight, "embeddings", same
 
 
 def read_checkpoint(path):
@@ -1424,49 +1340,8 @@ def load_keras_weights(model, path):
                 target.copy_(value)
 
 
-def read_idx(path):
-    """An unsigned-byte IDX file (the MNIST format), gzipped or not."""
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except OSError as e:
-        fail("cannot read data file %s: %s" % (path, e.strerror))
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        fail("%s is not an unsigned-byte IDX file" % path)
-    ndim = raw[3]
-    dims = struct.unpack(">%dI" % ndim, raw[4 : 4 + 4 * ndim])
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def read_csv(path, label, labels=True):
-    """Numeric CSV with a header row: the label column, and every other column as a feature. Without labels
-    (target: input) a missing label column leaves every column a feature."""
-    try:
-        with open(path, newline="") as f:
-            rows = list(csv.reader(f))
-    except OSError as e:
-        fail("cannot read data file %s: %s" % (path, e.strerror))
-    if not rows or (labels and label not in rows[0]):
-        fail("%s has no column %r" % (path, label))
-    table = np.array([[float(v) for v in row] for row in rows[1:] if row], dtype=np.float64)
-    if label not in rows[0]:
-        return table.astype(np.float32), np.zeros(len(table))
-    at = rows[0].index(label)
-    return np.delete(table, at, axis=1).astype(np.float32), table[:, at]
-
-
 def load_source(spec, data_dir, seed):
     kind = spec["kind"]
-    if kind == "mnist":
-        x = read_idx(os.path.join(HERE, MNIST_FILES[0])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(HERE, MNIST_FILES[1])).astype(np.int64)
-    if kind == "idx":
-        x = read_idx(os.path.join(data_dir, spec["images"])).astype(np.float32) / 255.0
-        return x, read_idx(os.path.join(data_dir, spec["labels"])).astype(np.int64)
-    if kind == "csv":
-        return read_csv(os.path.join(data_dir, spec["path"]), spec["label"], spec.get("needs_labels", True))
     rng = np.random.default_rng(seed)
     shape = tuple(spec.get("shape") or INPUT_SHAPE)
     x = rng.random((spec["samples"],) + shape, dtype=np.float32)
@@ -1512,9 +1387,10 @@ def per_sample_loss(out, y):
         # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
         if LOSS == "sparse_categorical_crossentropy":
             p = out.clamp(1e-7, 1.0 - 1e-7)
-            return -torch.log(p.gather(-1, y.long().reshape(-1, 1))).reshape(-1)
+            ids = y.long().reshape(out.shape[:-1] + (1,))
+            return -torch.log(p.gather(-1, ids)).reshape(len(out), -1).mean(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
-        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1)
+        return -(one_hot_ids(y, out) * torch.log(p)).sum(-1).reshape(len(out), -1).mean(-1)
     if LOSS == "binary_crossentropy":
         p = out.clamp(1e-7, 1.0 - 1e-7)
         y = y.reshape(p.shape)
@@ -1525,26 +1401,56 @@ def per_sample_loss(out, y):
 
 def correct_count(out, y):
     if LOSS == "sparse_categorical_crossentropy":
-        return (out.argmax(-1) == y.long().reshape(-1)).sum()
+        hits = out.argmax(-1) == y.long().reshape(out.shape[:-1])
+        return hits.float().reshape(len(out), -1).mean(-1).sum()
     if LOSS == "categorical_crossentropy":
-        return (out.argmax(-1) == one_hot_ids(y, out).argmax(-1)).sum()
+        hits = out.argmax(-1) == one_hot_ids(y, out).argmax(-1)
+        return hits.float().reshape(len(out), -1).mean(-1).sum()
     return ((out > 0.5).float() == y.reshape(out.shape)).float().reshape(len(out), -1).mean(-1).sum()
 
 
 def make_optimizer(params):
     o = OPTIMIZER
-    if o["kind"] == "adam":
-        return torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["epsilon"])
     if o["kind"] == "sgd":
         return torch.optim.SGD(params, lr=o["lr"], momentum=o["momentum"], nesterov=o["nesterov"])
-    if o["kind"] == "rmsprop":
-        return torch.optim.RMSprop(params, lr=o["lr"], alpha=o["rho"], eps=o["epsilon"])
-    initial = o["initial_accumulator"]
-    return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=initial, eps=1e-7)
 
 
 def first_output(out):
     return out[0] if isinstance(out, tuple) else out
+
+
+def mix32(x):
+    """mgpuc's 32-bit finaliser (runtime/data/counter-random.ts), so the program draws what mgpuc draws."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def counter_keys(seed, stream):
+    """The two keys of mgpuc's CounterRandom(seed, stream): FNV-1a of "seed\\0stream" under two bases."""
+    keys = []
+    for basis in (0x811C9DC5, 0x050C5D1F):
+        h = basis
+        for byte in ("%d\0%s" % (seed, stream)).encode("utf-8"):
+            h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+        keys.append(mix32(h))
+    return keys[0], keys[1] ^ 0x9E3779B9
+
+
+def epoch_order(count, seed, epoch):
+    """The order mgpuc visits the samples in during an epoch (0-based): Fisher-Yates on counter-based draws,
+    the same permutation on every rank and as mgpuc train with this seed, so a run started from an mgpuc
+    checkpoint reads the same batches as mgpuc would."""
+    k0, k1 = counter_keys(seed, "epoch/%d" % epoch)
+    order = list(range(count))
+    for i in range(count - 1, 0, -1):
+        a = mix32((i + k0) & 0xFFFFFFFF)
+        draw = mix32(((a ^ k1) + 0x9E3779B9) & 0xFFFFFFFF)
+        j = math.floor((draw / 4294967296) * (i + 1))
+        order[i], order[j] = order[j], order[i]
+    return torch.tensor(order)
 
 
 def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
@@ -1556,7 +1462,6 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         rows = order[start : start + batch]
         pieces = torch.tensor_split(rows, Runtime.world)
         mine = pieces[Runtime.rank]
-        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
         xb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device)
         yb = torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
         with torch.set_grad_enabled(train):
@@ -1567,7 +1472,6 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
             (losses.sum() * (Runtime.world / len(rows))).backward()
             reduce_model_parallel_grads(model)
             optimizer.step()
-            Batch.step += 1
             on_step(len(rows))
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
@@ -1607,9 +1511,8 @@ def whole_tensor(module, p):
     """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
     if not getattr(p, "model_parallel", False):
         return p.detach()
-    dim = 1 if isinstance(module, RowParallel) else 0
-    full, _ = gather_rows(p.detach().transpose(0, dim).contiguous(), module.group)
-    return full.transpose(0, dim)
+    full, _ = gather_rows(p.detach(), module.group)
+    return full
 
 
 def write_weights(model, path):
@@ -1618,10 +1521,8 @@ def write_weights(model, path):
     out, written = {}, set()
     for attr, module in model.named_children():
         name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, (ColumnParallel, RowParallel)) else module
+        layer = module.layer if isinstance(module, ColumnParallel) else module
         weights = [(t, key) for t, key, _ in keras_weights(layer)]
-        if isinstance(module, RowParallel) and module.bias is not None:
-            weights.append((module.bias, "bias"))
         for t, key in weights:
             w = whole_tensor(module, t).double().cpu()
             out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
@@ -1660,7 +1561,6 @@ def train(args):
         fail("the .model file's train section needs data: and loss: for this program to train")
     setup_distributed()
     torch.manual_seed(args.seed)
-    Batch.seed = args.seed
     model = Model()
     if args.init_from is not None:
         load_keras_weights(model, args.init_from)
@@ -1675,7 +1575,7 @@ def train(args):
     clock = Clock(total_steps)
     metrics = {"loss": "n/a", "accuracy": "n/a", "val_accuracy": "n/a"}
     for epoch in range(epochs):
-        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(args.seed * 7919 + epoch))
+        order = epoch_order(len(x), args.seed, epoch)
         net.train()
         loss_sum, correct, seen = run_batches(net, x, y, order, BATCH_SIZE, True, optimizer, clock).tolist()
         metrics["loss"] = "%.4f" % (loss_sum / max(seen, 1))

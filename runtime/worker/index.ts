@@ -1,0 +1,12 @@
+export { makeOptimizer, exportOptimizerState, importOptimizerState } from "./optimizer.js";
+export type { NamedArray } from "./optimizer.js";
+export { Scoring } from "./scoring.js";
+export { LabelShapeError } from "./labels.js";
+export { isMetricName } from "./metrics.js";
+export { shardBounds } from "./shards.js";
+export { packShared, unpackShared } from "./shared-arrays.js";
+export type { SharedArrays } from "./shared-arrays.js";
+export { shareDataset, viewDataset, gatherRows } from "./shared-dataset.js";
+export type { DataView, SharedDataset } from "./shared-dataset.js";
+export type { ReadyReply, StepDone, StepMessage, WorkerInit } from "./protocol.js";
+export { readyDevices } from "./ready-devices.js";
