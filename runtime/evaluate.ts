@@ -55,6 +55,8 @@ export async function evaluate(
       ...(typeof meta.seed === "number" ? { seed: meta.seed } : {}),
       // A model trained with `target: input` is scored against its input, as it was trained.
       ...(meta.target === "input" ? { target: "input" as const } : {}),
+      // A text model reads text with the ids it was trained with (its checkpoint keeps them).
+      ...(isVocabulary(meta["vocabulary"]) ? { vocabulary: meta["vocabulary"] } : {}),
     });
     const classes = ds.y instanceof Int32Array && ds.numClasses > 0;
     const lossName: Loss = isLoss(meta.loss)
@@ -110,4 +112,8 @@ export function formatEvaluation(e: Evaluation): string {
     .map(([name, value]) => ` ${name}=${value.toFixed(4)}`)
     .join("");
   return `evaluate: loss=${e.loss.toFixed(4)}${metrics} (${groupThousands(e.samples)} samples, ${e.checkpoint})`;
+}
+
+function isVocabulary(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((c) => typeof c === "string");
 }

@@ -20,6 +20,12 @@ export interface LoadOptions {
    * (an IDX label file is left alone, a CSV needs no label column).
    */
   readonly target?: Target;
+  /**
+   * Text: read the characters as ids of this vocabulary (the training text's, or a checkpoint's) rather than
+   * the text's own, so a separate validation text or an evaluated one means what the model learned; a
+   * character outside it is a `DataError`.
+   */
+  readonly vocabulary?: readonly string[];
 }
 
 /** Loads a `data:` source into memory. Unreadable or mismatched data rejects with a `DataError`. */
@@ -39,9 +45,9 @@ function loadSource(source: DataSource, options: LoadOptions): Promise<Dataset> 
     case "csv":
       return loadCsv(resolve(source.path), source.label, options.inputShape, labels);
     case "text":
-      return loadText({ path: resolve(source.path) }, source.block, options.inputShape);
+      return loadText({ path: resolve(source.path) }, source.block, options.inputShape, options.vocabulary);
     case "moby_dick":
-      return loadText("moby_dick", source.block, options.inputShape);
+      return loadText("moby_dick", source.block, options.inputShape, options.vocabulary);
     case "synthetic":
       return loadSynthetic(
         source.samples,

@@ -18,6 +18,8 @@ export async function loadText(
   source: { readonly path: string } | "moby_dick",
   block: number,
   inputShape: readonly number[],
+  /** The ids to use (a training text's vocabulary); default the text's own. */
+  given?: readonly string[],
 ): Promise<Dataset> {
   const name = source === "moby_dick" ? "moby_dick" : source.path;
   let text: string;
@@ -41,7 +43,19 @@ export async function loadText(
         `declare the input int32[${block}]`,
       name,
     );
-  const vocabulary = vocabularyOf(chars);
+  const vocabulary = given ? [...given] : vocabularyOf(chars);
+  if (given) {
+    const known = new Set(given);
+    const unknown = [...new Set(chars.filter((c) => !known.has(c)))];
+    if (unknown.length > 0)
+      throw new DataError(
+        `${name} has ${unknown.length} character(s) the training text lacks (${unknown
+          .slice(0, 10)
+          .map((c) => JSON.stringify(c))
+          .join(", ")}): the model has no id for them; use text drawn from the same characters`,
+        name,
+      );
+  }
   const ids = new Map(vocabulary.map((c, i) => [c, i]));
   const count = windowCount(chars.length, block);
   const x = new Float32Array(count * block);

@@ -30,8 +30,14 @@ async function loadData(
   const inputShape = (o.model.inputs[0]?.shape ?? []).slice(1) as number[];
   // `target: input` (an autoencoder): the labels are the samples themselves, for a given data set too.
   const target = o.training.target;
-  const load = (source: DataSource) =>
-    loadDataset(source, { inputShape, baseDir: o.baseDir, seed, ...(target ? { target } : {}) });
+  const load = (source: DataSource, vocabulary?: readonly string[]) =>
+    loadDataset(source, {
+      inputShape,
+      baseDir: o.baseDir,
+      seed,
+      ...(target ? { target } : {}),
+      ...(vocabulary ? { vocabulary } : {}),
+    });
   let full = o.dataset && target === "input" ? inputAsTarget(o.dataset) : o.dataset;
   if (full === undefined) {
     if (o.training.data === undefined)
@@ -44,7 +50,8 @@ async function loadData(
     const { train, validation } = splitValidation(full, v, seed);
     return { train, validation };
   }
-  return { train: full, validation: await load(v) };
+  // A validation text is read with the training text's ids.
+  return { train: full, validation: await load(v, full.vocabulary) };
 }
 
 interface Start {

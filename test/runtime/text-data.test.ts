@@ -46,6 +46,23 @@ describe("text(path, block)", () => {
     expect(Array.from(train.x)).toEqual(Array.from(ds.x.subarray(0, train.count * 5)));
   });
 
+  it("reads a validation or evaluated text with the training text's ids, and refuses characters it lacks", async () => {
+    const training = [" ", "a", "b", "c", "e", "g", "z", "🐳"];
+    const ds = await loadDataset(
+      { kind: "text", path: textFile("val.txt", "cab zag bag"), block: 4 },
+      { inputShape: [4], baseDir: dir, vocabulary: training },
+    );
+    expect(ds.vocabulary).toEqual(training);
+    expect(Array.from(ds.x.subarray(0, 4), (i) => training[i]).join("")).toBe("cab ");
+    expect(ds.numClasses).toBe(8);
+    await expect(
+      loadDataset(
+        { kind: "text", path: textFile("odd.txt", "cab dog cab"), block: 4 },
+        { inputShape: [4], baseDir: dir, vocabulary: training },
+      ),
+    ).rejects.toThrow(/has 2 character\(s\) the training text lacks \("d", "o"\)/);
+  });
+
   it("refuses an empty file, a block as long as the text, a missing file and a mismatched input", async () => {
     await expect(load(textFile("empty.txt", ""), 4)).rejects.toThrow(/empty\.txt is empty/);
     await expect(load(textFile("short.txt", "abcd"), 4)).rejects.toThrow(
