@@ -16,6 +16,8 @@ export interface DataFacts {
   readonly labelShape?: readonly number[];
   /** Text: the number of distinct characters (ids 0..vocabulary-1), which an embedding must take. */
   readonly vocabulary?: number;
+  /** Text: the distinct characters themselves, sorted (a validation text must use the training text's). */
+  readonly characters?: readonly string[];
 }
 
 /** A label value and where it is, for messages: `line 4 of train.csv`, `sample 12 of labels.idx`. */

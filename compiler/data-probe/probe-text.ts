@@ -37,7 +37,8 @@ export function probeText(source: { readonly path: string } | "moby_dick", block
     if (!(error instanceof DataFormatError)) throw error;
     return { kind: "unreadable", message: error.message, path };
   }
-  const vocabulary = vocabularyOf(chars).length;
+  const distinct = vocabularyOf(chars);
+  const vocabulary = distinct.length;
   const windows = windowCount(chars.length, block);
   const at = `${name} (${vocabulary} distinct characters)`;
   return {
@@ -48,6 +49,7 @@ export function probeText(source: { readonly path: string } | "moby_dick", block
       flat: false,
       labelShape: [block],
       vocabulary,
+      characters: distinct,
       labels: {
         max: { value: vocabulary - 1, at },
         min: { value: 0, at },

@@ -94,6 +94,11 @@ export const SHAPE_MESSAGES = {
     severity: "error",
     message: "loss '{0}' scores every position of the text: output '{1}' must be {2}, got {3}",
   },
+  MG2118: {
+    severity: "error",
+    message:
+      "the validation text has {0} character(s) the training data '{2}' lacks ({1}): the model has no id for them",
+  },
   // The train and parallel sections (resolve-config), at the value's span.
   MG2201: { severity: "error", message: "unknown {0} '{1}'; expected one of {2}" },
   MG2202: { severity: "error", message: "'{0}' expects {1}, got {2}" },

@@ -55,6 +55,7 @@ export function checkData(graph: Graph, training: TrainingConfig, ctx: PassConte
   };
   const sources = checkInputData(declared, training, ctx);
   for (const source of sources) checkVocabulary(graph, source, ctx);
+  checkValidationCharacters(sources, ctx);
   if (training.target === "input") checkTarget(declared, output, training, ctx);
   if (training.loss) checkLoss(declared, output, training, sources, ctx);
 }
@@ -194,6 +195,27 @@ function checkVocabulary(graph: Graph, source: ProbedSource, ctx: PassContext): 
       hint: `write \`embedding(${vocabulary}, ${String(node.attrs["output_dim"])})\``,
     });
   }
+}
+
+/**
+ * A validation text is read with the training text's ids (the runtime's rule): a character the training text
+ * lacks has no id. Reported at the validation source.
+ */
+function checkValidationCharacters(sources: readonly ProbedSource[], ctx: PassContext): void {
+  const [train, validation] = sources;
+  const known = train?.facts.characters;
+  const seen = validation?.facts.characters;
+  if (known === undefined || seen === undefined) return;
+  const has = new Set(known);
+  const missing = seen.filter((c) => !has.has(c));
+  if (missing.length === 0) return;
+  const shown = missing
+    .slice(0, 10)
+    .map((c) => JSON.stringify(c))
+    .join(", ");
+  ctx.diagnostics.report("MG2118", validation!.span, [missing.length, shown, train!.facts.name], {
+    hint: "validate on text written with the training text's characters, or use `validation: 0.1` (its end)",
+  });
 }
 
 function fits(given: readonly number[], expected: readonly number[]): boolean {

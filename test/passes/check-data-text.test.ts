@@ -17,8 +17,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TEXT = "abc abd dcba é🐳 ".repeat(20);
 writeFileSync(join(dir, "book.txt"), TEXT);
 writeFileSync(join(dir, "empty.txt"), "");
+writeFileSync(join(dir, "val.txt"), "abc cab bad ".repeat(5));
+writeFileSync(join(dir, "odd.txt"), "abc xyz cab ".repeat(5));
 
 interface Options {
+  readonly validation?: string;
   readonly input?: string;
   readonly vocab?: number;
   readonly out?: string;
@@ -38,6 +41,7 @@ function compile(o: Options = {}) {
 train M {
   data: ${o.data ?? 'text("book.txt", block: 8)'}
   loss: ${o.loss ?? "sparse_categorical_crossentropy"}
+  ${o.validation ? `validation: ${o.validation}` : ""}
 }`;
   const result = compileSource(new SourceFile(join(dir, "m.model"), text));
   return result.diagnostics.map((d) => ({ code: d.code, message: d.message, hint: d.hint }));
@@ -105,6 +109,18 @@ describe("check-data on text", () => {
     expect(long.find((d) => d.code === "MG2110")!.message).toContain(
       "book.txt has 320 characters, too few for one window of block 400 and its next character; use a block below 320",
     );
+  });
+
+  it("MG2118: a validation text with characters the training text lacks, at the validation source", () => {
+    expect(compile({ validation: 'text("val.txt", block: 8)' })).toEqual([]);
+    expect(compile({ validation: 'text("odd.txt", block: 8)' })).toEqual([
+      {
+        code: "MG2118",
+        message:
+          'the validation text has 3 character(s) the training data \'text\' lacks ("x", "y", "z"): the model has no id for them',
+        hint: "validate on text written with the training text's characters, or use `validation: 0.1` (its end)",
+      },
+    ]);
   });
 
   it("moby_dick: 89 distinct characters, so an 88-row embedding is refused", () => {
