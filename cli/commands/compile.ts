@@ -41,7 +41,22 @@ export function compileOptionsFrom(flags: Omit<CompileFlags, "emit">): CompileOp
 export async function compileCommand(file: string, flags: CompileFlags): Promise<number> {
   const source = loadSource(file);
   const result = compileSource(source, compileOptionsFrom(flags));
-  printDiagnostics(result.diagnostics, source, { json: flags.json === true, stream: process.stderr });
+  // A summary describes the model, not a plan: a model that fits no device count here (MG3xxx, placement) is
+  // still summarised, its placement column empty and the placement error shown as a warning.
+  const unplaced =
+    flags.emit === "summary" &&
+    flags.dumpAfter === undefined &&
+    result.graph?.nodes.every((n) => n.params !== undefined) === true &&
+    result.diagnostics.some((d) => d.severity === "error") &&
+    result.diagnostics.every((d) => d.severity !== "error" || d.code.startsWith("MG3"));
+  const shown = unplaced
+    ? result.diagnostics.map((d) => (d.severity === "error" ? { ...d, severity: "warning" as const } : d))
+    : result.diagnostics;
+  printDiagnostics(shown, source, { json: flags.json === true, stream: process.stderr });
+  if (unplaced) {
+    writeOutput(emitSummary(result.graph!), flags.output);
+    return EXIT.ok;
+  }
   if (result.diagnostics.some((d) => d.severity === "error")) return EXIT.inputErrors;
 
   if (flags.dumpAfter !== undefined) {

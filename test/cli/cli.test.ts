@@ -81,6 +81,21 @@ describe("mgpuc command line (CLI.md)", () => {
     expect(r.stdout).toMatch(/^ *Non-trainable params: 0/m);
   });
 
+  it("summarises a model that fits no plan here, its placement left empty and the reason a warning", async () => {
+    const flags = ["--devices", "2", "--profile", "cpu"];
+    const summary = await runCli(["examples/gpt2.model", "--emit", "summary", ...flags]);
+    expect(summary.code, summary.stderr).toBe(0);
+    expect(summary.stdout).toMatch(/^ *Total params: 124,439,808/m);
+    expect(summary.stdout).toMatch(
+      /│ decoder_11\/attention \(MultiHeadAttention\) +│ \(None, 1024, 768\) +│ +2,362,368 │ -/,
+    );
+    expect(summary.stderr).toMatch(/warning MG3001: model 'Gpt2' does not fit/);
+    // The plan itself cannot be written: that stays an error.
+    const plan = await runCli(["examples/gpt2.model", "--emit", "plan", ...flags]);
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toMatch(/error MG3001/);
+  });
+
   it("emits a plan as JSON, and the IR after a named pass", async () => {
     const plan = await runCli(["examples/mnist.model", "--emit", "plan", "--devices", "2"]);
     expect(plan.code).toBe(0);
