@@ -20,9 +20,16 @@ export interface RankResult {
   readonly output: string;
 }
 
+/** What torch prints when the port MASTER_PORT names was taken between `freePort` and its rendezvous store. */
+const PORT_TAKEN = /Address already in use|EADDRINUSE/;
+
 /**
  * Starts `world` processes of a program with the plain RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT environment
  * (Debian's torchrun is broken on Python 3.11), one CPU thread each, and waits for all of them.
+ *
+ * A rank that fails takes the others down with it: rank 0 failing to bind its store would otherwise leave rank 1
+ * waiting for it for gloo's 30-minute timeout (a CI run once hung so). When the failure is the port having been
+ * taken by another process since `freePort` chose it, the run is started again on a new port (at most twice).
  */
 export async function runRanks(
   program: string,
@@ -30,28 +37,48 @@ export async function runRanks(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
 ): Promise<RankResult[]> {
-  const port = await freePort();
-  const runs = Array.from({ length: world }, (_, rank) => {
-    return new Promise<RankResult>((resolve) => {
-      const child = spawn(SYSTEM_PYTHON, [program, ...args], {
-        env: {
-          ...process.env,
-          RANK: String(rank),
-          WORLD_SIZE: String(world),
-          MASTER_ADDR: "127.0.0.1",
-          MASTER_PORT: String(port),
-          OMP_NUM_THREADS: "1",
-          CUDA_VISIBLE_DEVICES: "",
-          ...env,
-        },
-      });
-      let output = "";
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-      child.on("close", (code) => resolve({ code, output }));
-    });
-  });
-  return Promise.all(runs);
+  for (let attempt = 0; ; attempt++) {
+    const results = await runRanksOnce(program, world, args, env, await freePort());
+    const portTaken = results.some((r) => r.code !== 0 && PORT_TAKEN.test(r.output));
+    if (!portTaken || attempt === 2) return results;
+  }
+}
+
+function runRanksOnce(
+  program: string,
+  world: number,
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  port: number,
+): Promise<RankResult[]> {
+  const children = Array.from({ length: world }, (_, rank) =>
+    spawn(SYSTEM_PYTHON, [program, ...args], {
+      env: {
+        ...process.env,
+        RANK: String(rank),
+        WORLD_SIZE: String(world),
+        MASTER_ADDR: "127.0.0.1",
+        MASTER_PORT: String(port),
+        OMP_NUM_THREADS: "1",
+        CUDA_VISIBLE_DEVICES: "",
+        ...env,
+      },
+    }),
+  );
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise<RankResult>((resolve) => {
+          let output = "";
+          child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+          child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+          child.on("close", (code) => {
+            if (code !== 0) for (const other of children) if (other.exitCode === null) other.kill("SIGKILL");
+            resolve({ code, output });
+          });
+        }),
+    ),
+  );
 }
 
 /** The `final:` line's fields, from rank 0's output; undefined when it printed none. */
