@@ -2,8 +2,25 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { SYSTEM_PYTHON } from "./python.js";
 
-/** A TCP port nobody listens on right now, for MASTER_PORT. */
-export function freePort(): Promise<number> {
+/** Ports this process has handed out: two runs started together (1 and 2 ranks) must never share one. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port nobody listens on right now, for MASTER_PORT, and never one this process handed out before: a
+ * 1-process and a 2-process run started together on the same port would meet in one rendezvous store, and
+ * each wait for ranks that never come.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await listeningPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function listeningPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -215,10 +215,9 @@ train Classes {
 `,
       csvText(["x1", "x2"], 320, ([a, b]) => (a! > 0.3 ? 2 : b! > 0 ? 1 : 0)),
     );
-    const [one, two] = await Promise.all([
-      train(program, 1, ["--steps", "60"]),
-      train(program, 2, ["--steps", "60"]),
-    ]);
+    // One run after the other: this test hung twice in CI with both started together (a rank left waiting).
+    const one = await train(program, 1, ["--steps", "60"]);
+    const two = await train(program, 2, ["--steps", "60"]);
     expectSameTraining(two, one, "categorical on class ids, 2 vs 1");
     // Chance is 1/3; class ids read as one-hot rows of the wrong shape could not get near this.
     expect(Number(one.final.accuracy)).toBeGreaterThan(0.8);
