@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import type { Strategy } from "../compiler/ir/config.js";
+import { type Backend, BACKENDS, type Strategy } from "../compiler/ir/config.js";
 
 /** Commander value parsers: a bad value is a usage error (exit 2) with a message naming the flag's rule. */
 export function positiveInt(value: string): number {
@@ -33,6 +33,12 @@ export type EmitTarget = (typeof EMIT_TARGETS)[number];
 export function emitTarget(value: string): EmitTarget {
   const found = EMIT_TARGETS.find((t) => t === value);
   if (!found) throw new InvalidArgumentError(`expected one of ${EMIT_TARGETS.join(", ")}`);
+  return found;
+}
+
+export function backend(value: string): Backend {
+  const found = BACKENDS.find((b) => b === value);
+  if (!found) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(", ")}`);
   return found;
 }
 

@@ -6,7 +6,16 @@ import { explainCommand } from "./commands/explain.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import type { SampleFlags } from "./commands/sample.js";
-import { emitTarget, nonNegativeInt, nonNegativeNumber, positiveInt, strategy, transport } from "./flags.js";
+import {
+  backend,
+  emitTarget,
+  nonNegativeInt,
+  nonNegativeNumber,
+  positiveInt,
+  strategy,
+  transport,
+} from "./flags.js";
+import type { Backend } from "../compiler/ir/config.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -83,6 +92,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       .addOption(new Option("--strategy <s>", "placement strategy").argParser(strategy))
       .option("--microbatches <m>", "micro-batches per step", positiveInt)
       .addOption(new Option("--transport <t>", "thread | process").argParser(transport))
+      .addOption(
+        new Option("--backend <b>", "what devices run: auto | webgpu | wasm | cpu | native").argParser(
+          backend,
+        ),
+      )
       .option("--epochs <e>", "epochs", positiveInt)
       .option(
         "--steps <k>",
@@ -153,7 +167,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description("measure this machine into a device profile")
     .option("-o, --output <file>", "write the profile here (default: stdout)")
     .option("--devices <n>", "workers to measure with", positiveInt)
-    .action(async (flags: { output?: string; devices?: number }) => {
+    .addOption(
+      new Option("--backend <b>", "the backend to measure: auto | webgpu | wasm | cpu").argParser(backend),
+    )
+    .action(async (flags: { output?: string; devices?: number; backend?: Backend }) => {
       const { calibrateCommand } = await import("./commands/calibrate.js");
       setExit(await calibrateCommand(flags));
     });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Graph } from "../../compiler/ir/graph.js";
-import type { Strategy, TrainingConfig } from "../../compiler/ir/config.js";
+import type { Backend, ParallelConfig, Strategy, TrainingConfig } from "../../compiler/ir/config.js";
 import { compileSource } from "../../compiler/pipeline.js";
 import { isPlanLoadError, loadPlan, type Plan } from "../../compiler/plan/index.js";
 import { graphFromPlan, PlanShapeError, trainingFromPlan } from "../../compiler/plan/from-plan.js";
@@ -16,6 +16,8 @@ import { checkPlanDevices } from "../plan-devices.js";
 import { watchInterrupts } from "../interrupts.js";
 import { checkDeviceLimit, checkTrainingShape } from "../training-usage.js";
 import { gpuCount } from "../../runtime/process/transport.js";
+import { webgpuPlanProblem } from "../../runtime/train/webgpu-plans.js";
+import { chooseDeviceBackend, type DeviceBackend } from "../device-backend.js";
 
 export interface TrainFlags {
   model?: string;
@@ -24,6 +26,7 @@ export interface TrainFlags {
   strategy?: Strategy;
   microbatches?: number;
   transport?: "thread" | "process";
+  backend?: Backend;
   epochs?: number;
   steps?: number;
   batch?: number;
@@ -40,6 +43,8 @@ interface Job {
   readonly graph: Graph;
   readonly training: TrainingConfig;
   readonly plan: Plan;
+  /** The file's `parallel` section (a model job only). */
+  readonly parallel?: ParallelConfig;
   /** Data paths in the file are relative to it; on the command line, to the current folder. */
   readonly baseDir: string;
 }
@@ -50,8 +55,24 @@ export async function trainCommand(
   flags: TrainFlags,
 ): Promise<number> {
   checkDeviceLimit(flags.devices, gpuCount());
-  const job = target.kind === "model" ? compileJob(target.file, flags) : planJob(target.file, flags);
+  let job = target.kind === "model" ? compileJob(target.file, flags) : planJob(target.file, flags);
   if (typeof job === "number") return job;
+  const chosen = await chooseDeviceBackend(
+    flags.backend ?? job.parallel?.backend ?? "auto",
+    flags.devices ?? job.plan.devices.count,
+    flags.transport,
+  );
+  // `devices: all` on real GPUs is one device per GPU adapter: planned for that many.
+  if (
+    target.kind === "model" &&
+    chosen.gpus !== undefined &&
+    flags.devices === undefined &&
+    job.parallel?.devices === "all" &&
+    chosen.gpus !== job.plan.devices.count
+  ) {
+    job = compileJob(target.file, { ...flags, devices: chosen.gpus });
+    if (typeof job === "number") return job;
+  }
   const training = withOverrides(job.training, flags);
   if (target.kind === "plan") {
     const rejected = checkPlanOverrides(job.graph, training, target.file, flags);
@@ -62,6 +83,8 @@ export async function trainCommand(
   if (!training.data)
     throw new UsageError("this model has no `data:` in its train section; give --data SOURCE");
   const devices = flags.devices ?? job.plan.devices.count;
+  const backend = backendFor(chosen, job.plan, devices, flags.backend ?? job.parallel?.backend ?? "auto");
+  for (const warning of backend.warnings) process.stderr.write(`warning: ${warning}\n`);
   const warnings = checkTrainingShape({
     plan: job.plan,
     devices,
@@ -95,6 +118,8 @@ export async function trainCommand(
       baseDir: job.baseDir,
       saveDir,
       strategy: describeStrategy(job.plan),
+      backend: backend.backend,
+      ...(backend.webgpuAdapters ? { webgpuAdapters: backend.webgpuAdapters } : {}),
       ...(flags.transport !== undefined ? { transport: flags.transport } : {}),
       ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
       ...(flags.epochs !== undefined ? { epochs: flags.epochs } : {}),
@@ -121,6 +146,18 @@ export async function trainCommand(
 }
 
 /**
+ * The chosen backend, unless WebGPU cannot run this plan (`webgpuPlanProblem`): asked for, that is bad usage;
+ * chosen by `auto`, the devices run wasm instead, and a warning says why.
+ */
+function backendFor(chosen: DeviceBackend, plan: Plan, devices: number, requested: Backend): DeviceBackend {
+  if (chosen.backend !== "webgpu") return chosen;
+  const problem = webgpuPlanProblem(plan, devices);
+  if (problem === null) return chosen;
+  if (requested === "webgpu") throw new UsageError(`--backend webgpu: ${problem}`);
+  return { backend: "auto", warnings: [`not using the WebGPU adapters: ${problem}`] };
+}
+
+/**
  * Where a resumed run writes its checkpoints by default: the run folder `--resume` names, or the run folder
  * holding the checkpoint folder it names (never inside a checkpoint).
  */
@@ -142,7 +179,13 @@ function compileJob(file: string, flags: TrainFlags): Job | number {
   if (result.diagnostics.some((d) => d.severity === "error")) return EXIT.inputErrors;
   if (!result.graph || !result.training || !result.plan)
     throw new Error("the compiler stopped without a plan");
-  return { graph: result.graph, training: result.training, plan: result.plan, baseDir: dirname(file) };
+  return {
+    graph: result.graph,
+    training: result.training,
+    plan: result.plan,
+    ...(result.parallel ? { parallel: result.parallel } : {}),
+    baseDir: dirname(file),
+  };
 }
 
 function planJob(file: string, flags: TrainFlags): Job | number {

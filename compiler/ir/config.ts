@@ -72,6 +72,13 @@ export interface TrainingOverrides {
 
 export type Strategy = "auto" | "data" | "model" | "pipeline";
 
+/**
+ * The tfjs backend devices run: `auto` (native when installed, else a real GPU's WebGPU adapter, else wasm),
+ * `native` (tfjs-node-gpu / tfjs-node), `webgpu` (Dawn's Node binding, one process per adapter), `wasm`, `cpu`.
+ */
+export const BACKENDS = ["auto", "native", "webgpu", "wasm", "cpu"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
 export interface ParallelConfig {
   /** A count, or `all` (every GPU found, or one CPU device per core, at most 8). */
   readonly devices: number | "all";
@@ -80,5 +87,7 @@ export interface ParallelConfig {
   readonly profile?: string;
   /** Absent = 4 × stages (GPipe: M ≥ 4K keeps the bubble small). */
   readonly microbatches?: number;
+  /** Absent = `auto`; the command line's `--backend` overrides it. */
+  readonly backend?: Backend;
   readonly spans: Readonly<Partial<Record<keyof Omit<ParallelConfig, "spans">, Span>>>;
 }

@@ -2,15 +2,17 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { didYouMean } from "../diagnostics/suggest.js";
 import type { Span } from "../diagnostics/span.js";
-import type {
-  DataSource,
-  Loss,
-  Optimizer,
-  ParallelConfig,
-  Strategy,
-  Target,
-  TrainingConfig,
-  TrainingOverrides,
+import {
+  type Backend,
+  BACKENDS,
+  type DataSource,
+  type Loss,
+  type Optimizer,
+  type ParallelConfig,
+  type Strategy,
+  type Target,
+  type TrainingConfig,
+  type TrainingOverrides,
 } from "../ir/config.js";
 import type { ExpandedModel, Section } from "../ir/expanded.js";
 import type { Value } from "../ir/values.js";
@@ -82,7 +84,7 @@ export function applyTrainingOverrides(
   };
 }
 
-/** The `parallel` section: devices (>= 1 or `all`), strategy, profile, micro-batches. */
+/** The `parallel` section: devices (>= 1 or `all`), strategy, profile, micro-batches, backend. */
 export function resolveParallel(model: ExpandedModel, ctx: PassContext): ParallelConfig {
   const values = entries(model.parallel);
   const spans: Spans = {};
@@ -102,11 +104,16 @@ export function resolveParallel(model: ExpandedModel, ctx: PassContext): Paralle
   else if (profileValue?.kind === "string") profile = profileValue.value;
   else if (profileValue) typeError(profileValue, "profile", "a profile name or a path", ctx);
   const microbatches = integer(values.get("microbatches"), "microbatches", 1, ctx);
+  const backendValue = values.get("backend");
+  const backend = backendValue
+    ? (pickName(backendValue, "backend", "backend", BACKENDS, ctx) as Backend | undefined)
+    : undefined;
   return {
     devices,
     strategy: strategy ?? "auto",
     ...(profile !== undefined ? { profile } : {}),
     ...(microbatches !== undefined ? { microbatches } : {}),
+    ...(backend !== undefined ? { backend } : {}),
     spans,
   };
 }

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import type { Backend } from "../../compiler/ir/config.js";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { registerTileGradient } from "./tile-gradient.js";
@@ -9,12 +10,17 @@ import { registerDilatedConvGradients } from "./dilated-conv-gradients.js";
 import { patchDilatedConvLayers } from "./dilated-conv-layers.js";
 import { registerUntransposedMatMul } from "./untransposed-matmul.js";
 import { registerWasmSegmentSum } from "./segment-sum-kernel.js";
+import { startWebgpu } from "./webgpu-backend.js";
+import { missingWebgpuPackage } from "./webgpu-binding.js";
 
-/** `native` = `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, whichever is installed. */
-export type BackendPreference = "auto" | "native" | "wasm" | "cpu";
+/**
+ * `native` = `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node`, whichever is installed; `webgpu` = tfjs's
+ * WebGPU backend on Dawn's Node binding (optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu`).
+ */
+export type BackendPreference = Backend;
 
 export interface BackendInfo {
-  /** The tfjs backend name in use: `tensorflow`, `wasm` or `cpu`. */
+  /** The tfjs backend name in use: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   readonly name: string;
   /** What was loaded and why, for `mgpuc devices` and the start of a run. */
   readonly detail: string;
@@ -64,7 +70,7 @@ async function tryWasm(): Promise<boolean> {
 }
 
 export interface BackendAvailability {
-  readonly name: "tensorflow" | "wasm" | "cpu";
+  readonly name: "tensorflow" | "webgpu" | "wasm" | "cpu";
   readonly package: string;
   readonly available: boolean;
   readonly note: string;
@@ -91,6 +97,15 @@ export function listBackends(): BackendAvailability[] {
       note: gpu || node ? "native libtensorflow (used first)" : "not installed (optional dependency)",
     },
     {
+      name: "webgpu",
+      package: "@tensorflow/tfjs-backend-webgpu",
+      available: missingWebgpuPackage() === null,
+      note:
+        missingWebgpuPackage() === null
+          ? "WebGPU on Dawn (npm webgpu), one process per adapter: see the adapters below"
+          : "not installed (optional dependencies webgpu, @tensorflow/tfjs-backend-webgpu)",
+    },
+    {
       name: "wasm",
       package: "@tensorflow/tfjs-backend-wasm",
       available: installed("@tensorflow/tfjs-backend-wasm"),
@@ -112,12 +127,19 @@ export function registerDilatedConvTraining(): void {
   patchLayerNormalization();
 }
 
-/** Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu. */
+/**
+ * Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu; `webgpu`
+ * only when asked for (the trainer decides whether `auto` means WebGPU: it probes adapters, a device does not).
+ */
 export async function initBackend(preference: BackendPreference = "auto"): Promise<BackendInfo> {
   // Production mode: no "install tfjs-node" banner from the cpu backend on every run (mgpuc reports the
   // backend itself), and no debug-only checks.
   tf.enableProdMode();
   registerDilatedConvTraining();
+  if (preference === "webgpu") {
+    const adapter = await startWebgpu();
+    return { name: "webgpu", detail: `@tensorflow/tfjs-backend-webgpu on ${adapter}` };
+  }
   if (preference === "auto" || preference === "native") {
     const pkg = await tryNative();
     if (pkg !== null) return { name: "tensorflow", detail: `${pkg} (libtensorflow)` };

@@ -10,6 +10,8 @@ export interface StartDevices {
   /** Worker threads (default) or one child process per device; `gpu` pins each process to its GPU. */
   readonly transport?: "thread" | "process" | undefined;
   readonly gpu?: boolean | undefined;
+  /** Processes: the WebGPU adapter each rank is pinned to, by name, ranks taking them in turn. */
+  readonly webgpuAdapters?: readonly string[] | undefined;
   /** Processes: floats per all-reduce bucket of the pipe collectives. */
   readonly bucket?: number | undefined;
   /** Threads: wakes every device waiting in shared memory once one has failed. */
@@ -24,6 +26,7 @@ export function startDevices<Message, Reply extends { readonly type: string }>(
     return new ProcessPool<Message, Reply>(o.devices, {
       entry: o.entry,
       gpu: o.gpu ?? false,
+      ...(o.webgpuAdapters ? { webgpuAdapters: o.webgpuAdapters } : {}),
       bucket: o.bucket ?? 1 << 20,
     });
   }

@@ -121,6 +121,7 @@ export class PlanGroup implements TrainingGroup {
       entry: ENTRY,
       transport: options.transport,
       gpu: options.gpu,
+      webgpuAdapters: options.webgpuAdapters,
       onAbort: () => {
         shared?.layouts.forEach(abortShared);
         if (shared) abortMailbox(shared.mailbox);

@@ -1,3 +1,4 @@
+import type { BackendPreference } from "../backend/init-backend.js";
 import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import type { Strategy } from "../../compiler/ir/config.js";
 import type { Graph } from "../../compiler/ir/graph.js";
@@ -137,7 +138,7 @@ function predicted(plan: Plan): number {
 export async function splitLayerOverhead(
   profile: DeviceProfile,
   devices: number,
-  backend: "auto" | "wasm" | "cpu",
+  backend: BackendPreference,
   compile: PlanProbe,
 ): Promise<number> {
   const { data, split, slope } = splitProbePlans(profile, devices, compile);

@@ -18,6 +18,8 @@ export interface ProcessPoolOptions {
   readonly bucket?: number;
   /** Pin device process r to GPU r (CUDA_VISIBLE_DEVICES). */
   readonly gpu?: boolean;
+  /** Pin device process r to WebGPU adapter `webgpuAdapters[r % length]` (by name). */
+  readonly webgpuAdapters?: readonly string[];
 }
 
 /** Replies the transport itself handles: sent unasked by `serveChild`. */
@@ -73,6 +75,9 @@ export class ProcessPool<Message, Reply extends { readonly type: string }> imple
         mesh: this.mesh,
         bucket: options.bucket ?? 1 << 20,
         gpu: options.gpu ?? false,
+        ...(options.webgpuAdapters?.length
+          ? { adapter: options.webgpuAdapters[rank % options.webgpuAdapters.length]! }
+          : {}),
       });
       const reader = new FrameReader(decodeMessage);
       (child.stdio[3] as Readable).on("data", (chunk: Buffer) => {

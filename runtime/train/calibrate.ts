@@ -1,3 +1,5 @@
+import { probeWebgpu, realAdapters } from "../backend/webgpu-adapters.js";
+import type { BackendPreference } from "../backend/init-backend.js";
 import { initBackend } from "../backend/index.js";
 import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
@@ -18,7 +20,8 @@ import {
 export interface CalibrateOptions {
   /** Ranks for the all-reduce measurement; default 2. */
   readonly devices?: number;
-  readonly backend?: "auto" | "wasm" | "cpu";
+  /** `webgpu`: compute figures on this process's adapter, step figures on WebGPU device processes. */
+  readonly backend?: BackendPreference;
   /** Compiles the split probe (cli/plan-probe.ts): the runtime does not compile model text itself. */
   readonly planProbe: PlanProbe;
 }
@@ -90,6 +93,13 @@ export async function timeAllReduce(
   return { best: Math.min(...times), mean: times.reduce((a, b) => a + b, 0) / times.length };
 }
 
+/** The adapters WebGPU device processes are pinned to: the real GPUs, else whatever adapter there is. */
+async function webgpuAdapterNames(): Promise<string[]> {
+  const probe = await probeWebgpu();
+  const real = realAdapters(probe);
+  return (real.length > 0 ? real : probe.adapters).map((a) => a.name);
+}
+
 /**
  * Measures this machine into a device profile for the cost model: the chosen backend's matMul rate in one
  * thread (= one device), memory bandwidth (memcpy), and the shared-memory all-reduce's bandwidth and latency,
@@ -100,7 +110,7 @@ export async function timeAllReduce(
 export async function calibrate(options: CalibrateOptions): Promise<DeviceProfile> {
   const backend = await initBackend(options.backend ?? "auto");
   const ranks = Math.max(2, options.devices ?? 2);
-  const rate = matMulRate();
+  const rate = await matMulRate();
   const memcpy = memcpyRate();
   const small = (await timeAllReduce(ranks, 16, 200)).best;
   const floats = 4 << 20;
@@ -110,26 +120,28 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
   // Once unmeasured first: V8 optimises tfjs's dispatch and autodiff paths over the first calls of each, and
   // the runs these figures predict are warm (measured: a tiny layer 0.9 ms on the first pass, 0.2–0.3 after).
-  opOverhead();
-  activationRate(layerOverhead());
-  const op = opOverhead();
-  const isolated = layerOverhead();
-  const message = messageOverhead() + latency;
-  const elementwise = elementwiseRate();
-  const weightGradient = weightGradientRate(isolated);
-  const activation = activationRate(isolated);
-  const jitter = await lockstepJitter(ranks, options.backend ?? "auto");
+  await opOverhead();
+  await activationRate(await layerOverhead());
+  const op = await opOverhead();
+  const isolated = await layerOverhead();
+  const message = (await messageOverhead()) + latency;
+  const elementwise = await elementwiseRate();
+  const weightGradient = await weightGradientRate(isolated);
+  const activation = await activationRate(isolated);
+  const device = options.backend ?? "auto";
+  const jitter = await lockstepJitter(ranks, device);
+  const adapters = device === "webgpu" ? await webgpuAdapterNames() : [];
   // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
   // tensors re-made for the update): the extra layers of an 8-layer tiny model say how much, Adam included.
-  const tiny = await tinyStepTime(ranks, options.backend ?? "auto", 1);
-  const eight = await tinyStepTime(ranks, options.backend ?? "auto", 8);
+  const tiny = await tinyStepTime(ranks, device, 1, adapters);
+  const eight = await tinyStepTime(ranks, device, 8, adapters);
   const perLayer = Math.max(0, (eight - tiny) / 7);
   const update = 2 * 14 * op;
   const layer = Math.max(isolated, perLayer - update);
   const stepOverhead = Math.max(0, tiny - layer - update - latency);
   const round = (x: number) => Number(x.toPrecision(3));
   const measured = {
-    name: "cpu",
+    name: device === "webgpu" ? "webgpu" : "cpu",
     source: `measured by mgpuc calibrate: ${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
     rate: "fp32",
     fp32FlopsPerSecond: Number(rate.toPrecision(3)),
@@ -148,6 +160,8 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   } as const;
   // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
   // gathers and the waits at their collectives, from a probe trained on the runtime itself.
-  const split = await splitLayerOverhead(measured, ranks, options.backend ?? "auto", options.planProbe);
+  // WebGPU devices run no split plan (runtime/train/webgpu-plans.ts): there is nothing of theirs to measure.
+  if (device === "webgpu") return { ...measured, splitLayerOverheadSeconds: 0 };
+  const split = await splitLayerOverhead(measured, ranks, device, options.planProbe);
   return { ...measured, splitLayerOverheadSeconds: round(split) };
 }

@@ -41,6 +41,7 @@ export class DataParallelGroup implements TrainingGroup {
       entry: ENTRY,
       transport: options.transport,
       gpu: options.gpu,
+      webgpuAdapters: options.webgpuAdapters,
       bucket,
       onAbort: () => {
         if (layout) abortShared(layout);

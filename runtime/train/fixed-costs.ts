@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { DataParallelGroup } from "./data-parallel-group.js";
+import type { BackendPreference } from "../backend/init-backend.js";
+import { readFloats } from "../backend/read-floats.js";
 
 /*
  * The fixed costs `calibrate()` measures beyond the roofline (compiler/cost/README.md, "v2 terms"), each as the
@@ -11,21 +13,31 @@ import { DataParallelGroup } from "./data-parallel-group.js";
  * best: a training step shares the cores with whatever else runs on the machine, and so does this. The warm-up
  * is long because V8 optimises tfjs's dispatch and autodiff paths over the first few hundred calls (measured:
  * a tiny layer's forward + backward 1.5 ms on the first 150 ms, 0.4 ms once warm), and training runs warm.
+ * `f` ends by reading its result back (`settle`), as a step reads its gradients: on WebGPU that is when the
+ * GPU's work is done.
  */
-function timeCall(f: () => void, ms = 150): number {
+async function timeCall(f: () => Promise<void>, ms = 150): Promise<number> {
   const warm = performance.now();
-  for (let calls = 0; performance.now() - warm < ms || calls < 2; calls++) f();
+  for (let calls = 0; performance.now() - warm < ms || calls < 2; calls++) await f();
   let calls = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < ms || calls < 5) {
-    f();
+    await f();
     calls++;
   }
   return (performance.now() - t0) / 1000 / calls;
 }
 
+/** Runs `make` in a tidy scope and reads its results back (synchronously where the backend can). */
+async function settle(make: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const out = tf.tidy(make);
+  const list = Array.isArray(out) ? out : [out];
+  await readFloats(list);
+  tf.dispose(list);
+}
+
 /** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
-export function matMulRate(): number {
+export async function matMulRate(): Promise<number> {
   const n = 256;
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
@@ -33,9 +45,7 @@ export function matMulRate(): number {
   let reps = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < 500) {
-    const c = tf.matMul(a, b);
-    c.dataSync();
-    c.dispose();
+    await settle(() => tf.matMul(a, b));
     reps++;
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -44,14 +54,14 @@ export function matMulRate(): number {
 }
 
 /** Seconds per tfjs kernel call on a one-element tensor: the dispatch cost an optimizer update pays per kernel. */
-export function opOverhead(): number {
+export async function opOverhead(): Promise<number> {
   const one = tf.scalar(1);
   const chain = 50;
-  const t = timeCall(() =>
-    tf.tidy(() => {
+  const t = await timeCall(() =>
+    settle(() => {
       let x: tf.Tensor = one;
       for (let i = 0; i < chain; i++) x = tf.add(x, one);
-      x.dataSync();
+      return x;
     }),
   );
   one.dispose();
@@ -62,14 +72,14 @@ export function opOverhead(): number {
  * Seconds of a tiny dense layer's forward + backward with its gradients read out, as a training step runs it
  * (autodiff tape, bias, activation, the weight and bias gradients): what any layer costs beyond its FLOPs.
  */
-export function layerOverhead(): number {
+export async function layerOverhead(): Promise<number> {
   const x = tf.randomUniform([4, 8]);
   const w = tf.variable(tf.randomUniform([8, 8]));
   const b = tf.variable(tf.zeros([8]));
-  const t = timeCall(() =>
-    tf.tidy(() => {
+  const t = await timeCall(() =>
+    settle(() => {
       const { grads } = tf.variableGrads(() => tf.sum(tf.relu(tf.add(tf.matMul(x, w), b))) as tf.Scalar);
-      for (const g of Object.values(grads)) g.dataSync();
+      return Object.values(grads);
     }),
   );
   tf.dispose([x, w, b]);
@@ -77,15 +87,16 @@ export function layerOverhead(): number {
 }
 
 /** Bytes/s of an elementwise kernel (two 1 MiB inputs, one output), as an optimizer update runs them. */
-export function elementwiseRate(floats = 1 << 18): number {
+export async function elementwiseRate(floats = 1 << 18): Promise<number> {
   const a = tf.randomUniform([floats]);
   const b = tf.randomUniform([floats]);
   const chain = 8;
-  // The backend runs synchronously: the kernels are done when the calls return; nothing returned from tidy.
-  const t = timeCall(() =>
-    tf.tidy(() => {
+  // A CPU backend is done when the calls return; a GPU when one element of the result is read back.
+  const t = await timeCall(() =>
+    settle(() => {
       let x = a;
       for (let i = 0; i < chain; i++) x = tf.add(x, b);
+      return tf.slice(x, [0], [1]);
     }),
   );
   tf.dispose([a, b]);
@@ -96,15 +107,12 @@ export function elementwiseRate(floats = 1 << 18): number {
  * Weight bytes/s a dense layer's backward gets through on a tiny batch (2 MiB of weights, 4 rows), beyond the
  * layer's fixed cost: the weight gradient written, transposes, the gradient read out for the all-reduce.
  */
-export function weightGradientRate(fixed: number): number {
+export async function weightGradientRate(fixed: number): Promise<number> {
   const [rows, inputs, units] = [4, 2048, 256];
   const x = tf.randomUniform([rows, inputs]);
   const w = tf.variable(tf.randomUniform([inputs, units]));
-  const t = timeCall(() =>
-    tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.matMul(x, w)) as tf.Scalar, [w]);
-      grads[w.name]!.dataSync();
-    }),
+  const t = await timeCall(() =>
+    settle(() => tf.variableGrads(() => tf.sum(tf.matMul(x, w)) as tf.Scalar, [w]).grads[w.name]!),
   );
   tf.dispose([x, w]);
   const flops = (3 * 2 * rows * inputs * units) / 30e9;
@@ -117,28 +125,26 @@ export function weightGradientRate(fixed: number): number {
  * im2col) and a 2×2 max-pool of its [16, 26, 26, 32] output; their inputs + outputs over their time, each
  * timed for 0.4 s (a few dozen calls: the CNN predictions lean on this rate).
  */
-export function activationRate(fixed: number): number {
+export async function activationRate(fixed: number): Promise<number> {
   const x = tf.randomUniform([16, 28, 28, 1]) as tf.Tensor4D;
   const w = tf.variable(tf.randomUniform([3, 3, 1, 32])) as tf.Variable<tf.Rank.R4>;
   const y = tf.randomUniform([16, 26, 26, 32]) as tf.Tensor4D;
-  const conv = timeCall(
+  const conv = await timeCall(
     () =>
-      tf.tidy(() => {
+      settle(() => {
         const f = () => tf.sum(tf.relu(tf.conv2d(x, w, 1, "valid"))) as tf.Scalar;
-        tf.variableGrads(f, [w]).grads[w.name]!.dataSync();
+        return tf.variableGrads(f, [w]).grads[w.name]!;
       }),
     400,
   );
-  const pool = timeCall(
-    () =>
-      tf.tidy(() => {
-        const v = tf.variable(y, true) as tf.Variable<tf.Rank.R4>;
-        const f = () => tf.sum(tf.maxPool(v, 2, 2, "valid")) as tf.Scalar;
-        tf.variableGrads(f, [v]).grads[v.name]!.dataSync();
-        v.dispose();
-      }),
-    400,
-  );
+  const pool = await timeCall(async () => {
+    const v = tf.variable(y, true) as tf.Variable<tf.Rank.R4>;
+    await settle(() => {
+      const f = () => tf.sum(tf.maxPool(v, 2, 2, "valid")) as tf.Scalar;
+      return tf.variableGrads(f, [v]).grads[v.name]!;
+    });
+    v.dispose();
+  }, 400);
   // As the cost model counts them: the conv's output (its input goes through the GEMM), the pool's input + output.
   const bytes = 4 * y.size + 4 * (y.size + y.size / 4);
   tf.dispose([x, w, y]);
@@ -149,30 +155,27 @@ export function activationRate(fixed: number): number {
  * One unit of a device's conv-net work, ready to repeat: a 3×3 conv 1 → 32 channels + relu + 2×2 max-pool,
  * forward and backward, on [16, 28, 28, 1] (~25 ms on the build machine's wasm).
  */
-export function convPoolCall(): { run(): void; dispose(): void } {
+export function convPoolCall(): { run(): Promise<void>; dispose(): void } {
   const x = tf.randomUniform([16, 28, 28, 1]) as tf.Tensor4D;
   const w = tf.variable(tf.randomUniform([3, 3, 1, 32])) as tf.Variable<tf.Rank.R4>;
   return {
     run: () =>
-      tf.tidy(() => {
+      settle(() => {
         const f = () => tf.sum(tf.maxPool(tf.relu(tf.conv2d(x, w, 1, "valid")), 2, 2, "valid")) as tf.Scalar;
-        tf.variableGrads(f, [w]).grads[w.name]!.dataSync();
+        return tf.variableGrads(f, [w]).grads[w.name]!;
       }),
     dispose: () => tf.dispose([x, w]),
   };
 }
 
 /** Seconds a pipeline stage spends per received micro-batch beyond its layers: wrap, differentiate, read out. */
-export function messageOverhead(): number {
+export async function messageOverhead(): Promise<number> {
   const data = new Float32Array(64);
-  const t = timeCall(() =>
-    tf.tidy(() => {
-      const v = tf.variable(tf.tensor(data, [4, 16]), true);
-      const { grads } = tf.variableGrads(() => tf.sum(tf.mul(v, v)) as tf.Scalar, [v]);
-      grads[v.name]!.dataSync();
-      v.dispose();
-    }),
-  );
+  const t = await timeCall(async () => {
+    const v = tf.variable(tf.tensor(data, [4, 16]), true);
+    await settle(() => tf.variableGrads(() => tf.sum(tf.mul(v, v)) as tf.Scalar, [v]).grads[v.name]!);
+    v.dispose();
+  });
   return t;
 }
 
@@ -183,8 +186,9 @@ export function messageOverhead(): number {
  */
 export async function tinyStepTime(
   devices: number,
-  backend: "auto" | "wasm" | "cpu",
+  backend: BackendPreference,
   layers = 1,
+  webgpuAdapters: readonly string[] = [],
 ): Promise<number> {
   const width = { units: 8, activation: "relu" } as const;
   const head = { units: 4, activation: "softmax" } as const;
@@ -215,6 +219,8 @@ export async function tinyStepTime(
     seed: 1,
     train,
     backend,
+    // WebGPU devices are processes, as in training.
+    ...(backend === "webgpu" ? { transport: "process" as const, webgpuAdapters } : {}),
   });
   const times: number[] = [];
   try {

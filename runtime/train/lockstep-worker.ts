@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../backend/index.js";
 import { convPoolCall } from "./fixed-costs.js";
+import type { BackendPreference } from "../backend/init-backend.js";
 
 /**
  * A device of `lockstepSlowdown`: the backend started as a device starts it, a warm-up, "ready"; then on "go"
@@ -8,14 +9,14 @@ import { convPoolCall } from "./fixed-costs.js";
  * the times posted back.
  */
 const { backend, state, devices, iterations } = workerData as {
-  backend: "auto" | "wasm" | "cpu";
+  backend: BackendPreference;
   state: SharedArrayBuffer;
   devices: number;
   iterations: number;
 };
 await initBackend(backend);
 const call = convPoolCall();
-for (let i = 0; i < 5; i++) call.run();
+for (let i = 0; i < 5; i++) await call.run();
 const shared = new Int32Array(state);
 
 /** A reusable barrier: [arrived, generation]. The last to arrive resets the count and wakes the others. */
@@ -30,15 +31,19 @@ function barrier(): void {
   while (Atomics.load(shared, 1) === generation) Atomics.wait(shared, 1, generation);
 }
 
-parentPort!.once("message", () => {
+async function rounds(): Promise<Float64Array> {
   const times = new Float64Array(iterations);
   for (let i = 0; i < iterations; i++) {
     barrier();
     const t0 = performance.now();
-    call.run();
+    await call.run();
     times[i] = performance.now() - t0;
   }
   call.dispose();
-  parentPort!.postMessage(times);
+  return times;
+}
+
+parentPort!.once("message", () => {
+  void rounds().then((times) => parentPort!.postMessage(times));
 });
 parentPort!.postMessage("ready");

@@ -1,6 +1,7 @@
 import type { Worker } from "node:worker_threads";
 import { expectedMaxOfNormals } from "../../compiler/cost/straggler.js";
 import { startWorker } from "../devices/index.js";
+import type { BackendPreference } from "../backend/init-backend.js";
 
 const ITERATIONS = 40;
 
@@ -25,7 +26,7 @@ function next(worker: Worker): Promise<unknown> {
  * the cost model can scale it to other group sizes. Measured here because one thread alone does not show it:
  * a call's spread alone was σ/μ 0.02–0.2, while two workers' forward + backward differed by ~25% per step.
  */
-export async function lockstepJitter(devices: number, backend: "auto" | "wasm" | "cpu"): Promise<number> {
+export async function lockstepJitter(devices: number, backend: BackendPreference): Promise<number> {
   if (devices < 2) return 0;
   const state = new SharedArrayBuffer(8);
   const workers = Array.from({ length: devices }, () =>

@@ -27,9 +27,9 @@ serveDevice<ToWorker, FromWorker>(async (message, side) => {
       return { reply: { type: "ready", backend: backend.name } };
     }
     case "step":
-      return { reply: { type: "stepDone", ...replica!.step(message.step, message.indices) } };
+      return { reply: { type: "stepDone", ...(await replica!.step(message.step, message.indices)) } };
     case "evaluate":
-      return { reply: { type: "evaluated", ...replica!.evaluate(message.batch) } };
+      return { reply: { type: "evaluated", ...(await replica!.evaluate(message.batch)) } };
     case "state": {
       // Replicas are identical: only rank 0 sends its arrays.
       if (rank !== 0) return { reply: { type: "state", weights: [], optimizerState: [] } };

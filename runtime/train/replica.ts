@@ -11,6 +11,7 @@ import type { InitMessage } from "./protocol.js";
 import { type DataView, gatherRows, viewDataset } from "../worker/shared-dataset.js";
 import type { ScoreSums } from "../report/index.js";
 import { Scoring } from "../worker/scoring.js";
+import { readFloats } from "../backend/read-floats.js";
 import { shardBounds } from "../worker/shards.js";
 import { unpackShared } from "../worker/shared-arrays.js";
 
@@ -92,15 +93,13 @@ export class Replica {
   }
 
   /** One optimizer step on the global batch `indices`; returns the global sums of loss and metrics. */
-  step(step: number, indices: ArrayLike<number>): ScoreSums {
+  async step(step: number, indices: ArrayLike<number>): Promise<ScoreSums> {
     const globalBatch = indices.length;
     const [lo, hi] = shardBounds(globalBatch, this.collective.size, this.collective.rank);
     setStepContext({ collective: this.collective, step, globalBatch, shardOffset: lo, seed: this.seed });
     const flat = this.flat;
-    // Each gradient is copied once, straight into the shared bucket, and read back from it in place.
-    // Filled inside tidy but not returned from it: tidy walks returned containers element by element.
-    const segments: Float32Array[] = [];
-    tf.tidy(() => {
+    // Each gradient is read once and copied straight into the shared bucket, then read back from it in place.
+    const outputs = tf.tidy(() => {
       const [x, y] = gatherRows(this.train, indices, lo, hi);
       let sums: tf.Tensor | null = null;
       const { grads } = tf.variableGrads(() => {
@@ -109,10 +108,10 @@ export class Replica {
         sums = tf.keep(tf.stack([loss, ...metrics].map((t) => tf.sum(t))));
         return tf.div(tf.sum(loss), globalBatch) as tf.Scalar;
       }, this.vars);
-      for (const v of this.vars) segments.push(grads[v.name]!.dataSync() as Float32Array);
-      segments.push(Float32Array.from(sums!.dataSync()));
-      tf.dispose(sums!);
+      return [...this.vars.map((v) => grads[v.name]!), sums!];
     });
+    const segments = await readFloats(outputs);
+    tf.dispose(outputs);
     const named: tf.NamedTensorMap = {};
     this.collective.allReduceSumWith(
       flat.length,
@@ -159,24 +158,26 @@ export class Replica {
   }
 
   /** Loss and metric sums over the whole validation set, each replica taking a contiguous share. */
-  evaluate(batch: number): ScoreSums {
+  async evaluate(batch: number): Promise<ScoreSums> {
     const data = this.validation;
     const sums = new Float32Array(this.scoring.width);
     if (data === null) return this.scores(sums, 0);
     const [lo, hi] = shardBounds(data.count, this.collective.size, this.collective.rank);
     for (let start = lo; start < hi; start += batch) {
-      tf.tidy(() => {
+      const batchSums = tf.tidy(() => {
         const [x, y] = gatherRows(data, null, start, Math.min(hi, start + batch));
-        const pred = this.model.predict(x) as tf.Tensor;
-        this.scoring.sums(y, pred).forEach((s, i) => (sums[i]! += s));
+        return this.scoring.sumsTensor(y, this.model.predict(x) as tf.Tensor);
       });
+      const [values] = await readFloats([batchSums]);
+      batchSums.dispose();
+      values!.forEach((s, i) => (sums[i]! += s));
     }
     this.collective.allReduceSum(sums);
     return this.scores(sums, data.count);
   }
 
   async state(): Promise<{ weights: Float32Array[]; optimizerState: NamedArray[] }> {
-    const weights = this.model.getWeights().map((t) => Float32Array.from(t.dataSync()));
+    const weights = await readFloats(this.model.getWeights());
     return { weights, optimizerState: await exportOptimizerState(this.optimizer, this.varNames) };
   }
 }

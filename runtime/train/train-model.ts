@@ -1,3 +1,4 @@
+import { webgpuPlanProblem } from "./webgpu-plans.js";
 import * as tf from "@tensorflow/tfjs";
 import type { DataSource, Loss } from "../../compiler/ir/config.js";
 import {
@@ -159,8 +160,13 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
       validation,
       optimizerState: start.optimizerState,
       backend: o.backend ?? "auto",
-      ...resolveTransport(o.transport),
+      // One process per WebGPU device: Dawn and tfjs-backend-webgpu hold one adapter per process.
+      ...(o.backend === "webgpu"
+        ? { transport: "process" as const, gpu: false, webgpuAdapters: o.webgpuAdapters ?? [] }
+        : resolveTransport(o.transport)),
     };
+    const webgpuProblem = o.backend === "webgpu" ? webgpuPlanProblem(o.plan, o.devices) : null;
+    if (webgpuProblem !== null) throw new TrainingFailure(webgpuProblem, 0);
     // Plans that split a layer or have stages run on the plan executor; all-data plans on replicas (faster).
     group =
       o.plan !== undefined && needsPlanExecutor(o.plan)

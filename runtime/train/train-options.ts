@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import type { TrainingConfig } from "../../compiler/ir/config.js";
+import type { Backend as BackendPreference, TrainingConfig } from "../../compiler/ir/config.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import type { Dataset } from "../data/index.js";
 
@@ -26,9 +26,12 @@ export interface TrainOptions {
   readonly out?: (chunk: string) => void;
   /** Redraw a progress bar; default: stdout is a TTY. */
   readonly tty?: boolean;
-  readonly backend?: "auto" | "wasm" | "cpu";
+  /** What the devices run; `webgpu` implies one process per device. */
+  readonly backend?: BackendPreference;
   /** Devices as worker threads (default) or one child process each (`--transport`); GPUs imply process. */
   readonly transport?: "thread" | "process";
+  /** `webgpu`: the adapters the device processes are pinned to, by name, ranks taking them in turn. */
+  readonly webgpuAdapters?: readonly string[];
   /**
    * The compiled plan. When some layer is split (model degree > 1) or pipelined (stage > 0) it runs as planned
    * on its own devices (runtime/plan-exec); otherwise data-parallel on `devices`.

@@ -3,6 +3,7 @@ import type { Loss, Optimizer } from "../../compiler/ir/config.js";
 import type { Dataset } from "../data/index.js";
 import type { ScoreSums } from "../report/index.js";
 import type { NamedArray } from "../worker/optimizer.js";
+import type { BackendPreference } from "../backend/init-backend.js";
 
 /** What every engine starts from; each adds its placement (a device count, or a plan). */
 export interface TrainingGroupOptions {
@@ -18,10 +19,12 @@ export interface TrainingGroupOptions {
   readonly validation?: Dataset | null;
   /** A 1-device optimizer state to continue from (`resume`), as `exportOptimizerState` names it. */
   readonly optimizerState?: readonly NamedArray[];
-  readonly backend?: "auto" | "wasm" | "cpu";
+  readonly backend?: BackendPreference;
   /** Worker threads (default) or one child process per device; `gpu` pins each process to its GPU. */
   readonly transport?: "thread" | "process";
   readonly gpu?: boolean;
+  /** WebGPU device processes: the adapter each rank is pinned to, by name, ranks taking them in turn. */
+  readonly webgpuAdapters?: readonly string[];
 }
 
 /** The whole model's weights (in `model.getWeights()` order, 1-device layout) and optimizer state. */

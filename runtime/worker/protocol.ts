@@ -3,6 +3,7 @@ import type { ScoreSums } from "../report/index.js";
 import type { NamedArray } from "./optimizer.js";
 import type { SharedArrays } from "./shared-arrays.js";
 import type { SharedDataset } from "./shared-dataset.js";
+import type { BackendPreference } from "../backend/init-backend.js";
 
 /**
  * What every engine's init message carries besides its own placement: tensor data in shared memory (packed
@@ -22,7 +23,7 @@ export interface WorkerInit {
   /** Keys the dropout masks. */
   readonly seed: number;
   readonly train: SharedDataset;
-  readonly backend: "auto" | "wasm" | "cpu";
+  readonly backend: BackendPreference;
 }
 
 /** A step: its global batch as data set indices, in order; each device takes the rows its placement gives it. */

@@ -67,11 +67,16 @@ export class Scoring {
     };
   }
 
-  /** `[Σ loss, ...Σ metric]` over the batch, read back as numbers. */
-  sums(yTrue: tf.Tensor, yPred: tf.Tensor): number[] {
+  /** `[Σ loss, ...Σ metric]` over the batch, as a tensor (for backends that read back only asynchronously). */
+  sumsTensor(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor1D {
     return tf.tidy(() => {
       const { loss, metrics } = this.perSample(yTrue, yPred);
-      return Array.from(tf.stack([loss, ...metrics].map((t) => tf.sum(t))).dataSync());
+      return tf.stack([loss, ...metrics].map((t) => tf.sum(t))) as tf.Tensor1D;
     });
+  }
+
+  /** `[Σ loss, ...Σ metric]` over the batch, read back as numbers. */
+  sums(yTrue: tf.Tensor, yPred: tf.Tensor): number[] {
+    return tf.tidy(() => Array.from(this.sumsTensor(yTrue, yPred).dataSync()));
   }
 }

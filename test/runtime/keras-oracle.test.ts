@@ -77,8 +77,8 @@ async function mgpucStep(
     new LocalCollective(),
   );
   try {
-    const s = replica.step(0, indices);
-    const v = replica.evaluate(5);
+    const s = await replica.step(0, indices);
+    const v = await replica.evaluate(5);
     return {
       step: [s.lossSum, ...s.metricSums].map((x) => x / s.rows),
       evaluated: [v.lossSum, ...v.metricSums].map((x) => x / v.rows),

@@ -6,7 +6,7 @@ import { toValue } from "./values.js";
 
 export const SECTION_KEYS: Readonly<Record<SectionDecl["kind"], readonly string[]>> = {
   train: ["data", "target", "optimizer", "loss", "metrics", "epochs", "batch", "validation", "seed"],
-  parallel: ["devices", "strategy", "profile", "microbatches"],
+  parallel: ["devices", "strategy", "profile", "microbatches", "backend"],
 };
 
 export interface ModelSections {

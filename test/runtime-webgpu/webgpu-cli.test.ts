@@ -1,0 +1,157 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { probeWebgpu } from "../../runtime/backend/webgpu-adapters.js";
+import { runCli } from "../support/run-cli.js";
+
+/** The MNIST example with its `parallel` section's body replaced, in a file of its own. */
+function withParallel(body: string): string {
+  const text = readFileSync("examples/mnist.model", "utf8").replace(
+    /parallel (\w+) \{[^}]*\}/,
+    `parallel $1 {\n  ${body}\n}`,
+  );
+  const file = join(mkdtempSync(join(tmpdir(), "mgpuc-webgpu-")), "m.model");
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A machine with no WebGPU adapter at all, made here: the Vulkan loader finds no driver. */
+const NO_ADAPTER = {
+  VK_ICD_FILENAMES: "/nonexistent/no-driver.json",
+  VK_DRIVER_FILES: "/nonexistent/no-driver.json",
+};
+
+const probe = await probeWebgpu();
+const runs = probe.adapters.length > 0 || process.env.CI === "true";
+
+describe("WebGPU on a machine with no adapter", () => {
+  it("`mgpuc devices` says why there is none and exits 0", async () => {
+    const r = await runCli(["devices"], { env: NO_ADAPTER });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^webgpu: no adapter \(.*Vulkan.*\)$/m);
+    // The CPU devices are still listed, on wasm.
+    expect(r.stdout).toMatch(/cpu:0 +wasm/);
+    const json = await runCli(["devices", "--json"], { env: NO_ADAPTER });
+    const parsed = JSON.parse(json.stdout) as { webgpu: { adapters: unknown[]; reason: string } };
+    expect(parsed.webgpu.adapters).toEqual([]);
+    expect(parsed.webgpu.reason).toContain("no adapter");
+  });
+
+  it("`train --backend webgpu` exits 2 with the reason and the fix; auto trains on wasm", async () => {
+    const r = await runCli(
+      ["train", "examples/mnist.model", "--backend", "webgpu", "--steps", "1", "--no-save"],
+      { env: NO_ADAPTER },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--backend webgpu: no WebGPU adapter");
+    expect(r.stderr).toContain("--backend wasm");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const auto = await runCli(
+      ["train", "examples/mnist.model", "--devices", "1", "--steps", "1", "--no-save"],
+      { env: NO_ADAPTER },
+    );
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toContain("(wasm backend)");
+  });
+
+  it("a bad --backend value, and a bad `backend:` in the parallel section, are usage errors", async () => {
+    const r = await runCli(["train", "examples/mnist.model", "--backend", "cuda", "--no-save"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("expected one of auto, native, webgpu, wasm, cpu");
+    const file = withParallel("backend: cuda");
+    const checked = await runCli(["check", file]);
+    expect(checked.code).toBe(1);
+    expect(checked.stdout).toMatch(
+      /m\.model:\d+:\d+ error MG\d+: unknown backend 'cuda'; expected one of .*webgpu/,
+    );
+  });
+});
+
+describe.runIf(runs)("WebGPU from the command line, on the machine's adapter", () => {
+  it("`mgpuc devices` lists the adapter with its name, vendor, whether software, and limits", async () => {
+    const r = await runCli(["devices"]);
+    expect(r.code).toBe(0);
+    const a = probe.adapters[0]!;
+    expect(r.stdout).toContain(`webgpu adapters (${probe.adapters.length}):`);
+    expect(r.stdout).toContain(a.name);
+    expect(r.stdout).toMatch(a.software ? /software/ : / GPU$/m);
+    expect(r.stdout).toMatch(/max buffer \d+ MiB, max storage binding \d+ MiB/);
+    // No driver notes leak from the probe.
+    expect(r.stdout + r.stderr).not.toContain("artificially reduced");
+  });
+
+  it("`train --backend webgpu --devices 2` trains data-parallel in two processes, as the banner says", async () => {
+    const r = await runCli([
+      "train",
+      "examples/mnist.model",
+      "--backend",
+      "webgpu",
+      "--devices",
+      "2",
+      "--strategy",
+      "data",
+      "--steps",
+      "3",
+      "--no-save",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("2 devices (webgpu backend)");
+    expect(r.stdout).toMatch(/^final: loss=\d/m);
+    expect(r.stderr).not.toContain("artificially reduced");
+  });
+
+  it("a plan that splits layers is refused on WebGPU with the reason and the fix (exit 2)", async () => {
+    const r = await runCli([
+      "train",
+      "examples/mnist.model",
+      "--backend",
+      "webgpu",
+      "--devices",
+      "2",
+      "--strategy",
+      "model",
+      "--steps",
+      "1",
+      "--no-save",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--backend webgpu: this plan splits layers");
+    expect(r.stderr).toContain("--backend wasm");
+  });
+
+  it("`backend: webgpu` in the parallel section is honoured like --backend webgpu", async () => {
+    const file = withParallel("devices: 1\n  backend: webgpu");
+    const r = await runCli(["train", file, "--steps", "2", "--no-save"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("1 device (webgpu backend)");
+  });
+
+  it("`calibrate --backend webgpu` measures a profile that plans", { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mgpuc-webgpu-"));
+    const profile = join(dir, "webgpu.json");
+    const r = await runCli(["calibrate", "--backend", "webgpu", "-o", profile], { timeoutMs: 280_000 });
+    expect(r.code).toBe(0);
+    const measured = JSON.parse(readFileSync(profile, "utf8")) as Record<string, unknown>;
+    expect(measured.name).toBe("webgpu");
+    expect(measured.source).toContain("webgpu backend");
+    expect(measured.fp32FlopsPerSecond as number).toBeGreaterThan(0);
+    expect(measured.stepOverheadSeconds as number).toBeGreaterThanOrEqual(0);
+    const explained = await runCli(["explain", "examples/mnist.model", "--profile", profile]);
+    expect(explained.code).toBe(0);
+  });
+
+  it("--transport thread with --backend webgpu is bad usage", async () => {
+    const r = await runCli([
+      "train",
+      "examples/mnist.model",
+      "--backend",
+      "webgpu",
+      "--transport",
+      "thread",
+      "--no-save",
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("drop --transport thread");
+  });
+});
