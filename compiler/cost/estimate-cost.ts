@@ -1,11 +1,10 @@
+import { BYTES_PER_ELEMENT } from "../ir/element-bytes.js";
 import type { IRNode, Graph } from "../ir/graph.js";
 import { enumerateConfigs, type LayerConfig } from "./layer-config.js";
 import { layerCost, type LayerCost, type LayerWork } from "./layer-cost.js";
 import type { DeviceProfile } from "./profile.js";
 import { edgeCoefficients } from "./redistribution.js";
 import { splitKind, type SplitKind } from "./split-kind.js";
-
-const BYTES_PER_ELEMENT = 4;
 
 /** Every layer's cost under every configuration on `devices` devices, and the edges' redistribution costs. */
 export interface CostTable {

@@ -1,10 +1,10 @@
+import { BYTES_PER_ELEMENT } from "../ir/element-bytes.js";
 import type { RelatedNote } from "../diagnostics/diagnostic.js";
 import type { DType, Graph, IRNode } from "../ir/graph.js";
 import { OPS, isShapeError, product, type Shape } from "../ops/index.js";
 import type { PassContext } from "../diagnostics/pass-context.js";
 
 /** Every tensor element is 4 bytes: float32 activations, int32 token ids. */
-const BYTES_PER_ELEMENT = 4;
 
 /**
  * Fills every node's output shape, Keras-exact parameter counts, forward FLOPs and activation bytes, from the

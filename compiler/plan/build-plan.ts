@@ -1,3 +1,4 @@
+import { BYTES_PER_ELEMENT } from "../ir/element-bytes.js";
 import { configKind, configLabel } from "../cost/layer-config.js";
 import type { DataSource, TrainingConfig } from "../ir/config.js";
 import type { Graph } from "../ir/graph.js";
@@ -160,7 +161,7 @@ function layerCollectives(
   if (trainable > 0 && config.d > 1 && !replicatedInGroup)
     out.push({
       kind: "all-reduce",
-      bytes: (trainable * 4) / (layout.sharded ? config.m : 1),
+      bytes: (trainable * BYTES_PER_ELEMENT) / (layout.sharded ? config.m : 1),
       phase: "update",
     });
   return out;

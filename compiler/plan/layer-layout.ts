@@ -1,7 +1,6 @@
 import { OPS } from "../ops/index.js";
 import type { ShardingRule } from "../ops/index.js";
-
-const REPLICATED: ShardingRule = { kind: "replicated" };
+import { REPLICATED } from "../ops/op-spec.js";
 
 /** The op table's sharding rule for `op` (an unknown op, such as `input`, is replicated). */
 export function shardingOf(op: string): ShardingRule {

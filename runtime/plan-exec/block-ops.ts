@@ -13,7 +13,7 @@ export interface BlockGrid {
   readonly blocks: readonly (readonly [number, number])[];
 }
 
-function blockBox(grid: BlockGrid, d: number, m: number): { begin: number[]; size: number[] } {
+export function blockBox(grid: BlockGrid, d: number, m: number): { begin: number[]; size: number[] } {
   const [r0, r1] = shardBounds(grid.shape[0]!, grid.dataDegree, d);
   const channels = grid.shape.at(-1)!;
   const [c0, c1] = channelBounds(channels, grid.modelDegree, m);
@@ -21,7 +21,7 @@ function blockBox(grid: BlockGrid, d: number, m: number): { begin: number[]; siz
   return { begin: [r0, ...middle.map(() => 0), c0], size: [r1 - r0, ...middle, c1 - c0] };
 }
 
-function assemble(grid: BlockGrid, gathered: Float32Array): tf.Tensor {
+export function assembleBlocks(grid: BlockGrid, gathered: Float32Array): tf.Tensor {
   const cells = new Map<string, tf.Tensor>();
   let offset = 0;
   for (const [d, m] of grid.blocks) {
@@ -59,7 +59,7 @@ export function gatherBlocks(
     const total = grid.shape.reduce((a, b) => a * b, 1);
     const out = new Float32Array(total);
     collective.allGather(Float32Array.from(x.dataSync()), out);
-    return { value: assemble(grid, out), gradFunc: (dy: tf.Tensor) => tf.slice(dy, begin, size) };
+    return { value: assembleBlocks(grid, out), gradFunc: (dy: tf.Tensor) => tf.slice(dy, begin, size) };
   });
   return op(local);
 }

@@ -44,9 +44,9 @@ serveDevice<ToPlanWorker, FromPlanWorker>(async (message, side) => {
       return { reply: { type: "ready", backend: backend.name } };
     }
     case "step":
-      return { reply: { type: "stepDone", ...replica!.step(message.step, message.indices) } };
+      return { reply: { type: "stepDone", ...(await replica!.step(message.step, message.indices)) } };
     case "shards": {
-      const shards = replica!.shards();
+      const shards = await replica!.shards();
       const { iterations, slots } = await replica!.optimizerShards();
       const buffers = [...shards.flatMap((s) => s.weights), ...slots.map((s) => s.data)];
       return {

@@ -9,6 +9,7 @@ import { type SlotShard, exportSlotShards } from "./optimizer-shards.js";
 import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
 import { reportsLayer } from "./stage-layout.js";
 import { StageRunner } from "./stage-runner.js";
+import { copyFloats, readFloats, readsSync } from "../backend/read-floats.js";
 
 /** What a replica needs of the init message (the transport's own parts are the caller's). */
 export type ReplicaInit = Omit<PlanInit, "type" | "stageLayout" | "mailbox">;
@@ -72,15 +73,20 @@ export class PlanReplica {
     this.reduceLength = length;
   }
 
-  step(step: number, indices: Uint32Array): { lossSum: number; metricSums: number[]; rows: number } {
+  async step(
+    step: number,
+    indices: Uint32Array,
+  ): Promise<{ lossSum: number; metricSums: number[]; rows: number }> {
     const vars = this.runner.vars;
     const grads = vars.map((v) => tf.zeros(v.shape));
-    const sums = this.runner.gradients(step, indices, grads);
+    const sums = readsSync()
+      ? this.runner.gradients(step, indices, grads)
+      : await this.runner.gradientsAsync(step, indices, grads);
     if (this.reduceLength > 0) {
       const buffer = new Float32Array(this.reduceLength);
-      this.reduced.forEach((r, i) => {
-        if (r !== null) buffer.set(grads[i]!.dataSync() as Float32Array, r.offset);
-      });
+      const sliced = this.reduced.flatMap((r, i) => (r === null ? [] : [[r, grads[i]!] as const]));
+      const data = await readFloats(sliced.map(([, g]) => g));
+      sliced.forEach(([r], k) => buffer.set(data[k]!, r.offset));
       this.collective.allReduceSum(buffer);
       this.reduced.forEach((r, i) => {
         if (r === null) return;
@@ -100,13 +106,13 @@ export class PlanReplica {
   }
 
   /** This device's layers for the 1-device checkpoint: one copy of each shard (data index 0, stage rank 0). */
-  shards(): LayerShard[] {
+  async shards(): Promise<LayerShard[]> {
     const out: LayerShard[] = [];
     for (const h of this.runner.held) {
       if (h.layer === null || h.layer.weights.length === 0) continue;
       const { role } = h;
       if (!reportsLayer(role, this.runner.stageRank)) continue;
-      const weights = h.layer.getWeights().map((t) => Float32Array.from(t.dataSync()));
+      const weights = await copyFloats(h.layer.getWeights());
       out.push({
         layer: role.layer.name,
         index: role.sharded ? role.modelIndex : 0,

@@ -140,6 +140,7 @@ export async function splitLayerOverhead(
   devices: number,
   backend: BackendPreference,
   compile: PlanProbe,
+  webgpuAdapters: readonly string[] = [],
 ): Promise<number> {
   const { data, split, slope } = splitProbePlans(profile, devices, compile);
   if (!(slope > 0)) return 0;
@@ -150,6 +151,8 @@ export async function splitLayerOverhead(
     seed: 1,
     train,
     backend,
+    // WebGPU devices are processes, as in training.
+    ...(backend === "webgpu" ? { transport: "process" as const, webgpuAdapters } : {}),
   } as const;
   const groups: Group[] = [];
   const models: { dispose(): void }[] = [];

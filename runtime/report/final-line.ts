@@ -14,6 +14,10 @@ export interface FinalMetrics {
   readonly weightsL2: number;
   /** Optimizer steps taken in total, across resumes. */
   readonly steps?: number;
+  /** The plan's predicted step (its cost model, its profile), when the run trains the batch it was planned for. */
+  readonly predictedStepMs?: number | null;
+  /** The step measured over the same steps as `samplesPerS`: global batch ÷ samples/s. */
+  readonly measuredStepMs?: number | null;
 }
 
 function metric(value: number | null | undefined): string {
@@ -48,5 +52,18 @@ export function finalEvent(r: FinalMetrics): Record<string, unknown> {
     samples_per_s: r.samplesPerS,
     weights_l2: Number(r.weightsL2.toPrecision(9)),
     ...(r.steps === undefined ? {} : { steps: r.steps }),
+    ...(r.predictedStepMs === undefined ? {} : { predicted_step_ms: r.predictedStepMs }),
+    ...(r.measuredStepMs === undefined ? {} : { measured_step_ms: r.measuredStepMs }),
   };
+}
+
+/**
+ * `step: predicted 8.08 ms, measured 5.28 ms (measured / predicted 0.65)`: whether the plan told the truth about
+ * this run; null when either is unknown (too few steps to time, no plan).
+ */
+export function formatStepLine(r: FinalMetrics): string | null {
+  const { predictedStepMs: p, measuredStepMs: m } = r;
+  if (p === undefined || p === null || m === undefined || m === null) return null;
+  const ms = (x: number) => `${x.toPrecision(3)} ms`;
+  return `step: predicted ${ms(p)}, measured ${ms(m)} (measured / predicted ${(m / p).toFixed(2)})`;
 }

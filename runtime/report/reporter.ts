@@ -1,4 +1,4 @@
-import { finalEvent, formatFinalLine, type FinalMetrics } from "./final-line.js";
+import { finalEvent, formatFinalLine, formatStepLine, type FinalMetrics } from "./final-line.js";
 import { formatDuration, formatLogs, groupThousands, progressBar } from "./format.js";
 
 export type Logs = Readonly<Record<string, number | null | undefined>>;
@@ -176,6 +176,8 @@ export class Reporter {
     // CLI.md: a run *ends* with the final line, so scripts can read the last line; `saved:` comes first.
     if (saved !== undefined)
       this.line(`saved: ${saved} (model.json + weights.bin; load with tf.loadLayersModel)`);
+    const step = formatStepLine(metrics);
+    if (step !== null) this.line(step);
     this.line(formatFinalLine(metrics));
   }
 

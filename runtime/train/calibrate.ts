@@ -160,8 +160,6 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   } as const;
   // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
   // gathers and the waits at their collectives, from a probe trained on the runtime itself.
-  // WebGPU devices run no split plan (runtime/train/webgpu-plans.ts): there is nothing of theirs to measure.
-  if (device === "webgpu") return { ...measured, splitLayerOverheadSeconds: 0 };
-  const split = await splitLayerOverhead(measured, ranks, device, options.planProbe);
+  const split = await splitLayerOverhead(measured, ranks, device, options.planProbe, adapters);
   return { ...measured, splitLayerOverheadSeconds: round(split) };
 }

@@ -11,7 +11,7 @@ import type { InitMessage } from "./protocol.js";
 import { type DataView, gatherRows, viewDataset } from "../worker/shared-dataset.js";
 import type { ScoreSums } from "../report/index.js";
 import { Scoring } from "../worker/scoring.js";
-import { readFloats } from "../backend/read-floats.js";
+import { copyFloats, readFloats } from "../backend/read-floats.js";
 import { shardBounds } from "../worker/shards.js";
 import { unpackShared } from "../worker/shared-arrays.js";
 
@@ -177,7 +177,7 @@ export class Replica {
   }
 
   async state(): Promise<{ weights: Float32Array[]; optimizerState: NamedArray[] }> {
-    const weights = await readFloats(this.model.getWeights());
+    const weights = await copyFloats(this.model.getWeights());
     return { weights, optimizerState: await exportOptimizerState(this.optimizer, this.varNames) };
   }
 }

@@ -231,7 +231,18 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
         return `${o.saveDir}/${name}`;
       },
     });
-    const final: FinalMetrics = { ...result, weightsL2: weightsL2(o.model), steps: state.step };
+    const final: FinalMetrics = {
+      ...result,
+      weightsL2: weightsL2(o.model),
+      steps: state.step,
+      ...(o.plan === undefined
+        ? {}
+        : {
+            // The plan predicts its own global batch's step; a run on another batch has no prediction.
+            predictedStepMs: o.plan.training.batch === batch ? o.plan.predicted.stepTimeMs : null,
+            measuredStepMs: result.samplesPerS === null ? null : (batch / result.samplesPerS) * 1000,
+          }),
+    };
     reporter.final(final, state.lastCheckpoint);
     return final;
   } catch (error) {

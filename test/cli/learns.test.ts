@@ -82,6 +82,9 @@ train Line {
     // held-out mse is the noise's variance (0.0033). A loss broadcast to batch × batch cannot get below ~4.
     expect(final["val_loss"]).toBeLessThan(3 * NOISE_FLOOR);
     expect(final["val_loss"]).toBeGreaterThan(NOISE_FLOOR / 3);
+    // The plan's prediction beside what this run measured (CLI.md v2).
+    expect(final["predicted_step_ms"]).toBeGreaterThan(0);
+    expect(final["measured_step_ms"]).toBeGreaterThan(0);
   }, 120_000);
 
   it("a binary classifier (sigmoid + binary_crossentropy, 0/1 labels) separates its classes", async () => {

@@ -154,6 +154,24 @@ describe("Reporter", () => {
     expect(events[4]!["val_accuracy"]).toBe(0.9105);
   });
 
+  it("ends with the predicted and the measured step side by side (text), as v2 fields (--json)", () => {
+    const timed = { ...metrics, predictedStepMs: 8.0833, measuredStepMs: 5.28 };
+    const text = capture({});
+    text.reporter.final(timed);
+    const lines = text.text().trimEnd().split("\n");
+    expect(lines.at(-2)).toBe("step: predicted 8.08 ms, measured 5.28 ms (measured / predicted 0.65)");
+    expect(lines.at(-1)).toMatch(FINAL);
+    const json = capture({ json: true });
+    json.reporter.final(timed);
+    const event = JSON.parse(json.text().trim()) as Record<string, unknown>;
+    expect(event["predicted_step_ms"]).toBe(8.0833);
+    expect(event["measured_step_ms"]).toBe(5.28);
+    // Unknown (too few steps to time): no step line, the fields null.
+    const untimed = capture({});
+    untimed.reporter.final({ ...metrics, samplesPerS: null, predictedStepMs: 8, measuredStepMs: null });
+    expect(untimed.text()).not.toContain("step:");
+  });
+
   it("groups thousands without the locale", () => {
     expect(groupThousands(1234567.8)).toBe("1,234,568");
     expect(groupThousands(999)).toBe("999");

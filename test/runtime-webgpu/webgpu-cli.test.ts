@@ -101,22 +101,46 @@ describe.runIf(runs)("WebGPU from the command line, on the machine's adapter", (
     expect(r.stderr).not.toContain("artificially reduced");
   });
 
-  it("a plan that splits layers is refused on WebGPU with the reason and the fix (exit 2)", async () => {
+  it("a model-split plan trains on 2 WebGPU devices, weights as on 1 (the final lines agree)", async () => {
+    const run = (devices: string, strategy: string) =>
+      runCli([
+        "train",
+        "examples/mnist.model",
+        "--backend",
+        "webgpu",
+        "--devices",
+        devices,
+        "--strategy",
+        strategy,
+        "--steps",
+        "3",
+        "--no-save",
+      ]);
+    const split = await run("2", "model");
+    expect(split.code, split.stderr).toBe(0);
+    expect(split.stdout).toContain("2 devices (webgpu backend) · strategy model → model×2");
+    const one = await run("1", "data");
+    expect(one.code, one.stderr).toBe(0);
+    const l2 = (out: string) => Number(/weights_l2=([\d.]+)/.exec(out)![1]);
+    expect(Math.abs(l2(split.stdout) - l2(one.stdout))).toBeLessThanOrEqual(1e-5 * l2(one.stdout));
+  });
+
+  it("batchnorm under data parallelism is refused on WebGPU with the reason and the fix (exit 2)", async () => {
     const r = await runCli([
       "train",
-      "examples/mnist.model",
+      "examples/residual.model",
       "--backend",
       "webgpu",
       "--devices",
       "2",
       "--strategy",
-      "model",
+      "data",
       "--steps",
       "1",
       "--no-save",
     ]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--backend webgpu: this plan splits layers");
+    expect(r.stderr).toContain("--backend webgpu: batchnorm all-reduces its batch statistics");
     expect(r.stderr).toContain("--backend wasm");
   });
 

@@ -7,9 +7,11 @@ import { probeWebgpu } from "../../runtime/backend/webgpu-adapters.js";
 import type { Dataset } from "../../runtime/data/index.js";
 import { TrainingFailure, trainModel } from "../../runtime/index.js";
 import { DataParallelGroup } from "../../runtime/train/data-parallel-group.js";
+import { PlanGroup } from "../../runtime/plan-exec/index.js";
+import type { TrainingGroup } from "../../runtime/train/training-group.js";
 import { maxAbsDiff, seedMlp, syntheticData } from "../runtime/engine-fixtures.js";
 import { compileModel } from "../support/compile-model.js";
-import { batchesFor, CNN, TRANSFORMER } from "../plan-exec/plan-fixtures.js";
+import { batchesFor, CNN, compilePlan, TRANSFORMER } from "../plan-exec/plan-fixtures.js";
 import { labelledData } from "../support/labelled-data.js";
 import { WEBGPU_VS_WASM, WEBGPU_DEVICES_VS_ONE } from "./tolerances.js";
 
@@ -27,6 +29,8 @@ interface Case {
   readonly make: () => tf.LayersModel;
   readonly data: () => Dataset;
   readonly batch: number;
+  /** The model's text, for the split and pipelined plans (the seed MLP is built in tfjs directly). */
+  readonly text?: string;
 }
 
 const cases: Case[] = [
@@ -41,27 +45,33 @@ const cases: Case[] = [
     make: () => compileModel(CNN, 3),
     data: () => syntheticData(64, 10, [12, 12, 1]),
     batch: 16,
+    text: CNN,
   },
   {
     name: "tiny GPT (attention with dropout)",
     make: () => compileModel(TRANSFORMER, 3),
     data: () => labelledData(64, [8], { kind: "tokens", vocabulary: 12 }, 1, 12),
     batch: 8,
+    text: TRANSFORMER,
   },
 ];
 
+/**
+ * `STEPS` steps from `initial` on `devices` devices: data-parallel replicas, or a compiled `model` or
+ * `pipeline` plan (2 stages, 2 micro-batches) on the plan executor.
+ */
 async function train(
   c: Case,
   backend: "webgpu" | "wasm",
   devices: number,
   initial: readonly Float32Array[],
+  strategy: "data" | "model" | "pipeline" = "data",
 ): Promise<Float32Array[]> {
   const model = c.make();
   model.setWeights(initial.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[])));
   const data = c.data();
-  const group = await DataParallelGroup.start({
+  const common = {
     model,
-    devices,
     optimizer: SGD,
     loss: "sparse_categorical_crossentropy",
     metrics: ["accuracy"],
@@ -71,7 +81,14 @@ async function train(
     ...(backend === "webgpu"
       ? { transport: "process" as const, webgpuAdapters: adapters }
       : { transport: "thread" as const }),
-  });
+  } as const;
+  let group: TrainingGroup;
+  if (strategy === "data") group = await DataParallelGroup.start({ ...common, devices });
+  else {
+    const options = { strategy, devices, ...(strategy === "pipeline" ? { microbatches: 2 } : {}) };
+    const { plan } = compilePlan(c.text!, options, 3);
+    group = await PlanGroup.start({ ...common, plan, batch: c.batch });
+  }
   try {
     for (const [step, indices] of batchesFor(data.count, c.batch, STEPS).entries())
       await group.step(step, indices);
@@ -114,7 +131,9 @@ describe.runIf(runs)("WebGPU devices (one process per device, on the machine's a
   });
 
   for (const c of cases) {
-    it(`${c.name}: ${STEPS} steps on 1 WebGPU device equal 1 wasm device, and 2 WebGPU devices equal 1`, async () => {
+    const plans = c.text === undefined ? "" : ", model-split, pipelined";
+    const title = `${c.name}: ${STEPS} steps on 1 WebGPU device equal 1 wasm device, and 2 (data${plans}) equal 1`;
+    it(title, { timeout: 240_000 }, async () => {
       const initial = initialWeights(c);
       const wasm = await train(c, "wasm", 1, initial);
       const webgpu = await train(c, "webgpu", 1, initial);
@@ -123,6 +142,13 @@ describe.runIf(runs)("WebGPU devices (one process per device, on the machine's a
       expect(maxAbsDiff(initial, wasm)).toBeGreaterThan(10 * WEBGPU_VS_WASM);
       expect(maxAbsDiff(wasm, webgpu)).toBeLessThanOrEqual(WEBGPU_VS_WASM);
       expect(maxAbsDiff(webgpu, two)).toBeLessThanOrEqual(WEBGPU_DEVICES_VS_ONE);
+      if (c.text !== undefined) {
+        // Split layers and stage boundaries exchange tensors mid-step: the op-by-op tape (layer-tape.ts).
+        const model = await train(c, "webgpu", 2, initial, "model");
+        expect(maxAbsDiff(webgpu, model), "model-split").toBeLessThanOrEqual(WEBGPU_DEVICES_VS_ONE);
+        const pipeline = await train(c, "webgpu", 2, initial, "pipeline");
+        expect(maxAbsDiff(webgpu, pipeline), "pipelined").toBeLessThanOrEqual(WEBGPU_DEVICES_VS_ONE);
+      }
       expect(liveDeviceProcesses()).toBe(0);
     });
   }
