@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { Backend } from "../compiler/ir/config.js";
+import type { WebgpuProbe } from "../runtime/backend/webgpu-adapters.js";
 import { UsageError } from "./exit-codes.js";
 
 /** What a run's devices start: the backend, and for WebGPU the adapters the device processes are pinned to. */
@@ -27,6 +28,21 @@ function nativeInstalled(): boolean {
   return false;
 }
 
+/** What the choice reads of the machine (tests give their own). */
+export interface Machine {
+  nativeInstalled(): boolean;
+  /** A GPU device node exists (the probe is skipped under `auto` otherwise). */
+  mayHaveGpu(): Promise<boolean>;
+  probeWebgpu(): Promise<WebgpuProbe>;
+}
+
+/** This machine; the runtime's WebGPU module is loaded only when a choice needs it. */
+const thisMachine: Machine = {
+  nativeInstalled,
+  mayHaveGpu: async () => (await import("../runtime/backend/webgpu-adapters.js")).mayHaveGpu(),
+  probeWebgpu: async () => (await import("../runtime/backend/webgpu-adapters.js")).probeWebgpu(),
+};
+
 /**
  * Resolves `--backend` (or the `parallel` section's `backend:`) for `devices` devices before anything starts.
  * `webgpu` needs an adapter (none: exit 2, saying why) and one process per device; `auto` means native when
@@ -37,15 +53,15 @@ export async function chooseDeviceBackend(
   requested: Backend,
   devices: number,
   transport: "thread" | "process" | undefined,
+  machine: Machine = thisMachine,
 ): Promise<DeviceBackend> {
   if (requested !== "webgpu" && requested !== "auto") return { backend: requested, warnings: [] };
-  if (requested === "auto" && (nativeInstalled() || transport === "thread")) {
+  if (requested === "auto" && (machine.nativeInstalled() || transport === "thread")) {
     return { backend: "auto", warnings: [] };
   }
-  const { mayHaveGpu, probeWebgpu, realAdapters } = await import("../runtime/backend/webgpu-adapters.js");
-  if (requested === "auto" && !mayHaveGpu()) return { backend: "auto", warnings: [] };
-  const probe = await probeWebgpu();
-  const real = realAdapters(probe);
+  if (requested === "auto" && !(await machine.mayHaveGpu())) return { backend: "auto", warnings: [] };
+  const probe = await machine.probeWebgpu();
+  const real = probe.adapters.filter((a) => !a.software);
   if (requested === "auto") {
     if (real.length === 0) return { backend: "auto", warnings: [] };
   } else {

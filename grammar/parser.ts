@@ -58,7 +58,7 @@ const MESSAGES: IParserErrorMessageProvider = {
  * Alternatives and separator options are built once, as fields, not inside the rules: the rules run once per
  * node parsed, and rebuilding closures there (each named by the TypeScript loader) dominated parse time.
  */
-class ModelParser extends CstParser {
+export class ModelParser extends CstParser {
   private readonly declarationAlts: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.model) },
     { ALT: () => this.SUBRULE(this.block) },
@@ -161,12 +161,17 @@ class ModelParser extends CstParser {
   ];
   private readonly listItems = { SEP: T.Comma, DEF: () => this.SUBRULE(this.value) };
 
-  constructor() {
+  /**
+   * `validate`: run chevrotain's grammar validations (ambiguities, left recursion, unreachable alternatives).
+   * The grammar is fixed, so the CLI skips them at every start and test/grammar runs them once.
+   */
+  constructor(options: { validate: boolean } = { validate: false }) {
     super(T.ALL_TOKENS, {
       recoveryEnabled: true,
       nodeLocationTracking: "none",
       maxLookahead: 3,
       errorMessageProvider: MESSAGES,
+      skipValidations: !options.validate,
     });
     this.performSelfAnalysis();
   }

@@ -4,6 +4,18 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { probeWebgpu } from "../../runtime/backend/webgpu-adapters.js";
 import { runCli } from "../support/run-cli.js";
+import { processesOfRun, startCli } from "../support/spawn-cli.js";
+
+/** Whether process `pid` is device `rank` of its run (a device entry with MGPUC_RANK=rank). */
+function isDevice(pid: number, rank: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "latin1");
+    const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+    return cmdline.includes("-entry") && environ.includes(`MGPUC_RANK=${rank}`);
+  } catch {
+    return false;
+  }
+}
 
 /** The MNIST example with its `parallel` section's body replaced, in a file of its own. */
 function withParallel(body: string): string {
@@ -151,18 +163,30 @@ describe.runIf(runs)("WebGPU from the command line, on the machine's adapter", (
     expect(r.stdout).toContain("1 device (webgpu backend)");
   });
 
-  it("`calibrate --backend webgpu` measures a profile that plans", { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mgpuc-webgpu-"));
-    const profile = join(dir, "webgpu.json");
-    const r = await runCli(["calibrate", "--backend", "webgpu", "-o", profile], { timeoutMs: 280_000 });
-    expect(r.code).toBe(0);
-    const measured = JSON.parse(readFileSync(profile, "utf8")) as Record<string, unknown>;
-    expect(measured.name).toBe("webgpu");
-    expect(measured.source).toContain("webgpu backend");
-    expect(measured.fp32FlopsPerSecond as number).toBeGreaterThan(0);
-    expect(measured.stepOverheadSeconds as number).toBeGreaterThanOrEqual(0);
-    const explained = await runCli(["explain", "examples/mnist.model", "--profile", profile]);
-    expect(explained.code).toBe(0);
+  it("a WebGPU device process killed mid-run: exit 3 naming the device, and no process left", async () => {
+    const run = startCli([
+      "train",
+      "examples/mnist.model",
+      "--backend",
+      "webgpu",
+      "--devices",
+      "2",
+      "--strategy",
+      "data",
+      "--epochs",
+      "1",
+      "--json",
+      "--no-save",
+    ]);
+    await run.waitForLine((line) => line.includes('"event":"step"'));
+    const device = processesOfRun(run.tag).find((pid) => isDevice(pid, 1));
+    expect(device).toBeDefined();
+    process.kill(device!, "SIGKILL");
+    const r = await run.exited;
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/"event":"error".*device 1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(processesOfRun(run.tag)).toEqual([]);
   });
 
   it("--transport thread with --backend webgpu is bad usage", async () => {
