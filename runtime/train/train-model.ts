@@ -1,4 +1,4 @@
-import { webgpuPlanProblem } from "./webgpu-plans.js";
+import { runsOnPlanExecutor, webgpuPlanProblem } from "./webgpu-plans.js";
 import * as tf from "@tensorflow/tfjs";
 import type { DataSource, Loss } from "../../compiler/ir/config.js";
 import {
@@ -12,7 +12,7 @@ import { DataError, type Dataset, inputAsTarget, loadDataset, splitValidation } 
 import { DeviceFailure } from "../devices/index.js";
 import { initializeWeights } from "../model/index.js";
 import { type FinalMetrics, Reporter, weightsL2 } from "../report/index.js";
-import { PlanGroup, needsPlanExecutor } from "../plan-exec/index.js";
+import { PlanGroup } from "../plan-exec/index.js";
 import { DataParallelGroup } from "./data-parallel-group.js";
 import type { TrainingGroup } from "./training-group.js";
 import { resolveTransport } from "../process/index.js";
@@ -167,9 +167,10 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     };
     const webgpuProblem = o.backend === "webgpu" ? webgpuPlanProblem(o.plan, o.devices) : null;
     if (webgpuProblem !== null) throw new TrainingFailure(webgpuProblem, 0);
-    // Plans that split a layer or have stages run on the plan executor; all-data plans on replicas (faster).
+    // Plans that split a layer or have stages run on the plan executor; all-data plans on replicas (faster),
+    // but for batchnorm on WebGPU (runsOnPlanExecutor says why).
     group =
-      o.plan !== undefined && needsPlanExecutor(o.plan)
+      o.plan !== undefined && runsOnPlanExecutor(o.plan, o.backend ?? "auto", o.devices)
         ? await PlanGroup.start({ ...common, plan: o.plan, batch: globalBatch })
         : await DataParallelGroup.start({ ...common, devices: o.devices });
     const batch = globalBatch;

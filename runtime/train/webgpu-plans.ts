@@ -2,19 +2,34 @@ import type { Plan } from "../../compiler/plan/index.js";
 import { needsPlanExecutor } from "../plan-exec/needs-plan-executor.js";
 
 /**
- * Why WebGPU devices cannot run `plan` on `devices`, or null when they can. In Node, tfjs-backend-webgpu reads
- * a tensor back only asynchronously (`dataSync` needs an OffscreenCanvas, and Dawn's binding has no blocking
- * read). Split and pipelined plans cope (runtime/plan-exec/layer-tape.ts runs their steps op by op); the
- * data-parallel engine's batch normalization does not: its statistics are all-reduced across replicas inside
- * tfjs's gradient tape, which is synchronous.
+ * Whether `plan` runs on the plan executor (runtime/plan-exec) rather than on data-parallel replicas: split or
+ * pipelined plans always; on WebGPU also a data-parallel plan with batchnorm on several devices. The replicas
+ * all-reduce batchnorm's statistics inside tfjs's gradient tape (SyncBatchNormalization), which needs a
+ * synchronous read that WebGPU in Node lacks; the plan executor, stepping op by op there
+ * (runtime/plan-exec/layer-tape.ts), gathers what batchnorm needs between ops instead.
+ */
+export function runsOnPlanExecutor(plan: Plan | undefined, backend: string, devices: number): boolean {
+  if (plan === undefined) return false;
+  if (needsPlanExecutor(plan)) return true;
+  return (
+    backend === "webgpu" &&
+    devices > 1 &&
+    devices === plan.devices.count &&
+    plan.layers.some((l) => l.op === "batchnorm")
+  );
+}
+
+/**
+ * Why WebGPU devices cannot run `plan` on `devices`, or null when they can: only a data-parallel plan with
+ * batchnorm run on another device count than it was compiled for (`mgpuc run PLAN --devices M`), which the
+ * replicas would run with statistics all-reduced inside the tape.
  */
 export function webgpuPlanProblem(plan: Plan | undefined, devices: number): string | null {
-  const dataParallel = plan === undefined || !needsPlanExecutor(plan);
-  if (dataParallel && devices > 1 && plan?.layers.some((l) => l.op === "batchnorm")) {
-    return (
-      "batchnorm all-reduces its batch statistics across replicas inside the gradient tape, which WebGPU " +
-      "devices cannot (their tensors are read back only asynchronously); give --devices 1, or --backend wasm"
-    );
-  }
-  return null;
+  if (plan === undefined || devices === 1 || runsOnPlanExecutor(plan, "webgpu", devices)) return null;
+  if (!plan.layers.some((l) => l.op === "batchnorm")) return null;
+  return (
+    `this data-parallel plan with batchnorm was compiled for ${plan.devices.count} devices; on WebGPU it runs ` +
+    `as compiled: recompile it for ${devices} (\`mgpuc FILE.model --devices ${devices} -o PLAN.json\`), or give ` +
+    "--backend wasm"
+  );
 }

@@ -137,23 +137,46 @@ describe.runIf(runs)("WebGPU from the command line, on the machine's adapter", (
     expect(Math.abs(l2(split.stdout) - l2(one.stdout))).toBeLessThanOrEqual(1e-5 * l2(one.stdout));
   });
 
-  it("batchnorm under data parallelism is refused on WebGPU with the reason and the fix (exit 2)", async () => {
-    const r = await runCli([
-      "train",
-      "examples/residual.model",
-      "--backend",
-      "webgpu",
-      "--devices",
-      "2",
-      "--strategy",
-      "data",
-      "--steps",
-      "1",
-      "--no-save",
-    ]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--backend webgpu: batchnorm all-reduces its batch statistics");
-    expect(r.stderr).toContain("--backend wasm");
+  it("batchnorm under data parallelism trains on 2 WebGPU devices (on the plan executor), as on 1", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "mgpuc-webgpu-")), "bn.model");
+    writeFileSync(
+      file,
+      `model Bn {
+  input image: [8, 8, 1]
+  conv2d(4, kernel: 3) -> batchnorm -> relu
+  flatten
+  dense(10, activation: softmax)
+}
+train Bn {
+  data: synthetic(samples: 256, classes: 10)
+  optimizer: sgd(lr: 0.05)
+  loss: sparse_categorical_crossentropy
+  batch: 32
+  seed: 3
+}
+`,
+    );
+    const run = (devices: string) =>
+      runCli([
+        "train",
+        file,
+        "--backend",
+        "webgpu",
+        "--devices",
+        devices,
+        "--strategy",
+        "data",
+        "--steps",
+        "4",
+        "--no-save",
+      ]);
+    const two = await run("2");
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toContain("2 devices (webgpu backend)");
+    const one = await run("1");
+    expect(one.code, one.stderr).toBe(0);
+    const l2 = (out: string) => Number(/weights_l2=([\d.]+)/.exec(out)![1]);
+    expect(Math.abs(l2(two.stdout) - l2(one.stdout))).toBeLessThanOrEqual(1e-5 * l2(one.stdout));
   });
 
   it("`backend: webgpu` in the parallel section is honoured like --backend webgpu", async () => {
