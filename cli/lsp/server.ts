@@ -20,15 +20,11 @@ import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import type { Span } from "../../compiler/diagnostics/span.js";
 import { layerConfigLabel } from "../../compiler/emit/explain.js";
 import { OPS } from "../../compiler/ops/index.js";
+// The keys the compiler accepts are the keys completion offers: one list.
+import { SECTION_KEYS } from "../../compiler/passes/expand/sections.js";
 import { formatModelText } from "../../grammar/format.js";
 import { MODEL_LEXER } from "../../grammar/tokens.js";
 import { type Analysis, analyse, planOf } from "./analysis.js";
-
-/** Section keys of LANGUAGE.md, for completion. */
-const SECTION_KEYS = {
-  train: ["data", "target", "loss", "optimizer", "metrics", "epochs", "batch", "validation", "seed"],
-  parallel: ["devices", "strategy", "profile", "microbatches"],
-} as const;
 
 const DID_YOU_MEAN = /did you mean '([^']+)'/;
 

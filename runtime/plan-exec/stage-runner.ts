@@ -311,32 +311,11 @@ export class StageRunner {
     const M = Math.min(this.microbatches, B);
     const seq = step + 1;
     const { mailbox } = this.parts;
-    const first = this.info.stage === 0;
     const last = this.info.stage === this.stageCount - 1;
-    const sizes = new Map(this.parts.plan.layers.map((l) => [l.name, l.outputShape]));
     const sums = new Array<number>(this.scoring.width).fill(0);
-    const accumulate = (g: readonly (tf.Tensor | undefined)[]) => {
-      g.forEach((t, i) => {
-        if (t === undefined) return;
-        const old = grads[i]!;
-        grads[i] = tf.keep(tf.add(old, t));
-        old.dispose();
-      });
-    };
-    const inputsFor = (micro: number, lo: number, hi: number): Values => {
-      const values: Values = new Map();
-      if (first) {
-        const input = this.info.layers.find((l) => l.op === "input")!;
-        values.set(input.name, gatherRows(this.parts.train, indices, lo, hi)[0]);
-      }
-      for (const t of this.info.inputs) {
-        const shape = [hi - lo, ...sizes.get(t)!];
-        const n = shape.reduce((a, b) => a * b, 1);
-        const data = mailbox.receive(t, this.info.stage, "forward", micro, seq, n);
-        values.set(t, tf.tensor(data, shape, "float32"));
-      }
-      return values;
-    };
+    const accumulate = (g: tf.NamedTensorMap) => this.accumulate(grads, new Map(Object.entries(g)));
+    const inputsFor = (micro: number, lo: number, hi: number) =>
+      this.receiveInputs(indices, micro, seq, lo, hi);
     /** Variables standing for the received inputs, so the VJP reaches them. */
     const asVariables = (values: Values): Map<string, tf.Variable> =>
       new Map(this.info.inputs.map((t) => [t, tf.variable(values.get(t)!, true)]));
@@ -366,7 +345,7 @@ export class StageRunner {
           batchSums.forEach((s, i) => (sums[i]! += s));
           return tf.add(tf.div(tf.sum(loss), B), connect(list)) as tf.Scalar;
         }, list);
-        accumulate(this.vars.map((v) => g[v.name]));
+        accumulate(g);
         sendInputGrads(micro, inVars, g);
         tf.dispose([...inVars.values()]);
       });
@@ -400,16 +379,7 @@ export class StageRunner {
       stashed.delete(micro);
       this.context(step, lo, hi - lo);
       tf.tidy(() => {
-        const dys = this.info.outputs.map((o) => {
-          const shape = [hi - lo, ...sizes.get(o.tensor)!];
-          const n = shape.reduce((a, b) => a * b, 1);
-          const sum = new Float32Array(n);
-          for (const to of o.toStages) {
-            const part = mailbox.receive(o.tensor, to, "backward", micro, seq, n);
-            for (let i = 0; i < n; i++) sum[i]! += part[i]!;
-          }
-          return tf.tensor(sum, shape, "float32");
-        });
+        const dys = this.receiveOutputGrads(micro, seq, hi - lo);
         const inVars = asVariables(inputs);
         const list = [...this.vars, ...inVars.values()];
         if (list.length === 0) return;
@@ -420,7 +390,7 @@ export class StageRunner {
           return tf.add(tf.addN(terms), connect(list)) as tf.Scalar;
         }, list);
         restore();
-        accumulate(this.vars.map((v) => g[v.name]));
+        accumulate(g);
         sendInputGrads(micro, inVars, g);
         tf.dispose([...inVars.values()]);
       });
@@ -455,7 +425,6 @@ export class StageRunner {
     const { mailbox, collective } = this.parts;
     const first = this.info.stage === 0;
     const last = this.info.stage === this.stageCount - 1;
-    const sizes = new Map(this.parts.plan.layers.map((l) => [l.name, l.outputShape]));
     const sums = new Array<number>(this.scoring.width).fill(0);
     const inputName = this.info.layers.find((l) => l.op === "input")?.name;
     /** A tape for one micro-batch's pass: the data batch is no variable (the float ids of an embedding). */
@@ -464,29 +433,9 @@ export class StageRunner {
       if (first && inputName !== undefined) t.constant(inputs.get(inputName)!);
       return t;
     };
-    const accumulate = (weights: ReadonlyMap<string, tf.Tensor>) => {
-      this.vars.forEach((v, i) => {
-        const g = weights.get(v.name);
-        if (g === undefined) return;
-        const old = grads[i]!;
-        grads[i] = tf.keep(tf.add(old, g));
-        old.dispose();
-      });
-    };
-    const inputsFor = (micro: number, lo: number, hi: number): Values => {
-      const values: Values = new Map();
-      if (first) {
-        const input = this.info.layers.find((l) => l.op === "input")!;
-        values.set(input.name, gatherRows(this.parts.train, indices, lo, hi)[0]);
-      }
-      for (const t of this.info.inputs) {
-        const shape = [hi - lo, ...sizes.get(t)!];
-        const n = shape.reduce((a, b) => a * b, 1);
-        const data = mailbox.receive(t, this.info.stage, "forward", micro, seq, n);
-        values.set(t, tf.tensor(data, shape, "float32"));
-      }
-      return values;
-    };
+    const accumulate = (weights: ReadonlyMap<string, tf.Tensor>) => this.accumulate(grads, weights);
+    const inputsFor = (micro: number, lo: number, hi: number) =>
+      this.receiveInputs(indices, micro, seq, lo, hi);
     const sendInputGrads = async (
       micro: number,
       inputs: Values,
@@ -557,16 +506,7 @@ export class StageRunner {
       stashed.delete(micro);
       this.context(step, lo, hi - lo);
       await inScope(async () => {
-        const dys = this.info.outputs.map((o) => {
-          const shape = [hi - lo, ...sizes.get(o.tensor)!];
-          const n = shape.reduce((a, b) => a * b, 1);
-          const sum = new Float32Array(n);
-          for (const to of o.toStages) {
-            const part = mailbox.receive(o.tensor, to, "backward", micro, seq, n);
-            for (let i = 0; i < n; i++) sum[i]! += part[i]!;
-          }
-          return tf.tensor(sum, shape, "float32");
-        });
+        const dys = this.receiveOutputGrads(micro, seq, hi - lo);
         // The forward recomputed (re-materialisation), then its VJP with the gradients received.
         const restore = this.snapshotStatistics();
         const t = tape(inputs);
@@ -590,6 +530,53 @@ export class StageRunner {
       else await backwardMicro(micro);
     }
     return { lossSum: sums[0]!, metricSums: sums.slice(1) };
+  }
+
+  /** `grads[i] += weights(vars[i])` for every variable with a gradient; the sums kept past any scope. */
+  private accumulate(grads: tf.Tensor[], weights: ReadonlyMap<string, tf.Tensor>): void {
+    this.vars.forEach((v, i) => {
+      const g = weights.get(v.name);
+      if (g === undefined) return;
+      const old = grads[i]!;
+      grads[i] = tf.keep(tf.add(old, g));
+      old.dispose();
+    });
+  }
+
+  /** A micro-batch's inputs: its rows of the data (first stage), and the tensors earlier stages sent. */
+  private receiveInputs(
+    indices: ArrayLike<number>,
+    micro: number,
+    seq: number,
+    lo: number,
+    hi: number,
+  ): Values {
+    const values: Values = new Map();
+    if (this.info.stage === 0) {
+      const input = this.info.layers.find((l) => l.op === "input")!;
+      values.set(input.name, gatherRows(this.parts.train, indices, lo, hi)[0]);
+    }
+    for (const t of this.info.inputs) {
+      const shape = [hi - lo, ...this.shapes.get(t)!];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = this.parts.mailbox.receive(t, this.info.stage, "forward", micro, seq, n);
+      values.set(t, tf.tensor(data, shape, "float32"));
+    }
+    return values;
+  }
+
+  /** dy of each stage output for a micro-batch of `rows` rows: the gradients later stages sent, summed. */
+  private receiveOutputGrads(micro: number, seq: number, rows: number): tf.Tensor[] {
+    return this.info.outputs.map((o) => {
+      const shape = [rows, ...this.shapes.get(o.tensor)!];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const sum = new Float32Array(n);
+      for (const to of o.toStages) {
+        const part = this.parts.mailbox.receive(o.tensor, to, "backward", micro, seq, n);
+        for (let i = 0; i < n; i++) sum[i]! += part[i]!;
+      }
+      return tf.tensor(sum, shape, "float32");
+    });
   }
 
   /** The recomputed forward must not update batchnorm's moving statistics a second time. */
