@@ -2,7 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { BlockGrid } from "./block-ops.js";
 
 /**
- * One step of a stage's forward pass (`StageRunner.forwardOps`), run by a driver that passes the result back:
+ * One step of a stage's forward pass (`stageForwardOps`, stage-forward.ts), run by a driver that passes the result back:
  * - `apply`: a local computation of `inputs` (a layer on its block, a slice, an activation); it reads the
  *   layer's weights itself (`weighted`), so a driver that differentiates it takes the weights' gradients too;
  * - `gather`: this rank's block → the whole tensor on every rank of the stage (all-gather); its gradient is

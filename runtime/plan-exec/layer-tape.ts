@@ -12,7 +12,7 @@ interface Node {
 }
 
 /**
- * A stage's forward pass run op by op (`StageRunner.forwardOps`), and its backward, where tfjs's tape cannot
+ * A stage's forward pass run op by op (`stageForwardOps`, stage-forward.ts), and its backward, where tfjs's tape cannot
  * hold the collectives: on a backend that reads tensors back only asynchronously (tfjs-backend-webgpu in Node),
  * a gather needs `await data()` in the middle of the forward, and a gradient sum in the middle of the backward.
  * So each op is its own tape: the forward records it; the backward walks the record in reverse, taking each

@@ -9,6 +9,7 @@ import { type SlotShard, exportSlotShards } from "./optimizer-shards.js";
 import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
 import { reportsLayer } from "./stage-layout.js";
 import { StageRunner } from "./stage-runner.js";
+import { opByOpGradients } from "./op-by-op-gradients.js";
 import { copyFloats, readFloats, readsSync } from "../backend/read-floats.js";
 
 /** What a replica needs of the init message (the transport's own parts are the caller's). */
@@ -81,7 +82,7 @@ export class PlanReplica {
     const grads = vars.map((v) => tf.zeros(v.shape));
     const sums = readsSync()
       ? this.runner.gradients(step, indices, grads)
-      : await this.runner.gradientsAsync(step, indices, grads);
+      : await opByOpGradients(this.runner, step, indices, grads);
     if (this.reduceLength > 0) {
       const buffer = new Float32Array(this.reduceLength);
       const sliced = this.reduced.flatMap((r, i) => (r === null ? [] : [[r, grads[i]!] as const]));
