@@ -3,8 +3,8 @@ import type { IRNode, Graph } from "../ir/graph.js";
 import { enumerateConfigs, type LayerConfig } from "./layer-config.js";
 import { layerCost, type LayerCost, type LayerWork } from "./layer-cost.js";
 import type { DeviceProfile } from "./profile.js";
-import { edgeCoefficients } from "./redistribution.js";
-import { splitKind, type SplitKind } from "./split-kind.js";
+import { edgeCoefficients, type RedistributionCoefficients } from "./redistribution.js";
+import { headsOf, kindUnder, splitKind } from "./split-kind.js";
 
 /** Every layer's cost under every configuration on `devices` devices, and the edges' redistribution costs. */
 export interface CostTable {
@@ -26,8 +26,10 @@ export function layerWork(graph: Graph, node: IRNode): LayerWork {
   const inBytes = node.inputs.reduce((sum, i) => sum + activationBytes(graph.nodes[i]!), 0);
   const trainable = node.params?.trainable ?? 0;
   const nonTrainable = node.params?.nonTrainable ?? 0;
+  const heads = headsOf(node);
   return {
-    kind: splitKind(node),
+    kind: splitKind(graph, node),
+    ...(heads !== undefined ? { heads } : {}),
     isInput: node.op === "input",
     isView: node.op === "flatten" || node.op === "reshape",
     flops: node.flops ?? 0,
@@ -67,14 +69,14 @@ export function estimateCost(
   // Coefficients per (producer kind, consumer kind) as flat K×K tables: the search calls edgeTime K² times per edge.
   const K = configs.length;
   const tables = new Map<string, { fraction: Float64Array; steps: Float64Array }>();
-  const tableFor = (a: SplitKind, b: SplitKind) => {
-    const key = `${a}>${b}`;
+  const tableFor = (a: LayerWork, b: LayerWork) => {
+    const key = `${a.kind}${a.heads ?? ""}>${b.kind}${b.heads ?? ""}`;
     let t = tables.get(key);
     if (!t) {
       t = { fraction: new Float64Array(K * K), steps: new Float64Array(K * K) };
       for (let i = 0; i < K; i++) {
         for (let j = 0; j < K; j++) {
-          const co = edgeCoefficients(a, configs[i]!, b, configs[j]!);
+          const co = workEdgeCoefficients(a, configs[i]!, b, configs[j]!);
           t.fraction[i * K + j] = co.fraction;
           t.steps[i * K + j] = co.steps;
         }
@@ -83,9 +85,7 @@ export function estimateCost(
     }
     return t;
   };
-  const edgeTables = graph.nodes.map((node) =>
-    node.inputs.map((u) => tableFor(work[u]!.kind, work[node.id]!.kind)),
-  );
+  const edgeTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(work[u]!, work[node.id]!)));
   return {
     devices,
     batch,
@@ -99,7 +99,7 @@ export function estimateCost(
       const t =
         ins.length === 1
           ? edgeTables[v]![0]!
-          : (edgeTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!.kind, work[v]!.kind));
+          : (edgeTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!));
       const i = ku * K + kv;
       const fraction = t.fraction[i]!;
       if (fraction === 0) return 0;
@@ -108,4 +108,21 @@ export function estimateCost(
       );
     },
   };
+}
+
+/** The redistribution on an edge between two layers under their configurations (kinds as each m makes them). */
+export function workEdgeCoefficients(
+  from: LayerWork,
+  fromConfig: LayerConfig,
+  to: LayerWork,
+  toConfig: LayerConfig,
+  sameDevices = true,
+): RedistributionCoefficients {
+  return edgeCoefficients(
+    kindUnder(from.kind, from.heads, fromConfig.m),
+    fromConfig,
+    kindUnder(to.kind, to.heads, toConfig.m),
+    toConfig,
+    sameDevices,
+  );
 }

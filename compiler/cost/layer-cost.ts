@@ -1,12 +1,14 @@
 import { allReduceTime, reduceScatterTime } from "./collectives.js";
 import type { LayerConfig } from "./layer-config.js";
 import { computeRate, type DeviceProfile } from "./profile.js";
-import type { SplitKind } from "./split-kind.js";
+import { kindUnder, type SplitKind } from "./split-kind.js";
 import { stragglerFactor } from "./straggler.js";
 
 /** What the cost model needs of one layer, per sample, in bytes and FLOPs. */
 export interface LayerWork {
   readonly kind: SplitKind;
+  /** A `heads` layer's head count: a model degree that does not divide it runs the layer replicated. */
+  readonly heads?: number;
   /** `input` layers cost nothing: the loader reads whatever shard a device needs. */
   readonly isInput: boolean;
   /** A view of its input (flatten, reshape): no kernel moves its activations. */
@@ -42,13 +44,18 @@ export interface LayerCost {
 export function shares(
   kind: SplitKind,
   c: LayerConfig,
-): { work: number; params: number; input: number; output: number } {
-  if (kind === "contract") return { work: c.d * c.m, params: c.m, input: c.d, output: c.d * c.m };
-  if (kind === "channel") return { work: c.d * c.m, params: c.m, input: c.d * c.m, output: c.d * c.m };
+): { work: number; params: number; input: number; output: number; saved: number } {
+  const all = c.d * c.m;
+  if (kind === "contract") return { work: all, params: c.m, input: c.d, output: all, saved: all };
+  if (kind === "channel") return { work: all, params: c.m, input: all, output: all, saved: all };
+  // Partial sums: every device of a data group holds a whole-width output. Attention keeps mostly per-head
+  // tensors (projections, [heads, T, T] scores) for backward: those split m ways.
+  if (kind === "row") return { work: all, params: c.m, input: all, output: c.d, saved: c.d };
+  if (kind === "heads") return { work: all, params: c.m, input: c.d, output: c.d, saved: all };
   // Unsplittable with m > 1: the runtime runs it replicated on the whole batch (runtime/plan-exec/stage-layout.ts:
   // slicing its rows over d of the d·m devices would count each row m times in the input's gradient).
   const rows = c.m > 1 ? 1 : c.d;
-  return { work: rows, params: 1, input: rows, output: rows };
+  return { work: rows, params: 1, input: rows, output: rows, saved: rows };
 }
 
 /** Elementwise kernels per weight tensor of an optimizer update with `slots` slots (SGD 2, Adam 14 in tfjs). */
@@ -104,13 +111,14 @@ export function layerCost(
   activationBatch: number = batch,
   recompute = false,
 ): LayerCost {
-  const s = shares(w.kind, c);
+  const kind = kindUnder(w.kind, w.heads, c.m);
+  const s = shares(kind, c);
   const paramShard = w.paramBytes / s.params;
   const trainableShard = w.trainableBytes / s.params;
   const memory =
     paramShard +
     trainableShard * (1 + optimizerSlots) +
-    ((w.savedBytes ?? w.outBytes) * activationBatch) / s.output;
+    ((w.savedBytes ?? w.outBytes) * activationBatch) / (w.savedBytes !== undefined ? s.saved : s.output);
   if (w.isInput) return { compute: 0, update: 0, comm: 0, gradAllReduce: 0, memory, gradBytes: 0 };
   const flops = (w.flops * batch) / s.work;
   const bytes = (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output + paramShard;
@@ -121,7 +129,7 @@ export function layerCost(
   // every model part, whatever its share of the channels (measured: conv split 2 ways is no faster).
   // Other layers (pooling, normalisation, elementwise) move input and output, on their share.
   const activationBytes =
-    w.kind === "contract"
+    kind === "contract" || kind === "row" || kind === "heads"
       ? (w.outBytes * batch) / c.d
       : (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output;
   const fixed = fixedCosts(w, activationBytes, trainableShard, profile, optimizerSlots, passes);
@@ -130,10 +138,13 @@ export function layerCost(
   // The d·m devices meet at the layer's gathers or the step's all-reduce: each waits for the slowest.
   const straggler = stragglerFactor(profile.computeJitter ?? 0, c.d * c.m);
   const compute = ((passes + 2) * roofline + fixed.perBatch) * straggler + split;
+  // Row-parallel layers take a channel block: their input gradient is a block, nothing to sum.
   const comm =
-    w.kind === "contract" && c.m > 1 ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile) : 0;
+    (kind === "contract" || kind === "heads") && c.m > 1
+      ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile)
+      : 0;
   // A replicated layer (unsplittable, m > 1) computes the whole batch's gradient on every device: nothing to sum.
-  const replicated = w.kind === "none" && c.m > 1;
+  const replicated = kind === "none" && c.m > 1;
   const gradAllReduce = replicated ? 0 : allReduceTime(trainableShard, c.d, profile);
   return {
     compute,

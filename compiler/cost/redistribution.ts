@@ -4,12 +4,14 @@ import type { SplitKind } from "./split-kind.js";
 
 /**
  * How a tensor lies on devices `0 .. d·m−1`: device i holds batch part ⌊i/m⌋ of d and, when `channels` > 1,
- * channel part (i mod m) of `channels`; otherwise all channels.
+ * channel part (i mod m) of `channels`; otherwise all channels. `partial`: each device's rows are its share of
+ * a sum over the m devices (row-parallel and head-split layers), which an all-reduce adds up.
  */
 interface Layout {
   readonly d: number;
   readonly m: number;
   readonly channels: number;
+  readonly partial?: boolean;
 }
 
 /** Every device holds the whole tensor: an unsplittable layer with m > 1 runs replicated on the whole batch. */
@@ -20,13 +22,14 @@ function whole(c: LayerConfig): Layout {
 /** The producer's output layout under its configuration. */
 function produced(kind: SplitKind, c: LayerConfig): Layout {
   if (kind === "none" && c.m > 1) return whole(c);
+  if ((kind === "row" || kind === "heads") && c.m > 1) return { d: c.d, m: c.m, channels: 1, partial: true };
   return { d: c.d, m: c.m, channels: kind === "none" ? 1 : c.m };
 }
 
-/** What the consumer needs of its input: channel-wise layers need only their channel shard. */
+/** What the consumer needs of its input: channel-wise and row-parallel layers need only their channel shard. */
 function needed(kind: SplitKind, c: LayerConfig): Layout {
   if (kind === "none" && c.m > 1) return whole(c);
-  return { d: c.d, m: c.m, channels: kind === "channel" ? c.m : 1 };
+  return { d: c.d, m: c.m, channels: kind === "channel" || kind === "row" ? c.m : 1 };
 }
 
 /** A redistribution's cost in units of the tensor's global size: `fraction · S / B + steps · latency`. */
@@ -107,9 +110,23 @@ export function edgeCoefficients(
   if (hit) return hit;
   const out = produced(producer, from);
   const need = needed(consumer, to);
-  const fwd = gather(out, need, sameDevices);
-  const bwd = gather(need, out, sameDevices);
-  const result = { fraction: fwd.fraction + bwd.fraction, steps: fwd.steps + bwd.steps };
+  let result: RedistributionCoefficients;
+  if (out.partial) {
+    // The runtime adds the partial sums up once, an all-reduce over the producer's d·m devices (each holding
+    // its rows, zero elsewhere), so every device holds the whole; the consumer then takes its piece of that.
+    // Backward, the producer needs only its rows of the gradient.
+    const n = out.d * out.m;
+    const fwd = gather(whole(from), need, sameDevices);
+    const bwd = gather(need, { d: out.d, m: out.m, channels: 1 }, sameDevices);
+    result = {
+      fraction: (2 * (n - 1)) / n + fwd.fraction + bwd.fraction,
+      steps: 2 * (n - 1) + fwd.steps + bwd.steps,
+    };
+  } else {
+    const fwd = gather(out, need, sameDevices);
+    const bwd = gather(need, out, sameDevices);
+    result = { fraction: fwd.fraction + bwd.fraction, steps: fwd.steps + bwd.steps };
+  }
   memo.set(key, result);
   return result;
 }

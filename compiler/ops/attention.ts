@@ -35,7 +35,22 @@ export const attention: OpSpec<"attention"> = {
     arg.optional("dropout", { kind: "float", min: 0, max: 1, maxExclusive: true }, 0),
     arg.useBias(),
   ],
-  sharding: REPLICATED,
+  // Whole heads per device: Q/K/V kernels [d, h, k] and biases [h, k] cut on the heads axis, the output
+  // kernel [h, v, d] on its first; the output bias added once, to the partial sums.
+  sharding: {
+    kind: "heads",
+    attr: "heads",
+    cuts: {
+      "query/kernel": 1,
+      "query/bias": 0,
+      "key/kernel": 1,
+      "key/bias": 0,
+      "value/kernel": 1,
+      "value/bias": 0,
+      "attention_output/kernel": 0,
+      "attention_output/bias": "first",
+    },
+  },
   infer(input) {
     const seq = sequenceShape("attention", input);
     if ("code" in seq) return seq;

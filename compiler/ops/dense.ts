@@ -11,7 +11,8 @@ export const dense: OpSpec<"dense"> = {
   keras: "Dense",
   tensorInputs: "one",
   args: [arg.required("units", { kind: "int", min: 1 }), arg.activation(), arg.useBias()],
-  sharding: { kind: "column", attr: "units", axis: "units" },
+  // Row-parallel after a column-parallel dense: the kernel cut by input features, the bias added once.
+  sharding: { kind: "column", attr: "units", axis: "units", rows: { kernel: 0, bias: "first" } },
   infer(input) {
     const shape = only(input);
     const last = shape[shape.length - 1];

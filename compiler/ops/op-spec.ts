@@ -37,25 +37,48 @@ export interface InferResult {
 }
 
 /**
+ * How a shard cuts one of a layer's weights, by the end of the weight's name (`kernel`, `query/bias`): along
+ * axis `n`, or `first` — not cut, held and added by model rank 0 alone (a row-parallel layer's bias, added once
+ * to the partial sums that the all-reduce then adds up).
+ */
+export type WeightCut = number | "first";
+export type WeightCuts = Readonly<Record<string, WeightCut>>;
+
+/**
  * How model parallelism (model degree m > 1) may cut a layer: the one rule that the cost model, the placement
  * and schedule passes, the tfjs runtime and the torch emitter read (through `compiler/plan/layer-layout.ts`).
  * In Megatron-LM's terms:
  * - `column`: the weights are cut along their last (output) axis into m near-equal shards, `attr` (dense
  *   `units`, conv2d `filters`) giving the full width. The layer needs its whole input and writes a block of
  *   its output channels; the block is all-gathered where a later layer needs the whole tensor, and backward
- *   all-reduces the input gradient's partial sums over the m devices.
+ *   all-reduces the input gradient's partial sums over the m devices. With `rows`, the layer runs
+ *   row-parallel instead where its input comes, through per-element layers only, from a column-parallel
+ *   layer (Megatron's MLP pair): it reads its input's channel block, its weights cut as `rows` says, and
+ *   writes partial sums that one all-reduce adds up — no gather between the pair.
+ * - `heads`: attention split by heads (Megatron's self-attention): Q/K/V cut column-wise so each device holds
+ *   whole heads, the output projection row-wise; needs its whole input and writes partial sums (one
+ *   all-reduce forward, the input gradient's one backward). `attr` holds the head count, which m must divide
+ *   (otherwise the layer runs replicated).
  * - `channelwise`: each output channel depends only on the same channel of the inputs (activations but softmax,
  *   pooling, dropout, batchnorm, add, multiply): it takes and writes a channel block, its per-channel weights
- *   (batchnorm) cut the same way, with no collective of its own.
+ *   (batchnorm) cut the same way, with no collective of its own. `perElement`: each output element depends on
+ *   the same element of the input alone (activations, dropout), which a column → row pair may pass through.
  * - `replicated`: not cut; with m > 1 each device runs the whole layer on the whole (gathered) input.
  */
 export type ShardingRule =
-  | { readonly kind: "column"; readonly attr: string; readonly axis: "units" | "channels" }
-  | { readonly kind: "channelwise" }
+  | {
+      readonly kind: "column";
+      readonly attr: string;
+      readonly axis: "units" | "channels";
+      readonly rows?: WeightCuts;
+    }
+  | { readonly kind: "heads"; readonly attr: string; readonly cuts: WeightCuts }
+  | { readonly kind: "channelwise"; readonly perElement?: boolean }
   | { readonly kind: "replicated" };
 
 export const REPLICATED: ShardingRule = { kind: "replicated" };
 export const CHANNELWISE: ShardingRule = { kind: "channelwise" };
+export const PER_ELEMENT: ShardingRule = { kind: "channelwise", perElement: true };
 
 /**
  * What the compiler knows about one layer: the single source every pass and emitter reads. Each layer family

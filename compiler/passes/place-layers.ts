@@ -3,7 +3,7 @@ import type { PassContext } from "../diagnostics/pass-context.js";
 import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { hasHints, noHints, readHints, type HintConstraints } from "../placement/hints.js";
 import { checkStageHints } from "../placement/stage-hints.js";
-import { evaluateLayers, layersProblem, movedBytes, runnerUp } from "../placement/layers-problem.js";
+import { edgeBytes, evaluateLayers, layersProblem, runnerUp } from "../placement/layers-problem.js";
 import { solveWithinMemory } from "../placement/memory-search.js";
 import {
   pipelineLayouts,
@@ -185,13 +185,19 @@ function layersPlacement(
   const users = consumers(graph);
   const trafficOf = (v: number, k: number) => {
     let moved = 0;
-    for (const u of graph.nodes[v]!.inputs) moved += movedBytes(table, u, assignment[u]!, v, k);
-    for (const w of users[v]!) moved += movedBytes(table, v, k, w, assignment[w]!);
+    let summed = 0;
+    const add = (e: { moved: number; summed: number }) => {
+      moved += e.moved;
+      summed += e.summed;
+    };
+    for (const u of graph.nodes[v]!.inputs) add(edgeBytes(table, u, assignment[u]!, v, k));
+    for (const w of users[v]!) add(edgeBytes(table, v, k, w, assignment[w]!));
     const c = table.layer[v]![k]!;
     return {
       config: table.configs[k]!,
       gradBytes: c.gradBytes,
       movedBytes: moved,
+      summedBytes: summed,
       compute: c.compute + c.update,
     };
   };

@@ -1,5 +1,5 @@
-import { edgeCoefficients } from "../cost/redistribution.js";
-import { splitKind } from "../cost/split-kind.js";
+import { layerWork, workEdgeCoefficients } from "../cost/estimate-cost.js";
+import { layerLayout, nodeLayoutInput } from "../plan/layer-layout.js";
 import type { Graph } from "../ir/graph.js";
 import type { Placement } from "../placement/placement-types.js";
 import type {
@@ -53,22 +53,25 @@ export function schedule(graph: Graph, placement: Placement, order: MicrobatchOr
     for (const u of node.inputs) {
       const from = layers[u]!;
       const crossStage = from.stage !== to.stage;
-      const co = edgeCoefficients(
-        splitKind(graph.nodes[u]!),
+      const co = workEdgeCoefficients(
+        layerWork(graph, graph.nodes[u]!),
         from.config,
-        splitKind(node),
+        layerWork(graph, node),
         to.config,
         !crossStage,
       );
       const crossSegment = segmentOf[u] !== segmentOf[node.id];
       if (!crossStage && co.fraction === 0 && !crossSegment) continue;
+      const partial = layerLayout(nodeLayoutInput(graph, u, from.config)).partial;
       const kind = crossStage
         ? "send-recv"
         : co.fraction === 0
           ? "slice"
-          : from.config.d === to.config.d || to.config.d === 1
-            ? "all-gather"
-            : "all-to-all";
+          : partial
+            ? "all-reduce"
+            : from.config.d === to.config.d || to.config.d === 1
+              ? "all-gather"
+              : "all-to-all";
       transfers.push({
         tensor: graph.nodes[u]!.name,
         to: node.name,
@@ -102,8 +105,10 @@ export function schedule(graph: Graph, placement: Placement, order: MicrobatchOr
     for (const v of [...seg.nodes].reverse()) {
       const node = graph.nodes[v]!;
       const trainable = node.params?.trainable ?? 0;
-      if (trainable === 0) continue;
-      const split = splitKind(node) === "none" ? 1 : seg.m;
+      const layout = layerLayout(nodeLayoutInput(graph, v, seg));
+      // Only row-sliced layers' gradients are all-reduced: one replicated on the whole batch has them whole.
+      if (trainable === 0 || !layout.rowSliced) continue;
+      const split = layout.sharded ? seg.m : 1;
       const bytes = (trainable * 4) / split;
       if (bucket.bytes > 0 && bucket.bytes + bytes > BUCKET_BYTES) flush();
       bucket.names.push(node.name);

@@ -1,6 +1,6 @@
 import { consumers, type Graph } from "../ir/graph.js";
-import type { CostTable } from "../cost/estimate-cost.js";
-import { edgeCoefficients } from "../cost/redistribution.js";
+import { type CostTable, workEdgeCoefficients } from "../cost/estimate-cost.js";
+import { kindUnder } from "../cost/split-kind.js";
 import type { DagProblem } from "./frontier-dp.js";
 
 /** One layer's share of a plan without pipeline stages, in seconds and bytes. */
@@ -55,14 +55,32 @@ export function memoryPerDevice(table: CostTable, assignment: readonly number[])
   return out;
 }
 
+/**
+ * Activation bytes an edge moves per device and step under these configurations, split into partial sums
+ * added up by an all-reduce (`summed`: a row-parallel or head-split producer) and the rest (`moved`: gathers,
+ * slices' gradients, pipeline sends).
+ */
+export function edgeBytes(
+  table: CostTable,
+  u: number,
+  ku: number,
+  v: number,
+  kv: number,
+): { moved: number; summed: number } {
+  const from = table.configs[ku]!;
+  const work = table.work[u]!;
+  const co = workEdgeCoefficients(work, from, table.work[v]!, table.configs[kv]!);
+  const size = work.outBytes * table.batch;
+  const kind = kindUnder(work.kind, work.heads, from.m);
+  const n = from.d * from.m;
+  const partial = (kind === "row" || kind === "heads") && from.m > 1;
+  const summed = partial ? ((2 * (n - 1)) / n) * size : 0;
+  return { moved: co.fraction * size - summed, summed };
+}
+
 export function movedBytes(table: CostTable, u: number, ku: number, v: number, kv: number): number {
-  const co = edgeCoefficients(
-    table.work[u]!.kind,
-    table.configs[ku]!,
-    table.work[v]!.kind,
-    table.configs[kv]!,
-  );
-  return co.fraction * table.work[u]!.outBytes * table.batch;
+  const e = edgeBytes(table, u, ku, v, kv);
+  return e.moved + e.summed;
 }
 
 export function evaluateLayers(

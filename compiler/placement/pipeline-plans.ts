@@ -1,5 +1,6 @@
 import type { DeviceProfile } from "../cost/profile.js";
 import { edgeCoefficients } from "../cost/redistribution.js";
+import { kindUnder } from "../cost/split-kind.js";
 import type { Graph } from "../ir/graph.js";
 import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { solveDag } from "./frontier-dp.js";
@@ -100,7 +101,13 @@ export function planPipeline(
         open.splice(j, 1);
         continue;
       }
-      const co = edgeCoefficients(table.work[u]!.kind, table.configs[k]!, "none", table.configs[k]!, false);
+      const co = edgeCoefficients(
+        kindUnder(table.work[u]!.kind, table.work[u]!.heads, table.configs[k]!.m),
+        table.configs[k]!,
+        "none",
+        table.configs[k]!,
+        false,
+      );
       const size = table.work[u]!.outBytes * table.batch;
       // One message each way per tensor per micro-batch.
       t += (co.fraction * size) / profile.linkBandwidth + co.steps * profile.linkLatency + 2 * message;

@@ -6,6 +6,8 @@ export interface ConfigTraffic {
   readonly config: LayerConfig;
   readonly gradBytes: number;
   readonly movedBytes: number;
+  /** Partial sums (row-parallel, head-split layers) added up by all-reduces. */
+  readonly summedBytes?: number;
   readonly compute: number;
 }
 
@@ -13,6 +15,7 @@ function traffic(t: ConfigTraffic): string {
   const parts: string[] = [];
   if (t.gradBytes > 0) parts.push(`${formatBytes(t.gradBytes)} of gradients to all-reduce`);
   if (t.movedBytes > 0) parts.push(`${formatBytes(t.movedBytes)} of activations to gather`);
+  if ((t.summedBytes ?? 0) > 0) parts.push(`${formatBytes(t.summedBytes!)} of partial sums to all-reduce`);
   if (parts.length === 0) parts.push("no communication");
   return parts.join(" and ");
 }
@@ -29,7 +32,10 @@ export function layerReason(
   if (!runner) return `${configLabel(chosen.config)}: the only configuration allowed`;
   const a = configLabel(chosen.config);
   const b = configLabel(runner.config);
-  const commDiffers = chosen.gradBytes !== runner.gradBytes || chosen.movedBytes !== runner.movedBytes;
+  const commDiffers =
+    chosen.gradBytes !== runner.gradBytes ||
+    chosen.movedBytes !== runner.movedBytes ||
+    chosen.summedBytes !== runner.summedBytes;
   const computeGain = runner.compute - chosen.compute;
   if (extraSeconds === 0) return `${a} ties with ${b}; the search keeps the first (data-parallel first)`;
   if (commDiffers && Math.abs(computeGain) < Math.abs(extraSeconds) / 2) {

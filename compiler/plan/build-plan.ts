@@ -6,7 +6,7 @@ import { round6 } from "../placement/format.js";
 import type { Placement } from "../placement/placement-types.js";
 import type { Schedule } from "./schedule-types.js";
 import { activationBytes } from "../cost/estimate-cost.js";
-import { layerLayout, splitAxis } from "./layer-layout.js";
+import { layerLayout, nodeLayoutInput, splitAxis } from "./layer-layout.js";
 import {
   PLAN_VERSION,
   type Plan,
@@ -68,10 +68,7 @@ export function buildPlan(
         devices: [...p.devices],
         ...(p.config.m > 1
           ? {
-              split: splitAxis({
-                op: node.op,
-                placement: { dataDegree: p.config.d, modelDegree: p.config.m },
-              }),
+              split: splitAxis(nodeLayoutInput(graph, v, p.config)),
             }
           : {}),
       },
@@ -149,10 +146,13 @@ function layerCollectives(
   for (const t of schedule.transfers) {
     if (t.to !== node.name || t.kind === "slice") continue;
     const bytes = t.bytes * schedule.microbatches;
-    out.push({ kind: t.kind, bytes, phase: "forward" }, { kind: BACKWARD[t.kind], bytes, phase: "backward" });
+    out.push({ kind: t.kind, bytes, phase: "forward" });
+    // Partial sums added up: backward, each device takes its rows of the whole gradient, nothing to move.
+    if (t.kind !== "all-reduce") out.push({ kind: BACKWARD[t.kind], bytes, phase: "backward" });
   }
-  const layout = layerLayout({ op: node.op, placement: { dataDegree: config.d, modelDegree: config.m } });
-  if (layout.cut !== undefined) {
+  const layout = layerLayout(nodeLayoutInput(graph, v, config));
+  // Column-parallel and head-split layers read the whole input: its gradient's partial sums are all-reduced.
+  if (layout.cut !== undefined || layout.mode === "heads") {
     const inBytes = node.inputs.reduce((sum, u) => sum + activationBytes(graph.nodes[u]!), 0);
     out.push({ kind: "all-reduce", bytes: Math.round(inBytes * batch), phase: "backward" });
   }

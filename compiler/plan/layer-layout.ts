@@ -1,17 +1,43 @@
+import type { Attrs, Graph } from "../ir/graph.js";
 import { OPS } from "../ops/index.js";
 import type { ShardingRule } from "../ops/index.js";
-import { REPLICATED } from "../ops/op-spec.js";
+import { REPLICATED, type WeightCut } from "../ops/op-spec.js";
 
 /** The op table's sharding rule for `op` (an unknown op, such as `input`, is replicated). */
 export function shardingOf(op: string): ShardingRule {
   return OPS.get(op)?.sharding ?? REPLICATED;
 }
 
-/** What a layer's placement needs to say how it runs: its op and its data and model degrees. */
+/**
+ * The plan's `placement.split` (plan.schema.json, v2): the axis a layer with model degree > 1 is cut on —
+ * its weights' output axis (`units`, `channels`), attention's `heads`, a row-parallel dense's
+ * `input_features`, the channel block a channelwise layer works on (`channels`), or `none` for a layer every
+ * device of the group runs whole.
+ */
+export type SplitAxis = "none" | "units" | "channels" | "heads" | "vocabulary" | "input_features";
+
+/** What a layer's placement needs to say how it runs: its op, its attrs, its degrees and (from a plan) its split. */
 export interface LayoutInput {
   readonly op: string;
-  readonly placement: { readonly dataDegree: number; readonly modelDegree: number };
+  /** Attention's head count decides whether m may split it; absent, `heads` layers are taken to divide. */
+  readonly attrs?: Attrs;
+  readonly placement: {
+    readonly dataDegree: number;
+    readonly modelDegree: number;
+    /** The plan's `placement.split`: `input_features` makes a `column` layer with `rows` row-parallel. */
+    readonly split?: SplitAxis;
+  };
 }
+
+/**
+ * How a layer with model degree m > 1 runs (see `ShardingRule`):
+ * - `column`: whole input → a block of its output channels;
+ * - `row`: a channel block of its input → partial sums of the whole output (one all-reduce);
+ * - `heads`: whole input → partial sums from this device's heads (one all-reduce);
+ * - `channelwise`: a channel block → the same block;
+ * - `replicated`: whole → whole on every device of the group (also every layer with m = 1).
+ */
+export type SplitMode = "column" | "row" | "heads" | "channelwise" | "replicated";
 
 /**
  * How one placed layer lies on its devices: the op table's sharding rule applied to the layer's data degree d
@@ -20,46 +46,138 @@ export interface LayoutInput {
  * layers the runtime splits, along the same axis, ended by the same collective.
  */
 export interface LayerLayout {
-  /**
-   * Column-parallel (m > 1, rule `column`): the attr whose width the m weight shards divide (dense `units`,
-   * conv2d `filters`). The layer reads its whole input, writes a block of its output channels, and the block
-   * is all-gathered where a later layer needs the whole tensor; backward all-reduces the input gradient.
-   */
+  readonly mode: SplitMode;
+  /** Column-parallel: the attr whose width the m weight shards divide (dense `units`, conv2d `filters`). */
   readonly cut: string | undefined;
   /** Runs on a channel block of its inputs (and of its per-channel weights): rule `channelwise`, m > 1. */
   readonly channelwise: boolean;
-  /** `cut` or `channelwise`: whatever weights the layer has are this device's shard along their last axis. */
+  /** Whatever weights the layer has are this device's shard (`weightCut` says how each is cut). */
   readonly sharded: boolean;
+  /** Its output is this device's partial sum of the whole (`row`, `heads`): all-reduced where needed. */
+  readonly partial: boolean;
   /** Computed on this device's rows only (d > 1), then gathered where whole rows are needed. */
   readonly rowSliced: boolean;
 }
 
-/**
- * The plan's `placement.split` (plan.schema.json, v2): the axis a layer with model degree > 1 is cut on —
- * its weights' output axis (`units`, `channels`), the channel block a channelwise layer works on
- * (`channels`), or `none` for a layer every device of the group runs whole.
- */
-export type SplitAxis = "none" | "units" | "channels" | "heads" | "vocabulary" | "input_features";
-
-export function splitAxis(layer: LayoutInput): SplitAxis {
+function modeOf(layer: LayoutInput): SplitMode {
+  const { modelDegree: m, dataDegree: d, split } = layer.placement;
+  if (m <= 1) return "replicated";
   const rule = shardingOf(layer.op);
-  const layout = layerLayout(layer);
-  if (layout.cut !== undefined && rule.kind === "column") return rule.axis;
-  return layout.channelwise ? "channels" : "none";
+  switch (rule.kind) {
+    case "column":
+      return split === "input_features" && rule.rows !== undefined ? "row" : "column";
+    case "heads": {
+      const heads = layer.attrs?.[rule.attr];
+      return typeof heads !== "number" || heads % m === 0 ? "heads" : "replicated";
+    }
+    case "channelwise":
+      // Channel blocks only where every device's block is distinct: batchnorm over d > 1 data groups would
+      // hold one block twice, and summing input gradients over the stage would count it twice.
+      return d === 1 || OPS.get(layer.op)?.wholeBatch !== true ? "channelwise" : "replicated";
+    case "replicated":
+      return "replicated";
+  }
 }
 
 export function layerLayout(layer: LayoutInput): LayerLayout {
   const { dataDegree: d, modelDegree: m } = layer.placement;
+  const mode = modeOf(layer);
   const rule = shardingOf(layer.op);
   // Batch statistics (batchnorm) need every row: with d > 1 data groups, it runs on the whole micro-batch.
   const wholeBatch = layer.op === "input" || OPS.get(layer.op)?.wholeBatch === true;
-  const cut = m > 1 && rule.kind === "column" ? rule.attr : undefined;
-  // Channel blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold
-  // one block twice, and summing input gradients over the stage would count it twice.
-  const channelwise = m > 1 && rule.kind === "channelwise" && (d === 1 || !wholeBatch);
-  const sharded = cut !== undefined || channelwise;
-  // A layer with m > 1 that is neither cut nor channelwise runs replicated on every one of the d·m devices:
-  // slicing its rows over d of them would count them m times in the input gradient.
+  const cut = mode === "column" && rule.kind === "column" ? rule.attr : undefined;
+  const sharded = mode !== "replicated";
+  // A layer with m > 1 that is not cut runs replicated on every one of the d·m devices: slicing its rows
+  // over d of them would count them m times in the input gradient.
   const rowSliced = d > 1 && !wholeBatch && (sharded || m === 1);
-  return { cut, channelwise, sharded, rowSliced };
+  return {
+    mode,
+    cut,
+    channelwise: mode === "channelwise",
+    sharded,
+    partial: mode === "row" || mode === "heads",
+    rowSliced,
+  };
+}
+
+export function splitAxis(layer: LayoutInput): SplitAxis {
+  const rule = shardingOf(layer.op);
+  switch (layerLayout(layer).mode) {
+    case "column":
+      return rule.kind === "column" ? rule.axis : "none";
+    case "row":
+      return "input_features";
+    case "heads":
+      return "heads";
+    case "channelwise":
+      return "channels";
+    case "replicated":
+      return "none";
+  }
+}
+
+/**
+ * How a sharded layer cuts the weight named `weightName` (tfjs's or Keras's, `dense_1/kernel`): along an axis
+ * (−1: the last), or `first` (held by model rank 0 alone); undefined for a layer that is not sharded.
+ */
+export function weightCut(layer: LayoutInput, weightName: string): WeightCut | undefined {
+  const mode = layerLayout(layer).mode;
+  if (mode === "replicated") return undefined;
+  if (mode === "column" || mode === "channelwise") return -1;
+  const rule = shardingOf(layer.op);
+  const cuts = rule.kind === "column" ? rule.rows : rule.kind === "heads" ? rule.cuts : undefined;
+  const base = weightName.replace(/_\d+$/, "");
+  for (const [suffix, cut] of Object.entries(cuts ?? {}))
+    if (base === suffix || base.endsWith(`/${suffix}`)) return cut;
+  throw new Error(`no ${mode} cut for weight '${weightName}' of a ${layer.op} layer`);
+}
+
+const rowParallelCache = new WeakMap<Graph, ReadonlySet<number>>();
+
+/**
+ * The layers that run row-parallel when model-split: those with a `rows` form whose one input comes, through
+ * per-element layers only (activations, dropout), from a layer that runs column-parallel (Megatron's MLP pair:
+ * dense(4h) → gelu → dense(h) keeps the activation cut between the two and ends with one all-reduce). The
+ * rule reads the graph only, never the configurations, so the cost model prices each layer the same way
+ * whatever its neighbours' placement (where the producer is not split, the input is sliced, still correct).
+ */
+export function rowParallelNodes(graph: Graph): ReadonlySet<number> {
+  const hit = rowParallelCache.get(graph);
+  if (hit) return hit;
+  const rows = new Set<number>();
+  for (const node of graph.nodes) {
+    const rule = shardingOf(node.op);
+    if (rule.kind !== "column" || rule.rows === undefined || node.inputs.length !== 1) continue;
+    let u = node.inputs[0]!;
+    for (;;) {
+      const producer = graph.nodes[u]!;
+      const r = shardingOf(producer.op);
+      if (r.kind === "channelwise" && r.perElement === true && producer.inputs.length === 1) {
+        u = producer.inputs[0]!;
+        continue;
+      }
+      if (r.kind === "column" && !rows.has(u)) rows.add(node.id);
+      break;
+    }
+  }
+  rowParallelCache.set(graph, rows);
+  return rows;
+}
+
+/** A graph node under degrees (d, m), as `layerLayout` reads it: row-parallel where `rowParallelNodes` says. */
+export function nodeLayoutInput(
+  graph: Graph,
+  v: number,
+  config: { readonly d: number; readonly m: number },
+): LayoutInput {
+  const node = graph.nodes[v]!;
+  return {
+    op: node.op,
+    attrs: node.attrs,
+    placement: {
+      dataDegree: config.d,
+      modelDegree: config.m,
+      ...(rowParallelNodes(graph).has(v) ? { split: "input_features" as const } : {}),
+    },
+  };
 }

@@ -125,7 +125,7 @@ const schedule = {
           to: str,
           fromSegment: int,
           toSegment: int,
-          kind: { enum: ["all-gather", "all-to-all", "slice", "send-recv"] },
+          kind: { enum: ["all-reduce", "all-gather", "all-to-all", "slice", "send-recv"] },
           bytes: num,
         },
       },

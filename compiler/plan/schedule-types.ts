@@ -38,7 +38,8 @@ export interface ScheduleTransfer {
   readonly to: string;
   readonly fromSegment: number;
   readonly toSegment: number;
-  readonly kind: "all-gather" | "all-to-all" | "slice" | "send-recv";
+  /** `all-reduce`: partial sums (row-parallel, head-split layers) added up where the whole is needed. */
+  readonly kind: "all-reduce" | "all-gather" | "all-to-all" | "slice" | "send-recv";
   /** Per micro-batch (the whole batch when not pipelined), all samples. */
   readonly bytes: number;
 }

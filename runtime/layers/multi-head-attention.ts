@@ -16,6 +16,12 @@ export interface MultiHeadAttentionArgs {
   /** Dropout rate on the attention probabilities, masks keyed as CounterDropout's (default 0). */
   readonly dropout?: number;
   readonly useBias?: boolean;
+  /**
+   * A head-split shard (Megatron's attention; the runtime's, never serialised): this layer's `heads` are heads
+   * `firstHead ..` of `totalHeads`, so dropout keys its masks by the whole layer's head index; the output bias
+   * is added by one shard only (`outputBias`), to the partial sums that an all-reduce then adds up.
+   */
+  readonly shard?: { readonly firstHead: number; readonly totalHeads: number; readonly outputBias: boolean };
 }
 
 /** Added to the scores of masked (future) positions before the softmax, as Keras does. */
@@ -31,7 +37,8 @@ const MASKED = -1e9;
  */
 export class MultiHeadAttention extends tf.layers.Layer {
   static readonly className = "MgpucMultiHeadAttention";
-  private readonly args: Required<Omit<MultiHeadAttentionArgs, "name">>;
+  private readonly args: Required<Omit<MultiHeadAttentionArgs, "name" | "shard">>;
+  private readonly shard: MultiHeadAttentionArgs["shard"];
   private weightsByName = new Map<string, tf.LayerVariable>();
 
   constructor(args: MultiHeadAttentionArgs) {
@@ -44,6 +51,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
       dropout: args.dropout ?? 0,
       useBias: args.useBias ?? true,
     };
+    this.shard = args.shard;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
@@ -94,7 +102,8 @@ export class MultiHeadAttention extends tf.layers.Layer {
       const heads = tf.matMul(probs, project("value", v));
       const merged = tf.reshape(tf.transpose(heads, [0, 2, 1, 3]), [b * t, h * v]);
       let out = tf.matMul(merged, tf.reshape(this.weight("attention_output/kernel"), [h * v, d]));
-      if (this.args.useBias) out = tf.add(out, this.weight("attention_output/bias"));
+      if (this.args.useBias && (this.shard?.outputBias ?? true))
+        out = tf.add(out, this.weight("attention_output/bias"));
       return tf.reshape(out, [b, t, d]);
     });
   }
@@ -104,6 +113,13 @@ export class MultiHeadAttention extends tf.layers.Layer {
     const ctx = stepContext();
     const rows = probs.shape[0]!;
     const elements = probs.size / Math.max(rows, 1);
+    // A shard's heads are one contiguous block of each row's [heads, T, T] probabilities.
+    const perHead = elements / this.args.heads;
+    const channels = this.shard && {
+      offset: this.shard.firstHead * perHead,
+      total: this.shard.totalHeads * perHead,
+      width: elements,
+    };
     const mask = dropoutMask(
       this.name,
       ctx.seed,
@@ -112,6 +128,7 @@ export class MultiHeadAttention extends tf.layers.Layer {
       ctx.shardOffset,
       rows,
       elements,
+      channels,
     );
     return tf.mul(probs, tf.tensor(mask, probs.shape, "float32"));
   }

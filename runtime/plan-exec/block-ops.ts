@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Collective } from "../collectives/index.js";
 import { shardBounds } from "../worker/shards.js";
-import { channelBounds } from "./last-axis.js";
+import { channelBounds } from "./weight-shards.js";
 
 /** A layer output cut into blocks: rows by data index, last axis by model index, one block per stage rank. */
 export interface BlockGrid {
@@ -79,4 +79,47 @@ export function sumGradients(x: tf.Tensor, collective: Collective): tf.Tensor {
     },
   }));
   return op(x);
+}
+
+/**
+ * This rank's partial sums (its rows of the grid, every channel) → the whole tensor: its rows placed in a
+ * zero tensor of the whole shape, summed over the stage's ranks in place. A rank with no rows adds zeros.
+ */
+export function reduceBlocksForward(
+  local: Float32Array,
+  grid: BlockGrid,
+  rank: number,
+  collective: Collective,
+): tf.Tensor {
+  const total = grid.shape.reduce((a, b) => a * b, 1);
+  const [d] = grid.blocks[rank]!;
+  const perRow = total / grid.shape[0]!;
+  const [r0] = shardBounds(grid.shape[0]!, grid.dataDegree, d);
+  const out = new Float32Array(total);
+  out.set(local, r0 * perRow);
+  collective.allReduceSum(out);
+  return tf.tensor(out, grid.shape as number[], "float32");
+}
+
+/** This rank's rows of a whole-tensor gradient: the partial sums' gradient (every one of them counts once). */
+export function rowsOf(dy: tf.Tensor, grid: BlockGrid, rank: number): tf.Tensor {
+  const [d] = grid.blocks[rank]!;
+  const [r0, r1] = shardBounds(grid.shape[0]!, grid.dataDegree, d);
+  if (r0 === 0 && r1 === grid.shape[0]) return dy;
+  return tf.slice(dy, [r0, ...grid.shape.slice(1).map(() => 0)], [r1 - r0, ...grid.shape.slice(1)]);
+}
+
+/** `reduce` inside a tfjs tape: the all-reduce of partial sums, its gradient this rank's rows of dy. */
+export function reduceBlocks(
+  local: tf.Tensor,
+  grid: BlockGrid,
+  collective: Collective,
+  rank: number,
+): tf.Tensor {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = args[0] as tf.Tensor;
+    const value = reduceBlocksForward(Float32Array.from(x.dataSync()), grid, rank, collective);
+    return { value, gradFunc: (dy: tf.Tensor) => rowsOf(dy, grid, rank) };
+  });
+  return op(local);
 }

@@ -7,6 +7,8 @@ import type { BlockGrid } from "./block-ops.js";
  *   layer's weights itself (`weighted`), so a driver that differentiates it takes the weights' gradients too;
  * - `gather`: this rank's block → the whole tensor on every rank of the stage (all-gather); its gradient is
  *   the slice of dy the block came from;
+ * - `reduce`: this rank's partial sums (rows `grid` gives it, every channel) → their sum over the stage, the whole
+ *   tensor, on every rank (an all-reduce of the rows padded with zeros); its gradient is this rank's rows of dy;
  * - `sum`: identity forward; backward, dy summed over the stage's ranks (all-reduce), where a replicated
  *   tensor enters a split or row-sliced layer.
  */
@@ -18,5 +20,5 @@ export type ForwardOp =
       /** Whether `fn` reads trainable weights: a function of data alone is data too. */
       readonly weighted: boolean;
     }
-  | { readonly kind: "gather"; readonly x: tf.Tensor; readonly grid: BlockGrid }
+  | { readonly kind: "gather" | "reduce"; readonly x: tf.Tensor; readonly grid: BlockGrid }
   | { readonly kind: "sum"; readonly x: tf.Tensor };

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Collective } from "../collectives/index.js";
 import { readFloats } from "../backend/read-floats.js";
-import { assembleBlocks, blockBox } from "./block-ops.js";
+import { assembleBlocks, blockBox, reduceBlocksForward, rowsOf } from "./block-ops.js";
 import type { ForwardOp } from "./forward-op.js";
 
 /** A recorded op: `output` from `inputs`; `vjp` maps dy(output) to dy(inputs) and dy(weights). */
@@ -73,6 +73,17 @@ export class LayerTape {
         });
         return output;
       }
+      case "reduce": {
+        const [local] = await readFloats([op.x]);
+        const output = reduceBlocksForward(local!, op.grid, this.rank, this.collective);
+        const grid = op.grid;
+        this.nodes.push({
+          inputs: [op.x],
+          output,
+          vjp: (dy) => Promise.resolve({ inputs: [rowsOf(dy, grid, this.rank)], weights: {} }),
+        });
+        return output;
+      }
       case "sum": {
         const output = tf.clone(op.x);
         this.nodes.push({
@@ -91,9 +102,12 @@ export class LayerTape {
   }
 
   /** A gather or sum of data: its forward alone. */
-  private async constantOp(op: Extract<ForwardOp, { kind: "gather" | "sum" }>): Promise<tf.Tensor> {
+  private async constantOp(
+    op: Extract<ForwardOp, { kind: "gather" | "reduce" | "sum" }>,
+  ): Promise<tf.Tensor> {
     if (op.kind === "sum") return tf.clone(op.x);
     const [local] = await readFloats([op.x]);
+    if (op.kind === "reduce") return reduceBlocksForward(local!, op.grid, this.rank, this.collective);
     const out = new Float32Array(op.grid.shape.reduce((a, b) => a * b, 1));
     this.collective.allGather(local!, out);
     return assembleBlocks(op.grid, out);

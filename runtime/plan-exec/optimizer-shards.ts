@@ -1,14 +1,15 @@
 import type * as tf from "@tensorflow/tfjs";
 import type { NamedArray } from "../worker/optimizer.js";
-import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
+import { concatAxis, cutPiece, pieceShape } from "./weight-shards.js";
 
 /** One optimizer slot (`/m`, `/v`, ...) of one weight shard a device holds. */
 export interface SlotShard {
   /** Index among the model's trainable weights (the `w3` of a portable name). */
   readonly weight: number;
-  /** Shard k of `of` along the last axis. */
+  /** Shard k of `of` along `axis` (null: whole). */
   readonly index: number;
   readonly of: number;
+  readonly axis: number | null;
   readonly suffix: string;
   readonly data: Float32Array;
 }
@@ -20,7 +21,13 @@ export interface SlotShard {
 export async function exportSlotShards(
   optimizer: tf.Optimizer,
   vars: readonly tf.Variable[],
-  owners: readonly { weight: number; index: number; of: number; exported: boolean }[],
+  owners: readonly {
+    weight: number;
+    index: number;
+    of: number;
+    axis: number | null;
+    exported: boolean;
+  }[],
 ): Promise<{ iterations: NamedArray | null; slots: SlotShard[] }> {
   const local = new Map(vars.map((v, i) => [v.name, i]));
   let iterations: NamedArray | null = null;
@@ -34,14 +41,15 @@ export async function exportSlotShards(
       continue;
     }
     const owner = owners[i]!;
-    if (owner.exported) slots.push({ ...owner, suffix: name.slice(slash), data });
+    const { weight, index, of, axis } = owner;
+    if (owner.exported) slots.push({ weight, index, of, axis, suffix: name.slice(slash), data });
   }
   return { iterations, slots };
 }
 
 /**
  * The 1-device layout `exportOptimizerState` writes: iterations first, then per slot kind (in the order the
- * optimizer lists them) every weight in model order, shards joined along the last axis.
+ * optimizer lists them) every weight in model order, shards joined along their axis.
  */
 export function joinSlotShards(
   iterations: NamedArray | null,
@@ -57,13 +65,14 @@ export function joinSlotShards(
         .sort((a, b) => a.index - b.index);
       if (parts.length === 0) continue;
       const shape = shapes[weight]!;
-      const outer = shape.reduce((a, b) => a * b, 1) / (shape.at(-1) ?? 1);
+      const axis = parts[0]!.axis;
       const data =
-        parts.length === 1
+        parts.length === 1 || axis === null
           ? parts[0]!.data
-          : concatLastAxis(
+          : concatAxis(
               parts.map((p) => p.data),
-              outer,
+              shape,
+              axis,
             );
       out.push({ name: `w${weight}${suffix}`, shape, data });
     }
@@ -77,7 +86,7 @@ export function joinSlotShards(
  */
 export function sliceSlotState(
   state: readonly NamedArray[],
-  owners: readonly { weight: number; index: number; of: number }[],
+  owners: readonly { weight: number; index: number; of: number; axis: number | null }[],
 ): NamedArray[] {
   const local = new Map(owners.map((o, i) => [o.weight, i]));
   const out: NamedArray[] = [];
@@ -89,17 +98,12 @@ export function sliceSlotState(
     }
     const i = local.get(Number(m[1]));
     if (i === undefined) continue;
-    const { index, of } = owners[i]!;
-    if (of === 1) {
-      out.push({ name: `w${i}${m[2]}`, shape: s.shape, data: s.data });
-      continue;
-    }
-    const last = s.shape.at(-1)!;
-    const [lo, hi] = channelBounds(last, of, index);
+    const { index, of, axis } = owners[i]!;
+    const piece = { index, of, axis: of === 1 ? null : axis, onlyFirst: false };
     out.push({
       name: `w${i}${m[2]}`,
-      shape: [...s.shape.slice(0, -1), hi - lo],
-      data: sliceLastAxis(s.data, s.shape, lo, hi),
+      shape: pieceShape(s.shape, piece),
+      data: cutPiece(s.data, s.shape, piece),
     });
   }
   return out;

@@ -10,7 +10,8 @@ import { packShared } from "../worker/shared-arrays.js";
 import { readyDevices } from "../worker/ready-devices.js";
 import type { TrainingGroup, TrainingGroupOptions } from "../train/training-group.js";
 import { joinSlotShards, sliceSlotState } from "./optimizer-shards.js";
-import { channelBounds, concatLastAxis, sliceLastAxis } from "./last-axis.js";
+import { concatAxis, cutPiece, pieceOf } from "./weight-shards.js";
+import { weightCut } from "../../compiler/plan/layer-layout.js";
 import { type Channel, type MailboxLayout, abortMailbox, createMailbox } from "./mailbox.js";
 import { type DeviceGroup, repliesOf, startDevices } from "../devices/index.js";
 import type {
@@ -45,11 +46,8 @@ function weightsFor(model: tf.LayersModel, stage: StageInfo, device: number): Fl
     for (const w of model.getLayer(tfjsLayerName(l.name)).weights) {
       const data = Float32Array.from(w.read().dataSync());
       const shape = w.shape as number[];
-      if (!role.sharded) out.push(data);
-      else
-        out.push(
-          sliceLastAxis(data, shape, ...channelBounds(shape.at(-1)!, role.modelDegree, role.modelIndex)),
-        );
+      const piece = pieceOf(weightCut(l, w.originalName), shape.length, role.modelDegree, role.modelIndex);
+      out.push(cutPiece(data, shape, piece));
     }
   }
   return out;
@@ -63,12 +61,19 @@ function ownersFor(model: tf.LayersModel, stage: StageInfo, device: number): Var
     .filter((l) => l.op !== "input")
     .flatMap((l) => {
       const role = roleOf(l, stage.devices, device);
-      return model.getLayer(tfjsLayerName(l.name)).trainableWeights.map((w) => ({
-        weight: trainable.get(w)!,
-        index: role.sharded ? role.modelIndex : 0,
-        of: role.sharded ? role.modelDegree : 1,
-        exported: reportsLayer(role, stageRank),
-      }));
+      return model.getLayer(tfjsLayerName(l.name)).trainableWeights.map((w) => {
+        const shape = w.shape as number[];
+        const piece = pieceOf(weightCut(l, w.originalName), shape.length, role.modelDegree, role.modelIndex);
+        return {
+          weight: trainable.get(w)!,
+          index: piece.index,
+          of: piece.of,
+          axis: piece.axis,
+          shape,
+          // A weight only model rank 0 adds (a row-parallel bias) is reported by that rank's copy.
+          exported: reportsLayer(role, stageRank) && (!piece.onlyFirst || role.modelIndex === 0),
+        };
+      });
     });
 }
 
@@ -177,13 +182,17 @@ export class PlanGroup implements TrainingGroup {
     const weights: Float32Array[] = new Array(model.weights.length);
     const byLayer = new Map<string, LayerShard[]>();
     for (const s of shards) byLayer.set(s.layer, [...(byLayer.get(s.layer) ?? []), s]);
+    const planLayers = new Map(this.options.plan.layers.map((l) => [l.name, l]));
     for (const [name, parts] of byLayer) {
       parts.sort((a, b) => a.index - b.index);
+      const planLayer = planLayers.get(name)!;
       model.getLayer(tfjsLayerName(name)).weights.forEach((w, k) => {
-        const size = w.shape.reduce((a: number, b) => a * (b ?? 1), 1);
-        const outer = size / (w.shape.at(-1) ?? 1);
+        const shape = w.shape as number[];
+        const piece = pieceOf(weightCut(planLayer, w.originalName), shape.length, parts.length, 0);
         const pieces = parts.map((p) => p.weights[k]!);
-        weights[index.get(w)!] = pieces.length === 1 ? pieces[0]! : concatLastAxis(pieces, outer);
+        // Whole (or held whole by every shard, rank 0's copy the one that learned): the first part's.
+        weights[index.get(w)!] =
+          pieces.length === 1 || piece.axis === null ? pieces[0]! : concatAxis(pieces, shape, piece.axis);
       });
     }
     const iterations = replies.find((r) => r.iterations !== null)?.iterations ?? null;

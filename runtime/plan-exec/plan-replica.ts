@@ -3,7 +3,7 @@ import type { Collective } from "../collectives/index.js";
 import { type NamedArray, importOptimizerState, makeOptimizer } from "../worker/optimizer.js";
 import { unpackShared } from "../worker/shared-arrays.js";
 import { viewDataset } from "../worker/shared-dataset.js";
-import { channelBounds } from "./last-axis.js";
+import { pieceSizes } from "./weight-shards.js";
 import type { PointToPoint } from "./mailbox.js";
 import { type SlotShard, exportSlotShards } from "./optimizer-shards.js";
 import type { HeldFloats, LayerShard, PlanInit } from "./protocol.js";
@@ -55,19 +55,21 @@ export class PlanReplica {
     }
     this.optimizer = makeOptimizer(init.optimizer);
     let length = 0;
+    // Owners are listed in held order, one per trainable variable.
+    const owners = init.owners;
+    let v = 0;
     this.reduced = runner.held.flatMap((h) =>
       (h.layer?.trainableWeights ?? []).map((w) => {
+        const owner = owners[v++]!;
         if (!h.role.rowSliced) return null;
         const variable = w.read() as tf.Variable;
-        const last = w.shape.at(-1) ?? 1;
-        const outer = variable.size / last;
-        const full = h.role.layer.outputShape.at(-1)!;
-        const m = h.role.sharded ? h.role.modelDegree : 1;
-        // The buffer holds every shard of the weight, shard k at its channel offset: summing over the stage
+        // The buffer holds every shard of the weight, shard k after shards 0..k−1: summing over the stage
         // adds exactly the devices that hold the same shard.
-        const lo = m > 1 ? channelBounds(full, m, h.role.modelIndex)[0] : 0;
-        const entry = { offset: length + outer * lo, variable };
-        length += m > 1 ? outer * full : variable.size;
+        const sizes =
+          owner.axis === null ? [variable.size] : pieceSizes(owner.shape, { ...owner, onlyFirst: false });
+        const before = sizes.slice(0, owner.axis === null ? 0 : owner.index).reduce((a, b) => a + b, 0);
+        const entry = { offset: length + before, variable };
+        length += sizes.reduce((a, b) => a + b, 0);
         return entry;
       }),
     );

@@ -28,14 +28,17 @@ export type ToPlanWorker = PlanInit | StepMessage | { readonly type: "shards" } 
 export interface VariableOwner {
   /** Index among the model's trainable weights. */
   readonly weight: number;
-  /** Shard `index` of `of` along the last axis (0 of 1 when whole). */
+  /** Shard `index` of `of` along `axis` (0 of 1, axis null, when whole). */
   readonly index: number;
   readonly of: number;
+  readonly axis: number | null;
+  /** The whole weight's shape. */
+  readonly shape: readonly number[];
   /** This device reports it (one copy per shard). */
   readonly exported: boolean;
 }
 
-/** One held layer's weights: a shard along the last axis when split (`of` > 1). */
+/** One held layer's weights, in `layer.weights` order: shards as its layout cuts them when split (`of` > 1). */
 export interface LayerShard {
   readonly layer: string;
   readonly index: number;

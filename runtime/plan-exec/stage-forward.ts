@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setStepContext, stepContext } from "../layers/index.js";
 import { shardBounds } from "../worker/shards.js";
 import type { ForwardOp } from "./forward-op.js";
-import { channelBounds } from "./last-axis.js";
+import { channelBounds } from "./weight-shards.js";
 import type { HeldLayer } from "./stage-layers.js";
 import type { LayerRole } from "./stage-layout.js";
 
@@ -28,10 +28,15 @@ interface Form {
   readonly blocks: readonly (readonly [number, number])[];
 }
 
-/** A value inside the stage: whole and replicated (`form` null), or this device's block of it. */
+/**
+ * A value inside the stage: whole and replicated (`form` null), or this device's block of it; `partial`: the
+ * block is this device's share of a sum over the model group (row-parallel, head-split layers), whole across
+ * its channels, added up by an all-reduce where the whole is needed.
+ */
 interface Held {
   readonly tensor: tf.Tensor;
   readonly form: Form | null;
+  readonly partial?: boolean;
 }
 
 function sameForm(a: Form, b: Form): boolean {
@@ -74,17 +79,26 @@ export function* stageForwardOps(
     x,
     grid: { shape: [rows, ...shape], dataDegree: form.d, modelDegree: form.m, blocks: form.blocks },
   });
+  // Partial sums over the model group, each rank's rows (whole channels) → the whole tensor on every rank.
+  const reduceOp = (x: tf.Tensor, form: Form, shape: readonly number[]): ForwardOp => ({
+    kind: "reduce",
+    x,
+    grid: { shape: [rows, ...shape], dataDegree: form.d, modelDegree: 1, blocks: form.blocks },
+  });
   function* whole(name: string): Generator<ForwardOp, tf.Tensor, tf.Tensor> {
     const v = values.get(name)!;
     if (v.form === null) return v.tensor;
-    const full = yield gatherOp(v.tensor, v.form, stage.shapes.get(name)!);
+    const shape = stage.shapes.get(name)!;
+    const full = yield v.partial === true
+      ? reduceOp(v.tensor, v.form, shape)
+      : gatherOp(v.tensor, v.form, shape);
     values.set(name, { tensor: full, form: null });
     return full;
   }
   /** This device's block of `name` cut as `need`: as it lies, or sliced from the whole tensor. */
   function* take(name: string, need: Form): Generator<ForwardOp, tf.Tensor, tf.Tensor> {
     const v = values.get(name)!;
-    if (v.form !== null && sameForm(v.form, need)) return v.tensor;
+    if (v.form !== null && v.partial !== true && sameForm(v.form, need)) return v.tensor;
     // Each rank's gradient is its block's only: summed over the stage, it is the whole tensor's.
     const x = yield { kind: "sum", x: yield* whole(name) };
     if (need.d === 1 && need.m === 1) return x;
@@ -97,7 +111,8 @@ export function* stageForwardOps(
     [begin[size.length - 1], size[size.length - 1]] = [c0, c1 - c0];
     return yield { kind: "apply", inputs: [x], fn: ([t]) => tf.slice(t!, begin, size), weighted: false };
   }
-  for (const { role, layer, activation } of stage.held) {
+  for (const held of stage.held) {
+    const { role, layer, activation } = held;
     const l = role.layer;
     if (layer === null) continue;
     const weighted = layer.trainableWeights.length > 0;
@@ -113,27 +128,24 @@ export function* stageForwardOps(
       values.set(l.name, { tensor: y, form: null });
       continue;
     }
-    const need = formOf(role, role.channelwise);
-    const made = formOf(role, role.sharded);
+    // Row-parallel layers read a channel block; column-parallel and head-split ones the whole input.
+    const need = formOf(role, role.channelwise || role.mode === "row");
+    // Partial sums are whole across channels; every other sharded layer writes its channel block.
+    const made = formOf(role, role.sharded && !role.partial);
     const [r0, r1] = shardBounds(rows, need.d, need.blocks[rank]![0]);
     const args: tf.Tensor[] = [];
     for (const n of l.inputs) args.push(yield* take(n, need));
     const channels = l.outputShape.at(-1)!;
-    const [c0, c1] = role.sharded
-      ? channelBounds(channels, role.modelDegree, role.modelIndex)
-      : [0, channels];
+    const [c0, c1] =
+      role.sharded && !role.partial
+        ? channelBounds(channels, role.modelDegree, role.modelIndex)
+        : [0, channels];
     let block = yield {
       kind: "apply",
       inputs: args,
       fn: (xs) =>
         r1 > r0
-          ? applyBlock(
-              layer,
-              xs,
-              training,
-              r0,
-              role.channelwise ? { offset: c0, total: channels } : undefined,
-            )
+          ? applyBlock(held, xs, training, r0, role.channelwise ? { offset: c0, total: channels } : undefined)
           : // A micro-batch smaller than d leaves some devices no rows: an empty block, still a function of
             // the inputs and parameters, so every device's tape, and so its collectives, have the same shape.
             tf.add(
@@ -148,13 +160,20 @@ export function* stageForwardOps(
             ),
       weighted,
     };
-    if (activation !== null && !activation.perChannel) {
-      // Softmax sees every channel: gathered first.
-      const full = yield gatherOp(block, made, l.outputShape);
+    if (role.partial && activation === null) {
+      values.set(l.name, { tensor: block, form: made, partial: true });
+      continue;
+    }
+    if (role.partial || (activation !== null && !activation.perChannel)) {
+      // Softmax sees every channel, and an activation of partial sums needs their sum: made whole first.
+      const full = yield role.partial
+        ? reduceOp(block, made, l.outputShape)
+        : gatherOp(block, made, l.outputShape);
+      const act = activation!.layer;
       const y = yield {
         kind: "apply",
         inputs: [full],
-        fn: ([t]) => activation.layer.apply(t!) as tf.Tensor,
+        fn: ([t]) => act.apply(t!) as tf.Tensor,
         weighted: false,
       };
       values.set(l.name, { tensor: y, form: null });
@@ -179,7 +198,7 @@ export function* stageForwardOps(
  * a channel block, to channels from `channels.offset` of `channels.total` (and by global channel).
  */
 function applyBlock(
-  layer: tf.layers.Layer,
+  { layer, call }: HeldLayer,
   args: tf.Tensor[],
   training: boolean,
   r0: number,
@@ -188,7 +207,8 @@ function applyBlock(
   const ctx = stepContext();
   setStepContext({ ...ctx, shardOffset: ctx.shardOffset + r0, ...(channels ? { channels } : {}) });
   try {
-    return layer.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor;
+    if (call) return call(args);
+    return layer!.apply(args.length === 1 ? args[0]! : args, { training }) as tf.Tensor;
   } finally {
     setStepContext(ctx);
   }

@@ -4,7 +4,8 @@ import type { PlanLayer } from "../../compiler/plan/index.js";
 import { layerLayout } from "../../compiler/plan/layer-layout.js";
 import { CounterDropout } from "../layers/index.js";
 import { layerForNode, tfjsLayerName } from "../model/index.js";
-import { channelBounds } from "./last-axis.js";
+import { MultiHeadAttention } from "../layers/multi-head-attention.js";
+import { channelBounds } from "./weight-shards.js";
 import type { LayerRole } from "./stage-layout.js";
 
 /**
@@ -15,6 +16,11 @@ export interface HeldLayer {
   readonly role: LayerRole;
   readonly layer: tf.layers.Layer | null;
   readonly activation: { readonly layer: tf.layers.Layer; readonly perChannel: boolean } | null;
+  /**
+   * How the layer is applied when not by `layer.apply`: a row-parallel dense multiplies its input block by its
+   * kernel shard and adds the bias on model rank 0 only, so the partial sums add up to the whole output.
+   */
+  readonly call?: (inputs: readonly tf.Tensor[]) => tf.Tensor;
 }
 
 function nodeFor(layer: PlanLayer, attrs: PlanLayer["attrs"]): IRNode {
@@ -34,9 +40,33 @@ function nodeFor(layer: PlanLayer, attrs: PlanLayer["attrs"]): IRNode {
 
 /** The width of this device's block of the layer's output channels (units). */
 export function shardWidth(role: LayerRole): number {
-  const full = role.layer.outputShape.at(-1)!;
-  const [lo, hi] = channelBounds(full, role.modelDegree, role.modelIndex);
+  return blockWidth(role.layer.outputShape.at(-1)!, role);
+}
+
+/** The width of this device's block of `channels` under the layer's model degree. */
+function blockWidth(channels: number, role: LayerRole): number {
+  const [lo, hi] = channelBounds(channels, role.modelDegree, role.modelIndex);
   return hi - lo;
+}
+
+/** A non-linear activation split off a layer, to run where the layer's output is whole or a channel block. */
+function splitActivation(name: string, act: unknown): HeldLayer["activation"] {
+  if (typeof act !== "string" || act === "linear") return null;
+  return {
+    layer: tf.layers.activation({ name: `${name}_act`, activation: act as "relu" }),
+    perChannel: act !== "softmax",
+  };
+}
+
+/** x (…, block of input features) × kernel shard [block, units], + bias on model rank 0 only. */
+function rowParallelCall(layer: tf.layers.Layer, addsBias: boolean): HeldLayer["call"] {
+  return ([x]) => {
+    const [kernel, bias] = layer.trainableWeights.map((w) => w.read());
+    const width = x!.shape.at(-1)!;
+    const flat = tf.matMul(tf.reshape(x!, [-1, width]), kernel!);
+    const y = addsBias && bias !== undefined ? tf.add(flat, bias) : flat;
+    return tf.reshape(y, [...x!.shape.slice(0, -1), kernel!.shape[1]!]);
+  };
 }
 
 /**
@@ -50,7 +80,30 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
   if (planLayer.op === "input") return { role, layer: null, activation: null };
   let layer: tf.layers.Layer;
   let activation: HeldLayer["activation"] = null;
-  if (planLayer.op === "dropout") {
+  let call: HeldLayer["call"];
+  if (role.mode === "row") {
+    // Whole units, a block of the input features; the activation runs after the partial sums are added up.
+    layer = layerForNode(nodeFor(planLayer, { ...planLayer.attrs, activation: "linear" }), name);
+    activation = splitActivation(name, planLayer.attrs["activation"]);
+    call = rowParallelCall(layer, role.modelIndex === 0);
+  } else if (role.mode === "heads") {
+    const a = planLayer.attrs;
+    const heads = Number(a["heads"]) / role.modelDegree;
+    layer = new MultiHeadAttention({
+      name,
+      heads,
+      keyDim: Number(a["key_dim"]),
+      valueDim: Number(a["value_dim"]),
+      causal: a["causal"] === true,
+      dropout: Number(a["dropout"] ?? 0),
+      useBias: a["use_bias"] !== false,
+      shard: {
+        firstHead: role.modelIndex * heads,
+        totalHeads: Number(a["heads"]),
+        outputBias: role.modelIndex === 0,
+      },
+    });
+  } else if (planLayer.op === "dropout") {
     const rate = planLayer.attrs["rate"];
     layer = new CounterDropout({ name, rate: typeof rate === "number" ? rate : 0 });
   } else if (role.split) {
@@ -58,20 +111,17 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
     const act = planLayer.attrs["activation"];
     const attrs = { ...planLayer.attrs, [key]: shardWidth(role), activation: "linear" };
     layer = layerForNode(nodeFor(planLayer, attrs), name);
-    if (typeof act === "string" && act !== "linear")
-      activation = {
-        layer: tf.layers.activation({ name: `${name}_act`, activation: act as "relu" }),
-        perChannel: act !== "softmax",
-      };
+    activation = splitActivation(name, act);
   } else {
     layer = layerForNode(nodeFor(planLayer, planLayer.attrs), name);
   }
-  // A channelwise layer sees only its channel block of each input.
+  // A channelwise layer sees only its channel block of each input, a row-parallel one its input's block.
+  const blocked = role.channelwise || role.mode === "row";
   const shapes = inputShapes.map((s) => [
     null,
-    ...(role.channelwise ? [...s.slice(0, -1), shardWidth(role)] : s),
+    ...(blocked ? [...s.slice(0, -1), blockWidth(s.at(-1)!, role)] : s),
   ]);
   layer.build(shapes.length === 1 ? shapes[0]! : shapes);
   layer.built = true;
-  return { role, layer, activation };
+  return { role, layer, activation, ...(call ? { call } : {}) };
 }

@@ -1,9 +1,13 @@
 import type { Plan, PlanLayer } from "../../compiler/plan/index.js";
-import { layerLayout } from "../../compiler/plan/layer-layout.js";
+import { type SplitMode, layerLayout } from "../../compiler/plan/layer-layout.js";
 
 /** How one worker runs one layer of its stage. */
 export interface LayerRole {
   readonly layer: PlanLayer;
+  /** How the plan cuts it (compiler/plan/layer-layout.ts): column, row, heads, channelwise or replicated. */
+  readonly mode: SplitMode;
+  /** Its output is this device's partial sum of the whole (`row`, `heads`). */
+  readonly partial: boolean;
   /**
    * A contraction (dense, conv2d) whose parameters are cut along the last axis into `modelDegree` shards: it
    * needs its whole input and produces a channel block.
@@ -64,7 +68,7 @@ export function isSplit(layer: PlanLayer): boolean {
 export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device: number): LayerRole {
   const { dataDegree, modelDegree, devices } = layer.placement;
   // The one rule the torch emitter reads too (compiler/plan/layer-layout.ts).
-  const { cut, channelwise, sharded, rowSliced } = layerLayout(layer);
+  const { mode, partial, cut, channelwise, sharded, rowSliced } = layerLayout(layer);
   const split = cut !== undefined;
   const blockOf = (d: number): [number, number] => {
     const p = devices.indexOf(d);
@@ -74,6 +78,8 @@ export function roleOf(layer: PlanLayer, stageDevices: readonly number[], device
   const [dataIndex, modelIndex] = blockOf(device);
   return {
     layer,
+    mode,
+    partial,
     split,
     channelwise,
     sharded,

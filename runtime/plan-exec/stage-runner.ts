@@ -5,7 +5,7 @@ import { type Collective, LocalCollective } from "../collectives/index.js";
 import { setStepContext } from "../layers/index.js";
 import { Scoring } from "../worker/scoring.js";
 import { shardBounds } from "../worker/shards.js";
-import { sumGradients, gatherBlocks } from "./block-ops.js";
+import { sumGradients, gatherBlocks, reduceBlocks } from "./block-ops.js";
 import type { ForwardOp } from "./forward-op.js";
 import type { PointToPoint } from "./mailbox.js";
 import { type DataView, gatherRows } from "../worker/shared-dataset.js";
@@ -105,6 +105,8 @@ export class StageRunner {
         return op.fn(op.inputs);
       case "gather":
         return gatherBlocks(op.x, op.grid, this.parts.collective, this.stageRank);
+      case "reduce":
+        return reduceBlocks(op.x, op.grid, this.parts.collective, this.stageRank);
       case "sum":
         return sumGradients(op.x, this.parts.collective);
     }

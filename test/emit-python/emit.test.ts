@@ -7,9 +7,8 @@ import { emitKeras } from "../../compiler/emit/keras/index.js";
 import { MNIST_IMAGES_FILE, MNIST_LABELS_FILE } from "../../compiler/emit/python/index.js";
 import type { EmitResult, PythonEmitInput } from "../../compiler/emit/python/index.js";
 import { emitTorch } from "../../compiler/emit/torch/index.js";
-import type { PlanLayer } from "../../compiler/plan/index.js";
 import { uniqueIdentifiers } from "../../compiler/emit/python/identifiers.js";
-import { isSplit } from "../../runtime/plan-exec/stage-layout.js";
+import { layerLayout } from "../../compiler/plan/layer-layout.js";
 import { allOps, pairedMlp, plan, seedCnn, seedMlp, training } from "./fixtures.js";
 
 const mlp: PythonEmitInput = {
@@ -57,42 +56,53 @@ describe("emitTorch", () => {
       emitTorch({ ...mlp, graph: seedCnn, plan: plan(seedCnn, 2, { class: 2, lambda: 2 }) }),
     );
     expect(program).toContain('self.lambda_ = dense(392, 32, use_bias=True, activation="relu")');
-    expect(program).toContain('MODEL_PARALLEL = {\n    "class_": 2,\n    "lambda_": 2,\n}');
+    expect(program).toContain(
+      'MODEL_PARALLEL = {\n    "class_": (2, "column"),\n    "lambda_": (2, "column"),\n}',
+    );
     expect(program).toContain(
       'KERAS_NAMES = {\n    "class_": "class",\n    "block_batchnorm": "block__batchnorm",',
     );
     // A plan with no model-parallel layer carries neither the table nor the code that splits layers.
     const whole = text(emitTorch(mlp));
     expect(whole).not.toContain("MODEL_PARALLEL");
-    expect(whole).not.toContain("ColumnParallel");
+    expect(whole).not.toContain("ModelParallel");
   });
 
-  it("cuts exactly the layers the runtime cuts, each ended by an all-gather as there", () => {
-    // Back-to-back dense layers stay two column-parallel layers with a gather between them, as the plan prices
-    // them and the tfjs runtime runs them (no Megatron row-parallel pairing the plan never chose).
+  it("cuts exactly the layers the runtime cuts, the way it cuts them", () => {
+    // Back-to-back dense layers are Megatron's pair, as the plan prices them and the tfjs runtime runs them:
+    // the first column-parallel (units), the second row-parallel (input features, partial sums all-reduced).
     const paired = plan(pairedMlp, 2, { hidden: 2, logits: 2 });
     const program = text(emitTorch({ ...mlp, graph: pairedMlp, plan: paired }));
-    expect(program).toContain('MODEL_PARALLEL = {\n    "hidden": 2,\n    "logits": 2,\n}');
+    expect(program).toContain(
+      'MODEL_PARALLEL = {\n    "hidden": (2, "column"),\n    "logits": (2, "row"),\n}',
+    );
     expect(program).toContain(
       "hidden: model-parallel over 2 ranks (column-parallel: units split, outputs all-gathered).",
     );
-    expect(program).not.toContain("RowParallel");
+    expect(program).toContain(
+      "logits: model-parallel over 2 ranks (row-parallel: input features split, partial sums all-reduced).",
+    );
     // Every layer of the CNN under model degree 2: the runtime's roles and the program's table agree layer by
-    // layer (batchnorm, activations and pooling run on channel blocks without weights cut column-wise).
+    // layer (batchnorm, activations and pooling run on channel blocks without weights cut).
     const everyLayer = Object.fromEntries(
       seedCnn.nodes.filter((n) => n.op !== "input").map((n) => [n.name, 2]),
     );
     const cnnPlan = plan(seedCnn, 2, everyLayer);
     const table = text(emitTorch({ ...mlp, graph: seedCnn, plan: cnnPlan }));
-    const listed = [...(/MODEL_PARALLEL = \{\n([^}]*)\}/.exec(table)?.[1] ?? "").matchAll(/"([^"]+)": 2,/g)];
+    const listed = [
+      ...(/MODEL_PARALLEL = \{\n([^}]*)\}/.exec(table)?.[1] ?? "").matchAll(/"([^"]+)": \(2, "(\w+)"\),/g),
+    ].map((m) => `${m[1]} ${m[2]}`);
     const ids = uniqueIdentifiers(seedCnn.nodes.map((n) => n.name));
-    const opOf = new Map(seedCnn.nodes.map((n) => [n.name, n.op]));
-    // The runtime's own test of a layer: isSplit reads the op and the placement only.
-    const runtimeCuts = cnnPlan.layers
-      .filter((l) => isSplit({ op: opOf.get(l.name)!, placement: l.placement } as unknown as PlanLayer))
-      .map((l) => ids.get(l.name)!);
+    const nodeOf = new Map(seedCnn.nodes.map((n) => [n.name, n]));
+    // The rule the runtime's roles read (runtime/plan-exec/stage-layout.ts).
+    const runtimeCuts = cnnPlan.layers.flatMap((l) => {
+      const n = nodeOf.get(l.name)!;
+      const { mode } = layerLayout({ op: n.op, attrs: n.attrs, placement: l.placement });
+      return mode === "column" || mode === "row" || mode === "heads" ? [`${ids.get(l.name)!} ${mode}`] : [];
+    });
     expect(runtimeCuts.length).toBeGreaterThan(1);
-    expect(listed.map((m) => m[1]).sort()).toEqual(runtimeCuts.sort());
+    expect(runtimeCuts.some((c) => c.endsWith(" row"))).toBe(true);
+    expect(listed.sort()).toEqual(runtimeCuts.sort());
   });
 
   it("renames Python keywords and block paths, and keeps channels-last order for flatten", () => {

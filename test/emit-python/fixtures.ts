@@ -1,6 +1,7 @@
 import type { TrainingConfig } from "../../compiler/ir/config.js";
 import type { Attrs, Graph, IRNode } from "../../compiler/ir/graph.js";
 import type { PlanView } from "../../compiler/emit/python/index.js";
+import { nodeLayoutInput, splitAxis } from "../../compiler/plan/layer-layout.js";
 
 /** Hand-built, already-shaped graphs (as `lower` + `inferShapes` leave them), for emitter tests. */
 const SPAN = { file: "fixture.model", start: 0, end: 0 };
@@ -144,7 +145,9 @@ export function plan(graph: Graph, devices: number, modelDegrees: Record<string,
     devices: { count: devices },
     layers: graph.nodes.map((n) => {
       const m = modelDegrees[n.name] ?? 1;
-      return { name: n.name, placement: { dataDegree: devices / m, modelDegree: m, stage: 0 } };
+      // As a real plan writes it: the split axis whenever m > 1 (a dense after a column one: input_features).
+      const split = m > 1 ? { split: splitAxis(nodeLayoutInput(graph, n.id, { d: devices / m, m })) } : {};
+      return { name: n.name, placement: { dataDegree: devices / m, modelDegree: m, stage: 0, ...split } };
     }),
     predicted: { memoryPerDeviceBytes: Array.from({ length: devices }, () => 0) },
   };

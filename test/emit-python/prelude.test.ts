@@ -258,7 +258,7 @@ describe("every emitted program carries what it uses", () => {
   it("carries no prelude piece its model, data and plan do not need", () => {
     const mlp = all.find((p) => p.name === "dense, data (torch)")!.text;
     for (const unused of [
-      "class ColumnParallel",
+      "class ModelParallel",
       "class Pool2d",
       "class BatchNorm",
       "def read_csv",
@@ -270,7 +270,7 @@ describe("every emitted program carries what it uses", () => {
     ])
       expect(mlp).not.toContain(unused);
     const split = all.find((p) => p.name === "dense, model (torch)")!.text;
-    expect(split).toContain("class ColumnParallel");
+    expect(split).toContain("class ModelParallel");
     expect(split).toContain("    split_model_parallel(model)\n");
     const keras = all.find((p) => p.name === "data mnist (keras)")!.text;
     for (const unused of ["def read_csv", "def load_training_data", "import csv", "SGD", "Adagrad"])

@@ -159,7 +159,7 @@ describe.skipIf(missing !== undefined)("--init-from an mgpuc checkpoint", () => 
   }, 120_000);
 });
 
-describe.skipIf(missing !== undefined)("back-to-back column-parallel dense layers over gloo", () => {
+describe.skipIf(missing !== undefined)("a column → row dense pair (Megatron's MLP) over gloo", () => {
   it("2 processes end with the same weights as 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mgpuc-torch-"));
     const result = emitTorch({
@@ -170,9 +170,9 @@ describe.skipIf(missing !== undefined)("back-to-back column-parallel dense layer
     });
     for (const file of result.files) writeFileSync(join(dir, file.path), file.content);
     const program = join(dir, result.files[0]!.path);
-    expect(readFileSync(program, "utf8")).toContain('"logits": 2,');
+    expect(readFileSync(program, "utf8")).toContain('"hidden": (2, "column"),\n    "logits": (2, "row"),');
     const [one, two] = await Promise.all([train(program, 1, STEPS), train(program, 2, STEPS)]);
-    expectSameTraining(two, one, "column-parallel pair on 2 vs 1");
+    expectSameTraining(two, one, "column → row pair on 2 vs 1");
   }, 120_000);
 });
 
@@ -299,8 +299,12 @@ train Words {
         ]);
         expect(started.status, started.stderr).toBe(0);
         expect(emitted.status, emitted.stderr).toBe(0);
-        if (strategy === "model")
-          expect(readFileSync(program, "utf8")).toMatch(/MODEL_PARALLEL = \{\n {4}"\w+": 2,/);
+        if (strategy === "model") {
+          // Megatron's transformer layer: attention by heads, each MLP's two dense layers column then row.
+          const source = readFileSync(program, "utf8");
+          for (const mode of ["heads", "column", "row"])
+            expect(source).toMatch(new RegExp(`"\\w+": \\(2, "${mode}"\\),`));
+        }
         const trained = await mgpuc([
           "train",
           file,

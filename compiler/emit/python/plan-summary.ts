@@ -1,19 +1,26 @@
 import type { Graph } from "../../ir/graph.js";
-import { layerLayout } from "../../plan/layer-layout.js";
+import { type SplitMode, layerLayout } from "../../plan/layer-layout.js";
 import type { PlanView } from "./emit-input.js";
 
+/** How the program splits one layer over a model-parallel group: the plan's degree and layout. */
+export interface ModelSplit {
+  readonly degree: number;
+  readonly mode: Exclude<SplitMode, "channelwise" | "replicated">;
+}
+
 /**
- * The plan's model degree per layer name, for the layers whose weights it cuts column-parallel (the runtime's
+ * The plan's split per layer name, for the layers whose weights it cuts (column, row or by heads: the runtime's
  * rule, compiler/plan/layer-layout.ts); the programs run the others replicated.
  */
-export function modelDegrees(graph: Graph, plan: PlanView): Map<string, number> {
-  const ops = new Map(graph.nodes.map((n) => [n.name, n.op]));
-  const out = new Map<string, number>();
+export function modelSplits(graph: Graph, plan: PlanView): Map<string, ModelSplit> {
+  const nodes = new Map(graph.nodes.map((n) => [n.name, n]));
+  const out = new Map<string, ModelSplit>();
   for (const layer of plan.layers) {
-    const op = ops.get(layer.name);
-    if (op !== undefined && layerLayout({ op, placement: layer.placement }).cut !== undefined) {
-      out.set(layer.name, layer.placement.modelDegree);
-    }
+    const node = nodes.get(layer.name);
+    if (node === undefined) continue;
+    const { mode } = layerLayout({ op: node.op, attrs: node.attrs, placement: layer.placement });
+    if (mode === "column" || mode === "row" || mode === "heads")
+      out.set(layer.name, { degree: layer.placement.modelDegree, mode });
   }
   return out;
 }

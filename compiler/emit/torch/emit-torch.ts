@@ -4,7 +4,7 @@ import { importBlock } from "../python/imports.js";
 import { launchHeader, pyComment } from "../python/header.js";
 import { uniqueIdentifiers } from "../python/identifiers.js";
 import { programFiles } from "../python/program-files.js";
-import { modelDegrees, needsParameterSharding, planLines } from "../python/plan-summary.js";
+import { type ModelSplit, modelSplits, needsParameterSharding, planLines } from "../python/plan-summary.js";
 import { PieceSelection } from "../python/prelude.js";
 import { settingsBlock } from "../python/settings.js";
 import { settingsNeeds } from "../python/settings-pieces.js";
@@ -23,7 +23,7 @@ import { torchTrain } from "./train-target.js";
 export function emitTorch(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
   const fsdp = needsParameterSharding(graph, plan);
-  const degrees = modelDegrees(graph, plan);
+  const degrees = modelSplits(graph, plan);
   const prelude = torchPrelude(fsdp);
   const pieces = new PieceSelection(prelude.catalog, [
     ...PLAN_PIECES.always,
@@ -69,7 +69,7 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
   );
 }
 
-function modelClass(graph: Graph, degrees: ReadonlyMap<string, number>, pieces: PieceSelection): string {
+function modelClass(graph: Graph, degrees: ReadonlyMap<string, ModelSplit>, pieces: PieceSelection): string {
   const names = uniqueIdentifiers(graph.nodes.map((n) => n.name));
   const ids = new Map(graph.nodes.map((n) => [n.id, names.get(n.name) ?? `layer_${n.id}`]));
   const init: string[] = [];

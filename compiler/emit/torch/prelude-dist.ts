@@ -92,60 +92,101 @@ def all_reduce_sum(x, group=None):
     return _AllReduceSum.apply(x, group) if Runtime.distributed else x
 
 
-def gather_rows(x, group):
-    """The group's samples stacked, and where this rank's own rows start in them."""
-    size = torch.tensor([x.shape[0]], device=x.device)
+def gather_dim(x, dim, group):
+    """The group's pieces of x joined along dim, and where this rank's own piece starts in them."""
+    size = torch.tensor([x.shape[dim]], device=x.device)
     sizes = [torch.zeros_like(size) for _ in range(dist.get_world_size(group))]
     dist.all_gather(sizes, size, group=group)
     sizes = [int(s.item()) for s in sizes]
-    return _GatherCat.apply(x, 0, group, sizes), sum(sizes[: dist.get_rank(group)])
+    return _GatherCat.apply(x, dim, group, sizes), sum(sizes[: dist.get_rank(group)])
 
 
-class ColumnParallel(nn.Module):
-    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group, as the
-    plan and mgpuc's runtime split it. The shard is cut from the full layer's initialisation, so any degree
-    starts from the same weights. Each rank gathers the group's samples, computes its share of the outputs,
-    and all-gathers the shares back for its own rows (backward: the input gradients' partial sums are summed)."""
+def gather_rows(x, group):
+    """The group's samples stacked, and where this rank's own rows start in them."""
+    return gather_dim(x, 0, group)
 
-    def __init__(self, layer, degree):
+
+SHARD_CUTS = {  # per layout, module attribute -> axis cut (torch's layout); None: whole, added by shard 0 alone
+    "column": {"weight": 0, "bias": 0},
+    "row": {"weight": 1, "bias": None},
+    "heads": {
+        "query_kernel": 1, "query_bias": 0, "key_kernel": 1, "key_bias": 0, "value_kernel": 1, "value_bias": 0,
+        "output_kernel": 0, "output_bias": None,
+    },
+}
+
+
+class ModelParallel(nn.Module):
+    """A layer split over a model-parallel group exactly as the plan and mgpuc's runtime split it (Megatron-LM's
+    layouts): 'column' cuts a dense's units or a conv's filters, the outputs all-gathered; 'row' cuts a dense
+    after a column-parallel one by its input features, its partial sums all-reduced and its bias added once;
+    'heads' gives each rank whole attention heads (Q/K/V by heads, the output projection by rows), partial
+    sums all-reduced, the output bias added once. Shards are cut from the full layer's initialisation, so any
+    degree starts from the same weights. Each rank gathers the group's samples, computes its part, combines
+    the parts and keeps its own rows (backward: the input gradients' partial sums are summed)."""
+
+    def __init__(self, layer, degree, mode):
         super().__init__()
-        self.group, index, self.replicas = model_parallel_groups(degree)
-        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
-        for name in ("weight", "bias"):
-            full = getattr(layer.core, name)
+        self.group, self.index, self.replicas = model_parallel_groups(degree)
+        self.mode, self.layer = mode, layer
+        target = layer if mode == "heads" else layer.core
+        cuts = SHARD_CUTS[mode]
+        extent = {"column": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
+                  "heads": lambda: target.query_kernel.shape[1]}[mode]()
+        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
+        for name, dim in cuts.items():
+            full = getattr(target, name)
             if full is not None:
-                setattr(layer.core, name, shard_of(full, degree, 0, index))
-        self.layer = layer
+                setattr(target, name, shard_of(full, degree, dim, self.index))
+        if mode == "heads":
+            # Dropout keys the attention probabilities' masks by the whole layer's head index.
+            layer.head_block = (sum(self.sizes[: self.index]), extent)
 
     def forward(self, x):
         rows = x.shape[0]
         full, offset = gather_rows(x, self.group)
-        y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        if self.mode == "column":
+            y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        elif self.mode == "row":
+            core = self.layer.core
+            block = full.narrow(-1, sum(self.sizes[: self.index]), self.sizes[self.index])
+            y = _AllReduceSum.apply(F.linear(block, core.weight, core.bias if self.index == 0 else None), self.group)
+        else:
+            # The gathered rows start at the group's first sample: attention dropout keys masks by sample.
+            first = Batch.offset
+            Batch.offset = first - offset
+            try:
+                y = _AllReduceSum.apply(self.layer(full, add_output_bias=self.index == 0), self.group)
+            finally:
+                Batch.offset = first
+            return y.narrow(0, offset, rows)
         return self.layer.activate(y.narrow(0, offset, rows))
 
 
 def shard_of(full, degree, dim, index):
-    shard = nn.Parameter(torch.tensor_split(full.detach(), degree, dim)[index].clone())
-    shard.model_parallel = True
+    """Piece index of degree along dim (dim None: the whole tensor, learned by shard 0 alone)."""
+    data = full.detach() if dim is None else torch.tensor_split(full.detach(), degree, dim)[index]
+    shard = nn.Parameter(data.clone())
+    shard.model_parallel, shard.shard_dim = True, dim
     return shard
 
 
 def sharded_parameters(model):
     """(module, parameter) for every parameter split over a model-parallel group."""
     for module in model.modules():
-        if isinstance(module, ColumnParallel):
+        if isinstance(module, ModelParallel):
             for p in module.parameters():
                 if getattr(p, "model_parallel", False):
                     yield module, p
 
 
-def model_parallel(layer, degree):
+def model_parallel(layer, degree, mode):
     """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
     degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    return layer if degree == 1 else ColumnParallel(layer, degree)
+    return layer if degree == 1 else ModelParallel(layer, degree, mode)
 
 
 def split_model_parallel(model):
-    for attr, degree in MODEL_PARALLEL.items():
-        setattr(model, attr, model_parallel(getattr(model, attr), degree))
+    for attr, (degree, mode) in MODEL_PARALLEL.items():
+        setattr(model, attr, model_parallel(getattr(model, attr), degree, mode))
 `;

@@ -137,6 +137,8 @@ def weights_l2(model):
     sharded = set()
     for module, p in sharded_parameters(model):  #? sharded_parameters
         square = p.detach().double().pow(2).sum()  #? sharded_parameters
+        if p.shard_dim is None and module.index != 0:  #? sharded_parameters
+            square = square * 0  # a weight every shard holds, learned by shard 0: counted once  #? sharded_parameters
         dist.all_reduce(square, group=module.group)  #? sharded_parameters
         total += square.item()  #? sharded_parameters
         sharded.add(id(p))  #? sharded_parameters
@@ -148,9 +150,9 @@ def weights_l2(model):
 
 def whole_tensor(module, p):
     """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
-    if not getattr(p, "model_parallel", False):
+    if not getattr(p, "model_parallel", False) or p.shard_dim is None:
         return p.detach()
-    full, _ = gather_rows(p.detach(), module.group)
+    full, _ = gather_dim(p.detach(), p.shard_dim, module.group)
     return full
 
 
@@ -160,9 +162,9 @@ def write_weights(model, path):
     out, written = {}, set()
     for attr, module in model.named_children():
         name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, ColumnParallel) else module  #? ColumnParallel
-        weights = [(t, key) for t, key, _ in keras_weights(layer)]  #? ColumnParallel
-        weights = [(t, key) for t, key, _ in keras_weights(module)]  #? !ColumnParallel
+        layer = module.layer if isinstance(module, ModelParallel) else module  #? ModelParallel
+        weights = [(t, key) for t, key, _ in keras_weights(layer)]  #? ModelParallel
+        weights = [(t, key) for t, key, _ in keras_weights(module)]  #? !ModelParallel
         for t, key in weights:
             w = whole_tensor(module, t).double().cpu()  #? whole_tensor
             w = t.detach().double().cpu()  #? !whole_tensor

@@ -37,14 +37,14 @@ const FSDP_WRAP = String.raw`
 def wrap_data_parallel(model):
     if not Runtime.distributed or Runtime.world == 1:
         return model
-    ignored = [m for m in model.modules() if isinstance(m, ColumnParallel)]  #? ColumnParallel
-    for module in ignored:  #? ColumnParallel
-        # Replicated weights inside an ignored module (a row-parallel bias) are all-reduced by the training loop.  #? ColumnParallel
-        for p in module.parameters():  #? ColumnParallel
-            p.reduce_by_hand = not getattr(p, "model_parallel", False)  #? ColumnParallel
+    ignored = [m for m in model.modules() if isinstance(m, ModelParallel)]  #? ModelParallel
+    for module in ignored:  #? ModelParallel
+        # Replicated weights inside an ignored module are all-reduced by the training loop.  #? ModelParallel
+        for p in module.parameters():  #? ModelParallel
+            p.reduce_by_hand = not getattr(p, "model_parallel", False)  #? ModelParallel
     device = Runtime.device if Runtime.device.type == "cuda" else None
-    return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)  #? ColumnParallel
-    return FSDP(model, device_id=device, use_orig_params=True)  #? !ColumnParallel
+    return FSDP(model, ignored_modules=ignored or None, device_id=device, use_orig_params=True)  #? ModelParallel
+    return FSDP(model, device_id=device, use_orig_params=True)  #? !ModelParallel
 
 
 def with_full_weights(net, model, read):

@@ -121,62 +121,118 @@ class _GatherCat(torch.autograd.Function):
         return grad.narrow(ctx.dim, ctx.offset, ctx.size), None, None, None
 
 
-def gather_rows(x, group):
-    """The group's samples stacked, and where this rank's own rows start in them."""
-    size = torch.tensor([x.shape[0]], device=x.device)
+class _AllReduceSum(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, group):
+        ctx.group = group
+        x = x.clone()
+        dist.all_reduce(x, group=group)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        dist.all_reduce(grad, group=ctx.group)
+        return grad, None
+
+
+def gather_dim(x, dim, group):
+    """The group's pieces of x joined along dim, and where this rank's own piece starts in them."""
+    size = torch.tensor([x.shape[dim]], device=x.device)
     sizes = [torch.zeros_like(size) for _ in range(dist.get_world_size(group))]
     dist.all_gather(sizes, size, group=group)
     sizes = [int(s.item()) for s in sizes]
-    return _GatherCat.apply(x, 0, group, sizes), sum(sizes[: dist.get_rank(group)])
+    return _GatherCat.apply(x, dim, group, sizes), sum(sizes[: dist.get_rank(group)])
 
 
-class ColumnParallel(nn.Module):
-    """A layer whose outputs (dense units, conv output channels) are split over a model-parallel group, as the
-    plan and mgpuc's runtime split it. The shard is cut from the full layer's initialisation, so any degree
-    starts from the same weights. Each rank gathers the group's samples, computes its share of the outputs,
-    and all-gathers the shares back for its own rows (backward: the input gradients' partial sums are summed)."""
+def gather_rows(x, group):
+    """The group's samples stacked, and where this rank's own rows start in them."""
+    return gather_dim(x, 0, group)
 
-    def __init__(self, layer, degree):
+
+SHARD_CUTS = {  # per layout, module attribute -> axis cut (torch's layout); None: whole, added by shard 0 alone
+    "column": {"weight": 0, "bias": 0},
+    "row": {"weight": 1, "bias": None},
+    "heads": {
+        "query_kernel": 1, "query_bias": 0, "key_kernel": 1, "key_bias": 0, "value_kernel": 1, "value_bias": 0,
+        "output_kernel": 0, "output_bias": None,
+    },
+}
+
+
+class ModelParallel(nn.Module):
+    """A layer split over a model-parallel group exactly as the plan and mgpuc's runtime split it (Megatron-LM's
+    layouts): 'column' cuts a dense's units or a conv's filters, the outputs all-gathered; 'row' cuts a dense
+    after a column-parallel one by its input features, its partial sums all-reduced and its bias added once;
+    'heads' gives each rank whole attention heads (Q/K/V by heads, the output projection by rows), partial
+    sums all-reduced, the output bias added once. Shards are cut from the full layer's initialisation, so any
+    degree starts from the same weights. Each rank gathers the group's samples, computes its part, combines
+    the parts and keeps its own rows (backward: the input gradients' partial sums are summed)."""
+
+    def __init__(self, layer, degree, mode):
         super().__init__()
-        self.group, index, self.replicas = model_parallel_groups(degree)
-        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(layer.core.weight.shape[0]), degree)]
-        for name in ("weight", "bias"):
-            full = getattr(layer.core, name)
+        self.group, self.index, self.replicas = model_parallel_groups(degree)
+        self.mode, self.layer = mode, layer
+        target = layer if mode == "heads" else layer.core
+        cuts = SHARD_CUTS[mode]
+        extent = {"column": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
+                  "heads": lambda: target.query_kernel.shape[1]}[mode]()
+        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
+        for name, dim in cuts.items():
+            full = getattr(target, name)
             if full is not None:
-                setattr(layer.core, name, shard_of(full, degree, 0, index))
-        self.layer = layer
+                setattr(target, name, shard_of(full, degree, dim, self.index))
+        if mode == "heads":
+            # Dropout keys the attention probabilities' masks by the whole layer's head index.
+            layer.head_block = (sum(self.sizes[: self.index]), extent)
 
     def forward(self, x):
         rows = x.shape[0]
         full, offset = gather_rows(x, self.group)
-        y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        if self.mode == "column":
+            y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        elif self.mode == "row":
+            core = self.layer.core
+            block = full.narrow(-1, sum(self.sizes[: self.index]), self.sizes[self.index])
+            y = _AllReduceSum.apply(F.linear(block, core.weight, core.bias if self.index == 0 else None), self.group)
+        else:
+            # The gathered rows start at the group's first sample: attention dropout keys masks by sample.
+            first = Batch.offset
+            Batch.offset = first - offset
+            try:
+                y = _AllReduceSum.apply(self.layer(full, add_output_bias=self.index == 0), self.group)
+            finally:
+                Batch.offset = first
+            return y.narrow(0, offset, rows)
         return self.layer.activate(y.narrow(0, offset, rows))
 
 
 def shard_of(full, degree, dim, index):
-    shard = nn.Parameter(torch.tensor_split(full.detach(), degree, dim)[index].clone())
-    shard.model_parallel = True
+    """Piece index of degree along dim (dim None: the whole tensor, learned by shard 0 alone)."""
+    data = full.detach() if dim is None else torch.tensor_split(full.detach(), degree, dim)[index]
+    shard = nn.Parameter(data.clone())
+    shard.model_parallel, shard.shard_dim = True, dim
     return shard
 
 
 def sharded_parameters(model):
     """(module, parameter) for every parameter split over a model-parallel group."""
     for module in model.modules():
-        if isinstance(module, ColumnParallel):
+        if isinstance(module, ModelParallel):
             for p in module.parameters():
                 if getattr(p, "model_parallel", False):
                     yield module, p
 
 
-def model_parallel(layer, degree):
+def model_parallel(layer, degree, mode):
     """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
     degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    return layer if degree == 1 else ColumnParallel(layer, degree)
+    return layer if degree == 1 else ModelParallel(layer, degree, mode)
 
 
 def split_model_parallel(model):
-    for attr, degree in MODEL_PARALLEL.items():
-        setattr(model, attr, model_parallel(getattr(model, attr), degree))
+    for attr, (degree, mode) in MODEL_PARALLEL.items():
+        setattr(model, attr, model_parallel(getattr(model, attr), degree, mode))
 
 
 ACTIVATIONS = {
@@ -268,6 +324,15 @@ class Pool2d(nn.Module):
         return y.permute(0, 2, 3, 1)
 
 
+class Batch:
+    """Where the current step's rows sit in the global batch, for the dropout masks."""
+
+    seed = 0
+    step = 0
+    offset = 0
+    size = 0
+
+
 class Model(nn.Module):
     """Cnn, layer by layer as in the .model file (channels-last, as Keras)."""
 
@@ -296,9 +361,9 @@ class Model(nn.Module):
         return dense_1
 
 
-# The plan's column-parallel layers: attribute -> model degree.
+# The plan's model-parallel layers: attribute -> (model degree, layout).
 MODEL_PARALLEL = {
-    "dense": 2,
+    "dense": (2, "column"),
 }
 
 # Layer names as in mgpuc checkpoints, where the attribute had to differ.
@@ -509,6 +574,7 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         rows = order[start : start + batch]
         pieces = torch.tensor_split(rows, Runtime.world)
         mine = pieces[Runtime.rank]
+        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
         xb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device)
         yb = torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
         with torch.set_grad_enabled(train):
@@ -519,6 +585,7 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
             (losses.sum() * (Runtime.world / len(rows))).backward()
             reduce_model_parallel_grads(model)
             optimizer.step()
+            Batch.step += 1
             on_step(len(rows))
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
@@ -545,6 +612,8 @@ def weights_l2(model):
     sharded = set()
     for module, p in sharded_parameters(model):
         square = p.detach().double().pow(2).sum()
+        if p.shard_dim is None and module.index != 0:
+            square = square * 0  # a weight every shard holds, learned by shard 0: counted once
         dist.all_reduce(square, group=module.group)
         total += square.item()
         sharded.add(id(p))
@@ -556,9 +625,9 @@ def weights_l2(model):
 
 def whole_tensor(module, p):
     """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
-    if not getattr(p, "model_parallel", False):
+    if not getattr(p, "model_parallel", False) or p.shard_dim is None:
         return p.detach()
-    full, _ = gather_rows(p.detach(), module.group)
+    full, _ = gather_dim(p.detach(), p.shard_dim, module.group)
     return full
 
 
@@ -568,7 +637,7 @@ def write_weights(model, path):
     out, written = {}, set()
     for attr, module in model.named_children():
         name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, ColumnParallel) else module
+        layer = module.layer if isinstance(module, ModelParallel) else module
         weights = [(t, key) for t, key, _ in keras_weights(layer)]
         for t, key in weights:
             w = whole_tensor(module, t).double().cpu()
@@ -608,6 +677,7 @@ def train(args):
         fail("the .model file's train section needs data: and loss: for this program to train")
     setup_distributed()
     torch.manual_seed(args.seed)
+    Batch.seed = args.seed
     model = Model()
     if args.init_from is not None:
         load_keras_weights(model, args.init_from)

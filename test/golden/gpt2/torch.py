@@ -124,11 +124,15 @@ class Dropout(nn.Module):
         super().__init__()
         self.rate, self.layer_index = rate, layer_index
 
-    def forward(self, x):
+    def forward(self, x, heads=None):
+        """heads = (first, total): x holds heads first.. of total on axis 1 (a head-split attention's shard)."""
         if not self.training or self.rate == 0:
             return x
         g = torch.Generator().manual_seed((Batch.seed * 1000003 + Batch.step) * 1009 + self.layer_index)
-        keep = torch.rand((Batch.size,) + tuple(x.shape[1:]), generator=g) >= self.rate
+        whole = tuple(x.shape[1:]) if heads is None else (heads[1],) + tuple(x.shape[2:])
+        keep = torch.rand((Batch.size,) + whole, generator=g) >= self.rate
+        if heads is not None:
+            keep = keep[:, heads[0] : heads[0] + x.shape[1]]
         keep = keep[Batch.offset : Batch.offset + x.shape[0]].to(x.device)
         return x * keep / (1.0 - self.rate)
 
@@ -148,23 +152,24 @@ class MultiHeadAttention(nn.Module):
         self.output_kernel = glorot_uniform((heads, value_dim, width), value_dim * heads, width * heads)
         self.output_bias = nn.Parameter(torch.zeros(width)) if use_bias else None
         self.drop = Dropout(dropout, layer_index)
+        self.head_block = None  # (first head, heads in all) once split by heads
 
     def project(self, x, part):
         y = torch.einsum("btd,dhk->bhtk", x, getattr(self, part + "_kernel"))
         bias = getattr(self, part + "_bias")
         return y if bias is None else y + bias[None, :, None, :]
 
-    def forward(self, x):
+    def forward(self, x, add_output_bias=True):
         q = self.project(x, "query") / math.sqrt(self.key_dim)
         scores = torch.einsum("bhtk,bhsk->bhts", q, self.project(x, "key"))
         if self.causal:
             t = x.shape[1]
             future = torch.ones(t, t, dtype=torch.bool, device=x.device).triu(1)
             scores = scores + future * -1e9
-        probs = self.drop(torch.softmax(scores, dim=-1))
+        probs = self.drop(torch.softmax(scores, dim=-1), self.head_block)
         heads = torch.einsum("bhts,bhsv->bhtv", probs, self.project(x, "value"))
         y = torch.einsum("bhtv,hvd->btd", heads, self.output_kernel)
-        return y if self.output_bias is None else y + self.output_bias
+        return y if self.output_bias is None or not add_output_bias else y + self.output_bias
 
 
 class PositionEmbedding(nn.Module):

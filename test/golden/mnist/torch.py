@@ -127,11 +127,15 @@ class Dropout(nn.Module):
         super().__init__()
         self.rate, self.layer_index = rate, layer_index
 
-    def forward(self, x):
+    def forward(self, x, heads=None):
+        """heads = (first, total): x holds heads first.. of total on axis 1 (a head-split attention's shard)."""
         if not self.training or self.rate == 0:
             return x
         g = torch.Generator().manual_seed((Batch.seed * 1000003 + Batch.step) * 1009 + self.layer_index)
-        keep = torch.rand((Batch.size,) + tuple(x.shape[1:]), generator=g) >= self.rate
+        whole = tuple(x.shape[1:]) if heads is None else (heads[1],) + tuple(x.shape[2:])
+        keep = torch.rand((Batch.size,) + whole, generator=g) >= self.rate
+        if heads is not None:
+            keep = keep[:, heads[0] : heads[0] + x.shape[1]]
         keep = keep[Batch.offset : Batch.offset + x.shape[0]].to(x.device)
         return x * keep / (1.0 - self.rate)
 

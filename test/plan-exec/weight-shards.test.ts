@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { beforeAll, expect, it } from "vitest";
 import { initBackend } from "../../runtime/backend/index.js";
-import { channelBounds, concatLastAxis, sliceLastAxis } from "../../runtime/plan-exec/last-axis.js";
+import { channelBounds, concatAxis, sliceAxis } from "../../runtime/plan-exec/weight-shards.js";
 import { stagesOf } from "../../runtime/plan-exec/index.js";
 import { RESIDUAL, compilePlan } from "./plan-fixtures.js";
 
@@ -9,19 +9,27 @@ beforeAll(async () => {
   await initBackend("wasm");
 });
 
-it("shards cut along the last axis join back into the whole tensor", () => {
+it("shards cut along any axis join back into the whole tensor", () => {
   fc.assert(
     fc.property(
-      fc.integer({ min: 1, max: 5 }),
-      fc.integer({ min: 1, max: 9 }),
+      fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }),
+      fc.nat(),
       fc.integer({ min: 1, max: 4 }),
-      (outer, last, m) => {
-        const data = Float32Array.from({ length: outer * last }, (_, i) => i);
+      (shape, a, m) => {
+        const axis = a % shape.length;
+        const size = shape.reduce((x, y) => x * y, 1);
+        const data = Float32Array.from({ length: size }, (_, i) => i);
         const parts = Array.from({ length: m }, (_, k) =>
-          sliceLastAxis(data, [outer, last], ...channelBounds(last, m, k)),
+          sliceAxis(data, shape, axis, ...channelBounds(shape[axis]!, m, k)),
         );
         expect(parts.reduce((n, p) => n + p.length, 0)).toBe(data.length);
-        expect(Array.from(concatLastAxis(parts, outer))).toEqual(Array.from(data));
+        expect(Array.from(concatAxis(parts, shape, axis))).toEqual(Array.from(data));
+        // Element (i, j, ...) of piece k is the whole's element with the axis index offset by the piece's start.
+        if (m <= shape[axis]!) {
+          const [lo] = channelBounds(shape[axis]!, m, m - 1);
+          const inner = shape.slice(axis + 1).reduce((x, y) => x * y, 1);
+          expect(parts[m - 1]![0]).toBe(lo * inner);
+        }
       },
     ),
   );
