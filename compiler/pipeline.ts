@@ -122,6 +122,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
       ...(options.microbatches !== undefined ? { microbatches: options.microbatches } : {}),
+      ...(options.microbatchOrder !== undefined ? { microbatchOrder: options.microbatchOrder } : {}),
     },
     ctx,
   );

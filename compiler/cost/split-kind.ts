@@ -1,15 +1,16 @@
 import type { Graph, IRNode } from "../ir/graph.js";
-import { rowParallelNodes, shardingOf } from "../plan/layer-layout.js";
+import { graphSplits, shardingOf } from "../plan/layer-layout.js";
 
 /**
  * What model degree m > 1 means for a layer's cost, read from the op table's sharding rule:
  * - `contract`: parameters split along output units/channels; needs the whole input, produces a channel
  *   shard, and its input gradient is a partial sum reduced across the m devices (dense, conv2d);
- * - `row`: a dense after a column-parallel one (`rowParallelNodes`): takes a channel shard, parameters split
+ * - `row`: a dense whose input arrives as a channel block (`graphSplits`): takes it, parameters split
  *   along input features, produces partial sums (all-reduced where the whole is needed);
  * - `heads`: attention split by heads: needs the whole input (its gradient reduced, as `contract`), produces
  *   partial sums; with a degree that does not divide the heads it runs as `none`;
- * - `channel`: works channel by channel, so it takes and produces a channel shard (activations but softmax, pooling, dropout, batchnorm, add);
+ * - `channel`: works channel by channel, so it takes and produces a channel shard (activations but softmax,
+ *   pooling, dropout, batchnorm, add) — where some input arrives as a block; otherwise `none` (`graphSplits`);
  * - `none`: cannot be split; with m > 1 every one of the d·m devices runs it on the whole batch, as the runtime
  *   does (rows sliced over d of them would be counted m times in the input gradient).
  */
@@ -20,11 +21,11 @@ export function splitKind(graph: Graph, node: IRNode): SplitKind {
   const rule = shardingOf(node.op);
   switch (rule.kind) {
     case "column":
-      return rowParallelNodes(graph).has(node.id) ? "row" : "contract";
+      return graphSplits(graph).get(node.id) === "input_features" ? "row" : "contract";
     case "heads":
       return "heads";
     case "channelwise":
-      return "channel";
+      return graphSplits(graph).get(node.id) === "none" ? "none" : "channel";
     case "replicated":
       return "none";
   }

@@ -1,5 +1,6 @@
 import { formatBytes, formatMs } from "../placement/format.js";
 import type { Plan, PlanLayer } from "../plan/plan-types.js";
+import type { SplitAxis } from "../plan/layer-layout.js";
 
 /** What `mgpuc explain --json` prints: the same content as the text, as data. */
 export interface Explanation {
@@ -25,14 +26,25 @@ export interface Explanation {
 }
 
 /** `data×8`, `model×8`, `d2×m4`; in a pipelined plan `stage 1` (one device) or `data×2 stage 1`. */
+const SPLIT_LABELS: Readonly<Record<SplitAxis, string>> = {
+  none: "repl.",
+  units: "units",
+  channels: "chan.",
+  heads: "heads",
+  vocabulary: "vocab",
+  input_features: "input",
+};
+
 export function layerConfigLabel(layer: PlanLayer, pipelined: boolean): string {
   const p = layer.placement;
-  const base =
+  const degrees =
     p.modelDegree === 1
       ? `data×${p.dataDegree}`
       : p.dataDegree === 1
         ? `model×${p.modelDegree}`
         : `d${p.dataDegree}×m${p.modelDegree}`;
+  // What the model group cuts (plan v2): `model×4 heads`, `model×4 input`, `model×4 repl.`.
+  const base = p.split === undefined ? degrees : `${degrees} ${SPLIT_LABELS[p.split]}`;
   if (!pipelined) return base;
   return p.dataDegree * p.modelDegree === 1 ? `stage ${p.stage}` : `${base} stage ${p.stage}`;
 }

@@ -1,4 +1,4 @@
-import { PER_ELEMENT, REPLICATED, type OpSpec } from "./op-spec.js";
+import { CHANNELWISE, REPLICATED, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, activationFlops, only, product } from "./shape-utils.js";
 
 /** `relu`, `sigmoid`, `tanh`, `softmax`, `gelu`: Keras activation layers (softmax over the last axis). No attrs. */
@@ -9,7 +9,7 @@ function activationLayer<N extends string>(name: N): OpSpec<N> {
     tensorInputs: "one",
     args: [],
     // Softmax normalises across the last axis, so it cannot follow a split of that axis for free.
-    sharding: name === "softmax" ? REPLICATED : PER_ELEMENT,
+    sharding: name === "softmax" ? REPLICATED : CHANNELWISE,
     infer(input) {
       const shape = only(input);
       return { shape, params: NO_PARAMS, flops: activationFlops(name, product(shape)) };

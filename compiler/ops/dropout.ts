@@ -1,4 +1,4 @@
-import { PER_ELEMENT, type OpSpec } from "./op-spec.js";
+import { CHANNELWISE, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, only, product } from "./shape-utils.js";
 
 /** `dropout(rate)`: Keras `Dropout`, rate in [0, 1). Normalised attrs: `{ rate: number }`. */
@@ -7,7 +7,7 @@ export const dropout: OpSpec<"dropout"> = {
   keras: "Dropout",
   tensorInputs: "one",
   args: [{ name: "rate", required: true, type: { kind: "float", min: 0, max: 1, maxExclusive: true } }],
-  sharding: PER_ELEMENT,
+  sharding: CHANNELWISE,
   keepsDtype: true,
   infer(input) {
     const shape = only(input);

@@ -52,17 +52,17 @@ export type WeightCuts = Readonly<Record<string, WeightCut>>;
  *   `units`, conv2d `filters`) giving the full width. The layer needs its whole input and writes a block of
  *   its output channels; the block is all-gathered where a later layer needs the whole tensor, and backward
  *   all-reduces the input gradient's partial sums over the m devices. With `rows`, the layer runs
- *   row-parallel instead where its input comes, through per-element layers only, from a column-parallel
- *   layer (Megatron's MLP pair): it reads its input's channel block, its weights cut as `rows` says, and
- *   writes partial sums that one all-reduce adds up — no gather between the pair.
+ *   row-parallel instead where its input arrives as a channel block (from a column-parallel layer, directly
+ *   or through channelwise ones: Megatron's MLP pair): it reads that block, its weights cut as `rows` says,
+ *   and writes partial sums that one all-reduce adds up — no gather between the pair.
  * - `heads`: attention split by heads (Megatron's self-attention): Q/K/V cut column-wise so each device holds
  *   whole heads, the output projection row-wise; needs its whole input and writes partial sums (one
  *   all-reduce forward, the input gradient's one backward). `attr` holds the head count, which m must divide
  *   (otherwise the layer runs replicated).
  * - `channelwise`: each output channel depends only on the same channel of the inputs (activations but softmax,
  *   pooling, dropout, batchnorm, add, multiply): it takes and writes a channel block, its per-channel weights
- *   (batchnorm) cut the same way, with no collective of its own. `perElement`: each output element depends on
- *   the same element of the input alone (activations, dropout), which a column → row pair may pass through.
+ *   (batchnorm) cut the same way, with no collective of its own — where some input arrives as a block;
+ *   otherwise replicated inside the model group (dropout and residual adds after attention, as Megatron-LM).
  * - `replicated`: not cut; with m > 1 each device runs the whole layer on the whole (gathered) input.
  */
 export type ShardingRule =
@@ -73,12 +73,11 @@ export type ShardingRule =
       readonly rows?: WeightCuts;
     }
   | { readonly kind: "heads"; readonly attr: string; readonly cuts: WeightCuts }
-  | { readonly kind: "channelwise"; readonly perElement?: boolean }
+  | { readonly kind: "channelwise" }
   | { readonly kind: "replicated" };
 
 export const REPLICATED: ShardingRule = { kind: "replicated" };
 export const CHANNELWISE: ShardingRule = { kind: "channelwise" };
-export const PER_ELEMENT: ShardingRule = { kind: "channelwise", perElement: true };
 
 /**
  * What the compiler knows about one layer: the single source every pass and emitter reads. Each layer family

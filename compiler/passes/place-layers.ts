@@ -3,6 +3,7 @@ import type { PassContext } from "../diagnostics/pass-context.js";
 import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { hasHints, noHints, readHints, type HintConstraints } from "../placement/hints.js";
 import { checkStageHints } from "../placement/stage-hints.js";
+import { layoutPhrase } from "../placement/layout-phrase.js";
 import { edgeBytes, evaluateLayers, layersProblem, runnerUp } from "../placement/layers-problem.js";
 import { solveWithinMemory } from "../placement/memory-search.js";
 import {
@@ -70,7 +71,21 @@ export function placeLayers(
   else if (strategy === "pipeline") chosen = pipelineBaseline;
   else chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline]);
   if (!chosen) {
-    reportNoFit(graph, table, options, ctx, hints.maxStage >= 0 || (strategy === "auto" && hasHints(graph)));
+    // An explicit strategy that does not fit: say whether auto's search (layer splits, pipeline stages)
+    // fits on the same devices.
+    const auto =
+      strategy === "auto"
+        ? undefined
+        : searchAuto(graph, table, options, noHints(graph), [dataBaseline, modelBaseline]);
+    const alternative = auto && describeCandidate(auto);
+    reportNoFit(
+      graph,
+      table,
+      options,
+      ctx,
+      hints.maxStage >= 0 || (strategy === "auto" && hasHints(graph)),
+      alternative,
+    );
     return undefined;
   }
   const baselines = {
@@ -167,6 +182,7 @@ function bestPipeline(
       stages: K,
       groupSize: g,
       microbatches: M,
+      ...(options.microbatchOrder ? { order: options.microbatchOrder } : {}),
     });
     if (plan && (!best || plan.partition.stepTime < best.stepTime))
       best = { kind: "pipeline", plan, stepTime: plan.partition.stepTime };
@@ -214,7 +230,10 @@ function layersPlacement(
       comm: b.comm,
       memory: b.memory,
       ...(runner ? { runnerUp: { config: table.configs[runner.k]!, stage: 0, extra: runner.extra } } : {}),
-      reason: layerReason(trafficOf(v, k), runner ? trafficOf(v, runner.k) : undefined, runner?.extra ?? 0),
+      reason: withLayout(
+        layoutPhrase(graph, v, config),
+        layerReason(trafficOf(v, k), runner ? trafficOf(v, runner.k) : undefined, runner?.extra ?? 0),
+      ),
     };
   });
   return {
@@ -225,4 +244,18 @@ function layersPlacement(
     stageDevices: table.devices,
     microbatches: 1,
   };
+}
+
+/** A model-split layer's reason starts with how it is cut. */
+export function withLayout(phrase: string | undefined, reason: string): string {
+  return phrase === undefined ? reason : `${phrase}; ${reason}`;
+}
+
+/** A plan in a few words, for a hint: `2 pipeline stages of 4 devices, 8 micro-batches` or `layers split per group`. */
+function describeCandidate(c: Candidate): string {
+  if (c.kind === "pipeline") {
+    const p = c.plan;
+    return `${p.stages} pipeline stages of ${p.groupSize} device${p.groupSize === 1 ? "" : "s"}, ${p.microbatches} micro-batches`;
+  }
+  return "each layer split its own way";
 }

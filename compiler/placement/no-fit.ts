@@ -27,12 +27,23 @@ export function reportNoFit(
   options: PlaceOptions,
   ctx: PassContext,
   hinted: boolean,
+  /** How strategy auto would fit on the same devices (an explicit strategy's error), when it does. */
+  autoFits?: string,
 ): void {
   const { profile, devices, strategy } = options;
   const needs = leastMemory(table, strategy);
   let hint: string;
   if (hinted && needs <= profile.memoryBytes) {
     ctx.diagnostics.report("MG3008", graph.span, [formatBytes(profile.memoryBytes), devices, profile.name]);
+    return;
+  }
+  if (autoFits !== undefined) {
+    ctx.diagnostics.report(
+      "MG3001",
+      graph.span,
+      [graph.model, formatBytes(needs), devices, profile.name, strategy, formatBytes(profile.memoryBytes)],
+      { hint: `strategy auto fits on ${devices} × ${profile.name}: ${autoFits} (--strategy auto)` },
+    );
     return;
   }
   let fitting: number | undefined;

@@ -1,3 +1,4 @@
+import { layoutPhrase } from "./layout-phrase.js";
 import type { Graph } from "../ir/graph.js";
 import type { CostTable } from "../cost/estimate-cost.js";
 import { formatMs } from "./format.js";
@@ -41,6 +42,7 @@ export function pipelineLayers(
         memory: c.memory,
         ...(alt ? { runnerUp: { config: alt, stage: 0, extra } } : {}),
         reason:
+          (table.configs[k]!.m > 1 ? `${layoutPhrase(graph, v, table.configs[k]!)}; ` : "") +
           `stage ${s} of ${K}: ${formatMs(partition.stageTimes[s]! * 1000)} per micro-batch (slowest stage ` +
           `${formatMs(partition.bottleneck * 1000)}), ${M} micro-batches, bubble ${(bubble * 100).toFixed(0)}%` +
           (alternative

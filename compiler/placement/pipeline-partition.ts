@@ -19,6 +19,12 @@ export interface PartitionProblem {
   readonly stages: number;
   readonly microbatches: number;
   readonly memoryCapacity: number;
+  /**
+   * Stage inputs kept between a micro-batch's forward and its backward (a recomputing stage keeps nothing
+   * else): per cut position, the bytes one micro-batch sends across it, and per stage, how many micro-batches
+   * are in flight there (1F1B: min(K − s, M); GPipe: M). Absent: none.
+   */
+  readonly stash?: { readonly bytes: readonly number[]; readonly inFlight: (stage: number) => number };
 }
 
 export interface Partition {
@@ -88,6 +94,10 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
     (pos[j]! < n ? p.cutForward[pos[j]!]! : 0) +
     (pos[i]! > 0 ? p.cutBackward[pos[i]!]! : 0);
 
+  // Stage 0's input is the loader's batch, read per micro-batch: nothing stashed.
+  const stashOf = (stage: number, start: number): number =>
+    p.stash && start > 0 ? p.stash.inFlight(stage) * p.stash.bytes[start]! : 0;
+
   let best = new Array<number>(P).fill(Infinity);
   best[0] = 0;
   const choice: number[][] = [];
@@ -101,7 +111,9 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
         lo = Math.min(lo, hintLo[i + 1]!);
         hi = Math.max(hi, hintHi[i + 1]!);
         if (hi > k || lo < k) break;
-        if (memPrefix[pos[j]!]! - memPrefix[pos[i]!]! > p.memoryCapacity) break;
+        const layers = memPrefix[pos[j]!]! - memPrefix[pos[i]!]!;
+        if (layers > p.memoryCapacity) break;
+        if (layers + stashOf(k, pos[i]!) > p.memoryCapacity) continue;
         if (best[i] === Infinity) continue;
         const t = Math.max(best[i]!, stageTime(i, j));
         if (t < next[j]!) {
@@ -124,7 +136,7 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
     const i = boundsIdx[s]!;
     const j = boundsIdx[s + 1]!;
     stageTimes.push(stageTime(i, j));
-    stageMemory.push(memPrefix[pos[j]!]! - memPrefix[pos[i]!]!);
+    stageMemory.push(memPrefix[pos[j]!]! - memPrefix[pos[i]!]! + stashOf(s, pos[i]!));
     let g = 0;
     for (let v = bounds[s]!; v < bounds[s + 1]!; v++) g += p.gradAllReduce[v]!;
     grad = Math.max(grad, g);

@@ -7,6 +7,7 @@ import { solveDag } from "./frontier-dp.js";
 import type { HintConstraints } from "./hints.js";
 import { layersProblem } from "./layers-problem.js";
 import { partitionStages, type Partition } from "./pipeline-partition.js";
+import type { MicrobatchOrder } from "../plan/schedule-types.js";
 
 /**
  * A pipelined plan: K stages of g devices each. Every layer runs data-parallel over its stage's g devices,
@@ -35,6 +36,8 @@ export interface PipelineRequest {
   readonly stages: number;
   readonly groupSize: number;
   readonly microbatches: number;
+  /** How stages order micro-batches (default 1F1B): how many are in flight on each stage. */
+  readonly order?: MicrobatchOrder;
 }
 
 /**
@@ -78,9 +81,11 @@ export function planPipeline(
   const { stages, groupSize: g, microbatches: M } = request;
   const n = graph.nodes.length;
   if (stages > n) return undefined;
-  // Every stage but the last re-runs its forward in backward (runtime/plan-exec/stage-runner.ts).
-  const table = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch, true);
-  const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch, false);
+  // Every stage but the last re-runs its forward in backward (runtime/plan-exec/stage-runner.ts): it keeps
+  // its input per micro-batch in flight (the stash below) and one micro-batch's activations while it
+  // recomputes; the last stage runs each micro-batch's forward and backward together.
+  const table = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, true);
+  const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, false);
   const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
   const assignment = inStageAssignment(graph, table, hints);
@@ -136,6 +141,10 @@ export function planPipeline(
     stages,
     microbatches: M,
     memoryCapacity: profile.memoryBytes,
+    stash: {
+      bytes: cutBytes,
+      inFlight: (s) => (request.order === "gpipe" ? M : Math.min(stages - s, M)),
+    },
   });
   if (!partition) return undefined;
   const withStep = { ...partition, stepTime: partition.stepTime + (profile.stepOverheadSeconds ?? 0) };
@@ -159,12 +168,10 @@ export function stageConfigs(table: CostTable): number[] {
 }
 
 /**
- * Each layer's configuration inside its stage. Data×g wherever the hints allow it (so a plan without such
- * hints is exactly the data-parallel pipeline). A layer that hints keep off data×g (`@model`, `@devices(N)`
- * with N ≠ g) takes another split of the g devices only when `@stage` hints force a pipeline: elsewhere the
- * plans without stages honour it, and a pipeline that splits layers would be one auto never tries unhinted.
- * Among the allowed splits, the per-layer DP's choice for the whole graph on g devices (each layer's time plus
- * its redistribution), the same search as the plans without stages. Undefined when a layer has no choice.
+ * Each layer's configuration inside its stage (Megatron-LM's tensor × pipeline × data grid): among the splits
+ * of the stage's g devices that its hints allow, the per-layer DP's choice for the whole graph on g devices
+ * (each layer's time per micro-batch plus its redistribution), the same search as the plans without stages,
+ * data×g first so ties keep the data-parallel pipeline. Undefined when a layer has no choice.
  */
 export function inStageAssignment(
   graph: Graph,
@@ -172,11 +179,7 @@ export function inStageAssignment(
   hints: HintConstraints,
 ): number[] | undefined {
   const splits = stageConfigs(table);
-  const allowed = graph.nodes.map((_, v) => {
-    const allows = hints.allows[v]!;
-    if (allows(table.configs[0]!)) return [0];
-    return hints.maxStage >= 1 ? splits.filter((k) => allows(table.configs[k]!)) : [];
-  });
+  const allowed = graph.nodes.map((_, v) => splits.filter((k) => hints.allows[v]!(table.configs[k]!)));
   if (allowed.some((a) => a.length === 0)) return undefined;
   if (allowed.every((a) => a.length === 1)) return allowed.map((a) => a[0]!);
   // A frontier too wide for the exact DP: each layer's first allowed split still honours the hints.

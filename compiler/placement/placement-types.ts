@@ -1,6 +1,7 @@
 import type { LayerConfig } from "../cost/layer-config.js";
 import type { DeviceProfile } from "../cost/profile.js";
 import type { Strategy } from "../ir/config.js";
+import type { MicrobatchOrder } from "../plan/schedule-types.js";
 
 /** A layer's predicted share of the step and why it was placed so. Seconds and bytes. */
 export interface PlacedLayer {
@@ -48,4 +49,6 @@ export interface PlaceOptions {
   readonly optimizerSlots: number;
   /** Absent = 4 × stages. */
   readonly microbatches?: number;
+  /** How pipeline stages order micro-batches (absent: 1F1B): how many each keeps in flight. */
+  readonly microbatchOrder?: MicrobatchOrder;
 }

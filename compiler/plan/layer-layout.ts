@@ -71,8 +71,10 @@ function modeOf(layer: LayoutInput): SplitMode {
       return typeof heads !== "number" || heads % m === 0 ? "heads" : "replicated";
     }
     case "channelwise":
-      // Channel blocks only where every device's block is distinct: batchnorm over d > 1 data groups would
-      // hold one block twice, and summing input gradients over the stage would count it twice.
+      // Replicated where the plan says so (no input arrives as a channel block: see `graphSplits`). Channel
+      // blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold one
+      // block twice, and summing input gradients over the stage would count it twice.
+      if (split === "none") return "replicated";
       return d === 1 || OPS.get(layer.op)?.wholeBatch !== true ? "channelwise" : "replicated";
     case "replicated":
       return "replicated";
@@ -132,52 +134,56 @@ export function weightCut(layer: LayoutInput, weightName: string): WeightCut | u
   throw new Error(`no ${mode} cut for weight '${weightName}' of a ${layer.op} layer`);
 }
 
-const rowParallelCache = new WeakMap<Graph, ReadonlySet<number>>();
+const splitsCache = new WeakMap<Graph, ReadonlyMap<number, "input_features" | "none">>();
 
 /**
- * The layers that run row-parallel when model-split: those with a `rows` form whose one input comes, through
- * per-element layers only (activations, dropout), from a layer that runs column-parallel (Megatron's MLP pair:
- * dense(4h) → gelu → dense(h) keeps the activation cut between the two and ends with one all-reduce). The
- * rule reads the graph only, never the configurations, so the cost model prices each layer the same way
- * whatever its neighbours' placement (where the producer is not split, the input is sliced, still correct).
+ * Where a layer's place in the graph decides its layout under model degree m > 1 (Megatron-LM's transformer
+ * layer), by node: `input_features` for a layer with a `rows` form (dense) whose input arrives as a channel
+ * block — from a column-parallel layer, directly or through channelwise ones — which then runs row-parallel,
+ * so a dense(4h) → gelu → dense(h) pair keeps the activation cut between the two and ends with one all-reduce;
+ * `none` for a channelwise layer none of whose inputs arrives as a block (dropout and the residual add after
+ * attention or a row-parallel dense, whose partial sums are added up whole anyway), which then runs replicated
+ * inside its model group instead of cutting a block that the next layernorm would gather again. The rule reads
+ * the graph only, never the configurations, so the cost model prices each layer the same way whatever its
+ * neighbours' placement (where the producer is not split, the input is sliced, still correct).
  */
-export function rowParallelNodes(graph: Graph): ReadonlySet<number> {
-  const hit = rowParallelCache.get(graph);
+export function graphSplits(graph: Graph): ReadonlyMap<number, "input_features" | "none"> {
+  const hit = splitsCache.get(graph);
   if (hit) return hit;
-  const rows = new Set<number>();
+  const splits = new Map<number, "input_features" | "none">();
+  // Layers whose output is a channel block under m > 1.
+  const blocks = new Set<number>();
   for (const node of graph.nodes) {
     const rule = shardingOf(node.op);
-    if (rule.kind !== "column" || rule.rows === undefined || node.inputs.length !== 1) continue;
-    let u = node.inputs[0]!;
-    for (;;) {
-      const producer = graph.nodes[u]!;
-      const r = shardingOf(producer.op);
-      if (r.kind === "channelwise" && r.perElement === true && producer.inputs.length === 1) {
-        u = producer.inputs[0]!;
-        continue;
-      }
-      if (r.kind === "column" && !rows.has(u)) rows.add(node.id);
-      break;
+    const blockInput = node.inputs.some((u) => blocks.has(u));
+    if (rule.kind === "column") {
+      if (rule.rows !== undefined && node.inputs.length === 1 && blockInput)
+        splits.set(node.id, "input_features");
+      else blocks.add(node.id);
+    } else if (rule.kind === "channelwise") {
+      if (blockInput) blocks.add(node.id);
+      else splits.set(node.id, "none");
     }
   }
-  rowParallelCache.set(graph, rows);
-  return rows;
+  splitsCache.set(graph, splits);
+  return splits;
 }
 
-/** A graph node under degrees (d, m), as `layerLayout` reads it: row-parallel where `rowParallelNodes` says. */
+/** A graph node under degrees (d, m), as `layerLayout` reads it, with the split its place decides. */
 export function nodeLayoutInput(
   graph: Graph,
   v: number,
   config: { readonly d: number; readonly m: number },
 ): LayoutInput {
   const node = graph.nodes[v]!;
+  const split = graphSplits(graph).get(v);
   return {
     op: node.op,
     attrs: node.attrs,
     placement: {
       dataDegree: config.d,
       modelDegree: config.m,
-      ...(rowParallelNodes(graph).has(v) ? { split: "input_features" as const } : {}),
+      ...(split !== undefined ? { split } : {}),
     },
   };
 }

@@ -30,10 +30,14 @@ describe("the memory limit", () => {
     expect(result.source.position(d.span.start)).toEqual({ line: 2, column: 1 });
   });
 
-  it("rejects strategy data when replicas overflow, and says auto could shard", () => {
+  it("rejects strategy data when replicas overflow, and says how auto fits on the same devices", () => {
     const result = compileModelText(big, { devices: 8, profile: "cpu", strategy: "data" });
     const d = result.diagnostics.find((x) => x.code === "MG3001")!;
     expect(d.message).toMatch(/under strategy data/);
-    expect(d.hint).toMatch(/strategy auto can shard/);
+    expect(d.hint).toMatch(/^strategy auto fits on 8 × cpu: .+ \(--strategy auto\)$/);
+    // And it does.
+    const auto = compileModelText(big, { devices: 8, profile: "cpu", strategy: "auto" });
+    expect(auto.diagnostics.filter((x) => x.severity === "error")).toEqual([]);
+    expect(auto.plan).toBeDefined();
   });
 });

@@ -17,9 +17,14 @@
 # Plan: 8 devices.
 # Replicated layers: data-parallel under DistributedDataParallel.
 # conv_block_3/conv2d_2: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# conv_block_3/conv2d_3: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# identity_block_10/conv2d: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
 # identity_block_10/conv2d_1: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# identity_block_10/conv2d_2: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# identity_block_11/conv2d: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
 # identity_block_11/conv2d_1: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
-# dense: model-parallel over 4 ranks (column-parallel: units split, outputs all-gathered).
+# identity_block_11/conv2d_2: model-parallel over 2 ranks (column-parallel: filters split, outputs all-gathered).
+# dense: model-parallel over 4 ranks (row-parallel: input features split, partial sums all-reduced).
 
 import argparse
 import json
@@ -1138,9 +1143,14 @@ class Model(nn.Module):
 # The plan's model-parallel layers: attribute -> (model degree, layout).
 MODEL_PARALLEL = {
     "conv_block_3_conv2d_2": (2, "column"),
+    "conv_block_3_conv2d_3": (2, "column"),
+    "identity_block_10_conv2d": (2, "column"),
     "identity_block_10_conv2d_1": (2, "column"),
+    "identity_block_10_conv2d_2": (2, "column"),
+    "identity_block_11_conv2d": (2, "column"),
     "identity_block_11_conv2d_1": (2, "column"),
-    "dense": (4, "column"),
+    "identity_block_11_conv2d_2": (2, "column"),
+    "dense": (4, "row"),
 }
 
 # Layer names as in mgpuc checkpoints, where the attribute had to differ.
