@@ -5,21 +5,19 @@ import type { Graph } from "../ir/graph.js";
 import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { solveDag } from "./frontier-dp.js";
 import type { HintConstraints } from "./hints.js";
-import { layersProblem } from "./layers-problem.js";
 import { partitionStages, type Partition } from "./pipeline-partition.js";
 import type { MicrobatchOrder } from "../plan/schedule-types.js";
 
 /**
- * A pipelined plan: K stages of g devices each. Every layer runs data-parallel over its stage's g devices,
- * but where hints keep a layer off data×g inside a pipeline they force (`@model @stage(1)`): then it takes the
- * split of its stage's g devices (d·m = g) that `inStageAssignment` picks.
+ * A pipelined plan: K stages of g devices each, each layer on a split of its stage's g devices (d·m = g):
+ * data×g, or the splits the search prefers or hints ask for (`inStageAssignments`).
  */
 export interface PipelinePlan {
   readonly stages: number;
   readonly groupSize: number;
   readonly microbatches: number;
   readonly partition: Partition;
-  /** Per node: its configuration index in `table` (0, data×g, unless a hint asks otherwise). */
+  /** Per node: its configuration index in `table` (0 is data×g). */
   readonly assignment: readonly number[];
   /** Per node: seconds per micro-batch to bring its inputs to its configuration (0 between data×g layers). */
   readonly redistribution: readonly number[];
@@ -86,10 +84,28 @@ export function planPipeline(
   // recomputes; the last stage runs each micro-batch's forward and backward together.
   const table = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, true);
   const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, false);
+  let best: PipelinePlan | undefined;
+  for (const assignment of inStageAssignments(graph, table, hints, M)) {
+    const plan = pipelineWith(graph, profile, request, hints, table, lastTable, assignment);
+    if (plan && (!best || plan.partition.stepTime < best.partition.stepTime)) best = plan;
+  }
+  return best;
+}
+
+/** The pipeline of `request` with each layer's configuration inside its stage fixed by `assignment`. */
+function pipelineWith(
+  graph: Graph,
+  profile: DeviceProfile,
+  request: PipelineRequest,
+  hints: HintConstraints,
+  table: CostTable,
+  lastTable: CostTable,
+  assignment: readonly number[],
+): PipelinePlan | undefined {
+  const { stages, groupSize: g, microbatches: M } = request;
+  const n = graph.nodes.length;
   const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
-  const assignment = inStageAssignment(graph, table, hints);
-  if (!assignment) return undefined;
   const lastUse = graph.nodes.map((_, v) => v);
   graph.nodes.forEach((node, v) => node.inputs.forEach((u) => (lastUse[u] = Math.max(lastUse[u]!, v))));
   // A tensor crossing several cuts is forwarded across each of them.
@@ -168,22 +184,37 @@ export function stageConfigs(table: CostTable): number[] {
 }
 
 /**
- * Each layer's configuration inside its stage (Megatron-LM's tensor × pipeline × data grid): among the splits
- * of the stage's g devices that its hints allow, the per-layer DP's choice for the whole graph on g devices
- * (each layer's time per micro-batch plus its redistribution), the same search as the plans without stages,
- * data×g first so ties keep the data-parallel pipeline. Undefined when a layer has no choice.
+ * Candidate configurations of each layer inside its stage (Megatron-LM's tensor × pipeline × data grid):
+ * data×g everywhere when the hints allow it, and, among the splits of the stage's g devices that each layer's
+ * hints allow, the per-layer DP's choice for the whole graph on g devices — M micro-batches of compute,
+ * communication and redistribution plus one step's update and gradient all-reduce, the step the pipeline
+ * runs. The caller partitions each and keeps the faster pipeline. Empty when a layer has no choice.
  */
-export function inStageAssignment(
+export function inStageAssignments(
   graph: Graph,
   table: CostTable,
   hints: HintConstraints,
-): number[] | undefined {
+  microbatches: number,
+): number[][] {
   const splits = stageConfigs(table);
   const allowed = graph.nodes.map((_, v) => splits.filter((k) => hints.allows[v]!(table.configs[k]!)));
-  if (allowed.some((a) => a.length === 0)) return undefined;
-  if (allowed.every((a) => a.length === 1)) return allowed.map((a) => a[0]!);
+  if (allowed.some((a) => a.length === 0)) return [];
+  const out: number[][] = [];
+  if (allowed.every((a) => a[0] === 0)) out.push(allowed.map(() => 0));
+  if (allowed.every((a) => a.length === 1)) return out.length > 0 ? out : [allowed.map((a) => a[0]!)];
+  const M = microbatches;
+  const solved = solveDag({
+    inputs: graph.nodes.map((node) => node.inputs),
+    allowed,
+    unary: (v, k) => {
+      const c = table.layer[v]![k]!;
+      return M * (c.compute + c.comm) + c.update + c.gradAllReduce;
+    },
+    edge: (u, ku, v, kv) => M * table.edgeTime(u, ku, v, kv),
+  });
   // A frontier too wide for the exact DP: each layer's first allowed split still honours the hints.
-  return solveDag(layersProblem(graph, table, allowed))?.assignment ?? allowed.map((a) => a[0]!);
+  out.push(solved?.assignment ?? allowed.map((a) => a[0]!));
+  return out;
 }
 
 /** Stage counts worth trying on n devices: every divisor (stages of n/K devices) and n itself. */
