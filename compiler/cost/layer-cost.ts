@@ -52,6 +52,7 @@ export function shares(
   // tensors (projections, [heads, T, T] scores) for backward: those split m ways.
   if (kind === "row") return { work: all, params: c.m, input: all, output: c.d, saved: c.d };
   if (kind === "heads") return { work: all, params: c.m, input: c.d, output: c.d, saved: all };
+  if (kind === "vocab") return { work: all, params: c.m, input: c.d, output: c.d, saved: c.d };
   // Unsplittable with m > 1: the runtime runs it replicated on the whole batch (runtime/plan-exec/stage-layout.ts:
   // slicing its rows over d of the d·m devices would count each row m times in the input's gradient).
   const rows = c.m > 1 ? 1 : c.d;
@@ -129,7 +130,7 @@ export function layerCost(
   // every model part, whatever its share of the channels (measured: conv split 2 ways is no faster).
   // Other layers (pooling, normalisation, elementwise) move input and output, on their share.
   const activationBytes =
-    kind === "contract" || kind === "row" || kind === "heads"
+    kind === "contract" || kind === "row" || kind === "heads" || kind === "vocab"
       ? (w.outBytes * batch) / c.d
       : (w.inBytes * batch) / s.input + (w.outBytes * batch) / s.output;
   const fixed = fixedCosts(w, activationBytes, trainableShard, profile, optimizerSlots, passes);

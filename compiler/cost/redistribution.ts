@@ -22,7 +22,8 @@ function whole(c: LayerConfig): Layout {
 /** The producer's output layout under its configuration. */
 function produced(kind: SplitKind, c: LayerConfig): Layout {
   if (kind === "none" && c.m > 1) return whole(c);
-  if ((kind === "row" || kind === "heads") && c.m > 1) return { d: c.d, m: c.m, channels: 1, partial: true };
+  if ((kind === "row" || kind === "heads" || kind === "vocab") && c.m > 1)
+    return { d: c.d, m: c.m, channels: 1, partial: true };
   return { d: c.d, m: c.m, channels: kind === "none" ? 1 : c.m };
 }
 

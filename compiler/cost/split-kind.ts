@@ -9,12 +9,13 @@ import { graphSplits, shardingOf } from "../plan/layer-layout.js";
  *   along input features, produces partial sums (all-reduced where the whole is needed);
  * - `heads`: attention split by heads: needs the whole input (its gradient reduced, as `contract`), produces
  *   partial sums; with a degree that does not divide the heads it runs as `none`;
+ * - `vocab`: an embedding cut by vocabulary rows: token ids in (no gradient to reduce), partial sums out;
  * - `channel`: works channel by channel, so it takes and produces a channel shard (activations but softmax,
  *   pooling, dropout, batchnorm, add) — where some input arrives as a block; otherwise `none` (`graphSplits`);
  * - `none`: cannot be split; with m > 1 every one of the d·m devices runs it on the whole batch, as the runtime
  *   does (rows sliced over d of them would be counted m times in the input gradient).
  */
-export type SplitKind = "contract" | "row" | "heads" | "channel" | "none";
+export type SplitKind = "contract" | "row" | "heads" | "vocab" | "channel" | "none";
 
 /** The kind of node `v` of `graph` (a dense is `row` or `contract` by its place in the graph). */
 export function splitKind(graph: Graph, node: IRNode): SplitKind {
@@ -24,6 +25,8 @@ export function splitKind(graph: Graph, node: IRNode): SplitKind {
       return graphSplits(graph).get(node.id) === "input_features" ? "row" : "contract";
     case "heads":
       return "heads";
+    case "vocabulary":
+      return "vocab";
     case "channelwise":
       return graphSplits(graph).get(node.id) === "none" ? "none" : "channel";
     case "replicated":

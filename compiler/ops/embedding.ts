@@ -1,4 +1,4 @@
-import { REPLICATED, type OpSpec } from "./op-spec.js";
+import type { OpSpec } from "./op-spec.js";
 import { numAttr, only } from "./shape-utils.js";
 
 /**
@@ -13,7 +13,8 @@ export const embedding: OpSpec<"embedding"> = {
     { name: "input_dim", required: true, type: { kind: "int", min: 1 } },
     { name: "output_dim", required: true, type: { kind: "int", min: 1 } },
   ],
-  sharding: REPLICATED,
+  // Megatron's vocabulary-parallel embedding: each device holds a block of the table's rows.
+  sharding: { kind: "vocabulary", attr: "input_dim", cuts: { embeddings: 0 } },
   infer(input) {
     const shape = only(input);
     const vocab = numAttr(input.attrs, "input_dim");

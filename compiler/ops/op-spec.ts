@@ -59,6 +59,9 @@ export type WeightCuts = Readonly<Record<string, WeightCut>>;
  *   whole heads, the output projection row-wise; needs its whole input and writes partial sums (one
  *   all-reduce forward, the input gradient's one backward). `attr` holds the head count, which m must divide
  *   (otherwise the layer runs replicated).
+ * - `vocabulary`: an embedding's table cut by rows (Megatron's vocabulary-parallel embedding): each device
+ *   looks up the ids in its block of `attr` rows (zeros for the others), writing partial sums that one
+ *   all-reduce adds up; token ids have no gradient, so nothing is reduced backward.
  * - `channelwise`: each output channel depends only on the same channel of the inputs (activations but softmax,
  *   pooling, dropout, batchnorm, add, multiply): it takes and writes a channel block, its per-channel weights
  *   (batchnorm) cut the same way, with no collective of its own — where some input arrives as a block;
@@ -73,6 +76,7 @@ export type ShardingRule =
       readonly rows?: WeightCuts;
     }
   | { readonly kind: "heads"; readonly attr: string; readonly cuts: WeightCuts }
+  | { readonly kind: "vocabulary"; readonly attr: string; readonly cuts: WeightCuts }
   | { readonly kind: "channelwise" }
   | { readonly kind: "replicated" };
 

@@ -73,7 +73,7 @@ export function edgeBytes(
   const size = work.outBytes * table.batch;
   const kind = kindUnder(work.kind, work.heads, from.m);
   const n = from.d * from.m;
-  const partial = (kind === "row" || kind === "heads") && from.m > 1;
+  const partial = (kind === "row" || kind === "heads" || kind === "vocab") && from.m > 1;
   const summed = partial ? ((2 * (n - 1)) / n) * size : 0;
   return { moved: co.fraction * size - summed, summed };
 }

@@ -29,6 +29,10 @@ export function layoutPhrase(graph: Graph, v: number, config: { d: number; m: nu
       const each = heads / config.m;
       return `${each} whole head${each === 1 ? "" : "s"} per device; output projection row-parallel, all-reduced`;
     }
+    case "vocabulary": {
+      const rows = Number(node.attrs["input_dim"]);
+      return `vocabulary split: each device looks up its ${count(share(rows))} of ${count(rows)} rows, all-reduced`;
+    }
     case "channelwise":
       return "on its input's channel block";
     case "replicated":

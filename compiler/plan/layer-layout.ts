@@ -34,10 +34,11 @@ export interface LayoutInput {
  * - `column`: whole input → a block of its output channels;
  * - `row`: a channel block of its input → partial sums of the whole output (one all-reduce);
  * - `heads`: whole input → partial sums from this device's heads (one all-reduce);
+ * - `vocabulary`: whole token ids → partial sums from this device's block of the table (one all-reduce);
  * - `channelwise`: a channel block → the same block;
  * - `replicated`: whole → whole on every device of the group (also every layer with m = 1).
  */
-export type SplitMode = "column" | "row" | "heads" | "channelwise" | "replicated";
+export type SplitMode = "column" | "row" | "heads" | "vocabulary" | "channelwise" | "replicated";
 
 /**
  * How one placed layer lies on its devices: the op table's sharding rule applied to the layer's data degree d
@@ -70,6 +71,8 @@ function modeOf(layer: LayoutInput): SplitMode {
       const heads = layer.attrs?.[rule.attr];
       return typeof heads !== "number" || heads % m === 0 ? "heads" : "replicated";
     }
+    case "vocabulary":
+      return "vocabulary";
     case "channelwise":
       // Replicated where the plan says so (no input arrives as a channel block: see `graphSplits`). Channel
       // blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold one
@@ -97,7 +100,7 @@ export function layerLayout(layer: LayoutInput): LayerLayout {
     cut,
     channelwise: mode === "channelwise",
     sharded,
-    partial: mode === "row" || mode === "heads",
+    partial: mode === "row" || mode === "heads" || mode === "vocabulary",
     rowSliced,
   };
 }
@@ -111,6 +114,8 @@ export function splitAxis(layer: LayoutInput): SplitAxis {
       return "input_features";
     case "heads":
       return "heads";
+    case "vocabulary":
+      return "vocabulary";
     case "channelwise":
       return "channels";
     case "replicated":
@@ -127,7 +132,12 @@ export function weightCut(layer: LayoutInput, weightName: string): WeightCut | u
   if (mode === "replicated") return undefined;
   if (mode === "column" || mode === "channelwise") return -1;
   const rule = shardingOf(layer.op);
-  const cuts = rule.kind === "column" ? rule.rows : rule.kind === "heads" ? rule.cuts : undefined;
+  const cuts =
+    rule.kind === "column"
+      ? rule.rows
+      : rule.kind === "heads" || rule.kind === "vocabulary"
+        ? rule.cuts
+        : undefined;
   const base = weightName.replace(/_\d+$/, "");
   for (const [suffix, cut] of Object.entries(cuts ?? {}))
     if (base === suffix || base.endsWith(`/${suffix}`)) return cut;

@@ -99,8 +99,10 @@ export function* stageForwardOps(
   function* take(name: string, need: Form): Generator<ForwardOp, tf.Tensor, tf.Tensor> {
     const v = values.get(name)!;
     if (v.form !== null && v.partial !== true && sameForm(v.form, need)) return v.tensor;
-    // Each rank's gradient is its block's only: summed over the stage, it is the whole tensor's.
-    const x = yield { kind: "sum", x: yield* whole(name) };
+    // Each rank's gradient is its block's only: summed over the stage, it is the whole tensor's (token ids
+    // have none).
+    const full = yield* whole(name);
+    const x = full.dtype === "int32" ? full : yield { kind: "sum", x: full };
     if (need.d === 1 && need.m === 1) return x;
     const [bd, bm] = need.blocks[rank]!;
     const [r0, r1] = shardBounds(rows, need.d, bd);
@@ -152,7 +154,7 @@ export function* stageForwardOps(
               tf.zeros([0, ...l.outputShape.slice(0, -1), c1 - c0]),
               tf.mul(
                 tf.addN([
-                  ...xs.map((a) => tf.sum(a)),
+                  ...xs.filter((a) => a.dtype === "float32").map((a) => tf.sum(a)),
                   ...layer.trainableWeights.map((w) => tf.sum(w.read())),
                 ]),
                 0,

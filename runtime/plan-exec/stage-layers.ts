@@ -58,6 +58,17 @@ function splitActivation(name: string, act: unknown): HeldLayer["activation"] {
   };
 }
 
+/** Ids in [lo, hi) look up their row of this device's block of the table; the others give zeros. */
+function vocabularyCall(layer: tf.layers.Layer, lo: number, hi: number): HeldLayer["call"] {
+  return ([ids]) => {
+    const table = layer.trainableWeights[0]!.read();
+    const local = tf.sub(tf.cast(ids!, "int32"), lo);
+    const inside = tf.logicalAnd(tf.greaterEqual(local, 0), tf.less(local, hi - lo));
+    const rows = tf.gather(table, tf.cast(tf.clipByValue(local, 0, hi - lo - 1), "int32"));
+    return tf.mul(rows, tf.expandDims(tf.cast(inside, "float32"), -1));
+  };
+}
+
 /** x (…, block of input features) × kernel shard [block, units], + bias on model rank 0 only. */
 function rowParallelCall(layer: tf.layers.Layer, addsBias: boolean): HeldLayer["call"] {
   return ([x]) => {
@@ -103,6 +114,11 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
         outputBias: role.modelIndex === 0,
       },
     });
+  } else if (role.mode === "vocabulary") {
+    const rows = Number(planLayer.attrs["input_dim"]);
+    const [lo, hi] = channelBounds(rows, role.modelDegree, role.modelIndex);
+    layer = layerForNode(nodeFor(planLayer, { ...planLayer.attrs, input_dim: hi - lo }), name);
+    call = vocabularyCall(layer, lo, hi);
   } else if (planLayer.op === "dropout") {
     const rate = planLayer.attrs["rate"];
     layer = new CounterDropout({ name, rate: typeof rate === "number" ? rate : 0 });

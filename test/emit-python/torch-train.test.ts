@@ -300,9 +300,10 @@ train Words {
         expect(started.status, started.stderr).toBe(0);
         expect(emitted.status, emitted.stderr).toBe(0);
         if (strategy === "model") {
-          // Megatron's transformer layer: attention by heads, each MLP's two dense layers column then row.
+          // Megatron's transformer layer: attention by heads, each MLP's two dense layers column then row,
+          // the embedding by vocabulary rows.
           const source = readFileSync(program, "utf8");
-          for (const mode of ["heads", "column", "row"])
+          for (const mode of ["vocabulary", "heads", "column", "row"])
             expect(source).toMatch(new RegExp(`"\\w+": \\(2, "${mode}"\\),`));
         }
         const trained = await mgpuc([

@@ -70,17 +70,23 @@ describe("model-parallel workers hold only their shard", () => {
 });
 
 describe("a model-split transformer's workers hold only the shards of its split layers", () => {
-  it("tiny GPT, model × 2: attention by heads, each MLP dense by units then input features, 1/2 each with its Adam state; the rest whole", async () => {
+  it("tiny GPT, model × 2: embedding by vocabulary, attention by heads, each MLP dense by units then input features, 1/2 each with its Adam state; the rest whole", async () => {
     const m = 2;
     const compiled = compilePlan(TRANSFORMER, { strategy: "model", devices: m }, 3);
     const splits = (op: string) =>
       compiled.plan.layers.filter((l) => l.op === op).map((l) => l.placement.split);
     expect(splits("attention").every((s) => s === "heads")).toBe(true);
+    expect(splits("embedding")).toEqual(["vocabulary"]);
     expect(splits("dense")).toContain("input_features");
     // By the names the runtime gives the tfjs layers (a block's `/` becomes `__`).
     const split = new Set(
       compiled.plan.layers
-        .filter((l) => l.op === "attention" || (l.op === "dense" && l.placement.modelDegree === m))
+        .filter(
+          (l) =>
+            l.op === "attention" ||
+            l.op === "embedding" ||
+            (l.op === "dense" && l.placement.modelDegree === m),
+        )
         .map((l) => tfjsLayerName(l.name)),
     );
     const data = labelledData(32, [8], { kind: "tokens", vocabulary: 12 }, 1, 12);

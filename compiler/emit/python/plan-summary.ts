@@ -19,7 +19,7 @@ export function modelSplits(graph: Graph, plan: PlanView): Map<string, ModelSpli
     const node = nodes.get(layer.name);
     if (node === undefined) continue;
     const { mode } = layerLayout({ op: node.op, attrs: node.attrs, placement: layer.placement });
-    if (mode === "column" || mode === "row" || mode === "heads")
+    if (mode === "column" || mode === "row" || mode === "heads" || mode === "vocabulary")
       out.set(layer.name, { degree: layer.placement.modelDegree, mode });
   }
   return out;

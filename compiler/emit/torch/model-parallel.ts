@@ -15,7 +15,9 @@ export function modelParallelLines(graph: Graph, splits: ReadonlyMap<string, Mod
         ? `column-parallel: ${rule.kind === "column" ? rule.attr : "weights"} split, outputs all-gathered`
         : s.mode === "row"
           ? "row-parallel: input features split, partial sums all-reduced"
-          : "split by heads: output projection row-parallel, partial sums all-reduced";
+          : s.mode === "heads"
+            ? "split by heads: output projection row-parallel, partial sums all-reduced"
+            : "vocabulary-parallel: rows of the table split, partial sums all-reduced";
     return [`${n.name}: model-parallel over ${s.degree} ranks (${how}).`];
   });
 }
@@ -25,7 +27,7 @@ export function modelParallelLines(graph: Graph, splits: ReadonlyMap<string, Mod
  * applies after the model is built whole and, with `--init-from`, loaded: shards are always cut from full
  * layers. It holds exactly the layers the plan cuts (`modelSplits`, from compiler/plan/layer-layout.ts, the
  * rule the tfjs runtime follows), each cut the same way: column (outputs all-gathered), row (after a column
- * layer: input features, partial sums all-reduced) or heads (attention).
+ * layer: input features, partial sums all-reduced), heads (attention) or vocabulary (an embedding's rows).
  */
 export function modelParallelTable(
   graph: Graph,

@@ -102,10 +102,10 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 8, profile: "h100" },
-  predictedStepMs: 52.766,
+  predictedStepMs: 52.828,
   layers: {
-    tokens: "data×4 model×2",
-    x: "data×4 model×2",
+    tokens: "data×1",
+    x: "data×1",
     p: "data×8",
     add: "data×8",
     "decoder/layernorm": "data×8",

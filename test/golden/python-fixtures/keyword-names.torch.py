@@ -161,6 +161,7 @@ SHARD_CUTS = {  # per layout, module attribute -> axis cut (torch's layout); Non
         "query_kernel": 1, "query_bias": 0, "key_kernel": 1, "key_bias": 0, "value_kernel": 1, "value_bias": 0,
         "output_kernel": 0, "output_bias": None,
     },
+    "vocabulary": {"weight": 0},
 }
 
 
@@ -169,7 +170,8 @@ class ModelParallel(nn.Module):
     layouts): 'column' cuts a dense's units or a conv's filters, the outputs all-gathered; 'row' cuts a dense
     after a column-parallel one by its input features, its partial sums all-reduced and its bias added once;
     'heads' gives each rank whole attention heads (Q/K/V by heads, the output projection by rows), partial
-    sums all-reduced, the output bias added once. Shards are cut from the full layer's initialisation, so any
+    sums all-reduced, the output bias added once; 'vocabulary' gives each rank a block of an embedding's
+    rows, ids outside it looking up zeros, partial sums all-reduced. Shards are cut from the full layer's initialisation, so any
     degree starts from the same weights. Each rank gathers the group's samples, computes its part, combines
     the parts and keeps its own rows (backward: the input gradients' partial sums are summed)."""
 
@@ -177,10 +179,10 @@ class ModelParallel(nn.Module):
         super().__init__()
         self.group, self.index, self.replicas = model_parallel_groups(degree)
         self.mode, self.layer = mode, layer
-        target = layer if mode == "heads" else layer.core
+        target = layer if mode in ("heads", "vocabulary") else layer.core
         cuts = SHARD_CUTS[mode]
         extent = {"column": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
-                  "heads": lambda: target.query_kernel.shape[1]}[mode]()
+                  "heads": lambda: target.query_kernel.shape[1], "vocabulary": lambda: target.weight.shape[0]}[mode]()
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
         for name, dim in cuts.items():
             full = getattr(target, name)
@@ -195,6 +197,13 @@ class ModelParallel(nn.Module):
         full, offset = gather_rows(x, self.group)
         if self.mode == "column":
             y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        elif self.mode == "vocabulary":
+            # Ids in this rank's block of rows look them up; the others give zeros.
+            lo, rows_here = sum(self.sizes[: self.index]), self.sizes[self.index]
+            local = full - lo
+            inside = ((local >= 0) & (local < rows_here)).unsqueeze(-1)
+            y = F.embedding(local.clamp(0, rows_here - 1), self.layer.weight) * inside
+            return _AllReduceSum.apply(y, self.group).narrow(0, offset, rows)
         elif self.mode == "row":
             core = self.layer.core
             block = full.narrow(-1, sum(self.sizes[: self.index]), self.sizes[self.index])

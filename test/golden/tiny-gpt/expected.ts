@@ -99,7 +99,7 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 490.35,
+  predictedStepMs: 490.32,
   layers: {
     tokens: "data×2",
     x: "data×2",
