@@ -178,12 +178,20 @@ function bestPipeline(
   let best: Candidate | undefined;
   for (const { stages: K, groupSize: g } of pipelineLayouts(options.devices, counts, wideStages)) {
     const M = options.microbatches ?? 4 * K;
-    const plan = planPipeline(graph, options.profile, options.batch, options.optimizerSlots, hints, {
-      stages: K,
-      groupSize: g,
-      microbatches: M,
-      ...(options.microbatchOrder ? { order: options.microbatchOrder } : {}),
-    });
+    const plan = planPipeline(
+      graph,
+      options.profile,
+      options.batch,
+      options.optimizerSlots,
+      hints,
+      {
+        stages: K,
+        groupSize: g,
+        microbatches: M,
+        ...(options.microbatchOrder ? { order: options.microbatchOrder } : {}),
+      },
+      best?.stepTime,
+    );
     if (plan && (!best || plan.partition.stepTime < best.stepTime))
       best = { kind: "pipeline", plan, stepTime: plan.partition.stepTime };
   }

@@ -17,6 +17,10 @@ export function solveWithinMemory(
   capacity: number,
 ): number[] | undefined {
   const fits = (a: readonly number[]) => Math.max(...memoryPerDevice(table, a)) <= capacity;
+  // Device 0 runs every layer (each uses devices 0..d·m−1): no plan needs less than each layer's least.
+  let least = 0;
+  allowed.forEach((ks, v) => (least += Math.min(...ks.map((k) => table.layer[v]![k]!.memory))));
+  if (least > capacity) return undefined;
   let cache = new Map<number, Float64Array[]>();
   let choices = allowed;
   const solve = (lambda: number) => solveDag(layersProblem(graph, table, choices, lambda, cache));

@@ -114,6 +114,11 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
         const layers = memPrefix[pos[j]!]! - memPrefix[pos[i]!]!;
         if (layers > p.memoryCapacity) break;
         if (layers + stashOf(k, pos[i]!) > p.memoryCapacity) continue;
+        // The stage's own work only grows as its start moves earlier: once it alone reaches the best found
+        // for j, no earlier start can do better.
+        const body =
+          pos[j]! === n ? lastPrefix[n]! - lastPrefix[pos[i]!]! : prefix[pos[j]!]! - prefix[pos[i]!]!;
+        if (body >= next[j]!) break;
         if (best[i] === Infinity) continue;
         const t = Math.max(best[i]!, stageTime(i, j));
         if (t < next[j]!) {

@@ -4,7 +4,7 @@ import { kindUnder } from "../cost/split-kind.js";
 import type { Graph } from "../ir/graph.js";
 import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { solveDag } from "./frontier-dp.js";
-import type { HintConstraints } from "./hints.js";
+import { noHints, type HintConstraints } from "./hints.js";
 import { partitionStages, type Partition } from "./pipeline-partition.js";
 import type { MicrobatchOrder } from "../plan/schedule-types.js";
 
@@ -75,6 +75,8 @@ export function planPipeline(
   optimizerSlots: number,
   hints: HintConstraints,
   request: PipelineRequest,
+  /** A step time already reached: candidates that cannot beat it are not partitioned. */
+  bound = Infinity,
 ): PipelinePlan | undefined {
   const { stages, groupSize: g, microbatches: M } = request;
   const n = graph.nodes.length;
@@ -84,31 +86,51 @@ export function planPipeline(
   // recomputes; the last stage runs each micro-batch's forward and backward together.
   const table = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, true);
   const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, false);
+  const cuts = cutCosts(graph, profile, table);
   let best: PipelinePlan | undefined;
   for (const assignment of inStageAssignments(graph, table, hints, M)) {
-    const plan = pipelineWith(graph, profile, request, hints, table, lastTable, assignment);
+    const limit = Math.min(bound, best?.partition.stepTime ?? Infinity);
+    const plan = pipelineWith(graph, profile, request, hints, table, lastTable, assignment, cuts, limit);
     if (plan && (!best || plan.partition.stepTime < best.partition.stepTime)) best = plan;
   }
   return best;
 }
 
-/** The pipeline of `request` with each layer's configuration inside its stage fixed by `assignment`. */
-function pipelineWith(
+/**
+ * The pipeline of `request` with the in-stage configurations `assign` gives (indices into the stage table's
+ * configurations), priced exactly as the search prices its own: for plans written by hand (a Megatron-LM
+ * tensor × pipeline × data grid) to be compared with the search's.
+ */
+export function priceStagedPlan(
   graph: Graph,
   profile: DeviceProfile,
+  batch: number,
+  optimizerSlots: number,
   request: PipelineRequest,
-  hints: HintConstraints,
-  table: CostTable,
-  lastTable: CostTable,
-  assignment: readonly number[],
+  assign: (table: CostTable) => readonly number[],
 ): PipelinePlan | undefined {
-  const { stages, groupSize: g, microbatches: M } = request;
+  const M = request.microbatches;
+  const g = request.groupSize;
+  const table = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, true);
+  const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, false);
+  const cuts = cutCosts(graph, profile, table);
+  return pipelineWith(graph, profile, request, noHints(graph), table, lastTable, assign(table), cuts);
+}
+
+/**
+ * Per cut position (between node i − 1 and i): seconds of forward + backward sends per micro-batch of the
+ * tensors crossing it (a tensor crossing several cuts is forwarded across each), and their bytes.
+ */
+function cutCosts(
+  graph: Graph,
+  profile: DeviceProfile,
+  table: CostTable,
+): { readonly cut: number[]; readonly cutBytes: number[] } {
   const n = graph.nodes.length;
   const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
   const lastUse = graph.nodes.map((_, v) => v);
   graph.nodes.forEach((node, v) => node.inputs.forEach((u) => (lastUse[u] = Math.max(lastUse[u]!, v))));
-  // A tensor crossing several cuts is forwarded across each of them.
   const cut = new Array<number>(n + 1).fill(0);
   const cutBytes = new Array<number>(n + 1).fill(0);
   const open: number[] = [];
@@ -137,6 +159,23 @@ function pipelineWith(
     cut[i] = t;
     cutBytes[i] = bytes;
   }
+  return { cut, cutBytes };
+}
+
+/** The pipeline of `request` with each layer's configuration inside its stage fixed by `assignment`. */
+function pipelineWith(
+  graph: Graph,
+  profile: DeviceProfile,
+  request: PipelineRequest,
+  hints: HintConstraints,
+  table: CostTable,
+  lastTable: CostTable,
+  assignment: readonly number[],
+  { cut, cutBytes }: { readonly cut: readonly number[]; readonly cutBytes: readonly number[] },
+  bound = Infinity,
+): PipelinePlan | undefined {
+  const { stages, groupSize: g, microbatches: M } = request;
+  const k = 0; // enumerateConfigs(g)[0] is data×g
   const half = cut.map((t) => t / 2);
   // A split layer's redistribution from its inputs is its own time (zero between data×g layers).
   const uniform = assignment.every((a) => a === k);
@@ -144,11 +183,17 @@ function pipelineWith(
     uniform ? 0 : node.inputs.reduce((t, u) => t + table.edgeTime(u, assignment[u]!, v, assignment[v]!), 0),
   );
   const at = (t: CostTable, v: number) => t.layer[v]![assignment[v]!]!;
+  const time = graph.nodes.map((_, v) => at(table, v).compute + at(table, v).comm + redistribution[v]!);
+  const lastTime = graph.nodes.map(
+    (_, v) => at(lastTable, v).compute + at(lastTable, v).comm + redistribution[v]!,
+  );
+  // No partition's slowest stage is faster than an equal share of the work: skip what cannot beat `bound`.
+  let work = 0;
+  for (let v = 0; v < time.length; v++) work += Math.min(time[v]!, lastTime[v]!);
+  if ((M + stages - 1) * (work / stages) >= bound) return undefined;
   const partition = partitionStages({
-    time: graph.nodes.map((_, v) => at(table, v).compute + at(table, v).comm + redistribution[v]!),
-    lastTime: graph.nodes.map(
-      (_, v) => at(lastTable, v).compute + at(lastTable, v).comm + redistribution[v]!,
-    ),
+    time,
+    lastTime,
     memory: graph.nodes.map((_, v) => at(table, v).memory),
     gradAllReduce: graph.nodes.map((_, v) => at(table, v).gradAllReduce + at(table, v).update),
     cutForward: half,
@@ -185,7 +230,7 @@ export function stageConfigs(table: CostTable): number[] {
 
 /**
  * Candidate configurations of each layer inside its stage (Megatron-LM's tensor × pipeline × data grid):
- * data×g everywhere when the hints allow it, and, among the splits of the stage's g devices that each layer's
+ * every uniform split of the stage's g devices the hints allow (data×g first), and, among the splits of the stage's g devices that each layer's
  * hints allow, the per-layer DP's choice for the whole graph on g devices — M micro-batches of compute,
  * communication and redistribution plus one step's update and gradient all-reduce, the step the pipeline
  * runs. The caller partitions each and keeps the faster pipeline. Empty when a layer has no choice.
@@ -200,7 +245,8 @@ export function inStageAssignments(
   const allowed = graph.nodes.map((_, v) => splits.filter((k) => hints.allows[v]!(table.configs[k]!)));
   if (allowed.some((a) => a.length === 0)) return [];
   const out: number[][] = [];
-  if (allowed.every((a) => a[0] === 0)) out.push(allowed.map(() => 0));
+  // Every uniform grid the hints allow (data×g first, then Megatron's tensor × data splits of the stage).
+  for (const k of splits) if (allowed.every((a) => a.includes(k))) out.push(allowed.map(() => k));
   if (allowed.every((a) => a.length === 1)) return out.length > 0 ? out : [allowed.map((a) => a[0]!)];
   const M = microbatches;
   const solved = solveDag({

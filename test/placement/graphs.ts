@@ -16,7 +16,8 @@ const span = { file: "test.model", start: 0, end: 0 };
 
 /** A layer of a hand-built graph: op, inputs, per-sample output width, parameters and flops. */
 export interface LayerSpec {
-  readonly op: "input" | "dense" | "relu" | "flatten" | "add" | "conv2d";
+  readonly op: "input" | "dense" | "relu" | "flatten" | "add" | "conv2d" | "attention" | "layernorm";
+  readonly attrs?: IRNode["attrs"];
   readonly inputs: readonly number[];
   readonly width: number;
   readonly params?: number;
@@ -30,7 +31,7 @@ export function handGraph(layers: readonly LayerSpec[]): Graph {
     id,
     name: `${l.op}_${id}`,
     op: l.op,
-    attrs: {},
+    attrs: l.attrs ?? {},
     inputs: l.inputs,
     outputShape: [l.width],
     dtype: "float32",

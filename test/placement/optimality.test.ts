@@ -6,6 +6,7 @@ import { estimateCost } from "../../compiler/cost/estimate-cost.js";
 import { assignmentCost, solveDag } from "../../compiler/placement/frontier-dp.js";
 import { layersProblem } from "../../compiler/placement/layers-problem.js";
 import { partitionStages } from "../../compiler/placement/pipeline-partition.js";
+import { splitKind } from "../../compiler/cost/split-kind.js";
 import { denseLayer, handGraph, type LayerSpec } from "./graphs.js";
 
 const h100 = loadProfile("h100", ".") as DeviceProfile;
@@ -33,14 +34,21 @@ function bruteForce(problem: ReturnType<typeof layersProblem>): number {
 
 const widths = fc.integer({ min: 1, max: 4096 });
 
-/** A random chain or a chain with residual adds and a projection branch, at most 8 layers. */
+/**
+ * A random chain or a chain with residual adds and a projection branch, at most 8 layers; dense → relu → dense
+ * runs make column → row pairs, and attention layers (heads that some degrees do not divide) write partial sums.
+ */
 const graphs = fc
   .record({
     widths: fc.array(widths, { minLength: 2, maxLength: 6 }),
-    kinds: fc.array(fc.constantFrom("dense", "relu", "flatten", "add"), { minLength: 6, maxLength: 6 }),
+    kinds: fc.array(fc.constantFrom("dense", "relu", "flatten", "add", "attention", "layernorm"), {
+      minLength: 6,
+      maxLength: 6,
+    }),
+    heads: fc.constantFrom(1, 2, 3, 4, 6),
     width0: widths,
   })
-  .map(({ widths: ws, kinds, width0 }) => {
+  .map(({ widths: ws, kinds, width0, heads }) => {
     const layers: LayerSpec[] = [{ op: "input", inputs: [], width: width0 }];
     let width = width0;
     ws.forEach((w, i) => {
@@ -52,6 +60,12 @@ const graphs = fc
         // A branch: a projection of the layer before, added to the current one.
         layers.push(denseLayer([prev - 1], layers[prev - 1]!.width, width));
         layers.push({ op: "add", inputs: [prev, prev + 1], width, flops: width });
+      } else if (kind === "attention") {
+        // Four width × width projections; the T × T products folded into the flops.
+        const params = 4 * width * width + 4 * width;
+        layers.push({ op: "attention", inputs: [prev], width, attrs: { heads }, params, flops: 3 * params });
+      } else if (kind === "layernorm") {
+        layers.push({ op: "layernorm", inputs: [prev], width, params: 2 * width, flops: 8 * width });
       } else if (kind === "relu" || kind === "flatten") {
         layers.push({ op: kind, inputs: [prev], width, flops: kind === "relu" ? width : 0 });
       } else {
@@ -63,6 +77,15 @@ const graphs = fc
   });
 
 describe("per-layer search is exact under the cost model", () => {
+  it("draws graphs with attention and column → row dense pairs", () => {
+    const kinds = fc.sample(graphs, { numRuns: 150, seed: 4 }).map((layers) => {
+      const graph = handGraph(layers);
+      return graph.nodes.map((n) => splitKind(graph, n));
+    });
+    expect(kinds.filter((k) => k.includes("heads")).length).toBeGreaterThan(10);
+    expect(kinds.filter((k) => k.includes("row")).length).toBeGreaterThan(10);
+  });
+
   it("equals brute force on random chains and branching graphs (2–4 devices)", () => {
     fc.assert(
       fc.property(
