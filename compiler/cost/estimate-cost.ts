@@ -2,7 +2,7 @@ import { BYTES_PER_ELEMENT } from "../ir/element-bytes.js";
 import type { IRNode, Graph } from "../ir/graph.js";
 import { enumerateConfigs, type LayerConfig } from "./layer-config.js";
 import { layerCost, type LayerCost, type LayerWork } from "./layer-cost.js";
-import type { DeviceProfile } from "./profile.js";
+import { type DeviceProfile, linkFor } from "./profile.js";
 import { edgeCoefficients, type RedistributionCoefficients } from "./redistribution.js";
 import { headsOf, kindUnder, splitKind } from "./split-kind.js";
 
@@ -85,6 +85,8 @@ export function estimateCost(
     }
     return t;
   };
+  // The link each group size runs on, by the number of consecutive devices it spans.
+  const links = Array.from({ length: devices + 1 }, (_, span) => linkFor(profile, span));
   const edgeTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(work[u]!, work[node.id]!)));
   return {
     devices,
@@ -103,9 +105,10 @@ export function estimateCost(
       const i = ku * K + kv;
       const fraction = t.fraction[i]!;
       if (fraction === 0) return 0;
-      return (
-        (fraction * work[u]!.outBytes * batch) / profile.linkBandwidth + t.steps[i]! * profile.linkLatency
-      );
+      const from = configs[ku]!;
+      const to = configs[kv]!;
+      const link = links[Math.max(from.d * from.m, to.d * to.m)]!;
+      return (fraction * work[u]!.outBytes * batch) / link.bandwidth + t.steps[i]! * link.latency;
     },
   };
 }

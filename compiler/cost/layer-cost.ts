@@ -146,7 +146,8 @@ export function layerCost(
       : 0;
   // A replicated layer (unsplittable, m > 1) computes the whole batch's gradient on every device: nothing to sum.
   const replicated = kind === "none" && c.m > 1;
-  const gradAllReduce = replicated ? 0 : allReduceTime(trainableShard, c.d, profile);
+  // The d replicas of a shard sit m devices apart: their group spans the layer's d·m devices.
+  const gradAllReduce = replicated ? 0 : allReduceTime(trainableShard, c.d, profile, c.d * c.m);
   return {
     compute,
     update: fixed.perStep * straggler,

@@ -43,6 +43,25 @@ export interface DeviceProfile {
    * GPUs, ~0.15 for worker threads on a shared 2-core VM.
    */
   readonly computeJitter?: number;
+  /**
+   * Node topology (optional): devices per node (NVLink domain). A collective whose group spans more devices
+   * than a node runs at `interNodeBandwidth` per device (InfiniBand), its steps at `interNodeLatency`; absent,
+   * every device is one hop from every other at `linkBandwidth`.
+   */
+  readonly devicesPerNode?: number;
+  readonly interNodeBandwidth?: number;
+  readonly interNodeLatency?: number;
+}
+
+/** The link a collective over a group of devices spanning `span` consecutive device ids runs on. */
+export function linkFor(profile: DeviceProfile, span: number): { bandwidth: number; latency: number } {
+  const node = profile.devicesPerNode;
+  if (node === undefined || span <= node || profile.interNodeBandwidth === undefined)
+    return { bandwidth: profile.linkBandwidth, latency: profile.linkLatency };
+  return {
+    bandwidth: Math.min(profile.linkBandwidth, profile.interNodeBandwidth),
+    latency: Math.max(profile.linkLatency, profile.interNodeLatency ?? profile.linkLatency),
+  };
 }
 
 /** The optional fixed-cost fields, all seconds, bytes/s or (computeJitter) a ratio, all ≥ 0. */
@@ -57,6 +76,9 @@ export const OVERHEAD_FIELDS = [
   "splitLayerOverheadSeconds",
   "computeJitter",
 ] as const;
+
+/** The optional node topology fields: what a datasheet says of the machine, not what calibrate measures. */
+export const TOPOLOGY_FIELDS = ["devicesPerNode", "interNodeBandwidth", "interNodeLatency"] as const;
 
 /** The compute rate the roofline uses. */
 export function computeRate(profile: DeviceProfile): number {

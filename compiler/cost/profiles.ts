@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BUILTIN_PROFILES, OVERHEAD_FIELDS, type DeviceProfile } from "./profile.js";
+import { BUILTIN_PROFILES, OVERHEAD_FIELDS, TOPOLOGY_FIELDS, type DeviceProfile } from "./profile.js";
 
 /** Where the shipped profiles live: `profiles/` at the package root (two folders up, in source and in dist). */
 function profilesDir(): string {
@@ -88,6 +88,29 @@ export function validateProfile(value: unknown, path: string): DeviceProfile | P
     }
     overheads[field] = v;
   }
+  const topology: Partial<Record<(typeof TOPOLOGY_FIELDS)[number], number>> = {};
+  for (const field of TOPOLOGY_FIELDS) {
+    const v = o[field];
+    if (v === undefined) continue;
+    const ok =
+      typeof v === "number" &&
+      Number.isFinite(v) &&
+      (field === "devicesPerNode"
+        ? Number.isInteger(v) && v >= 1
+        : field === "interNodeLatency"
+          ? v >= 0
+          : v > 0);
+    if (!ok) {
+      const what =
+        field === "devicesPerNode"
+          ? "a positive integer"
+          : field === "interNodeLatency"
+            ? "a non-negative number"
+            : "a positive number";
+      return { error: `profile ${path}: '${field}' must be ${what}` };
+    }
+    topology[field] = v as number;
+  }
   const fallbackName = path.replace(/^.*[\\/]/, "").replace(/\.json$/, "");
   return {
     name: typeof o.name === "string" && o.name !== "" ? o.name : fallbackName,
@@ -100,5 +123,6 @@ export function validateProfile(value: unknown, path: string): DeviceProfile | P
     linkBandwidth: o.linkBandwidth as number,
     linkLatency: o.linkLatency as number,
     ...overheads,
+    ...topology,
   };
 }

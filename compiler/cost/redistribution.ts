@@ -1,5 +1,5 @@
 import type { LayerConfig } from "./layer-config.js";
-import type { DeviceProfile } from "./profile.js";
+import { type DeviceProfile, linkFor } from "./profile.js";
 import type { SplitKind } from "./split-kind.js";
 
 /**
@@ -132,12 +132,14 @@ export function edgeCoefficients(
   return result;
 }
 
-/** Seconds to move a tensor of `bytes` (global) with these coefficients. */
+/** Seconds to move a tensor of `bytes` (global) with these coefficients among `span` consecutive devices. */
 export function redistributionTime(
   coefficients: RedistributionCoefficients,
   bytes: number,
   profile: DeviceProfile,
+  span = 1,
 ): number {
   if (coefficients.fraction === 0 || bytes <= 0) return 0;
-  return (coefficients.fraction * bytes) / profile.linkBandwidth + coefficients.steps * profile.linkLatency;
+  const link = linkFor(profile, span);
+  return (coefficients.fraction * bytes) / link.bandwidth + coefficients.steps * link.latency;
 }

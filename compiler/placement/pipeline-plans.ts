@@ -1,4 +1,4 @@
-import type { DeviceProfile } from "../cost/profile.js";
+import { type DeviceProfile, linkFor } from "../cost/profile.js";
 import { edgeCoefficients } from "../cost/redistribution.js";
 import { kindUnder } from "../cost/split-kind.js";
 import type { Graph } from "../ir/graph.js";
@@ -129,6 +129,8 @@ function cutCosts(
   const n = graph.nodes.length;
   const message = profile.messageLatencySeconds ?? 0;
   const k = 0; // enumerateConfigs(g)[0] is data×g
+  // Two neighbouring stages of g devices each span 2g device ids: across nodes when that exceeds one.
+  const link = linkFor(profile, 2 * table.devices);
   const lastUse = graph.nodes.map((_, v) => v);
   graph.nodes.forEach((node, v) => node.inputs.forEach((u) => (lastUse[u] = Math.max(lastUse[u]!, v))));
   const cut = new Array<number>(n + 1).fill(0);
@@ -152,8 +154,8 @@ function cutCosts(
         false,
       );
       const size = table.work[u]!.outBytes * table.batch;
-      // One message each way per tensor per micro-batch.
-      t += (co.fraction * size) / profile.linkBandwidth + co.steps * profile.linkLatency + 2 * message;
+      // One message each way per tensor per micro-batch, between neighbouring stages' groups.
+      t += (co.fraction * size) / link.bandwidth + co.steps * link.latency + 2 * message;
       bytes += size;
     }
     cut[i] = t;

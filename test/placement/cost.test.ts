@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { allGatherTime, allReduceTime } from "../../compiler/cost/collectives.js";
 import { divisors, enumerateConfigs } from "../../compiler/cost/layer-config.js";
 import { layerCost } from "../../compiler/cost/layer-cost.js";
-import type { DeviceProfile } from "../../compiler/cost/profile.js";
+import { type DeviceProfile, linkFor } from "../../compiler/cost/profile.js";
 import { isProfileError, loadProfile } from "../../compiler/cost/profiles.js";
 import { edgeCoefficients, redistributionTime } from "../../compiler/cost/redistribution.js";
 import { expectedMaxOfNormals } from "../../compiler/cost/straggler.js";
@@ -219,5 +219,41 @@ describe("the v1 formula", () => {
     expect(configs[0]).toEqual({ d: 4, m: 1 });
     expect(configs).toHaveLength(6);
     for (const c of enumerateConfigs(12)) expect(12 % (c.d * c.m)).toBe(0);
+  });
+});
+
+describe("node topology", () => {
+  it("the GPU profiles describe nodes of 8; a group spanning more than a node runs at the inter-node bandwidth", () => {
+    expect(h100).toMatchObject({ devicesPerNode: 8, interNodeBandwidth: 50e9, interNodeLatency: 5e-6 });
+    expect(linkFor(h100, 8)).toEqual({ bandwidth: 450e9, latency: 3e-6 });
+    expect(linkFor(h100, 16)).toEqual({ bandwidth: 50e9, latency: 5e-6 });
+    // Without topology (the v1 profile), every group is one hop.
+    expect(linkFor(v1, 64)).toEqual({ bandwidth: 450e9, latency: 3e-6 });
+    const S = 100e6;
+    expect(allReduceTime(S, 16, h100)).toBeCloseTo(((2 * 15) / 16) * (S / 50e9) + 15 * 5e-6, 15);
+    // A data-parallel group of 2 replicas, 8 devices apart (a d2 × m8 grid), crosses nodes.
+    expect(allReduceTime(S, 2, h100, 16)).toBeCloseTo(S / 50e9 + 5e-6, 15);
+    expect(allReduceTime(S, 2, h100, 8)).toBeCloseTo(S / 450e9 + 3e-6, 15);
+    const cross = layerCost(SMALL_DENSE, { d: 2, m: 8 }, 64, h100, 2);
+    const inside = layerCost(SMALL_DENSE, { d: 2, m: 4 }, 64, h100, 2);
+    expect(cross.gradAllReduce).toBeGreaterThan(inside.gradAllReduce);
+  });
+
+  it("topology fields load when valid and are errors otherwise", () => {
+    const dir = mkdtempSync(join(tmpdir(), "mgpuc-profile-"));
+    const base = { ...v1, name: "x" };
+    writeFileSync(
+      join(dir, "ok.json"),
+      JSON.stringify({ ...base, devicesPerNode: 4, interNodeBandwidth: 1e10 }),
+    );
+    writeFileSync(join(dir, "frac.json"), JSON.stringify({ ...base, devicesPerNode: 2.5 }));
+    writeFileSync(join(dir, "zero.json"), JSON.stringify({ ...base, interNodeBandwidth: 0 }));
+    expect(loadProfile("ok.json", dir)).toMatchObject({ devicesPerNode: 4, interNodeBandwidth: 1e10 });
+    expect(loadProfile("frac.json", dir)).toMatchObject({
+      error: expect.stringContaining("'devicesPerNode' must be a positive integer"),
+    });
+    expect(loadProfile("zero.json", dir)).toMatchObject({
+      error: expect.stringContaining("'interNodeBandwidth' must be a positive number"),
+    });
   });
 });

@@ -148,3 +148,24 @@ describe("auto is never predicted slower than data parallelism or a Megatron-sty
     }
   }
 });
+
+describe("on many devices, tensor splits stay inside a node (8 per node in the GPU profiles)", () => {
+  for (const [example, profile] of [
+    ["gpt2", "h100"],
+    ["gpt2-xl", "v100"],
+  ] as const) {
+    it(`${example} on 64 × ${profile}`, () => {
+      const { plan } = compileExampleFile(example, { devices: 64, profile });
+      expect(plan).toBeDefined();
+      for (const l of plan!.layers) {
+        const { modelDegree: m, devices } = l.placement;
+        expect(m, l.name).toBeLessThanOrEqual(8);
+        // A model group is m consecutive positions of the layer's devices: inside one node of 8.
+        for (let g = 0; g < devices.length; g += m) {
+          const group = devices.slice(g, g + m);
+          expect(new Set(group.map((d) => Math.floor(d / 8))).size, l.name).toBe(1);
+        }
+      }
+    });
+  }
+});

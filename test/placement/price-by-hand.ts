@@ -54,7 +54,9 @@ export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): Priced
     step += cost.compute + cost.update + cost.comm + cost.gradAllReduce;
     for (const u of node.inputs) {
       const co = edgeCoefficients(work[u]!.kind, configs[u]!, work[v]!.kind, c);
-      step += redistributionTime(co, work[u]!.outBytes * p.batch, p.profile);
+      // Among the devices both layers use: across nodes when they span more than one.
+      const span = Math.max(configs[u]!.d * configs[u]!.m, c.d * c.m);
+      step += redistributionTime(co, work[u]!.outBytes * p.batch, p.profile, span);
     }
     for (let i = 0; i < c.d * c.m; i++) memory[i]! += cost.memory;
   });
@@ -98,7 +100,8 @@ export function pipelinePricer(
     for (let u = 0; u < i; u++) {
       if (lastUse[u]! < i) continue;
       const co = edgeCoefficients(work[u]!.kind, data, "none", data, false);
-      t += redistributionTime(co, work[u]!.outBytes * micro, p.profile);
+      // Between neighbouring stages' groups: 2 · groupSize consecutive devices.
+      t += redistributionTime(co, work[u]!.outBytes * micro, p.profile, 2 * groupSize);
       t += 2 * (p.profile.messageLatencySeconds ?? 0);
     }
     return t;
