@@ -67,6 +67,15 @@ describe("a small GPT under Megatron layouts equals 1 device", () => {
     await expectSameAsOneDevice(compiled, "thread");
   }, 120_000);
 
+  it("d2 × m2 on the op-by-op tape WebGPU devices step with (MGPUC_ASYNC_READS=1, on wasm)", async () => {
+    process.env.MGPUC_ASYNC_READS = "1";
+    try {
+      await expectSameAsOneDevice(grid(2, 2), "thread");
+    } finally {
+      delete process.env.MGPUC_ASYNC_READS;
+    }
+  }, 120_000);
+
   it("model × 2 over device processes", async () => {
     await expectSameAsOneDevice(compilePlan(TRANSFORMER, { strategy: "model", devices: 2 }, SEED), "process");
   }, 120_000);
