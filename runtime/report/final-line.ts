@@ -64,6 +64,8 @@ export function finalEvent(r: FinalMetrics): Record<string, unknown> {
 export function formatStepLine(r: FinalMetrics): string | null {
   const { predictedStepMs: p, measuredStepMs: m } = r;
   if (p === undefined || p === null || m === undefined || m === null) return null;
-  const ms = (x: number) => `${x.toPrecision(3)} ms`;
+  // Three significant digits, never an exponent: 8.08 ms, 744 ms, 1,080 ms.
+  const ms = (x: number) =>
+    `${x >= 1000 ? Math.round(Number(x.toPrecision(3))).toLocaleString("en-US") : x.toPrecision(3)} ms`;
   return `step: predicted ${ms(p)}, measured ${ms(m)} (measured / predicted ${(m / p).toFixed(2)})`;
 }

@@ -1,4 +1,4 @@
-export { formatFinalLine, finalEvent, type FinalMetrics } from "./final-line.js";
+export { formatFinalLine, formatStepLine, finalEvent, type FinalMetrics } from "./final-line.js";
 export { weightsL2 } from "./weights-l2.js";
 export { type ScoreSums, NO_SUMS, accuracyName, addSums, metricLogs } from "./metric-logs.js";
 export {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   Reporter,
   formatFinalLine,
+  formatStepLine,
   groupThousands,
   weightsL2,
   type FinalMetrics,
@@ -160,6 +161,10 @@ describe("Reporter", () => {
     text.reporter.final(timed);
     const lines = text.text().trimEnd().split("\n");
     expect(lines.at(-2)).toBe("step: predicted 8.08 ms, measured 5.28 ms (measured / predicted 0.65)");
+    // A step over a second: digits, not an exponent.
+    expect(formatStepLine({ ...metrics, predictedStepMs: 951.2, measuredStepMs: 1083.7 })).toBe(
+      "step: predicted 951 ms, measured 1,080 ms (measured / predicted 1.14)",
+    );
     expect(lines.at(-1)).toMatch(FINAL);
     const json = capture({ json: true });
     json.reporter.final(timed);
