@@ -67,12 +67,14 @@ function modeOf(layer: LayoutInput): SplitMode {
   switch (rule.kind) {
     case "column":
       return split === "input_features" && rule.rows !== undefined ? "row" : "column";
+    // A plan that says `none` (one written before these layouts existed) runs the layer whole, as planned.
     case "heads": {
       const heads = layer.attrs?.[rule.attr];
+      if (split === "none") return "replicated";
       return typeof heads !== "number" || heads % m === 0 ? "heads" : "replicated";
     }
     case "vocabulary":
-      return "vocabulary";
+      return split === "none" ? "replicated" : "vocabulary";
     case "channelwise":
       // Replicated where the plan says so (no input arrives as a channel block: see `graphSplits`). Channel
       // blocks only where every device's block is distinct: batchnorm over d > 1 data groups would hold one

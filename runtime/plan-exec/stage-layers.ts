@@ -18,7 +18,8 @@ export interface HeldLayer {
   readonly activation: { readonly layer: tf.layers.Layer; readonly perChannel: boolean } | null;
   /**
    * How the layer is applied when not by `layer.apply`: a row-parallel dense multiplies its input block by its
-   * kernel shard and adds the bias on model rank 0 only, so the partial sums add up to the whole output.
+   * kernel shard and adds the bias on model rank 0 only, a vocabulary-parallel embedding looks up the ids in
+   * its block of rows: partial sums that add up to the whole output.
    */
   readonly call?: (inputs: readonly tf.Tensor[]) => tf.Tensor;
 }

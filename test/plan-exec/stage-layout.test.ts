@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { PlanLayer } from "../../compiler/plan/index.js";
+import { type SplitAxis, layerLayout } from "../../compiler/plan/layer-layout.js";
 import { compileSource, readSource } from "../../compiler/pipeline.js";
 import { holdLayer } from "../../runtime/plan-exec/stage-layers.js";
 import { roleOf, stagesOf } from "../../runtime/plan-exec/stage-layout.js";
@@ -90,5 +91,35 @@ describe("how a worker runs each layer of a model-parallel stage", () => {
     // The case occurs: batchnorms on a grid, and channel-wise layers on a grid beside them.
     expect(gridBatchnorms).toBeGreaterThan(0);
     expect(gridChannelwise).toBeGreaterThan(0);
+  });
+});
+
+describe("Megatron layouts as the plan writes them", () => {
+  const layout = (op: string, attrs: Record<string, number>, m: number, split?: SplitAxis) =>
+    layerLayout({ op, attrs, placement: { dataDegree: 1, modelDegree: m, ...(split ? { split } : {}) } });
+
+  it("attention by heads where m divides them, the embedding by vocabulary, a dense row-parallel when the plan says so", () => {
+    expect(layout("attention", { heads: 4 }, 2, "heads")).toMatchObject({ mode: "heads", partial: true });
+    expect(layout("attention", { heads: 3 }, 2).mode).toBe("replicated");
+    expect(layout("embedding", { input_dim: 12 }, 3, "vocabulary")).toMatchObject({
+      mode: "vocabulary",
+      partial: true,
+    });
+    expect(layout("dense", { units: 8 }, 2, "input_features")).toMatchObject({ mode: "row", partial: true });
+    expect(layout("dense", { units: 8 }, 2, "units")).toMatchObject({
+      mode: "column",
+      cut: "units",
+      partial: false,
+    });
+    expect(layout("dropout", {}, 2, "none").mode).toBe("replicated");
+  });
+
+  it("a plan written before these layouts (attention and embedding split 'none', dense 'units') runs as it says", () => {
+    expect(layout("attention", { heads: 4 }, 2, "none").mode).toBe("replicated");
+    expect(layout("embedding", { input_dim: 12 }, 2, "none").mode).toBe("replicated");
+    expect(layout("dense", { units: 8 }, 2, "units").mode).toBe("column");
+    // Older still (v1, no split at all): a dense is column-parallel, a channelwise op works on its block.
+    expect(layout("dense", { units: 8 }, 2).mode).toBe("column");
+    expect(layout("dropout", {}, 2).mode).toBe("channelwise");
   });
 });
