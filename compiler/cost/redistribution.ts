@@ -1,6 +1,6 @@
 import type { LayerConfig } from "./layer-config.js";
 import { type DeviceProfile, linkFor } from "./profile.js";
-import type { SplitKind } from "./split-kind.js";
+import { type SplitKind, writesPartialSums } from "./split-kind.js";
 
 /**
  * How a tensor lies on devices `0 .. d·m−1`: device i holds batch part ⌊i/m⌋ of d and, when `channels` > 1,
@@ -22,8 +22,7 @@ function whole(c: LayerConfig): Layout {
 /** The producer's output layout under its configuration. */
 function produced(kind: SplitKind, c: LayerConfig): Layout {
   if (kind === "none" && c.m > 1) return whole(c);
-  if ((kind === "row" || kind === "heads" || kind === "vocab") && c.m > 1)
-    return { d: c.d, m: c.m, channels: 1, partial: true };
+  if (writesPartialSums(kind, c.m)) return { d: c.d, m: c.m, channels: 1, partial: true };
   return { d: c.d, m: c.m, channels: kind === "none" ? 1 : c.m };
 }
 

@@ -47,6 +47,11 @@ export function kindUnder(kind: SplitKind, heads: number | undefined, m: number)
   return kind === "heads" && heads !== undefined && heads % m !== 0 ? "none" : kind;
 }
 
+/** Whether a layer of this kind under model degree m writes partial sums that an all-reduce adds up. */
+export function writesPartialSums(kind: SplitKind, m: number): boolean {
+  return m > 1 && (kind === "row" || kind === "heads" || kind === "vocab");
+}
+
 /** Whether `@model` can be honoured: the layer's own work shrinks with m. */
 export function isSplittable(node: IRNode): boolean {
   return shardingOf(node.op).kind !== "replicated";

@@ -1,6 +1,6 @@
 import { consumers, type Graph } from "../ir/graph.js";
 import { type CostTable, workEdgeCoefficients } from "../cost/estimate-cost.js";
-import { kindUnder } from "../cost/split-kind.js";
+import { kindUnder, writesPartialSums } from "../cost/split-kind.js";
 import type { DagProblem } from "./frontier-dp.js";
 
 /** One layer's share of a plan without pipeline stages, in seconds and bytes. */
@@ -71,9 +71,8 @@ export function edgeBytes(
   const work = table.work[u]!;
   const co = workEdgeCoefficients(work, from, table.work[v]!, table.configs[kv]!);
   const size = work.outBytes * table.batch;
-  const kind = kindUnder(work.kind, work.heads, from.m);
   const n = from.d * from.m;
-  const partial = (kind === "row" || kind === "heads" || kind === "vocab") && from.m > 1;
+  const partial = writesPartialSums(kindUnder(work.kind, work.heads, from.m), from.m);
   const summed = partial ? ((2 * (n - 1)) / n) * size : 0;
   return { moved: co.fraction * size - summed, summed };
 }

@@ -7,6 +7,7 @@ import {
   type OpName,
 } from "../../compiler/ops/index.js";
 import { MultiHeadAttention, PositionEmbedding } from "../layers/index.js";
+import type { MultiHeadAttentionArgs } from "../layers/multi-head-attention.js";
 import { AttrReader } from "./attrs.js";
 
 type Activation = NonNullable<Parameters<typeof tf.layers.dense>[0]["activation"]>;
@@ -27,6 +28,30 @@ function padding(a: AttrReader): Padding {
 }
 
 type LayerFactory = (a: AttrReader, name: string) => tf.layers.Layer;
+
+function attentionArgs(a: AttrReader, name: string): MultiHeadAttentionArgs {
+  return {
+    name,
+    heads: a.number("heads"),
+    keyDim: a.number("key_dim"),
+    valueDim: a.number("value_dim"),
+    causal: a.bool("causal", false),
+    dropout: a.number("dropout", opDefault("attention", "dropout")),
+    useBias: a.bool("use_bias", true),
+  };
+}
+
+/**
+ * One device's shard of an attention node split by heads (runtime/plan-exec): the node's `heads` are the
+ * shard's, `shard` places them among the whole layer's.
+ */
+export function attentionShardForNode(
+  node: IRNode,
+  name: string,
+  shard: NonNullable<MultiHeadAttentionArgs["shard"]>,
+): tf.layers.Layer {
+  return new MultiHeadAttention({ ...attentionArgs(new AttrReader(node), name), shard });
+}
 
 function pooling(kind: "max" | "avg"): LayerFactory {
   return (a, name) => {
@@ -102,16 +127,7 @@ const TFJS_LAYERS = {
   concat: (a, name) => tf.layers.concatenate({ name, axis: a.number("axis", -1) }),
   embedding: (a, name) =>
     tf.layers.embedding({ name, inputDim: a.number("input_dim"), outputDim: a.number("output_dim") }),
-  attention: (a, name) =>
-    new MultiHeadAttention({
-      name,
-      heads: a.number("heads"),
-      keyDim: a.number("key_dim"),
-      valueDim: a.number("value_dim"),
-      causal: a.bool("causal", false),
-      dropout: a.number("dropout", opDefault("attention", "dropout")),
-      useBias: a.bool("use_bias", true),
-    }),
+  attention: (a, name) => new MultiHeadAttention(attentionArgs(a, name)),
   position_embedding: (a, name) => new PositionEmbedding({ name, maxLength: a.number("max_length") }),
 } satisfies Record<OpName, LayerFactory>;
 

@@ -3,8 +3,7 @@ import type { IRNode } from "../../compiler/ir/graph.js";
 import type { PlanLayer } from "../../compiler/plan/index.js";
 import { layerLayout } from "../../compiler/plan/layer-layout.js";
 import { CounterDropout } from "../layers/index.js";
-import { layerForNode, tfjsLayerName } from "../model/index.js";
-import { MultiHeadAttention } from "../layers/multi-head-attention.js";
+import { attentionShardForNode, layerForNode, tfjsLayerName } from "../model/index.js";
 import { channelBounds } from "./weight-shards.js";
 import type { LayerRole } from "./stage-layout.js";
 
@@ -99,21 +98,12 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
     activation = splitActivation(name, planLayer.attrs["activation"]);
     call = rowParallelCall(layer, role.modelIndex === 0);
   } else if (role.mode === "heads") {
-    const a = planLayer.attrs;
-    const heads = Number(a["heads"]) / role.modelDegree;
-    layer = new MultiHeadAttention({
-      name,
-      heads,
-      keyDim: Number(a["key_dim"]),
-      valueDim: Number(a["value_dim"]),
-      causal: a["causal"] === true,
-      dropout: Number(a["dropout"] ?? 0),
-      useBias: a["use_bias"] !== false,
-      shard: {
-        firstHead: role.modelIndex * heads,
-        totalHeads: Number(a["heads"]),
-        outputBias: role.modelIndex === 0,
-      },
+    const totalHeads = Number(planLayer.attrs["heads"]);
+    const heads = totalHeads / role.modelDegree;
+    layer = attentionShardForNode(nodeFor(planLayer, { ...planLayer.attrs, heads }), name, {
+      firstHead: role.modelIndex * heads,
+      totalHeads,
+      outputBias: role.modelIndex === 0,
     });
   } else if (role.mode === "vocabulary") {
     const rows = Number(planLayer.attrs["input_dim"]);
