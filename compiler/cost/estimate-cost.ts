@@ -5,6 +5,7 @@ import { layerCost, type LayerCost, type LayerWork } from "./layer-cost.js";
 import { type DeviceProfile, linkFor } from "./profile.js";
 import { edgeCoefficients, type RedistributionCoefficients } from "./redistribution.js";
 import { headsOf, kindUnder, splitKind } from "./split-kind.js";
+import { positionsOf } from "../plan/sharded-loss.js";
 
 /** Every layer's cost under every configuration on `devices` devices, and the edges' redistribution costs. */
 export interface CostTable {
@@ -27,8 +28,15 @@ export function layerWork(graph: Graph, node: IRNode): LayerWork {
   const trainable = node.params?.trainable ?? 0;
   const nonTrainable = node.params?.nonTrainable ?? 0;
   const heads = headsOf(node);
+  const kind = splitKind(graph, node);
+  const shape = node.outputShape ?? [];
+  const scored =
+    kind === "contract" && node.attrs["activation"] === "softmax" && graph.outputs.includes(node.id)
+      ? { positions: positionsOf(shape), classes: shape.at(-1) ?? 0 }
+      : undefined;
   return {
-    kind: splitKind(graph, node),
+    kind,
+    ...(scored !== undefined ? { scored } : {}),
     ...(heads !== undefined ? { heads } : {}),
     isInput: node.op === "input",
     isView: node.op === "flatten" || node.op === "reshape",

@@ -1,4 +1,5 @@
-import { allReduceTime, reduceScatterTime } from "./collectives.js";
+import { shardedLossCollectives } from "../plan/sharded-loss.js";
+import { allGatherTime, allReduceTime, reduceScatterTime } from "./collectives.js";
 import type { LayerConfig } from "./layer-config.js";
 import { computeRate, type DeviceProfile } from "./profile.js";
 import { kindUnder, type SplitKind } from "./split-kind.js";
@@ -22,6 +23,11 @@ export interface LayerWork {
   readonly outBytes: number;
   /** Bytes per sample kept for backward, when more than the output (attention's [heads, T, T] scores). */
   readonly savedBytes?: number;
+  /**
+   * A softmax output its loss is scored on in blocks under m > 1 (compiler/plan/sharded-loss.ts; priced as if
+   * the loss were sparse cross-entropy, which the cost model is not told): positions per sample and classes.
+   */
+  readonly scored?: { readonly positions: number; readonly classes: number };
 }
 
 /** One layer's predicted cost under one configuration, in seconds and bytes per device. */
@@ -144,6 +150,10 @@ export function layerCost(
     (kind === "contract" || kind === "heads") && c.m > 1
       ? reduceScatterTime((w.inBytes * batch) / c.d, c.m, profile)
       : 0;
+  const loss =
+    kind === "contract" && c.m > 1 && w.scored !== undefined && w.scored.classes >= c.m
+      ? shardedLossTime(batch, w.scored.positions, c, profile)
+      : 0;
   // A replicated layer (unsplittable, m > 1) computes the whole batch's gradient on every device: nothing to sum.
   const replicated = kind === "none" && c.m > 1;
   // The d replicas of a shard sit m devices apart: their group spans the layer's d·m devices.
@@ -151,9 +161,18 @@ export function layerCost(
   return {
     compute,
     update: fixed.perStep * straggler,
-    comm,
+    comm: comm + loss,
     gradAllReduce,
     memory,
     gradBytes: c.d > 1 && !replicated ? trainableShard : 0,
   };
+}
+
+/** The sharded loss's collectives over the layer's d·m devices (one stage: rows placed by data group). */
+function shardedLossTime(batch: number, positions: number, c: LayerConfig, profile: DeviceProfile): number {
+  return shardedLossCollectives(batch, positions, c.m).reduce(
+    (sum, { kind, bytes }) =>
+      sum + (kind === "all-gather" ? allGatherTime : allReduceTime)(bytes, c.d * c.m, profile),
+    0,
+  );
 }

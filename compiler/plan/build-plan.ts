@@ -7,6 +7,7 @@ import type { Placement } from "../placement/placement-types.js";
 import type { Schedule } from "./schedule-types.js";
 import { activationBytes } from "../cost/estimate-cost.js";
 import { layerLayout, nodeLayoutInput, splitAxis } from "./layer-layout.js";
+import { SHARDED_LOSS_PHRASE, positionsOf, scoresOnShards, shardedLossCollectives } from "./sharded-loss.js";
 import {
   PLAN_VERSION,
   type Plan,
@@ -50,6 +51,13 @@ export function buildPlan(
   const layers: PlanLayer[] = graph.nodes.map((node, v) => {
     const p = placement.layers[v]!;
     const r = p.runnerUp;
+    const scored =
+      graph.outputs[0] === v &&
+      scoresOnShards(
+        { ...nodeLayoutInput(graph, v, p.config), outputShape: node.outputShape ?? [] },
+        training.loss,
+        training.metrics,
+      );
     return {
       name: node.name,
       op: node.op,
@@ -82,8 +90,15 @@ export function buildPlan(
             extraMs: ms(r.extra),
           }
         : null,
-      reason: p.reason,
-      ...withCollectives(layerCollectives(graph, v, p.config, schedule, training.batch)),
+      reason: scored ? withSecond(p.reason, SHARDED_LOSS_PHRASE) : p.reason,
+      ...withCollectives([
+        ...layerCollectives(graph, v, p.config, schedule, training.batch),
+        ...(scored
+          ? shardedLossCollectives(training.batch, positionsOf(node.outputShape ?? []), p.config.m).map(
+              (c) => ({ ...c, bytes: Math.round(c.bytes), phase: "forward" as const }),
+            )
+          : []),
+      ]),
     };
   });
   const b = placement.baselines;
@@ -114,6 +129,12 @@ export function buildPlan(
     training: planTraining(training),
     schedule,
   };
+}
+
+/** `phrase` after a reason's first clause (the layout phrase of a model-split layer). */
+function withSecond(reason: string, phrase: string): string {
+  const [first, ...rest] = reason.split("; ");
+  return [first, phrase, ...rest].join("; ");
 }
 
 function withCollectives(list: PlanCollective[]): { collectives?: PlanCollective[] } {

@@ -47,6 +47,11 @@ export class LayerTape {
   private async exec(op: ForwardOp): Promise<tf.Tensor> {
     const inputs = op.kind === "apply" ? op.inputs : [op.x];
     const weighted = op.kind === "apply" && op.weighted;
+    if (op.kind === "apply" && op.constant === true) {
+      const output = op.fn(op.inputs);
+      this.constants.add(output);
+      return output;
+    }
     if (!weighted && inputs.every((x) => this.constants.has(x))) {
       // Data only (a slice of the input batch, say): computed, not recorded.
       const output = op.kind === "apply" ? op.fn(op.inputs) : await this.constantOp(op);

@@ -64,6 +64,18 @@ export async function opByOpGradients(
     await inScope(async () => {
       const t = tape(inputs);
       const [, y] = gatherRows(runner.parts.train, indices, lo, hi);
+      if (runner.shardedOutput !== null) {
+        // Scored on the output's class blocks: the loss's collectives are ops of the tape too.
+        const { loss, metrics } = await t.run(runner.shardedPass(inputs, hi - lo, y, true));
+        const [batch] = await readFloats([tf.stack([loss, ...metrics].map((m) => tf.sum(m)))]);
+        batch!.forEach((v, i) => (sums[i]! += v));
+        const restore = runner.snapshotStatistics();
+        const { weights, gradOf } = await t.backward(new Map([[loss, tf.fill(loss.shape, 1 / B)]]));
+        restore();
+        accumulate(weights);
+        await sendInputGrads(micro, inputs, gradOf);
+        return;
+      }
       const values = await t.run(stageForwardOps(runner, inputs, hi - lo, true, [runner.outputName]));
       const pred = values.get(runner.outputName)!;
       const predVar = tf.variable(pred, true);

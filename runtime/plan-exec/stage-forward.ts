@@ -71,6 +71,8 @@ export function* stageForwardOps(
   rows: number,
   training: boolean,
   wanted: readonly string[],
+  /** A column-parallel output layer whose loss is scored on its blocks: its logits block is returned as is. */
+  logitsOf?: string,
 ): Generator<ForwardOp, Values, tf.Tensor> {
   const rank = stage.stageRank;
   const values = new Map<string, Held>([...inputs].map(([n, t]) => [n, { tensor: t, form: null }]));
@@ -162,6 +164,11 @@ export function* stageForwardOps(
             ),
       weighted,
     };
+    if (l.name === logitsOf) {
+      // Before its softmax, which the sharded loss computes itself (runtime/plan-exec/sharded-scoring.ts).
+      values.set(l.name, { tensor: block, form: made });
+      continue;
+    }
     if (role.partial && activation === null) {
       values.set(l.name, { tensor: block, form: made, partial: true });
       continue;
@@ -191,7 +198,7 @@ export function* stageForwardOps(
     values.set(l.name, { tensor: block, form: made });
   }
   const out: Values = new Map();
-  for (const n of wanted) out.set(n, yield* whole(n));
+  for (const n of wanted) out.set(n, n === logitsOf ? values.get(n)!.tensor : yield* whole(n));
   return out;
 }
 

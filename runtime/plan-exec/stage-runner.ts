@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Loss } from "../../compiler/ir/config.js";
 import { type Plan, microbatchProgram } from "../../compiler/plan/index.js";
+import { scoresOnShards } from "../../compiler/plan/sharded-loss.js";
+import { classIdLabels } from "../worker/labels.js";
 import { type Collective, LocalCollective } from "../collectives/index.js";
 import { setStepContext } from "../layers/index.js";
 import { Scoring } from "../worker/scoring.js";
@@ -10,7 +12,8 @@ import type { ForwardOp } from "./forward-op.js";
 import type { PointToPoint } from "./mailbox.js";
 import { type DataView, gatherRows } from "../worker/shared-dataset.js";
 import { type HeldLayer, holdLayer } from "./stage-layers.js";
-import { type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
+import { type LayerRole, type StageInfo, roleOf, stagesOf } from "./stage-layout.js";
+import { shardedScores } from "./sharded-scoring.js";
 import { type Values, stageForwardOps } from "./stage-forward.js";
 
 export interface RunnerParts {
@@ -57,6 +60,11 @@ export class StageRunner {
   readonly microbatches: number;
   /** The loss and metrics, scored by the last stage on the model's output. */
   readonly scoring: Scoring;
+  /**
+   * The output layer's role where the last stage scores the loss on its class blocks, never gathering the
+   * whole output (`scoresOnShards`, compiler/plan/sharded-loss.ts); else null.
+   */
+  readonly shardedOutput: LayerRole | null;
 
   constructor(readonly parts: RunnerParts) {
     const stages = stagesOf(parts.plan);
@@ -78,8 +86,42 @@ export class StageRunner {
     this.shapes = new Map(parts.plan.layers.map((l) => [l.name, l.outputShape]));
     this.microbatches = Math.max(1, parts.plan.schedule.microbatches);
     this.scoring = new Scoring(parts.loss, parts.metrics, this.shapes.get(this.outputName)!);
-    if (this.info.stage === this.stageCount - 1)
-      this.scoring.checkLabels(parts.train.labelShape, parts.train.y instanceof Int32Array);
+    const last = this.info.stage === this.stageCount - 1;
+    if (last) this.scoring.checkLabels(parts.train.labelShape, parts.train.y instanceof Int32Array);
+    const output = this.held.find((h) => h.role.layer.name === this.outputName)?.role;
+    this.shardedOutput =
+      last && output !== undefined && scoresOnShards(output.layer, parts.loss, parts.metrics) ? output : null;
+  }
+
+  /**
+   * The last stage's forward pass and its scores on the output's class blocks (`shardedOutput`), as forward
+   * ops for either driver: per-sample loss and metrics `[rows]` of every row of the micro-batch.
+   */
+  *shardedPass(
+    inputs: Values,
+    rows: number,
+    y: tf.Tensor,
+    training: boolean,
+  ): Generator<ForwardOp, { loss: tf.Tensor1D; metrics: tf.Tensor1D[] }, tf.Tensor> {
+    const role = this.shardedOutput!;
+    const name = this.outputName;
+    const values = yield* stageForwardOps(this, inputs, rows, training, [name], name);
+    const shape = [rows, ...this.shapes.get(name)!];
+    const d = role.rowSliced ? role.dataDegree : 1;
+    const { loss, accuracy } = yield* shardedScores(
+      {
+        logits: values.get(name)!,
+        rows,
+        classes: shape.at(-1)!,
+        dataDegree: d,
+        modelDegree: role.modelDegree,
+        blocks: role.blocks.map(([r, c]) => [d > 1 ? r : 0, c] as const),
+        rank: this.stageRank,
+      },
+      classIdLabels(y, shape, `loss ${this.parts.loss}`),
+      this.scoring.metrics.length > 0,
+    );
+    return { loss, metrics: this.scoring.metrics.map(() => accuracy!) };
   }
 
   /** Every weight of the held layers (trainable and not, per layer in `layer.weights` order). */
@@ -92,7 +134,11 @@ export class StageRunner {
    * computed in this thread with the collectives inside tfjs's tape (`runForwardOp`).
    */
   private forward(inputs: Values, rows: number, training: boolean, wanted: readonly string[]): Values {
-    const ops = stageForwardOps(this, inputs, rows, training, wanted);
+    return this.drive(stageForwardOps(this, inputs, rows, training, wanted));
+  }
+
+  /** Forward ops run to their end in this thread, inside tfjs's tape. */
+  private drive<T>(ops: Generator<ForwardOp, T, tf.Tensor>): T {
     let next = ops.next();
     while (!next.done) next = ops.next(this.runForwardOp(next.value));
     return next.value;
@@ -101,8 +147,11 @@ export class StageRunner {
   /** One forward op as the synchronous path runs it: gathers and gradient sums as differentiable tfjs ops. */
   private runForwardOp(op: ForwardOp): tf.Tensor {
     switch (op.kind) {
-      case "apply":
-        return op.fn(op.inputs);
+      case "apply": {
+        const y = op.fn(op.inputs);
+        // A fresh tensor of the same values: the tape has no path back through it.
+        return op.constant === true ? tf.tensor(y.dataSync(), y.shape, y.dtype) : y;
+      }
       case "gather":
         return gatherBlocks(op.x, op.grid, this.parts.collective, this.stageRank);
       case "reduce":
@@ -162,9 +211,14 @@ export class StageRunner {
         const [, y] = gatherRows(this.parts.train, indices, lo, hi);
         const list = [...this.vars, ...inVars.values()];
         const { grads: g } = tf.variableGrads(() => {
-          const values = this.forward(new Map([...inputs, ...inVars]), hi - lo, true, [this.outputName]);
-          const pred = values.get(this.outputName)!;
-          const { loss, metrics } = this.scoring.perSample(y, pred);
+          const all = new Map([...inputs, ...inVars]);
+          const { loss, metrics } =
+            this.shardedOutput !== null
+              ? this.drive(this.shardedPass(all, hi - lo, y, true))
+              : this.scoring.perSample(
+                  y,
+                  this.forward(all, hi - lo, true, [this.outputName]).get(this.outputName)!,
+                );
           const batchSums = tf.stack([loss, ...metrics].map((t) => tf.sum(t))).dataSync();
           batchSums.forEach((s, i) => (sums[i]! += s));
           return tf.add(tf.div(tf.sum(loss), B), connect(list)) as tf.Scalar;

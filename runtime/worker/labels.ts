@@ -55,9 +55,9 @@ export function labelMismatch(
   );
 }
 
-function fail(form: LabelForm, y: tf.Tensor, pred: tf.Tensor, what: string): never {
-  const message = labelMismatch(form, y.shape.slice(1), y.dtype === "int32", pred.shape.slice(1), what);
-  throw new LabelShapeError(message ?? `${what}: labels ${show(y.shape)} do not fit ${show(pred.shape)}`);
+function fail(form: LabelForm, y: tf.Tensor, predShape: readonly number[], what: string): never {
+  const message = labelMismatch(form, y.shape.slice(1), y.dtype === "int32", predShape.slice(1), what);
+  throw new LabelShapeError(message ?? `${what}: labels ${show(y.shape)} do not fit ${show(predShape)}`);
 }
 
 /**
@@ -76,25 +76,25 @@ export function denseLabels(y: tf.Tensor, pred: tf.Tensor, what: string): tf.Ten
     // int32 one-hot, then cast: the wasm backend's OneHot writes int32 data whatever dtype it is asked for.
     return tf.cast(tf.reshape(tf.oneHot(ids, classes), pred.shape), "float32");
   }
-  return fail("dense", y, pred, what);
+  return fail("dense", y, pred.shape, what);
 }
 
 /**
- * Integer class ids shaped like `pred` without its last axis (`[B]` for `[B, V]`, `[B, T]` for `[B, T, V]`):
+ * Integer class ids shaped like the output (`predShape`, rows first) without its last axis (`[B]` for `[B, V]`, `[B, T]` for `[B, T, V]`):
  * reshaped when each sample has one id per position (floored first, as tfjs-layers does), or the argmax of
  * one-hot labels shaped like `pred`.
  */
-export function classIdLabels(y: tf.Tensor, pred: tf.Tensor, what: string): tf.Tensor {
-  const rows = pred.shape[0]!;
+export function classIdLabels(y: tf.Tensor, predShape: readonly number[], what: string): tf.Tensor {
+  const rows = predShape[0]!;
   const labels = count(y.shape.slice(1));
-  const positionShape = pred.shape.slice(0, -1);
+  const positionShape = predShape.slice(0, -1);
   if (y.shape[0] === rows && labels === count(positionShape.slice(1))) {
     const ids = y.dtype === "int32" ? y : tf.floor(y);
     return tf.cast(tf.reshape(ids, positionShape), "int32");
   }
-  if (y.shape[0] === rows && labels === count(pred.shape.slice(1)))
-    return tf.argMax(tf.reshape(y, pred.shape), -1);
-  return fail("class-ids", y, pred, what);
+  if (y.shape[0] === rows && labels === count(predShape.slice(1)))
+    return tf.argMax(tf.reshape(y, [...predShape]), -1);
+  return fail("class-ids", y, predShape, what);
 }
 
 /** Mean over every axis but the first: one value per sample. */

@@ -26,7 +26,7 @@ export function perSampleLoss(loss: Loss, yTrue: tf.Tensor, yPred: tf.Tensor): t
   switch (loss) {
     case "sparse_categorical_crossentropy": {
       // tfjs-layers' sparseCategoricalCrossentropy (not exported): clip, one-hot the ids, categorical.
-      const ids = tf.reshape(classIdLabels(yTrue, yPred, what), [-1]) as tf.Tensor1D;
+      const ids = tf.reshape(classIdLabels(yTrue, yPred.shape, what), [-1]) as tf.Tensor1D;
       const clipped = tf.clipByValue(yPred, EPSILON, 1 - EPSILON);
       const target = tf.reshape(tf.oneHot(ids, yPred.shape.at(-1)!), yPred.shape);
       return perSampleMean(tf.metrics.categoricalCrossentropy(target, clipped));

@@ -69,7 +69,7 @@ export function perSampleMetric(kind: MetricKind, yTrue: tf.Tensor, yPred: tf.Te
     case "categorical_accuracy":
       return perSampleMean(tf.metrics.categoricalAccuracy(denseLabels(yTrue, yPred, what), yPred));
     case "sparse_categorical_accuracy": {
-      const ids = classIdLabels(yTrue, yPred, what);
+      const ids = classIdLabels(yTrue, yPred.shape, what);
       return perSampleMean(tf.cast(tf.equal(ids, tf.argMax(yPred, -1)), "float32"));
     }
     case "mse":

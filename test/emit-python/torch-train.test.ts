@@ -301,9 +301,9 @@ train Words {
         expect(emitted.status, emitted.stderr).toBe(0);
         if (strategy === "model") {
           // Megatron's transformer layer: attention by heads, each MLP's two dense layers column then row,
-          // the embedding by vocabulary rows.
+          // the embedding by vocabulary rows, the output by classes with the loss on the shards.
           const source = readFileSync(program, "utf8");
-          for (const mode of ["vocabulary", "heads", "column", "row"])
+          for (const mode of ["vocabulary", "heads", "column", "row", "column_loss"])
             expect(source).toMatch(new RegExp(`"\\w+": \\(2, "${mode}"\\),`));
         }
         const trained = await mgpuc([

@@ -4,7 +4,8 @@ import type { Plan } from "../../compiler/plan/index.js";
 import { initBackend } from "../../runtime/backend/index.js";
 import { maxAbsDiff } from "../runtime/engine-fixtures.js";
 import { labelledData } from "../support/labelled-data.js";
-import { TRANSFORMER, batchesFor, compilePlan, referenceRun } from "./plan-fixtures.js";
+import { scoresOnShards } from "../../compiler/plan/sharded-loss.js";
+import { LOSS, TRANSFORMER, batchesFor, compilePlan, referenceRun } from "./plan-fixtures.js";
 import { trainPlan } from "./run-plan.js";
 
 /**
@@ -78,6 +79,23 @@ describe("a small GPT under Megatron layouts equals 1 device", () => {
 
   it("model × 2 over device processes", async () => {
     await expectSameAsOneDevice(compilePlan(TRANSFORMER, { strategy: "model", devices: 2 }, SEED), "process");
+  }, 120_000);
+
+  it("the loss and accuracy scored on the output's class blocks equal 1 device's, every step", async () => {
+    const split = compilePlan(TRANSFORMER, { strategy: "model", devices: 2 }, SEED);
+    const output = split.plan.layers.find((l) => l.name === split.plan.graph.outputs[0])!;
+    expect(scoresOnShards(output, LOSS, ["accuracy"])).toBe(true);
+    const one = compilePlan(TRANSFORMER, { strategy: "data", devices: 1 }, SEED);
+    const batches = batchesFor(64, 12, STEPS);
+    const run = (c: typeof one) => trainPlan(c, data(), batches, SGD, SEED, "thread", LOSS, ["accuracy"]);
+    const [whole, sharded] = [await run(one), await run(split)];
+    expect(maxAbsDiff(whole.weights, sharded.weights)).toBeLessThanOrEqual(1e-4);
+    sharded.losses.forEach((l, s) => expect(Math.abs(l - whole.losses[s]!)).toBeLessThanOrEqual(1e-3));
+    // Summed over 12 samples of 8 positions: one position whose argmax flips on a near-tie moves it by 1/8.
+    sharded.metricSums.forEach(([a], s) =>
+      expect(Math.abs(a! - whole.metricSums[s]![0]!), `step ${s + 1}`).toBeLessThanOrEqual(0.125),
+    );
+    expect(sharded.metricSums.some(([a]) => a! > 0)).toBe(true);
   }, 120_000);
 
   it("model × 3: units and the vocabulary split unevenly, 2 heads left whole", async () => {

@@ -13,12 +13,14 @@ export async function trainPlan(
   seed: number,
   transport: "thread" | "process" = "thread",
   loss: Loss = LOSS,
-): Promise<{ weights: Float32Array[]; held: HeldFloats[]; losses: number[] }> {
+  metrics: readonly string[] = [],
+): Promise<{ weights: Float32Array[]; held: HeldFloats[]; losses: number[]; metricSums: number[][] }> {
   const group = await PlanGroup.start({
     plan: compiled.plan,
     model: compiled.model,
     optimizer,
     loss,
+    metrics,
     seed,
     train: data,
     batch: Math.max(...batches.map((b) => b.length)),
@@ -27,9 +29,14 @@ export async function trainPlan(
   });
   try {
     const losses: number[] = [];
-    for (const [step, indices] of batches.entries()) losses.push((await group.step(step, indices)).lossSum);
+    const metricSums: number[][] = [];
+    for (const [step, indices] of batches.entries()) {
+      const reply = await group.step(step, indices);
+      losses.push(reply.lossSum);
+      metricSums.push([...reply.metricSums]);
+    }
     const held = await group.held();
-    return { weights: (await group.state()).weights, held, losses };
+    return { weights: (await group.state()).weights, held, losses, metricSums };
   } finally {
     await group.close();
   }

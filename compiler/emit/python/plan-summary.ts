@@ -1,26 +1,43 @@
 import type { Graph } from "../../ir/graph.js";
+import type { TrainingConfig } from "../../ir/config.js";
 import { type SplitMode, layerLayout } from "../../plan/layer-layout.js";
+import { scoresOnShards } from "../../plan/sharded-loss.js";
 import type { PlanView } from "./emit-input.js";
 
-/** How the program splits one layer over a model-parallel group: the plan's degree and layout. */
+/**
+ * How the program splits one layer over a model-parallel group: the plan's degree and layout; `column_loss`
+ * is a column-parallel output whose loss is computed on its class blocks (compiler/plan/sharded-loss.ts).
+ */
 export interface ModelSplit {
   readonly degree: number;
-  readonly mode: Exclude<SplitMode, "channelwise" | "replicated">;
+  readonly mode: Exclude<SplitMode, "channelwise" | "replicated"> | "column_loss";
 }
 
 /**
  * The plan's split per layer name, for the layers whose weights it cuts (column, row or by heads: the runtime's
- * rule, compiler/plan/layer-layout.ts); the programs run the others replicated.
+ * rule, compiler/plan/layer-layout.ts, and its sharded loss under `training`'s loss and metrics); the
+ * programs run the others replicated.
  */
-export function modelSplits(graph: Graph, plan: PlanView): Map<string, ModelSplit> {
+export function modelSplits(
+  graph: Graph,
+  plan: PlanView,
+  training: Pick<TrainingConfig, "loss" | "metrics">,
+): Map<string, ModelSplit> {
   const nodes = new Map(graph.nodes.map((n) => [n.name, n]));
+  const output = graph.nodes[graph.outputs[0]!]?.name;
   const out = new Map<string, ModelSplit>();
   for (const layer of plan.layers) {
     const node = nodes.get(layer.name);
     if (node === undefined) continue;
-    const { mode } = layerLayout({ op: node.op, attrs: node.attrs, placement: layer.placement });
-    if (mode === "column" || mode === "row" || mode === "heads" || mode === "vocabulary")
-      out.set(layer.name, { degree: layer.placement.modelDegree, mode });
+    const input = { op: node.op, attrs: node.attrs, placement: layer.placement };
+    const { mode } = layerLayout(input);
+    const degree = layer.placement.modelDegree;
+    const scored =
+      layer.name === output &&
+      scoresOnShards({ ...input, outputShape: node.outputShape ?? [] }, training.loss, training.metrics);
+    if (scored) out.set(layer.name, { degree, mode: "column_loss" });
+    else if (mode === "column" || mode === "row" || mode === "heads" || mode === "vocabulary")
+      out.set(layer.name, { degree, mode });
   }
   return out;
 }

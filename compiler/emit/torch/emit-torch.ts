@@ -23,11 +23,12 @@ import { torchTrain } from "./train-target.js";
 export function emitTorch(input: PythonEmitInput): EmitResult {
   const { graph, training, plan, modelFile } = input;
   const fsdp = needsParameterSharding(graph, plan);
-  const degrees = modelSplits(graph, plan);
+  const degrees = modelSplits(graph, plan, training);
   const prelude = torchPrelude(fsdp);
   const pieces = new PieceSelection(prelude.catalog, [
     ...PLAN_PIECES.always,
     ...(degrees.size > 0 ? PLAN_PIECES.modelParallel : []),
+    ...([...degrees.values()].some((d) => d.mode === "column_loss") ? ["ShardedLogits"] : []),
     ...graph.nodes.flatMap((n) => (n.op === "input" ? [] : torchLayerNeeds(n.op))),
     ...settingsNeeds(training),
   ]);

@@ -106,8 +106,54 @@ def gather_rows(x, group):
     return gather_dim(x, 0, group)
 
 
+class ShardedLogits:
+    """A column-parallel softmax output left in class blocks, its loss computed on them (Megatron-LM's
+    vocabulary-parallel cross-entropy; the plan's 'column_loss'): this rank's logits for the model group's rows,
+    classes [lo, lo + width). The loss is Keras's: -log(clip(q_t / sum q)), q = clip(softmax(z), 1e-7, 1 - 1e-7),
+    from the max (all-reduced, no gradient), the sum of exponentials, then the clipped probabilities' sum and
+    the target's (all-reduced). Scores are returned for this rank's own rows."""
+
+    def __init__(self, z, lo, group, offset, rows):
+        self.z, self.lo, self.group, self.offset, self.rows = z, lo, group, offset, rows
+
+    def detach(self):
+        return ShardedLogits(self.z.detach(), self.lo, self.group, self.offset, self.rows)
+
+    def best(self):
+        """(max, argmax) over every class, per position of the group's rows; a tie goes to the lowest class."""
+        top, where = self.z.detach().max(-1)
+        best = top.clone()
+        dist.all_reduce(best, op=dist.ReduceOp.MAX, group=self.group)
+        index = torch.where(top == best, where + self.lo, torch.full_like(where, 2**62))
+        dist.all_reduce(index, op=dist.ReduceOp.MIN, group=self.group)
+        return best, index
+
+    def ids(self, y):
+        full, _ = gather_rows(y.long(), self.group)
+        return full.reshape(self.z.shape[:-1])
+
+    def mine(self, per_position):
+        return per_position.reshape(len(per_position), -1).mean(-1).narrow(0, self.offset, self.rows)
+
+    def per_sample_loss(self, y):
+        ids, best = self.ids(y), self.best()[0]
+        e = torch.exp(self.z - best.unsqueeze(-1))
+        total = _AllReduceSum.apply(e.sum(-1), self.group)
+        q = (e / total.unsqueeze(-1)).clamp(1e-7, 1.0 - 1e-7)
+        width = self.z.shape[-1]
+        local = ids - self.lo
+        inside = (local >= 0) & (local < width)
+        target = q.gather(-1, local.clamp(0, width - 1).unsqueeze(-1)).squeeze(-1) * inside
+        sums = _AllReduceSum.apply(torch.stack([q.sum(-1), target], -1), self.group)
+        return self.mine(-torch.log((sums[..., 1] / sums[..., 0]).clamp(1e-7, 1.0 - 1e-7)))
+
+    def correct(self, y):
+        return self.mine((self.best()[1] == self.ids(y)).float()).sum()
+
+
 SHARD_CUTS = {  # per layout, module attribute -> axis cut (torch's layout); None: whole, added by shard 0 alone
     "column": {"weight": 0, "bias": 0},
+    "column_loss": {"weight": 0, "bias": 0},  #? ShardedLogits
     "row": {"weight": 1, "bias": None},
     "heads": {
         "query_kernel": 1, "query_bias": 0, "key_kernel": 1, "key_bias": 0, "value_kernel": 1, "value_bias": 0,
@@ -133,7 +179,7 @@ class ModelParallel(nn.Module):
         self.mode, self.layer = mode, layer
         target = layer if mode in ("heads", "vocabulary") else layer.core
         cuts = SHARD_CUTS[mode]
-        extent = {"column": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
+        extent = {"column": lambda: target.weight.shape[0], "column_loss": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
                   "heads": lambda: target.query_kernel.shape[1], "vocabulary": lambda: target.weight.shape[0]}[mode]()
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
         for name, dim in cuts.items():
@@ -149,6 +195,10 @@ class ModelParallel(nn.Module):
         full, offset = gather_rows(x, self.group)
         if self.mode == "column":
             y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        elif self.mode == "column_loss":  #? ShardedLogits
+            # Softmax and loss on the class blocks: the logits are never gathered.  #? ShardedLogits
+            lo = sum(self.sizes[: self.index])  #? ShardedLogits
+            return ShardedLogits(self.layer.core(full), lo, self.group, offset, rows)  #? ShardedLogits
         elif self.mode == "vocabulary":
             # Ids in this rank's block of rows look them up; the others give zeros.
             lo, rows_here = sum(self.sizes[: self.index]), self.sizes[self.index]

@@ -24,6 +24,7 @@ const DIST = piecesOf(
     all_reduce_sum: { needs: ["_AllReduceSum", "Runtime"] },
     gather_dim: { needs: ["_GatherCat"] },
     gather_rows: { needs: ["gather_dim"] },
+    ShardedLogits: { needs: ["gather_rows", "_AllReduceSum"] },
     SHARD_CUTS: {},
     ModelParallel: {
       needs: [

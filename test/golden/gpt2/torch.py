@@ -666,9 +666,11 @@ def one_hot_ids(y, out):
 
 def per_sample_loss(out, y):
     if LOSS in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
-        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
+        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1 (class ids:
+        # clipped, renormalised and clipped again, as tfjs-layers does).
         if LOSS == "sparse_categorical_crossentropy":
             p = out.clamp(1e-7, 1.0 - 1e-7)
+            p = (p / p.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
             ids = y.long().reshape(out.shape[:-1] + (1,))
             return -torch.log(p.gather(-1, ids)).reshape(len(out), -1).mean(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)

@@ -181,7 +181,7 @@ class ModelParallel(nn.Module):
         self.mode, self.layer = mode, layer
         target = layer if mode in ("heads", "vocabulary") else layer.core
         cuts = SHARD_CUTS[mode]
-        extent = {"column": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
+        extent = {"column": lambda: target.weight.shape[0], "column_loss": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
                   "heads": lambda: target.query_kernel.shape[1], "vocabulary": lambda: target.weight.shape[0]}[mode]()
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
         for name, dim in cuts.items():
@@ -552,9 +552,11 @@ def one_hot_ids(y, out):
 
 def per_sample_loss(out, y):
     if LOSS in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
-        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
+        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1 (class ids:
+        # clipped, renormalised and clipped again, as tfjs-layers does).
         if LOSS == "sparse_categorical_crossentropy":
             p = out.clamp(1e-7, 1.0 - 1e-7)
+            p = (p / p.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
             ids = y.long().reshape(out.shape[:-1] + (1,))
             return -torch.log(p.gather(-1, ids)).reshape(len(out), -1).mean(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)

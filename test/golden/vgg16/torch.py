@@ -18,7 +18,7 @@
 # Replicated layers: data-parallel under DistributedDataParallel.
 # fc1: model-parallel over 8 ranks (column-parallel: units split, outputs all-gathered).
 # fc2: model-parallel over 8 ranks (row-parallel: input features split, partial sums all-reduced).
-# predictions: model-parallel over 8 ranks (column-parallel: units split, outputs all-gathered).
+# predictions: model-parallel over 4 ranks (column-parallel: units split, the loss computed on the shards, logits never gathered).
 
 import argparse
 import json
@@ -149,8 +149,54 @@ def gather_rows(x, group):
     return gather_dim(x, 0, group)
 
 
+class ShardedLogits:
+    """A column-parallel softmax output left in class blocks, its loss computed on them (Megatron-LM's
+    vocabulary-parallel cross-entropy; the plan's 'column_loss'): this rank's logits for the model group's rows,
+    classes [lo, lo + width). The loss is Keras's: -log(clip(q_t / sum q)), q = clip(softmax(z), 1e-7, 1 - 1e-7),
+    from the max (all-reduced, no gradient), the sum of exponentials, then the clipped probabilities' sum and
+    the target's (all-reduced). Scores are returned for this rank's own rows."""
+
+    def __init__(self, z, lo, group, offset, rows):
+        self.z, self.lo, self.group, self.offset, self.rows = z, lo, group, offset, rows
+
+    def detach(self):
+        return ShardedLogits(self.z.detach(), self.lo, self.group, self.offset, self.rows)
+
+    def best(self):
+        """(max, argmax) over every class, per position of the group's rows; a tie goes to the lowest class."""
+        top, where = self.z.detach().max(-1)
+        best = top.clone()
+        dist.all_reduce(best, op=dist.ReduceOp.MAX, group=self.group)
+        index = torch.where(top == best, where + self.lo, torch.full_like(where, 2**62))
+        dist.all_reduce(index, op=dist.ReduceOp.MIN, group=self.group)
+        return best, index
+
+    def ids(self, y):
+        full, _ = gather_rows(y.long(), self.group)
+        return full.reshape(self.z.shape[:-1])
+
+    def mine(self, per_position):
+        return per_position.reshape(len(per_position), -1).mean(-1).narrow(0, self.offset, self.rows)
+
+    def per_sample_loss(self, y):
+        ids, best = self.ids(y), self.best()[0]
+        e = torch.exp(self.z - best.unsqueeze(-1))
+        total = _AllReduceSum.apply(e.sum(-1), self.group)
+        q = (e / total.unsqueeze(-1)).clamp(1e-7, 1.0 - 1e-7)
+        width = self.z.shape[-1]
+        local = ids - self.lo
+        inside = (local >= 0) & (local < width)
+        target = q.gather(-1, local.clamp(0, width - 1).unsqueeze(-1)).squeeze(-1) * inside
+        sums = _AllReduceSum.apply(torch.stack([q.sum(-1), target], -1), self.group)
+        return self.mine(-torch.log((sums[..., 1] / sums[..., 0]).clamp(1e-7, 1.0 - 1e-7)))
+
+    def correct(self, y):
+        return self.mine((self.best()[1] == self.ids(y)).float()).sum()
+
+
 SHARD_CUTS = {  # per layout, module attribute -> axis cut (torch's layout); None: whole, added by shard 0 alone
     "column": {"weight": 0, "bias": 0},
+    "column_loss": {"weight": 0, "bias": 0},
     "row": {"weight": 1, "bias": None},
     "heads": {
         "query_kernel": 1, "query_bias": 0, "key_kernel": 1, "key_bias": 0, "value_kernel": 1, "value_bias": 0,
@@ -176,7 +222,7 @@ class ModelParallel(nn.Module):
         self.mode, self.layer = mode, layer
         target = layer if mode in ("heads", "vocabulary") else layer.core
         cuts = SHARD_CUTS[mode]
-        extent = {"column": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
+        extent = {"column": lambda: target.weight.shape[0], "column_loss": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
                   "heads": lambda: target.query_kernel.shape[1], "vocabulary": lambda: target.weight.shape[0]}[mode]()
         self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
         for name, dim in cuts.items():
@@ -192,6 +238,10 @@ class ModelParallel(nn.Module):
         full, offset = gather_rows(x, self.group)
         if self.mode == "column":
             y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
+        elif self.mode == "column_loss":
+            # Softmax and loss on the class blocks: the logits are never gathered.
+            lo = sum(self.sizes[: self.index])
+            return ShardedLogits(self.layer.core(full), lo, self.group, offset, rows)
         elif self.mode == "vocabulary":
             # Ids in this rank's block of rows look them up; the others give zeros.
             lo, rows_here = sum(self.sizes[: self.index]), self.sizes[self.index]
@@ -515,7 +565,7 @@ class Model(nn.Module):
 MODEL_PARALLEL = {
     "fc1": (8, "column"),
     "fc2": (8, "row"),
-    "predictions": (8, "column"),
+    "predictions": (4, "column_loss"),
 }
 
 # Layer names as in mgpuc checkpoints, where the attribute had to differ.
@@ -634,10 +684,14 @@ def one_hot_ids(y, out):
 
 
 def per_sample_loss(out, y):
+    if isinstance(out, ShardedLogits):
+        return out.per_sample_loss(y)
     if LOSS in ("sparse_categorical_crossentropy", "categorical_crossentropy"):
-        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1.
+        # As Keras with from_logits=False: the outputs are probabilities, clipped away from 0 and 1 (class ids:
+        # clipped, renormalised and clipped again, as tfjs-layers does).
         if LOSS == "sparse_categorical_crossentropy":
             p = out.clamp(1e-7, 1.0 - 1e-7)
+            p = (p / p.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
             ids = y.long().reshape(out.shape[:-1] + (1,))
             return -torch.log(p.gather(-1, ids)).reshape(len(out), -1).mean(-1)
         p = (out / out.sum(-1, keepdim=True)).clamp(1e-7, 1.0 - 1e-7)
@@ -651,6 +705,8 @@ def per_sample_loss(out, y):
 
 
 def correct_count(out, y):
+    if isinstance(out, ShardedLogits):
+        return out.correct(y)
     if LOSS == "sparse_categorical_crossentropy":
         hits = out.argmax(-1) == y.long().reshape(out.shape[:-1])
         return hits.float().reshape(len(out), -1).mean(-1).sum()
