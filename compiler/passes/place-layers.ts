@@ -64,19 +64,32 @@ export function placeLayers(
     n === 1 ? [1] : stageCounts(n, graph.nodes.length, 2),
     false,
   );
+  // The best plan without stages within memory: auto's own candidate, and a pipelined plan's runner-up. At
+  // thousands of layers or 64 devices its λ search is a good part of the pass, so it runs at most once.
+  let layersSolved: { readonly assignment: number[] | undefined } | undefined;
+  const bestLayers = () =>
+    (layersSolved ??= {
+      assignment: solveWithinMemory(graph, table, allowedConfigs(graph, table, hints), cap),
+    }).assignment;
 
   let chosen: Candidate | undefined;
   if (strategy === "data") chosen = dataBaseline;
   else if (strategy === "model") chosen = modelBaseline;
   else if (strategy === "pipeline") chosen = pipelineBaseline;
-  else chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline]);
+  else
+    chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline], bestLayers, {
+      // Without hints, auto's pipelines of one device per stage are the baseline's, already searched.
+      ...(hasHints(graph) || n === 1 ? {} : { narrow: pipelineBaseline }),
+    });
   if (!chosen) {
     // An explicit strategy that does not fit: say whether auto's search (layer splits, pipeline stages)
     // fits on the same devices.
     const auto =
       strategy === "auto"
         ? undefined
-        : searchAuto(graph, table, options, noHints(graph), [dataBaseline, modelBaseline]);
+        : searchAuto(graph, table, options, noHints(graph), [dataBaseline, modelBaseline], () =>
+            solveWithinMemory(graph, table, allowedConfigs(graph, table, noHints(graph)), cap),
+          );
     const alternative = auto && describeCandidate(auto);
     reportNoFit(
       graph,
@@ -97,10 +110,7 @@ export function placeLayers(
   const common = { strategy, devices: n, profile, batch: options.batch, baselines, outBytes };
   if (chosen.kind === "pipeline") {
     const p = chosen.plan;
-    const alternative =
-      hints.maxStage < 0
-        ? solveWithinMemory(graph, table, allowedConfigs(graph, table, hints), cap)
-        : undefined;
+    const alternative = hints.maxStage < 0 ? bestLayers() : undefined;
     return {
       ...common,
       ...pipelineLayers(
@@ -133,15 +143,14 @@ function searchAuto(
   options: PlaceOptions,
   hints: HintConstraints,
   baselines: readonly (Candidate | undefined)[],
+  /** The best plan without stages within memory, under these hints. */
+  bestLayers: () => number[] | undefined,
+  /** The best pipeline of one device per stage under these hints, when already searched. */
+  known: { readonly narrow?: Candidate | undefined } = {},
 ): Candidate | undefined {
   const candidates: Candidate[] = [];
   if (hints.maxStage <= 0) {
-    const assignment = solveWithinMemory(
-      graph,
-      table,
-      allowedConfigs(graph, table, hints),
-      table.profile.memoryBytes,
-    );
+    const assignment = bestLayers();
     if (assignment)
       candidates.push({
         kind: "layers",
@@ -160,6 +169,7 @@ function searchAuto(
     hints,
     stageCounts(n, graph.nodes.length, Math.max(2, hints.maxStage + 1)),
     true,
+    "narrow" in known ? known.narrow : null,
   );
   if (pipelined) candidates.push(pipelined);
   let best: Candidate | undefined;
@@ -174,9 +184,15 @@ function bestPipeline(
   hints: HintConstraints,
   counts: readonly number[],
   wideStages: boolean,
+  /**
+   * The best of the one-device-per-stage layouts when already searched with these hints (undefined: none
+   * fits); null to search them here too.
+   */
+  narrow: Candidate | undefined | null = null,
 ): Candidate | undefined {
-  let best: Candidate | undefined;
+  let best: Candidate | undefined = narrow ?? undefined;
   for (const { stages: K, groupSize: g } of pipelineLayouts(options.devices, counts, wideStages)) {
+    if (narrow !== null && g === 1) continue;
     const M = options.microbatches ?? 4 * K;
     const plan = planPipeline(
       graph,

@@ -88,7 +88,21 @@ export function planPipeline(
   const lastTable = pricedTable(graph, profile, g, batch / M, optimizerSlots, batch / M, false);
   const cuts = cutCosts(graph, profile, table);
   let best: PipelinePlan | undefined;
-  for (const assignment of inStageAssignments(graph, table, hints, M)) {
+  // The per-layer search below is the costly candidate: skip it when even each layer's fastest allowed split,
+  // shared equally between the stages, cannot beat the best step already known (the bound in pipelineWith).
+  const canBeat = (allowed: readonly (readonly number[])[]) => {
+    let work = 0;
+    allowed.forEach((ks, v) => {
+      let least = Infinity;
+      for (const k of ks) {
+        const [c, l] = [table.layer[v]![k]!, lastTable.layer[v]![k]!];
+        least = Math.min(least, c.compute + c.comm, l.compute + l.comm);
+      }
+      work += least;
+    });
+    return (M + stages - 1) * (work / stages) < Math.min(bound, best?.partition.stepTime ?? Infinity);
+  };
+  for (const assignment of inStageAssignments(graph, table, hints, M, canBeat)) {
     const limit = Math.min(bound, best?.partition.stepTime ?? Infinity);
     const plan = pipelineWith(graph, profile, request, hints, table, lastTable, assignment, cuts, limit);
     if (plan && (!best || plan.partition.stepTime < best.partition.stepTime)) best = plan;
@@ -235,21 +249,32 @@ export function stageConfigs(table: CostTable): number[] {
  * every uniform split of the stage's g devices the hints allow (data×g first), and, among the splits of the stage's g devices that each layer's
  * hints allow, the per-layer DP's choice for the whole graph on g devices — M micro-batches of compute,
  * communication and redistribution plus one step's update and gradient all-reduce, the step the pipeline
- * runs. The caller partitions each and keeps the faster pipeline. Empty when a layer has no choice.
+ * runs. The caller partitions each and keeps the faster pipeline. Empty when a layer has no choice. The
+ * uniform grids come first, so that the caller's best so far can rule the per-layer search out.
  */
-export function inStageAssignments(
+export function* inStageAssignments(
   graph: Graph,
   table: CostTable,
   hints: HintConstraints,
   microbatches: number,
-): number[][] {
+  /** Asked, once the uniform grids are out, whether the per-layer search could still pay (default yes). */
+  worthSearching: (allowed: readonly (readonly number[])[]) => boolean = () => true,
+): Generator<number[]> {
   const splits = stageConfigs(table);
   const allowed = graph.nodes.map((_, v) => splits.filter((k) => hints.allows[v]!(table.configs[k]!)));
-  if (allowed.some((a) => a.length === 0)) return [];
-  const out: number[][] = [];
+  if (allowed.some((a) => a.length === 0)) return;
+  let uniform = 0;
   // Every uniform grid the hints allow (data×g first, then Megatron's tensor × data splits of the stage).
-  for (const k of splits) if (allowed.every((a) => a.includes(k))) out.push(allowed.map(() => k));
-  if (allowed.every((a) => a.length === 1)) return out.length > 0 ? out : [allowed.map((a) => a[0]!)];
+  for (const k of splits) {
+    if (!allowed.every((a) => a.includes(k))) continue;
+    uniform++;
+    yield allowed.map(() => k);
+  }
+  if (allowed.every((a) => a.length === 1)) {
+    if (uniform === 0) yield allowed.map((a) => a[0]!);
+    return;
+  }
+  if (!worthSearching(allowed)) return;
   const M = microbatches;
   const solved = solveDag({
     inputs: graph.nodes.map((node) => node.inputs),
@@ -261,8 +286,7 @@ export function inStageAssignments(
     edge: (u, ku, v, kv) => M * table.edgeTime(u, ku, v, kv),
   });
   // A frontier too wide for the exact DP: each layer's first allowed split still honours the hints.
-  out.push(solved?.assignment ?? allowed.map((a) => a[0]!));
-  return out;
+  yield solved?.assignment ?? allowed.map((a) => a[0]!);
 }
 
 /** Stage counts worth trying on n devices: every divisor (stages of n/K devices) and n itself. */

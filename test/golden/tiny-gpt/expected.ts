@@ -89,7 +89,7 @@ const training: TrainingSettings = {
   optimizer: { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   loss: "sparse_categorical_crossentropy",
   metrics: ["accuracy"],
-  epochs: 1,
+  epochs: 2,
   batch: 32,
   validation: 0.05,
   seed: 42,

@@ -40,7 +40,7 @@ LOSS = "sparse_categorical_crossentropy"
 INTEGER_LABELS = True
 ACCURACY = True
 OPTIMIZER = {"kind": "adam", "lr": 0.001, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7}
-EPOCHS = 1
+EPOCHS = 2
 BATCH_SIZE = 32
 SEED = 42
 
