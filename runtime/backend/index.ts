@@ -1,4 +1,10 @@
-export { initBackend, listBackends, registerDilatedConvTraining, wasmDistDir } from "./init-backend.js";
+export {
+  initBackend,
+  listBackends,
+  preferWasmForMath,
+  registerDilatedConvTraining,
+  wasmDistDir,
+} from "./init-backend.js";
 export type { BackendAvailability, BackendInfo, BackendPreference } from "./init-backend.js";
 export {
   registerWasmGradKernels,

@@ -128,6 +128,17 @@ export function registerDilatedConvTraining(): void {
 }
 
 /**
+ * A thread started on plain cpu (the trainer's main thread: it only builds models and writes checkpoints, so it
+ * starts light) moves to wasm when it has real math to do: the plan executor validates the whole model there,
+ * and on pure JavaScript the tiny GPT's 948 validation windows took 7 minutes. Tensors made on cpu move over
+ * when first read. Nothing changes on any other backend, or where wasm does not load.
+ */
+export async function preferWasmForMath(): Promise<void> {
+  if (tf.getBackend() !== "cpu") return;
+  if (!(await tryWasm())) await tf.setBackend("cpu");
+}
+
+/**
  * Picks and initialises the backend in this thread: native if installed, else wasm, else plain cpu; `webgpu`
  * only when asked for (the trainer decides whether `auto` means WebGPU: it probes adapters, a device does not).
  */

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { preferWasmForMath } from "../backend/index.js";
 import type { Plan } from "../../compiler/plan/index.js";
 import { type SharedLayout, abortShared, createSharedLayout } from "../collectives/index.js";
 import { tfjsLayerName } from "../model/index.js";
@@ -218,6 +219,7 @@ export class PlanGroup implements TrainingGroup {
     if (!data || data.count === 0)
       return { type: "evaluated", lossSum: 0, metricSums: sums.slice(1), rows: 0 };
     const { weights } = await this.state();
+    await preferWasmForMath();
     const tensors = weights.map((w, i) => tf.tensor(w, model.weights[i]!.shape as number[]));
     model.setWeights(tensors);
     tf.dispose(tensors);
