@@ -20,7 +20,9 @@ const benches = readdirSync(here)
 let failed = 0;
 for (const bench of benches) {
   console.log(`\n== ${bench}`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, bench), ...flags], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(here, bench), ...flags], {
+    stdio: "inherit",
+  });
   if (r.status !== 0) {
     failed++;
     console.log(`(${bench} exited with ${r.status ?? r.signal})`);
