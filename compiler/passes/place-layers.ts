@@ -191,10 +191,7 @@ function bestPipeline(
   narrow: Candidate | undefined | null = null,
 ): Candidate | undefined {
   let best: Candidate | undefined = narrow ?? undefined;
-  // Most stages first: on many devices those tend to be fastest, and the step they reach lets the
-  // bounds inside planPipeline turn the rest away before partitioning them.
-  const layouts = pipelineLayouts(options.devices, counts, wideStages).reverse();
-  for (const { stages: K, groupSize: g } of layouts) {
+  for (const { stages: K, groupSize: g } of pipelineLayouts(options.devices, counts, wideStages)) {
     if (narrow !== null && g === 1) continue;
     const M = options.microbatches ?? 4 * K;
     const plan = planPipeline(
