@@ -58,3 +58,21 @@ export function writeOutput(text: string | Uint8Array, outFile: string | undefin
   mkdirSync(dirname(outFile), { recursive: true });
   writeFileSync(outFile, text);
 }
+
+/**
+ * A reader that went away (`mgpuc explain … | head`) is not an error, and no reason to stop: the rest of the
+ * output is dropped and the command finishes as it would have (a training run still saves its checkpoints).
+ * Any other failure to write is said once, plainly, without a stack.
+ */
+export function tolerateClosedStdout(): void {
+  let told = false;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") {
+      process.stdout.destroy();
+      return;
+    }
+    if (told) return;
+    told = true;
+    process.stderr.write(`error: cannot write to standard output: ${error.message}\n`);
+  });
+}

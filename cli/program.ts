@@ -5,6 +5,7 @@ import { compileCommand, type CompileFlags } from "./commands/compile.js";
 import { explainCommand } from "./commands/explain.js";
 import { fmtCommand } from "./commands/fmt.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { tolerateClosedStdout } from "./output.js";
 import type { SampleFlags } from "./commands/sample.js";
 import {
   backend,
@@ -185,6 +186,7 @@ function compileFlagsNoDevices(cmd: Command): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  tolerateClosedStdout();
   let code: number = EXIT.ok;
   const program = buildProgram((c) => {
     code = c;

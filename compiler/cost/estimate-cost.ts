@@ -19,6 +19,11 @@ export interface CostTable {
   readonly layer: readonly (readonly LayerCost[])[];
   /** Seconds of redistribution on edge u → v, forward and backward, for these configurations. */
   edgeTime(u: number, ku: number, v: number, kv: number): number;
+  /**
+   * `edgeTime(u, ku, v, kv)` for every pair of configurations, at `[ku · K + kv]`: edges that move the same
+   * tensor between the same kinds (a repeated block's) share one matrix.
+   */
+  edgeMatrix(u: number, v: number): Float64Array;
 }
 
 /** The per-sample work of a node, from what `infer-shapes` filled in. */
@@ -70,33 +75,25 @@ export function estimateCost(
   recompute = false,
 ): CostTable {
   const configs = enumerateConfigs(devices);
-  const work = graph.nodes.map((node) => layerWork(graph, node));
-  const layer = work.map((w) =>
-    configs.map((c) => layerCost(w, c, batch, profile, optimizerSlots, activationBatch, recompute)),
-  );
-  // Coefficients per (producer kind, consumer kind) as flat K×K tables: the search calls edgeTime K² times per edge.
-  const K = configs.length;
-  const tables = new Map<string, { fraction: Float64Array; steps: Float64Array }>();
-  const tableFor = (a: LayerWork, b: LayerWork) => {
-    const key = `${a.kind}${a.heads ?? ""}>${b.kind}${b.heads ?? ""}`;
-    let t = tables.get(key);
-    if (!t) {
-      t = { fraction: new Float64Array(K * K), steps: new Float64Array(K * K) };
-      for (let i = 0; i < K; i++) {
-        for (let j = 0; j < K; j++) {
-          const co = workEdgeCoefficients(a, configs[i]!, b, configs[j]!);
-          t.fraction[i * K + j] = co.fraction;
-          t.steps[i * K + j] = co.steps;
-        }
-      }
-      tables.set(key, t);
+  const work = worksOf(graph);
+  // A repeated block's layers do the same work: each distinct work is priced once and its row shared.
+  const rows = new Map<string, readonly LayerCost[]>();
+  const layer = work.map((w) => {
+    const key = workKey(w);
+    let row = rows.get(key);
+    if (!row) {
+      row = configs.map((c) => layerCost(w, c, batch, profile, optimizerSlots, activationBatch, recompute));
+      rows.set(key, row);
     }
-    return t;
-  };
+    return row;
+  });
+  const K = configs.length;
+  const tableFor = (a: LayerWork, b: LayerWork) => edgeTable(a, b, configs);
   // The link each group size runs on, by the number of consecutive devices it spans.
   const links = Array.from({ length: devices + 1 }, (_, span) => linkFor(profile, span));
-  const edgeTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(work[u]!, work[node.id]!)));
-  return {
+  const inputTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(work[u]!, work[node.id]!)));
+  const matrices = new Map<object, Map<number, Float64Array>>();
+  const table: CostTable = {
     devices,
     batch,
     profile,
@@ -108,8 +105,8 @@ export function estimateCost(
       const ins = graph.nodes[v]!.inputs;
       const t =
         ins.length === 1
-          ? edgeTables[v]![0]!
-          : (edgeTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!));
+          ? inputTables[v]![0]!
+          : (inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!));
       const i = ku * K + kv;
       const fraction = t.fraction[i]!;
       if (fraction === 0) return 0;
@@ -118,7 +115,71 @@ export function estimateCost(
       const link = links[Math.max(from.d * from.m, to.d * to.m)]!;
       return (fraction * work[u]!.outBytes * batch) / link.bandwidth + t.steps[i]! * link.latency;
     },
+    edgeMatrix(u, v) {
+      const ins = graph.nodes[v]!.inputs;
+      const coefficients = inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
+      let byBytes = matrices.get(coefficients);
+      if (!byBytes) matrices.set(coefficients, (byBytes = new Map()));
+      let m = byBytes.get(work[u]!.outBytes);
+      if (!m) {
+        m = new Float64Array(K * K);
+        for (let ku = 0; ku < K; ku++)
+          for (let kv = 0; kv < K; kv++) m[ku * K + kv] = table.edgeTime(u, ku, v, kv);
+        byBytes.set(work[u]!.outBytes, m);
+      }
+      return m;
+    },
   };
+  return table;
+}
+
+/**
+ * Every node's work, once per graph: it does not depend on the devices, and a pipeline search prices a table
+ * per stage width. Passes never change a graph once its shapes are inferred (a new compile builds a new one).
+ */
+const works = new WeakMap<Graph, readonly LayerWork[]>();
+
+function worksOf(graph: Graph): readonly LayerWork[] {
+  let w = works.get(graph);
+  if (!w) works.set(graph, (w = graph.nodes.map((node) => layerWork(graph, node))));
+  return w;
+}
+
+/** Coefficients as flat K×K tables (the search calls edgeTime K² times per edge) per device count. */
+const edgeTables = new Map<string, { fraction: Float64Array; steps: Float64Array }>();
+
+/**
+ * The redistribution coefficients between every configuration of a producer of `a`'s kind and a consumer of
+ * `b`'s, on the devices `configs` enumerates. Pure in its key, so shared by every table on that many devices
+ * (a pipeline search prices two per stage width).
+ */
+function edgeTable(
+  a: LayerWork,
+  b: LayerWork,
+  configs: readonly LayerConfig[],
+): { fraction: Float64Array; steps: Float64Array } {
+  const K = configs.length;
+  const devices = configs[0]!.d * configs[0]!.m;
+  const key = `${devices}:${a.kind}${a.heads ?? ""}>${b.kind}${b.heads ?? ""}`;
+  let t = edgeTables.get(key);
+  if (!t) {
+    t = { fraction: new Float64Array(K * K), steps: new Float64Array(K * K) };
+    for (let i = 0; i < K; i++) {
+      for (let j = 0; j < K; j++) {
+        const co = workEdgeCoefficients(a, configs[i]!, b, configs[j]!);
+        t.fraction[i * K + j] = co.fraction;
+        t.steps[i * K + j] = co.steps;
+      }
+    }
+    edgeTables.set(key, t);
+  }
+  return t;
+}
+
+/** What `layerCost` reads of a work, as a key: equal keys price equally under every configuration. */
+function workKey(w: LayerWork): string {
+  const scored = w.scored ? `${w.scored.positions}x${w.scored.classes}` : "";
+  return `${w.kind} ${w.heads ?? ""} ${w.isInput} ${w.isView ?? ""} ${w.flops} ${w.paramBytes} ${w.trainableBytes} ${w.inBytes} ${w.outBytes} ${w.savedBytes ?? ""} ${scored}`;
 }
 
 /** The redistribution on an edge between two layers under their configurations (kinds as each m makes them). */

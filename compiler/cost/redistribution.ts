@@ -7,7 +7,7 @@ import { type SplitKind, writesPartialSums } from "./split-kind.js";
  * channel part (i mod m) of `channels`; otherwise all channels. `partial`: each device's rows are its share of
  * a sum over the m devices (row-parallel and head-split layers), which an all-reduce adds up.
  */
-interface Layout {
+export interface Layout {
   readonly d: number;
   readonly m: number;
   readonly channels: number;
@@ -42,52 +42,51 @@ function overlap(a0: number, a1: number, b0: number, b1: number): number {
   return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
 }
 
-interface Piece {
-  readonly b0: number;
-  readonly b1: number;
-  readonly c0: number;
-  readonly c1: number;
-}
-
-function piece(l: Layout, device: number): Piece {
-  const batch = Math.floor(device / l.m);
-  const channel = l.channels > 1 ? device % l.m : 0;
-  return { b0: batch / l.d, b1: (batch + 1) / l.d, c0: channel / l.channels, c1: (channel + 1) / l.channels };
-}
-
-function pieceOverlap(a: Piece, b: Piece): number {
-  return overlap(a.b0, a.b1, b.b0, b.b1) * overlap(a.c0, a.c1, b.c0, b.c1);
+/** How many of `from` equal parts of [0, 1) overlap part `i` of `to` equal parts (by more than a point). */
+function partsOverlapping(i: number, to: number, from: number): number {
+  // Part j of `from` overlaps when j/from < (i+1)/to and (j+1)/from > i/to: integer bounds, no rounding.
+  const first = Math.floor((i * from) / to);
+  const end = Math.floor(((i + 1) * from + to - 1) / to);
+  return end - first;
 }
 
 /**
  * The slowest device's traffic when every device of `to` gathers its piece from `from`'s pieces: bytes it
  * lacks, and the number of distinct pieces (peers) it receives from. `sameDevices` false = a pipeline stage
- * boundary, where nothing is held locally.
+ * boundary, where nothing is held locally. `from`'s distinct pieces are a grid of d batch parts × its channel
+ * parts, so the pieces a device's want overlaps are counted per axis: O(devices), not O(devices²) (a 64-device
+ * cost table asks this ~10⁵ times).
  */
-function gather(from: Layout, to: Layout, sameDevices: boolean): RedistributionCoefficients {
+export function gather(from: Layout, to: Layout, sameDevices: boolean): RedistributionCoefficients {
   const fromDevices = from.d * from.m;
-  const distinct: Piece[] = [];
-  for (let i = 0; i < fromDevices; i++) {
-    const p = piece(from, i);
-    if (!distinct.some((q) => q.b0 === p.b0 && q.c0 === p.c0)) distinct.push(p);
-  }
+  const fromChannels = from.channels > 1 ? from.channels : 1;
+  const toChannels = to.channels > 1 ? to.channels : 1;
   let fraction = 0;
   let steps = 0;
+  // Pieces as `piece` makes them, in plain numbers: this loop runs ~10⁶ times for a 64-device table.
   for (let i = 0; i < to.d * to.m; i++) {
-    const want = piece(to, i);
-    const size = (want.b1 - want.b0) * (want.c1 - want.c0);
-    const own = sameDevices && i < fromDevices ? piece(from, i) : undefined;
-    const have = own ? pieceOverlap(own, want) : 0;
-    let peers = 0;
-    for (const p of distinct) {
-      if (pieceOverlap(p, want) <= 0) continue;
-      if (own && have > 0 && p.b0 === own.b0 && p.c0 === own.c0) continue;
-      peers++;
+    const batchPart = Math.floor(i / to.m);
+    const channelPart = to.channels > 1 ? i % to.m : 0;
+    const b0 = batchPart / to.d;
+    const b1 = (batchPart + 1) / to.d;
+    const c0 = channelPart / toChannels;
+    const c1 = (channelPart + 1) / toChannels;
+    const size = (b1 - b0) * (c1 - c0);
+    let have = 0;
+    if (sameDevices && i < fromDevices) {
+      const ownBatch = Math.floor(i / from.m);
+      const ownChannel = from.channels > 1 ? i % from.m : 0;
+      have =
+        overlap(ownBatch / from.d, (ownBatch + 1) / from.d, b0, b1) *
+        overlap(ownChannel / fromChannels, (ownChannel + 1) / fromChannels, c0, c1);
     }
-    if (size - have > 1e-12) {
-      fraction = Math.max(fraction, size - have);
-      steps = Math.max(steps, peers);
-    }
+    if (size - have <= 1e-12) continue;
+    let peers =
+      partsOverlapping(batchPart, to.d, from.d) * partsOverlapping(channelPart, toChannels, fromChannels);
+    // The device's own piece, when it overlaps, is not received from a peer.
+    if (have > 0) peers--;
+    fraction = Math.max(fraction, size - have);
+    steps = Math.max(steps, peers);
   }
   return { fraction, steps };
 }

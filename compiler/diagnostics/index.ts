@@ -3,3 +3,4 @@ export * from "./diagnostic.js";
 export * from "./messages.js";
 export * from "./render.js";
 export * from "./suggest.js";
+export * from "./with-commas.js";

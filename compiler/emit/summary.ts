@@ -1,5 +1,6 @@
 import type { Graph, IRNode } from "../ir/graph.js";
 import { OPS } from "../ops/index.js";
+import { withCommas } from "../diagnostics/with-commas.js";
 
 const HEADERS = ["Layer (type)", "Output Shape", "Param #", "Placement"] as const;
 /** Param # is right-aligned, like Keras's. */
@@ -54,10 +55,6 @@ function kerasClass(node: IRNode): string {
 
 function total(node: IRNode): number {
   return (node.params?.trainable ?? 0) + (node.params?.nonTrainable ?? 0);
-}
-
-export function withCommas(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 /** `693,962 (2.65 MB)`: float32 weights, sizes in 1024-byte units, as Keras 3 prints them. */

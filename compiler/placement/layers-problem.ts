@@ -41,6 +41,7 @@ export function layersProblem(
       return c.compute + c.update + c.comm + c.gradAllReduce + lambda * c.memory;
     },
     edge: (u, ku, v, kv) => table.edgeTime(u, ku, v, kv),
+    edgeMatrix: (u, v) => ({ matrix: table.edgeMatrix(u, v), K: table.configs.length }),
   };
 }
 

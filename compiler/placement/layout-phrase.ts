@@ -1,7 +1,8 @@
 import type { Graph } from "../ir/graph.js";
+import { withCommas } from "../diagnostics/with-commas.js";
 import { layerLayout, nodeLayoutInput, shardingOf } from "../plan/layer-layout.js";
 
-const count = (n: number) => n.toLocaleString("en-US");
+const count = withCommas;
 
 /**
  * How a layer with model degree m > 1 lies on its model group, in Megatron-LM's words, for `explain`'s why

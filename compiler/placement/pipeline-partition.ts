@@ -25,6 +25,11 @@ export interface PartitionProblem {
    * are in flight there (1F1B: min(K − s, M); GPipe: M). Absent: none.
    */
   readonly stash?: { readonly bytes: readonly number[]; readonly inFlight: (stage: number) => number };
+  /**
+   * A stage time per micro-batch no useful partition reaches (the caller already has a step that a bottleneck
+   * this slow cannot beat): partitions whose slowest stage reaches it are not sought. Absent: none.
+   */
+  readonly bottleneckLimit?: number;
 }
 
 export interface Partition {
@@ -98,16 +103,20 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
   const stashOf = (stage: number, start: number): number =>
     p.stash && start > 0 ? p.stash.inFlight(stage) * p.stash.bytes[start]! : 0;
 
+  const limit = p.bottleneckLimit ?? Infinity;
   let best = new Array<number>(P).fill(Infinity);
   best[0] = 0;
   const choice: number[][] = [];
   for (let k = 0; k < K; k++) {
     const next = new Array<number>(P).fill(Infinity);
     const from = new Array<number>(P).fill(-1);
-    for (let j = 1; j < P; j++) {
+    // Stage k starts at or after position k (k earlier stages, each non-empty) and leaves a position for each
+    // stage after it; the last stage ends at the last position.
+    for (let j = k === K - 1 ? P - 1 : k + 1; j <= P - K + k; j++) {
+      next[j] = limit;
       let lo = Infinity;
       let hi = -Infinity;
-      for (let i = j - 1; i >= 0; i--) {
+      for (let i = j - 1; i >= k; i--) {
         lo = Math.min(lo, hintLo[i + 1]!);
         hi = Math.max(hi, hintHi[i + 1]!);
         if (hi > k || lo < k) break;
@@ -115,7 +124,7 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
         if (layers > p.memoryCapacity) break;
         if (layers + stashOf(k, pos[i]!) > p.memoryCapacity) continue;
         // The stage's own work only grows as its start moves earlier: once it alone reaches the best found
-        // for j, no earlier start can do better.
+        // for j (or the limit), no earlier start can do better.
         const body =
           pos[j]! === n ? lastPrefix[n]! - lastPrefix[pos[i]!]! : prefix[pos[j]!]! - prefix[pos[i]!]!;
         if (body >= next[j]!) break;
@@ -126,6 +135,7 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
           from[j] = i;
         }
       }
+      if (from[j] === -1) next[j] = Infinity;
     }
     choice.push(from);
     best = next;

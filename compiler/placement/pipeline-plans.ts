@@ -222,6 +222,9 @@ function pipelineWith(
       bytes: cutBytes,
       inFlight: (s) => (request.order === "gpipe" ? M : Math.min(stages - s, M)),
     },
+    // A step is (M + K − 1) bottlenecks, a gradient all-reduce and the fixed overhead: a bottleneck at this
+    // limit cannot beat `bound`.
+    bottleneckLimit: (bound - (profile.stepOverheadSeconds ?? 0)) / (M + stages - 1),
   });
   if (!partition) return undefined;
   const withStep = { ...partition, stepTime: partition.stepTime + (profile.stepOverheadSeconds ?? 0) };

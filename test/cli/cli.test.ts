@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../support/run-cli.js";
+import { spawn } from "node:child_process";
+import { REPO, runCli } from "../support/run-cli.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "mgpuc-cli-"));
 function modelFile(name: string, text: string): string {
@@ -108,5 +109,30 @@ describe("mgpuc command line (CLI.md)", () => {
     expect(dump.code).toBe(0);
     expect(dump.stdout).toMatch(/dense.*: \[128\]/);
     expect((await runCli(["examples/mnist.model", "--dump-after", "no-such-pass"])).code).toBe(2);
+  });
+
+  it("stops quietly, exit 0, when the reader of its output goes away (`mgpuc explain … | head -1`)", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        join(REPO, "cli", "main.ts"),
+        "explain",
+        "examples/gpt2-xl.model",
+        "--devices",
+        "8",
+        "--profile",
+        "v100",
+      ],
+      { cwd: REPO, env: { ...process.env, NO_COLOR: "1" } },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // Like `head -1` that has read its line: the pipe is closed before the table is written.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error|at .*:\d+/);
+    expect(code).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import type {
 } from "../../../grammar/ast.js";
 import type { Span } from "../../diagnostics/span.js";
 import { closestName, didYouMean } from "../../diagnostics/suggest.js";
+import { withCommas } from "../../diagnostics/with-commas.js";
 import type { ExpandedLayer, ExpandedModel, Hint } from "../../ir/expanded.js";
 import { OPS } from "../../ops/index.js";
 import { bindBlockArgs } from "./block-args.js";
@@ -47,7 +48,7 @@ export class ModelExpander {
       return empty;
     }
     if (estimateSize(model.body, this.blocks) > MAX_LAYERS) {
-      this.reporter.report("MG1013", model.name.span, [name, MAX_LAYERS.toLocaleString("en-US")]);
+      this.reporter.report("MG1013", model.name.span, [name, withCommas(MAX_LAYERS)]);
       return empty;
     }
     const last = this.statements(model.body, modelFrame(), undefined);
