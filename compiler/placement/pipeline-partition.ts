@@ -81,62 +81,45 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
     lastPrefix.push(lastPrefix[v]! + (p.lastTime ?? p.time)[v]!);
     memPrefix.push(memPrefix[v]! + p.memory[v]!);
   }
-  const hintLo = new Array<number>(P).fill(Infinity);
-  const hintHi = new Array<number>(P).fill(-Infinity);
+  // Per candidate position b: the sums up to it, the sends across it, and a stage input's stash there. Stage
+  // 0's input is the loader's batch, read per micro-batch: nothing stashed.
+  const at = (values: readonly number[]) => Float64Array.from(pos, (v) => values[v]!);
+  const rows: Rows = {
+    time: at(prefix),
+    lastTime: at(lastPrefix),
+    memory: at(memPrefix),
+    cutForward: Float64Array.from(pos, (v) => (v < n ? p.cutForward[v]! : 0)),
+    cutBackward: Float64Array.from(pos, (v) => (v > 0 ? p.cutBackward[v]! : 0)),
+    stash: Float64Array.from(pos, (v) => (p.stash && v > 0 ? p.stash.bytes[v]! : 0)),
+    hintLo: new Float64Array(P).fill(Infinity),
+    hintHi: new Float64Array(P).fill(-Infinity),
+    capacity: p.memoryCapacity,
+  };
   // hintLo[b]/hintHi[b]: the smallest/largest pinned stage in block [pos[b−1], pos[b]).
   for (let b = 1; b < P; b++) {
     for (let v = pos[b - 1]!; v < pos[b]!; v++) {
       const h = p.stageHint[v]!;
       if (h >= 0) {
-        hintLo[b] = Math.min(hintLo[b]!, h);
-        hintHi[b] = Math.max(hintHi[b]!, h);
+        rows.hintLo[b] = Math.min(rows.hintLo[b]!, h);
+        rows.hintHi[b] = Math.max(rows.hintHi[b]!, h);
       }
     }
   }
-  // A stage ending at n is the last one: stages are non-empty, so no later stage can follow it.
+  // A stage ending at the last position is the last one: stages are non-empty, so no later stage can follow.
   const stageTime = (i: number, j: number): number =>
-    (pos[j]! === n ? lastPrefix[n]! - lastPrefix[pos[i]!]! : prefix[pos[j]!]! - prefix[pos[i]!]!) +
-    (pos[j]! < n ? p.cutForward[pos[j]!]! : 0) +
-    (pos[i]! > 0 ? p.cutBackward[pos[i]!]! : 0);
+    (j === P - 1 ? rows.lastTime[j]! - rows.lastTime[i]! : rows.time[j]! - rows.time[i]!) +
+    rows.cutForward[j]! +
+    rows.cutBackward[i]!;
+  const stashOf = (stage: number, i: number): number =>
+    p.stash ? p.stash.inFlight(stage) * rows.stash[i]! : 0;
 
-  // Stage 0's input is the loader's batch, read per micro-batch: nothing stashed.
-  const stashOf = (stage: number, start: number): number =>
-    p.stash && start > 0 ? p.stash.inFlight(stage) * p.stash.bytes[start]! : 0;
-
-  const limit = p.bottleneckLimit ?? Infinity;
-  let best = new Array<number>(P).fill(Infinity);
+  let best = new Float64Array(P).fill(Infinity);
   best[0] = 0;
-  const choice: number[][] = [];
+  const choice: Int32Array[] = [];
   for (let k = 0; k < K; k++) {
-    const next = new Array<number>(P).fill(Infinity);
-    const from = new Array<number>(P).fill(-1);
-    // Stage k starts at or after position k (k earlier stages, each non-empty) and leaves a position for each
-    // stage after it; the last stage ends at the last position.
-    for (let j = k === K - 1 ? P - 1 : k + 1; j <= P - K + k; j++) {
-      next[j] = limit;
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let i = j - 1; i >= k; i--) {
-        lo = Math.min(lo, hintLo[i + 1]!);
-        hi = Math.max(hi, hintHi[i + 1]!);
-        if (hi > k || lo < k) break;
-        const layers = memPrefix[pos[j]!]! - memPrefix[pos[i]!]!;
-        if (layers > p.memoryCapacity) break;
-        if (layers + stashOf(k, pos[i]!) > p.memoryCapacity) continue;
-        // The stage's own work only grows as its start moves earlier: once it alone reaches the best found
-        // for j (or the limit), no earlier start can do better.
-        const body =
-          pos[j]! === n ? lastPrefix[n]! - lastPrefix[pos[i]!]! : prefix[pos[j]!]! - prefix[pos[i]!]!;
-        if (body >= next[j]!) break;
-        if (best[i] === Infinity) continue;
-        const t = Math.max(best[i]!, stageTime(i, j));
-        if (t < next[j]!) {
-          next[j] = t;
-          from[j] = i;
-        }
-      }
-      if (from[j] === -1) next[j] = Infinity;
-    }
+    const next = new Float64Array(P).fill(Infinity);
+    const from = new Int32Array(P).fill(-1);
+    stageRow(rows, k, K, p.stash ? p.stash.inFlight(k) : 0, p.bottleneckLimit ?? Infinity, best, next, from);
     choice.push(from);
     best = next;
   }
@@ -151,7 +134,7 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
     const i = boundsIdx[s]!;
     const j = boundsIdx[s + 1]!;
     stageTimes.push(stageTime(i, j));
-    stageMemory.push(memPrefix[pos[j]!]! - memPrefix[pos[i]!]! + stashOf(s, pos[i]!));
+    stageMemory.push(rows.memory[j]! - rows.memory[i]! + stashOf(s, i));
     let g = 0;
     for (let v = bounds[s]!; v < bounds[s + 1]!; v++) g += p.gradAllReduce[v]!;
     grad = Math.max(grad, g);
@@ -164,4 +147,66 @@ export function partitionStages(p: PartitionProblem): Partition | undefined {
     stageTimes,
     stageMemory,
   };
+}
+
+/** Per candidate position: prefix sums, sends across it, stash bytes and hints, as the stage DP reads them. */
+interface Rows {
+  readonly time: Float64Array;
+  readonly lastTime: Float64Array;
+  readonly memory: Float64Array;
+  readonly cutForward: Float64Array;
+  readonly cutBackward: Float64Array;
+  readonly stash: Float64Array;
+  readonly hintLo: Float64Array;
+  readonly hintHi: Float64Array;
+  readonly capacity: number;
+}
+
+/**
+ * Stage k of K ending at each position j: `next[j]` the best bottleneck of stages 0..k (min over the stage's
+ * start i of the max of `best[i]` and this stage's time), `from[j]` that start. A function of typed arrays of
+ * its own, so that V8 optimises it once for every layout a search partitions.
+ */
+function stageRow(
+  r: Rows,
+  k: number,
+  K: number,
+  inFlight: number,
+  limit: number,
+  best: Float64Array,
+  next: Float64Array,
+  from: Int32Array,
+): void {
+  const P = r.time.length;
+  // Stage k starts at or after position k (k earlier stages, each non-empty) and leaves a position for each
+  // stage after it; the last stage ends at the last position.
+  for (let j = k === K - 1 ? P - 1 : k + 1; j <= P - K + k; j++) {
+    const last = j === P - 1;
+    let bestHere = limit;
+    let start = -1;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = j - 1; i >= k; i--) {
+      lo = Math.min(lo, r.hintLo[i + 1]!);
+      hi = Math.max(hi, r.hintHi[i + 1]!);
+      if (hi > k || lo < k) break;
+      const layers = r.memory[j]! - r.memory[i]!;
+      if (layers > r.capacity) break;
+      if (layers + inFlight * r.stash[i]! > r.capacity) continue;
+      // The stage's own work only grows as its start moves earlier: once it alone reaches the best found
+      // for j (or the limit), no earlier start can do better.
+      const body = last ? r.lastTime[j]! - r.lastTime[i]! : r.time[j]! - r.time[i]!;
+      if (body >= bestHere) break;
+      if (best[i] === Infinity) continue;
+      const t = Math.max(best[i]!, body + r.cutForward[j]! + r.cutBackward[i]!);
+      if (t < bestHere) {
+        bestHere = t;
+        start = i;
+      }
+    }
+    if (start >= 0) {
+      next[j] = bestHere;
+      from[j] = start;
+    }
+  }
 }
