@@ -4,7 +4,7 @@ import type { DataSource, TrainingConfig } from "../ir/config.js";
 import type { Graph } from "../ir/graph.js";
 import { round6 } from "../placement/format.js";
 import type { Placement } from "../placement/placement-types.js";
-import type { Schedule } from "./schedule-types.js";
+import type { Schedule, ScheduleTransfer } from "./schedule-types.js";
 import { activationBytes } from "../cost/estimate-cost.js";
 import { layerLayout, nodeLayoutInput, splitAxis } from "./layer-layout.js";
 import { SHARDED_LOSS_PHRASE, positionsOf, scoresOnShards, shardedLossCollectives } from "./sharded-loss.js";
@@ -48,6 +48,15 @@ export function buildPlan(
   schedule: Schedule,
 ): Plan {
   const names = graph.nodes.map((n) => n.name);
+  // Each layer's incoming transfers, found once: a scan of all of them per layer was quadratic (10,000 layers).
+  const transfersTo = new Map<string, Moved[]>();
+  for (const t of schedule.transfers) {
+    if (t.kind === "slice") continue;
+    const moved = { kind: t.kind, bytes: t.bytes };
+    const list = transfersTo.get(t.to);
+    if (list) list.push(moved);
+    else transfersTo.set(t.to, [moved]);
+  }
   const layers: PlanLayer[] = graph.nodes.map((node, v) => {
     const p = placement.layers[v]!;
     const r = p.runnerUp;
@@ -92,7 +101,7 @@ export function buildPlan(
         : null,
       reason: scored ? withSecond(p.reason, SHARDED_LOSS_PHRASE) : p.reason,
       ...withCollectives([
-        ...layerCollectives(graph, v, p.config, schedule, training.batch),
+        ...layerCollectives(graph, v, p.config, transfersTo.get(node.name) ?? [], schedule, training.batch),
         ...(scored
           ? shardedLossCollectives(training.batch, positionsOf(node.outputShape ?? []), p.config.m).map(
               (c) => ({ ...c, bytes: Math.round(c.bytes), phase: "forward" as const }),
@@ -141,6 +150,12 @@ function withCollectives(list: PlanCollective[]): { collectives?: PlanCollective
   return list.length > 0 ? { collectives: list } : {};
 }
 
+/** A transfer into a layer that moves bytes (a slice moves nothing): its kind and bytes per micro-batch. */
+interface Moved {
+  readonly kind: Exclude<ScheduleTransfer["kind"], "slice">;
+  readonly bytes: number;
+}
+
 /** What the runtime moves backward for a tensor a transfer moved forward. */
 const BACKWARD: Readonly<Record<PlanCollective["kind"], PlanCollective["kind"]>> = {
   "all-gather": "reduce-scatter",
@@ -159,13 +174,14 @@ function layerCollectives(
   graph: Graph,
   v: number,
   config: { readonly d: number; readonly m: number },
+  /** The schedule's transfers into this layer, slices excluded. */
+  incoming: readonly Moved[],
   schedule: Schedule,
   batch: number,
 ): PlanCollective[] {
   const node = graph.nodes[v]!;
   const out: PlanCollective[] = [];
-  for (const t of schedule.transfers) {
-    if (t.to !== node.name || t.kind === "slice") continue;
+  for (const t of incoming) {
     const bytes = t.bytes * schedule.microbatches;
     out.push({ kind: t.kind, bytes, phase: "forward" });
     // Partial sums added up: backward, each device takes its rows of the whole gradient, nothing to move.
