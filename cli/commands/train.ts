@@ -57,9 +57,13 @@ export async function trainCommand(
   checkDeviceLimit(flags.devices, gpuCount());
   let job = target.kind === "model" ? compileJob(target.file, flags) : planJob(target.file, flags);
   if (typeof job === "number") return job;
+  // A model is planned for --devices (the most `auto` may use): its plan says how many it uses. A plan file
+  // runs on --devices when given (a data-parallel plan runs on any count; split ones are checked below).
+  const devicesFor = (plan: Plan) =>
+    target.kind === "model" ? plan.devices.count : (flags.devices ?? plan.devices.count);
   const chosen = await chooseDeviceBackend(
     flags.backend ?? job.parallel?.backend ?? "auto",
-    flags.devices ?? job.plan.devices.count,
+    devicesFor(job.plan),
     flags.transport,
   );
   // `devices: all` on real GPUs is one device per GPU adapter: planned for that many.
@@ -82,7 +86,7 @@ export async function trainCommand(
     throw new UsageError("this model has no `loss:` in its train section; give --loss LOSS");
   if (!training.data)
     throw new UsageError("this model has no `data:` in its train section; give --data SOURCE");
-  const devices = flags.devices ?? job.plan.devices.count;
+  const devices = devicesFor(job.plan);
   const backend = backendFor(chosen, job.plan, devices, flags.backend ?? job.parallel?.backend ?? "auto");
   for (const warning of backend.warnings) process.stderr.write(`warning: ${warning}\n`);
   const warnings = checkTrainingShape({
@@ -239,8 +243,14 @@ function withOverrides(training: TrainingConfig, flags: TrainFlags): TrainingCon
 
 /** The banner's strategy: what the plan chose, e.g. `auto → data×2, model×2` or `pipeline → 2 stages × 8 micro-batches`. */
 function describeStrategy(plan: Plan): string {
+  // `auto` that found fewer devices faster says so: the banner's device count is then not the one asked for.
+  const fewer =
+    plan.devices.allowed !== undefined
+      ? ` (${plan.devices.count} of ${plan.devices.allowed} devices predicted faster)`
+      : "";
   const stages = new Set(plan.layers.map((l) => l.placement.stage)).size;
-  if (stages > 1) return `${plan.strategy} → ${stages} stages × ${plan.predicted.microbatches} micro-batches`;
+  if (stages > 1)
+    return `${plan.strategy} → ${stages} stages × ${plan.predicted.microbatches} micro-batches${fewer}`;
   const configs = new Set(plan.layers.map((l) => layerConfigLabel(l, false)));
-  return `${plan.strategy} → ${[...configs].join(", ")}`;
+  return `${plan.strategy} → ${[...configs].join(", ")}${fewer}`;
 }

@@ -5,7 +5,11 @@ import type { SplitAxis } from "../plan/layer-layout.js";
 /** What `mgpuc explain --json` prints: the same content as the text, as data. */
 export interface Explanation {
   readonly model: string;
+  /** The devices the plan uses. */
   readonly devices: number;
+  /** When `auto` uses fewer devices than it may: how many it may, and the best step with all of them busy. */
+  readonly allowedDevices?: number;
+  readonly allAllowedStepTimeMs?: number | null;
   readonly profile: string;
   readonly strategy: string;
   readonly batch: number;
@@ -54,6 +58,12 @@ export function explainJson(plan: Plan): Explanation {
   return {
     model: plan.model,
     devices: plan.devices.count,
+    ...(plan.devices.allowed !== undefined
+      ? {
+          allowedDevices: plan.devices.allowed,
+          allAllowedStepTimeMs: plan.predicted.allAllowedStepTimeMs ?? null,
+        }
+      : {}),
     profile: plan.devices.profile,
     strategy: plan.strategy,
     batch: plan.training.batch,
@@ -85,6 +95,7 @@ export function explainText(plan: Plan): string {
     `${e.model} on ${e.devices} × ${e.profile}, strategy ${e.strategy}, global batch ${e.batch}`,
     `predicted step ${formatMs(e.stepTimeMs)}   (all data ${baseline(b.data)} · all model ${baseline(b.model)} · best pipeline ${baseline(b.pipeline)})`,
   ];
+  if (e.allowedDevices !== undefined) lines.push(fewerDevices(e, e.allowedDevices));
   if (e.stages > 1) {
     const bubble = (e.stages - 1) / (e.microbatches + e.stages - 1);
     lines.push(
@@ -114,4 +125,15 @@ export function explainText(plan: Plan): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Why `auto` left devices idle: `uses 1 of 4 devices: all 4 predicted 0.02 ms slower …`. */
+function fewerDevices(e: Explanation, allowed: number): string {
+  const used = `uses ${e.devices} of ${allowed} devices`;
+  const all = e.allAllowedStepTimeMs;
+  if (all === null || all === undefined) return `${used}: no plan keeping all ${allowed} busy fits in memory`;
+  return (
+    `${used}: all ${allowed} predicted ${formatMs(all - e.stepTimeMs)} slower than ${e.devices} ` +
+    `(every layer spread over them), communication exceeds the compute saved`
+  );
 }

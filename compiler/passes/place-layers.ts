@@ -18,6 +18,7 @@ import type { PlaceOptions, Placement, PlacedLayer } from "../placement/placemen
 export type { PlaceOptions };
 import { reportNoFit } from "../placement/no-fit.js";
 import { pipelineLayers } from "../placement/pipeline-layers.js";
+import { onDevicesUsed } from "../placement/devices-used.js";
 
 type Candidate =
   | { readonly kind: "layers"; readonly assignment: number[]; readonly stepTime: number }
@@ -108,10 +109,11 @@ export function placeLayers(
   };
   const outBytes = table.work.map((w) => w.outBytes);
   const common = { strategy, devices: n, profile, batch: options.batch, baselines, outBytes };
+  let placed: Placement;
   if (chosen.kind === "pipeline") {
     const p = chosen.plan;
     const alternative = hints.maxStage < 0 ? bestLayers() : undefined;
-    return {
+    placed = {
       ...common,
       ...pipelineLayers(
         graph,
@@ -122,11 +124,32 @@ export function placeLayers(
           : undefined,
       ),
     };
+  } else {
+    placed = {
+      ...common,
+      ...layersPlacement(graph, table, chosen.assignment, allowedConfigs(graph, table, hints)),
+    };
   }
-  return {
-    ...common,
-    ...layersPlacement(graph, table, chosen.assignment, allowedConfigs(graph, table, hints)),
-  };
+  if (strategy !== "auto") return placed;
+  // The best step with every layer on all n devices: the data and model baselines, a pipeline over all of
+  // them, and the per-layer search kept to configurations of n devices.
+  return onDevicesUsed(placed, () => {
+    const steps: number[] = [];
+    for (const b of [dataBaseline, modelBaseline]) if (b) steps.push(b.stepTime);
+    if (
+      pipelineBaseline?.kind === "pipeline" &&
+      pipelineBaseline.plan.stages * pipelineBaseline.plan.groupSize === n
+    )
+      steps.push(pipelineBaseline.stepTime);
+    const everyDevice = allowedConfigs(graph, table, hints).map((ks) =>
+      ks.filter((k) => table.configs[k]!.d * table.configs[k]!.m === n),
+    );
+    const spread = everyDevice.every((ks) => ks.length > 0)
+      ? solveWithinMemory(graph, table, everyDevice, cap)
+      : undefined;
+    if (spread) steps.push(evaluateLayers(graph, table, spread).stepTime);
+    return steps.length > 0 ? Math.min(...steps) : null;
+  });
 }
 
 function allowedConfigs(graph: Graph, table: CostTable, hints: HintConstraints): number[][] {

@@ -38,6 +38,11 @@ export interface Placement {
   readonly memoryPerDevice: readonly number[];
   /** Per node: bytes per sample of its output (for the schedule's transfers). */
   readonly outBytes: readonly number[];
+  /**
+   * Set when `auto` uses fewer devices than it was allowed (`devices` is then the number used): how many it
+   * could have used, and the best step predicted with all of them busy (null when none fits).
+   */
+  readonly allowed?: { readonly devices: number; readonly stepTime: number | null };
 }
 
 /** What the placement search is asked: devices, strategy, the device profile, the batch and optimizer state. */

@@ -121,6 +121,7 @@ export function buildPlan(
       profile: placement.profile.name,
       memoryBytes: placement.profile.memoryBytes,
       rate: placement.profile.rate,
+      ...(placement.allowed ? { allowed: placement.allowed.devices } : {}),
     },
     graph: { inputs: graph.inputs.map((v) => names[v]!), outputs: graph.outputs.map((v) => names[v]!) },
     layers,
@@ -134,6 +135,11 @@ export function buildPlan(
       memoryPerDeviceBytes: placement.memoryPerDevice.map((x) => Math.round(x)),
       stages: placement.stages,
       microbatches: placement.microbatches,
+      ...(placement.allowed
+        ? {
+            allAllowedStepTimeMs: placement.allowed.stepTime === null ? null : ms(placement.allowed.stepTime),
+          }
+        : {}),
     },
     training: planTraining(training),
     schedule,

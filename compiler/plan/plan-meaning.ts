@@ -179,4 +179,10 @@ function checkCounts(plan: Plan, add: Add): void {
       `has ${memory} entr${memory === 1 ? "y" : "ies"}, but devices.count is ${plan.devices.count}`,
       true,
     );
+  const allowed = plan.devices.allowed;
+  if (allowed !== undefined && allowed <= plan.devices.count)
+    add(
+      "devices.allowed",
+      `${allowed}, but it is set only when the plan uses fewer (devices.count is ${plan.devices.count})`,
+    );
 }

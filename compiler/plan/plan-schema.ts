@@ -198,6 +198,8 @@ export const PLAN_SCHEMA = {
         profile: str,
         memoryBytes: num,
         rate: { enum: ["fp32", "tensor"] },
+        // Optional: set when `auto` uses fewer devices than it was allowed.
+        allowed: { type: "integer", minimum: 1 },
       },
     },
     graph: {
@@ -223,6 +225,7 @@ export const PLAN_SCHEMA = {
         memoryPerDeviceBytes: { type: "array", items: num },
         stages: { type: "integer", minimum: 1 },
         microbatches: { type: "integer", minimum: 1 },
+        allAllowedStepTimeMs: { type: ["number", "null"] },
       },
     },
     training: {

@@ -77,10 +77,13 @@ export interface Plan {
   readonly model: string;
   readonly strategy: Strategy;
   readonly devices: {
+    /** The devices the plan runs on. */
     readonly count: number;
     readonly profile: string;
     readonly memoryBytes: number;
     readonly rate: "fp32" | "tensor";
+    /** When `auto` uses fewer devices than it was allowed: how many it was allowed. */
+    readonly allowed?: number;
   };
   /** The model's input and output layer names. */
   readonly graph: { readonly inputs: readonly string[]; readonly outputs: readonly string[] };
@@ -95,6 +98,8 @@ export interface Plan {
     readonly memoryPerDeviceBytes: readonly number[];
     readonly stages: number;
     readonly microbatches: number;
+    /** With `devices.allowed`: the best step predicted with every layer on all of them (null: none fits). */
+    readonly allAllowedStepTimeMs?: number | null;
   };
   readonly training: PlanTraining;
   readonly schedule: Schedule;
