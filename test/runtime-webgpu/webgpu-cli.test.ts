@@ -80,7 +80,9 @@ describe("WebGPU on a machine with no adapter", () => {
   });
 });
 
-describe.runIf(runs)("WebGPU from the command line, on the machine's adapter", () => {
+// Each test starts WebGPU device processes on a software adapter (lavapipe) and trains twice: 25–50 s alone,
+// over a minute when CI shares the two cores with other test files.
+describe.runIf(runs)("WebGPU from the command line, on the machine's adapter", { timeout: 180_000 }, () => {
   it("`mgpuc devices` lists the adapter with its name, vendor, whether software, and limits", async () => {
     const r = await runCli(["devices"]);
     expect(r.code).toBe(0);
