@@ -24,6 +24,8 @@ export interface CostTable {
    * tensor between the same kinds (a repeated block's) share one matrix.
    */
   edgeMatrix(u: number, v: number): Float64Array;
+  /** The redistribution coefficients of edge u → v for configurations (ku, kv), from the table's K×K tables. */
+  edgeCoefficientsAt(u: number, ku: number, v: number, kv: number): RedistributionCoefficients;
 }
 
 /** The per-sample work of a node, from what `infer-shapes` filled in. */
@@ -115,6 +117,11 @@ export function estimateCost(
       const link = links[Math.max(from.d * from.m, to.d * to.m)]!;
       return (fraction * work[u]!.outBytes * batch) / link.bandwidth + t.steps[i]! * link.latency;
     },
+    edgeCoefficientsAt(u, ku, v, kv) {
+      const ins = graph.nodes[v]!.inputs;
+      const t = inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
+      return { fraction: t.fraction[ku * K + kv]!, steps: t.steps[ku * K + kv]! };
+    },
     edgeMatrix(u, v) {
       const ins = graph.nodes[v]!.inputs;
       const coefficients = inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
@@ -139,7 +146,7 @@ export function estimateCost(
  */
 const works = new WeakMap<Graph, readonly LayerWork[]>();
 
-function worksOf(graph: Graph): readonly LayerWork[] {
+export function worksOf(graph: Graph): readonly LayerWork[] {
   let w = works.get(graph);
   if (!w) works.set(graph, (w = graph.nodes.map((node) => layerWork(graph, node))));
   return w;

@@ -1,4 +1,4 @@
-import { layerWork, workEdgeCoefficients } from "../cost/estimate-cost.js";
+import { workEdgeCoefficients, worksOf } from "../cost/estimate-cost.js";
 import { layerLayout, nodeLayoutInput } from "../plan/layer-layout.js";
 import type { Graph } from "../ir/graph.js";
 import type { Placement } from "../placement/placement-types.js";
@@ -48,18 +48,13 @@ export function schedule(graph: Graph, placement: Placement, order: MicrobatchOr
   });
 
   const transfers: ScheduleTransfer[] = [];
+  const works = worksOf(graph);
   for (const node of graph.nodes) {
     const to = layers[node.id]!;
     for (const u of node.inputs) {
       const from = layers[u]!;
       const crossStage = from.stage !== to.stage;
-      const co = workEdgeCoefficients(
-        layerWork(graph, graph.nodes[u]!),
-        from.config,
-        layerWork(graph, node),
-        to.config,
-        !crossStage,
-      );
+      const co = workEdgeCoefficients(works[u]!, from.config, works[node.id]!, to.config, !crossStage);
       const crossSegment = segmentOf[u] !== segmentOf[node.id];
       if (!crossStage && co.fraction === 0 && !crossSegment) continue;
       const partial = layerLayout(nodeLayoutInput(graph, u, from.config)).partial;

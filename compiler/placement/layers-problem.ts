@@ -1,5 +1,5 @@
 import { consumers, type Graph } from "../ir/graph.js";
-import { type CostTable, workEdgeCoefficients } from "../cost/estimate-cost.js";
+import type { CostTable } from "../cost/estimate-cost.js";
 import { kindUnder, writesPartialSums } from "../cost/split-kind.js";
 import type { DagProblem } from "./frontier-dp.js";
 
@@ -70,7 +70,7 @@ export function edgeBytes(
 ): { moved: number; summed: number } {
   const from = table.configs[ku]!;
   const work = table.work[u]!;
-  const co = workEdgeCoefficients(work, from, table.work[v]!, table.configs[kv]!);
+  const co = table.edgeCoefficientsAt(u, ku, v, kv);
   const size = work.outBytes * table.batch;
   const n = from.d * from.m;
   const partial = writesPartialSums(kindUnder(work.kind, work.heads, from.m), from.m);
