@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from "commander";
+import { resolve } from "node:path";
 import { type Backend, BACKENDS, type Strategy } from "../compiler/ir/config.js";
+import { BUILTIN_PROFILES } from "../compiler/cost/profile.js";
 
 /** Commander value parsers: a bad value is a usage error (exit 2) with a message naming the flag's rule. */
 export function positiveInt(value: string): number {
@@ -25,6 +27,14 @@ export function strategy(value: string): Strategy {
   const found = STRATEGIES.find((s) => s === value);
   if (!found) throw new InvalidArgumentError(`expected one of ${STRATEGIES.join(", ")}`);
   return found;
+}
+
+/**
+ * `--profile NAME|FILE`: a built-in name as is; a file relative to the current folder, as every path on the
+ * command line is (a `profile:` in the file's `parallel` section is relative to the file instead).
+ */
+export function profileFlag(value: string): string {
+  return (BUILTIN_PROFILES as readonly string[]).includes(value) ? value : resolve(value);
 }
 
 export const EMIT_TARGETS = ["plan", "ts", "summary", "dot", "torch", "keras"] as const;

@@ -13,6 +13,7 @@ import {
   nonNegativeInt,
   nonNegativeNumber,
   positiveInt,
+  profileFlag,
   strategy,
   transport,
 } from "./flags.js";
@@ -36,7 +37,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option("--model <name>", "which model of the file")
       .option("--devices <n>", "device count (overrides the parallel section)", positiveInt)
       .addOption(new Option("--strategy <s>", "placement strategy").argParser(strategy))
-      .option("--profile <name|file>", "device profile: h100, a100, v100, cpu, or a profile JSON file")
+      .option(
+        "--profile <name|file>",
+        "device profile: h100, a100, v100, cpu, or a profile JSON file",
+        profileFlag,
+      )
       .option("--microbatches <m>", "micro-batches per step for pipeline stages", positiveInt);
 
   compileFlags(
@@ -182,7 +187,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 function compileFlagsNoDevices(cmd: Command): Command {
   return cmd
     .option("--model <name>", "which model of the file")
-    .option("--profile <name|file>", "device profile for planning");
+    .option("--profile <name|file>", "device profile for planning", profileFlag);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -134,5 +134,23 @@ describe("mgpuc command line (CLI.md)", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(stderr).not.toMatch(/EPIPE|Error|at .*:\d+/);
     expect(code).toBe(0);
+  });
+
+  it("reads `--profile FILE` relative to the current folder, as every path on the command line", async () => {
+    // Inside the checkout (git-ignored), so that the CLI run from there still finds its dependencies.
+    mkdirSync(join(REPO, ".vitest-tmp"), { recursive: true });
+    const dir = mkdtempSync(join(REPO, ".vitest-tmp", "profile-"));
+    const cpu = JSON.parse(readFileSync(join(REPO, "profiles", "cpu.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(join(dir, "here.json"), JSON.stringify({ ...cpu, name: "here" }));
+    const model = join(REPO, "examples", "mnist.model");
+    const r = await runCli(["explain", model, "--devices", "2", "--profile", "here.json"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Mnist on \d+ × here,/);
+    // A built-in name is still a name, wherever the command runs.
+    expect((await runCli(["explain", model, "--profile", "h100"], { cwd: dir })).stdout).toMatch(/× h100,/);
   });
 });
