@@ -18,6 +18,7 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "../../compiler/diagnostics/diagnostic.js";
 import type { Span } from "../../compiler/diagnostics/span.js";
+import { withCommas } from "../../compiler/diagnostics/with-commas.js";
 import { layerConfigLabel } from "../../compiler/emit/explain.js";
 import { OPS } from "../../compiler/ops/index.js";
 // The keys the compiler accepts are the keys completion offers: one list.
@@ -105,7 +106,7 @@ export function startLanguageServer(): void {
       if (!node) continue;
       const params = node.params ? node.params.trainable + node.params.nonTrainable : 0;
       const lines = [
-        `**${node.name}** \`${node.op}\` → [${(node.outputShape ?? []).join(", ")}] · ${params.toLocaleString("en-US")} parameters`,
+        `**${node.name}** \`${node.op}\` → [${(node.outputShape ?? []).join(", ")}] · ${withCommas(params)} parameters`,
       ];
       const parallel = analysis.ast.declarations.some(
         (d) => d.kind === "parallel" && (d.model?.name ?? model.name) === model.name,
