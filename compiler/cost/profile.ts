@@ -30,6 +30,11 @@ export interface DeviceProfile {
   readonly weightGradientBandwidth?: number;
   /** Seconds per training step whatever the plan: dispatching the step to the workers, loss, barriers. */
   readonly stepOverheadSeconds?: number;
+  /**
+   * The same for a plan on one device, where no barrier waits for a slower peer and no gradient is exchanged
+   * (absent: `stepOverheadSeconds`). `mgpuc calibrate` measures both.
+   */
+  readonly singleDeviceStepOverheadSeconds?: number;
   /** Seconds per point-to-point message between pipeline stages, on top of bytes / linkBandwidth. */
   readonly messageLatencySeconds?: number;
   /**
@@ -72,6 +77,7 @@ export const OVERHEAD_FIELDS = [
   "elementwiseBandwidth",
   "weightGradientBandwidth",
   "stepOverheadSeconds",
+  "singleDeviceStepOverheadSeconds",
   "messageLatencySeconds",
   "splitLayerOverheadSeconds",
   "computeJitter",
@@ -79,6 +85,12 @@ export const OVERHEAD_FIELDS = [
 
 /** The optional node topology fields: what a datasheet says of the machine, not what calibrate measures. */
 export const TOPOLOGY_FIELDS = ["devicesPerNode", "interNodeBandwidth", "interNodeLatency"] as const;
+
+/** The fixed cost of one training step of a plan that uses `devices` devices. */
+export function stepOverhead(profile: DeviceProfile, devices: number): number {
+  const all = profile.stepOverheadSeconds ?? 0;
+  return devices === 1 ? (profile.singleDeviceStepOverheadSeconds ?? all) : all;
+}
 
 /** The compute rate the roofline uses. */
 export function computeRate(profile: DeviceProfile): number {

@@ -57,6 +57,9 @@ export function placeLayers(
   };
   const dataBaseline = uniform(0);
   const modelBaseline = uniform(table.configs.findIndex((c) => c.d === 1 && c.m === n));
+  // Every layer on device 0: the per-layer search prices it too, but without the step's fixed cost, which is
+  // lower on one device (no peers to wait for), so it is a candidate of its own.
+  const oneDevice = n === 1 ? dataBaseline : uniform(table.configs.findIndex((c) => c.d * c.m === 1));
   // Baselines are the plain strategies, as `data` and `model` above: hints constrain only auto's own search.
   const pipelineBaseline = bestPipeline(
     graph,
@@ -78,7 +81,7 @@ export function placeLayers(
   else if (strategy === "model") chosen = modelBaseline;
   else if (strategy === "pipeline") chosen = pipelineBaseline;
   else
-    chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline], bestLayers, {
+    chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline, oneDevice], bestLayers, {
       // Without hints, auto's pipelines of one device per stage are the baseline's, already searched.
       ...(hasHints(graph) || n === 1 ? {} : { narrow: pipelineBaseline }),
     });

@@ -1,5 +1,6 @@
 import { consumers, type Graph } from "../ir/graph.js";
 import type { CostTable } from "../cost/estimate-cost.js";
+import { stepOverhead } from "../cost/profile.js";
 import { kindUnder, writesPartialSums } from "../cost/split-kind.js";
 import type { DagProblem } from "./frontier-dp.js";
 
@@ -88,8 +89,11 @@ export function evaluateLayers(
   table: CostTable,
   assignment: readonly number[],
 ): LayersEvaluation {
-  // The step's fixed cost is the same for every assignment: it shifts the optimum's value, never its choice.
-  let stepTime = table.profile.stepOverheadSeconds ?? 0;
+  // The step's fixed cost is the same for every assignment on more than one device: it shifts the optimum's
+  // value, never its choice. A plan on one device has its own (no barriers); auto compares it as a candidate.
+  let used = 1;
+  for (const k of assignment) used = Math.max(used, table.configs[k]!.d * table.configs[k]!.m);
+  let stepTime = stepOverhead(table.profile, used);
   const perLayer = graph.nodes.map((node, v) => {
     const k = assignment[v]!;
     const c = table.layer[v]![k]!;

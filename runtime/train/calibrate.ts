@@ -42,6 +42,7 @@ export interface DeviceProfile {
   readonly elementwiseBandwidth: number;
   readonly weightGradientBandwidth: number;
   readonly stepOverheadSeconds: number;
+  readonly singleDeviceStepOverheadSeconds: number;
   readonly messageLatencySeconds: number;
   readonly splitLayerOverheadSeconds: number;
   readonly computeJitter: number;
@@ -139,6 +140,8 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const update = 2 * 14 * op;
   const layer = Math.max(isolated, perLayer - update);
   const stepOverhead = Math.max(0, tiny - layer - update - latency);
+  // One device alone waits for no peer and exchanges nothing: its step's fixed cost, measured on its own.
+  const single = Math.max(0, (await tinyStepTime(1, device, 1, adapters.slice(0, 1))) - layer - update);
   const round = (x: number) => Number(x.toPrecision(3));
   const measured = {
     name: device === "webgpu" ? "webgpu" : "cpu",
@@ -155,6 +158,7 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
     elementwiseBandwidth: round(elementwise),
     weightGradientBandwidth: round(weightGradient),
     stepOverheadSeconds: round(stepOverhead),
+    singleDeviceStepOverheadSeconds: round(single),
     messageLatencySeconds: round(message),
     computeJitter: round(jitter),
   } as const;

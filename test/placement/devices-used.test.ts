@@ -5,6 +5,8 @@ import { checkPlanMeaning } from "../../compiler/plan/plan-meaning.js";
 import { loadPlan, isPlanLoadError, validatePlanObject } from "../../compiler/plan/load-plan.js";
 import { runCli } from "../support/run-cli.js";
 import { compileExampleFile, compileModelText } from "./graphs.js";
+import { loadProfile } from "../../compiler/cost/profiles.js";
+import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,6 +55,23 @@ describe("auto uses fewer devices when spreading is predicted slower", () => {
       expect(plan.devices.allowed, strategy).toBeUndefined();
       expect(plan.predicted.allAllowedStepTimeMs, strategy).toBeUndefined();
     }
+  });
+
+  it("a plan on one device is priced with its own step overhead, when the profile measured one", () => {
+    const cpu = loadProfile("cpu", ".") as DeviceProfile;
+    const mlp = (profile: DeviceProfile) => compileExampleFile("mnist", { devices: 2, profile }).plan!;
+    // The shipped profile's 10 ms per step is charged to 1 device as to 2: auto spreads the MLP over both.
+    expect(mlp(cpu).devices.count).toBe(2);
+    expect(mlp({ ...cpu, singleDeviceStepOverheadSeconds: cpu.stepOverheadSeconds! }).devices.count).toBe(2);
+    // Alone, a device waits for no peer: with 1.5 ms a step there (as the MLP measures here), 1 device wins.
+    const alone = mlp({ ...cpu, singleDeviceStepOverheadSeconds: 1.5e-3 });
+    expect(alone.devices.count).toBe(1);
+    expect(alone.devices.allowed).toBe(2);
+    expect(alone.layers.every((l) => l.placement.dataDegree * l.placement.modelDegree === 1)).toBe(true);
+    // The same layers as the plan compiled for 1 device, with 1.5 ms instead of 10 ms of fixed cost.
+    const one = compileExampleFile("mnist", { devices: 1, profile: cpu }).plan!;
+    expect(alone.predicted.stepTimeMs).toBeCloseTo(one.predicted.stepTimeMs - 10 + 1.5, 3);
+    expect(explainText(alone)).toContain("uses 1 of 2 devices: all 2 predicted");
   });
 
   it("a model that gains from every device uses them all", () => {

@@ -47,7 +47,10 @@ export function fits(plan: PricedPlan, profile: DeviceProfile): boolean {
 export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): PricedPlan {
   const work = workOf(p.graph);
   const memory = new Array<number>(p.devices).fill(0);
-  let step = p.profile.stepOverheadSeconds ?? 0;
+  // A plan on one device pays its own fixed step cost (no peers to wait for), when the profile gives one.
+  const used = Math.max(...configs.map((c) => c.d * c.m));
+  const all = p.profile.stepOverheadSeconds ?? 0;
+  let step = used === 1 ? (p.profile.singleDeviceStepOverheadSeconds ?? all) : all;
   p.graph.nodes.forEach((node, v) => {
     const c = configs[v]!;
     const cost = layerCost(work[v]!, c, p.batch, p.profile, p.optimizerSlots);
