@@ -8,27 +8,24 @@ const handedOut = new Set<number>();
 /**
  * A TCP port nobody listens on right now, for MASTER_PORT, and never one this process handed out before: a
  * 1-process and a 2-process run started together on the same port would meet in one rendezvous store, and
- * each wait for ranks that never come.
+ * each wait for ranks that never come. It is drawn below Linux's ephemeral range (32768–60999): gloo listens
+ * on ephemeral ports for its pair connections, so a store port from that range could be taken by another
+ * run's gloo between here and the bind, and a rank that connects there waits forever (a CI run hung so).
  */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await listeningPort();
-    if (!handedOut.has(port)) {
-      handedOut.add(port);
-      return port;
-    }
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port) || !(await isFree(port))) continue;
+    handedOut.add(port);
+    return port;
   }
 }
 
-function listeningPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
