@@ -94,6 +94,10 @@ export function estimateCost(
   // The link each group size runs on, by the number of consecutive devices it spans.
   const links = Array.from({ length: devices + 1 }, (_, span) => linkFor(profile, span));
   const inputTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(work[u]!, work[node.id]!)));
+  // Edge u → v's K×K coefficients: the table of v's input u (any other pair, as asked).
+  const coefficientsOf = (u: number, v: number) =>
+    inputTables[v]![graph.nodes[v]!.inputs.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
+
   const matrices = new Map<object, Map<number, Float64Array>>();
   const table: CostTable = {
     devices,
@@ -104,11 +108,7 @@ export function estimateCost(
     work,
     layer,
     edgeTime(u, ku, v, kv) {
-      const ins = graph.nodes[v]!.inputs;
-      const t =
-        ins.length === 1
-          ? inputTables[v]![0]!
-          : (inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!));
+      const t = coefficientsOf(u, v);
       const i = ku * K + kv;
       const fraction = t.fraction[i]!;
       if (fraction === 0) return 0;
@@ -118,13 +118,11 @@ export function estimateCost(
       return (fraction * work[u]!.outBytes * batch) / link.bandwidth + t.steps[i]! * link.latency;
     },
     edgeCoefficientsAt(u, ku, v, kv) {
-      const ins = graph.nodes[v]!.inputs;
-      const t = inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
+      const t = coefficientsOf(u, v);
       return { fraction: t.fraction[ku * K + kv]!, steps: t.steps[ku * K + kv]! };
     },
     edgeMatrix(u, v) {
-      const ins = graph.nodes[v]!.inputs;
-      const coefficients = inputTables[v]![ins.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
+      const coefficients = coefficientsOf(u, v);
       let byBytes = matrices.get(coefficients);
       if (!byBytes) matrices.set(coefficients, (byBytes = new Map()));
       let m = byBytes.get(work[u]!.outBytes);

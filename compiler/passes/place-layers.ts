@@ -57,9 +57,13 @@ export function placeLayers(
   };
   const dataBaseline = uniform(0);
   const modelBaseline = uniform(table.configs.findIndex((c) => c.d === 1 && c.m === n));
-  // Every layer on device 0: the per-layer search prices it too, but without the step's fixed cost, which is
-  // lower on one device (no peers to wait for), so it is a candidate of its own.
-  const oneDevice = n === 1 ? dataBaseline : uniform(table.configs.findIndex((c) => c.d * c.m === 1));
+  // Every layer on device 0: the per-layer search prices it too, but without the step's fixed cost. A profile
+  // that gives one device its own (lower) fixed cost makes it a candidate of its own; otherwise the search's
+  // plan is never slower, and pricing it again would be a pass over every edge for nothing.
+  const oneDevice =
+    n > 1 && profile.singleDeviceStepOverheadSeconds !== undefined
+      ? uniform(table.configs.findIndex((c) => c.d * c.m === 1))
+      : undefined;
   // Baselines are the plain strategies, as `data` and `model` above: hints constrain only auto's own search.
   const pipelineBaseline = bestPipeline(
     graph,
