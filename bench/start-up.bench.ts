@@ -1,5 +1,5 @@
 /**
- * Whole-process start-up, as a user runs the installed command (bin/mgpuc.js → dist/mgpuc.mjs; run `npm run
+ * Whole-process start-up, as a user runs the installed command (bin/mgpuc.js → dist/mgpuc-start.cjs; run `npm run
  * build` first): `mgpuc --version`, `mgpuc check` on the MNIST example and a 10,000-layer model to a plan, beside
  * `node -e 0`, best and median of 10 runs each. Goals (issue 14): --version and check under 150 ms, 10k layers
  * under 1 s. Prints a table and writes bench/results/start-up.json.
@@ -14,8 +14,8 @@ import { generateModel } from "./generate-model.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const mgpuc = join(root, "bin", "mgpuc.js");
-if (!existsSync(join(root, "dist", "mgpuc.mjs")))
-  throw new Error("no dist/mgpuc.mjs: run `npm run build` first");
+if (!existsSync(join(root, "dist", "mgpuc-start.cjs")))
+  throw new Error("no dist/mgpuc-start.cjs: run `npm run build` first");
 
 const dir = mkdtempSync(join(tmpdir(), "mgpuc-start-"));
 const big = join(dir, "big.model");

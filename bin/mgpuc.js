@@ -1,17 +1,25 @@
 #!/usr/bin/env node
-// The installed command. Runs the bundled CLI, dist/mgpuc.mjs (built by `npm install`'s prepare step: one
-// module to load instead of hundreds, see scripts/bundle-cli.mjs); in a checkout without a build, falls back to
-// the TypeScript sources through tsx.
-import { existsSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, join } from "node:path";
+// The installed command. CommonJS (bin/package.json), so a start needs no ES module loader: it requires the
+// bundled entry, dist/mgpuc-start.cjs (built by `npm install`'s prepare step: one file to load instead of
+// hundreds, see scripts/bundle-cli.mjs). In a checkout without a build, it falls back to the TypeScript sources
+// through tsx.
+"use strict";
+const { existsSync } = require("node:fs");
+const { join } = require("node:path");
+const { pathToFileURL } = require("node:url");
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const built = join(root, "dist", "mgpuc.mjs");
+const root = join(__dirname, "..");
+const built = join(root, "dist", "mgpuc-start.cjs");
 if (existsSync(built)) {
-  await import(pathToFileURL(built).href);
+  require(built);
 } else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  await import(pathToFileURL(join(root, "cli", "main.ts")).href);
+  import("tsx/esm/api")
+    .then(({ register }) => {
+      register();
+      return import(pathToFileURL(join(root, "cli", "main.ts")).href);
+    })
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

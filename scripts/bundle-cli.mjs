@@ -4,8 +4,8 @@
 //   module's code, and loading ~830 modules one by one was most of a start;
 // - dist/mgpuc.cjs.cache: that code cache, made here by running the compile path once (the functions a start
 //   runs are then neither parsed nor compiled);
-// - dist/mgpuc.mjs: cli/start.ts, the entry bin/mgpuc.js imports: it answers `--version` without the compiler
-//   and runs the bundle for everything else.
+// - dist/mgpuc-start.cjs: cli/start.ts, the entry bin/mgpuc.js requires: it answers `--version` without the
+//   compiler and runs the bundle for everything else. CommonJS, so that no start pays for node's ES module loader.
 //
 // What stays out of the bundle is loaded from dist/ when a command needs it, exactly as tsc built it:
 // - runtime/ (TensorFlow.js, workers started by file path beside their module) and the TypeScript emitter
@@ -23,7 +23,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 const bundleFile = join(dist, "mgpuc.cjs");
 const cacheFile = `${bundleFile}.cache`;
-const entryFile = join(dist, "mgpuc.mjs");
+const entryFile = join(dist, "mgpuc-start.cjs");
 
 /** Source folders whose modules are imported lazily from tsc's dist/ output, never copied into the bundle. */
 const LAZY = [
@@ -34,6 +34,33 @@ const LAZY = [
 
 /** Packages bundled in: what every compile-path command loads. Everything else is external. */
 const BUNDLED = ["chevrotain", "@chevrotain/", "lodash-es", "commander", "regexp-to-ast"];
+
+/**
+ * node's own modules that a bundled package requires at load but uses only in commands that the compile path
+ * never runs: commander's `node:child_process` (for executable subcommands, which mgpuc has none of) is 10 ms of
+ * a start, spent compiling node's internals. The bundle gets a stand-in that requires the module on first use.
+ */
+const DEFERRED_BUILTINS = ["child_process"];
+/** Only for these packages: they use the module through property reads (`childProcess.spawn`), which the stand-in serves. */
+const DEFERRING_PACKAGES = ["/node_modules/commander/"];
+
+const deferredBuiltins = {
+  name: "deferred-builtins",
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${DEFERRED_BUILTINS.join("|")})$`);
+    b.onResolve({ filter }, (args) =>
+      DEFERRING_PACKAGES.some((p) => args.importer.includes(p))
+        ? { path: args.path.replace(/^node:/, ""), namespace: "deferred" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "deferred" }, (args) => ({
+      contents:
+        `let loaded;\n` +
+        `module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require("node:${args.path}"))[key] });\n`,
+      loader: "js",
+    }));
+  },
+};
 
 const lazyModules = {
   name: "lazy-modules",
@@ -72,7 +99,7 @@ const bundled = await build({
   outfile: bundleFile,
   write: false,
   format: "cjs",
-  plugins: [lazyModules],
+  plugins: [deferredBuiltins, lazyModules],
   // cli/launch.ts passes the bundle's own URL: paths found from `import.meta.url` (the shipped profiles, a
   // package's `createRequire`) resolve from dist/ as they did for the ES module bundle.
   define: { "import.meta.url": "__mgpucBundleUrl" },
@@ -89,14 +116,18 @@ await build({
   ...common,
   entryPoints: [join(root, "cli", "start.ts")],
   outfile: entryFile,
-  format: "esm",
+  format: "cjs",
   // Only node's own modules; the bundle is read by cli/launch.ts, not imported.
   packages: "external",
+  define: { "import.meta.url": "__mgpucStartUrl" },
+  banner: { js: 'const __mgpucStartUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
 
 // The code cache: run the compile path once in a plain `node` (V8 accepts a cache only from the same version
 // and flags), then save what it compiled. The commands' output goes nowhere.
 rmSync(cacheFile, { force: true });
+// The entry that earlier builds made (an ES module), left over in an updated checkout.
+rmSync(join(dist, "mgpuc.mjs"), { force: true });
 const scratch = mkdtempSync(join(tmpdir(), "mgpuc-cache-"));
 const model = join(root, "examples", "mnist.model");
 const warmUp = [

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { constants, gunzipSync } from "node:zlib";
+import { createRequire } from "node:module";
+import type * as Zlib from "node:zlib";
 import { isGzip } from "../data-formats/idx-format.js";
 
 /** The first bytes of a file (decompressed when gzipped), and whether they are all of it. */
@@ -74,6 +75,9 @@ function inflateHead(
   for (let compressed = wanted === Infinity ? size : 256; ; compressed *= 16) {
     const whole = compressed >= size;
     const head = readPrefix(fd, Math.min(size, compressed));
+    // node:zlib is loaded here, on first use: most commands read no gzipped file, and loading it is 3–4 ms of
+    // every start (issue 14).
+    const { constants, gunzipSync } = createRequire(import.meta.url)("node:zlib") as typeof Zlib;
     try {
       const bytes = whole
         ? gunzipSync(head)

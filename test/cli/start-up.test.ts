@@ -9,7 +9,7 @@ import { REPO } from "../support/run-cli.js";
 /**
  * What a command loads (issue 14). The compile path (`check`, `--emit plan|summary|dot|torch|keras`) never loads
  * TensorFlow.js, ts-morph or prettier: they are the runtime's and the TypeScript emitter's, imported lazily by the
- * commands that need them. And the installed command starts from one small entry module that answers `--version`
+ * commands that need them. And the installed command starts from one small CommonJS entry that answers `--version`
  * itself and compiles the CLI bundle through its V8 code cache for everything else (scripts/bundle-cli.mjs).
  */
 
@@ -35,17 +35,22 @@ async function run(nodeArgs: readonly string[], args: readonly string[], env: ob
   return stdout;
 }
 
-/** Every module URL `node [node args] <entry> <args>` resolved; fails the test when the command fails. */
-async function modulesLoaded(nodeArgs: readonly string[], args: readonly string[]): Promise<string[]> {
+/** Every module `node [node args] <entry> <args>` resolved, `esm <url>` or `cjs <url>`; fails when the command fails. */
+async function modulesLogged(nodeArgs: readonly string[], args: readonly string[]): Promise<string[]> {
   const log = join(dir, `imports-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(log, "");
   await run(["--import", HOOK, ...nodeArgs], args, { IMPORT_LOG: log });
   return [...new Set(readFileSync(log, "utf8").split("\n").filter(Boolean))];
 }
 
+/** Every module URL `node [node args] <entry> <args>` resolved, by either module system. */
+async function modulesLoaded(nodeArgs: readonly string[], args: readonly string[]): Promise<string[]> {
+  return [...new Set((await modulesLogged(nodeArgs, args)).map((line) => line.replace(/^(esm|cjs) /, "")))];
+}
+
 /**
- * The `.cjs` files a command reads: the CLI bundle is compiled from its text (cli/launch.ts), not imported, so
- * the module hook does not see it; this preload logs node:fs reads of it instead.
+ * The `.cjs` files a command reads: the entry that bin/mgpuc.js requires, and the CLI bundle, which is compiled
+ * from its text (cli/launch.ts) rather than loaded as a module, so this preload logs node:fs reads instead.
  */
 const READ_HOOK = join(dir, "read-log.mjs");
 writeFileSync(
@@ -100,7 +105,7 @@ describe("the compile path loads no TensorFlow.js, ts-morph or prettier", () => 
 });
 
 describe("the installed command starts from one bundled module", () => {
-  const bundle = join(REPO, "dist", "mgpuc.mjs");
+  const bundle = join(REPO, "dist", "mgpuc-start.cjs");
   const cliBundle = join(REPO, "dist", "mgpuc.cjs");
   const codeCache = `${cliBundle}.cache`;
 
@@ -124,7 +129,7 @@ describe("the installed command starts from one bundled module", () => {
     "bin/mgpuc.js %s prints what commander prints, without reading the CLI bundle",
     async (flag) => {
       const { read, stdout } = await bundlesRead([join(REPO, "bin", "mgpuc.js"), flag]);
-      expect(read).toEqual([]);
+      expect(read).toEqual([bundle]);
       expect(stdout).toBe(await run(["--import", "tsx"], [join(REPO, "cli", "main.ts"), flag]));
     },
   );
@@ -132,7 +137,7 @@ describe("the installed command starts from one bundled module", () => {
   it("bin/mgpuc.js check compiles the CLI bundle, and a plain node accepts its code cache", async () => {
     const check = [join(REPO, "bin", "mgpuc.js"), "check", MNIST];
     const { read, stdout } = await bundlesRead(check);
-    expect(read).toEqual([cliBundle]);
+    expect(read).toEqual([bundle, cliBundle]);
     expect(stdout).toContain("ok");
     // A rejected cache is written anew after the command (cli/launch.ts); an accepted one is left alone.
     const before = statSync(codeCache).mtimeMs;
@@ -148,6 +153,20 @@ describe("the installed command starts from one bundled module", () => {
       const files = loaded.filter((url) => url.startsWith("file:"));
       expect(files.filter((url) => url.includes("/node_modules/"))).toEqual([]);
       expect(files.length, files.join("\n")).toBeLessThanOrEqual(8);
+    },
+  );
+
+  it.each([["--version"], ["check", MNIST]])(
+    "bin/mgpuc.js %s starts no ES module loader: every module it loads is CommonJS",
+    async (...args) => {
+      const logged = await modulesLogged([], [join(REPO, "bin", "mgpuc.js"), ...args]);
+      // bin/ is CommonJS by its own package.json, dist/'s entry by its extension.
+      expect(logged).toContain(`cjs file://${join(REPO, "bin", "mgpuc.js")}`);
+      expect(logged).toContain(`cjs file://${bundle}`);
+      // The hook's `--import` itself makes node resolve the main script through the ES module loader; nothing
+      // after it is: the entry and the bundle are required, the bundle's lazy imports not reached.
+      const main = `file://${join(REPO, "bin", "mgpuc.js")}`;
+      expect(logged.filter((line) => line.startsWith("esm ") && line !== `esm ${main}`)).toEqual([]);
     },
   );
 });

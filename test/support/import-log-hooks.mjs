@@ -4,6 +4,6 @@ import process from "node:process";
 
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
-  if (process.env.IMPORT_LOG) appendFileSync(process.env.IMPORT_LOG, `${resolved.url}\n`);
+  if (process.env.IMPORT_LOG) appendFileSync(process.env.IMPORT_LOG, `esm ${resolved.url}\n`);
   return resolved;
 }
