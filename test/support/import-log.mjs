@@ -4,6 +4,7 @@
 // `Module._load`, node's own modules left out.
 import { appendFileSync } from "node:fs";
 import Module, { isBuiltin, register } from "node:module";
+import process from "node:process";
 import { pathToFileURL } from "node:url";
 
 register("./import-log-hooks.mjs", import.meta.url);
