@@ -176,7 +176,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(
       new Option("--backend <b>", "the backend to measure: auto | webgpu | wasm | cpu").argParser(backend),
     )
-    .action(async (flags: { output?: string; devices?: number; backend?: Backend }) => {
+    .option(
+      "--quick",
+      "the quick form `train` runs on a machine's first use (at most 10 s; jitter and split overhead not measured)",
+    )
+    .action(async (flags: { output?: string; devices?: number; backend?: Backend; quick?: boolean }) => {
       const { calibrateCommand } = await import("./commands/calibrate.js");
       setExit(await calibrateCommand(flags));
     });

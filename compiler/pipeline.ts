@@ -14,7 +14,7 @@ import { lower } from "./passes/lower.js";
 import { inferShapes } from "./passes/infer-shapes.js";
 import { checkData, checkInputData } from "./passes/check-data.js";
 import { applyTrainingOverrides, resolveParallel, resolveTraining } from "./passes/resolve-config.js";
-import { estimateCosts, placeOptions, schedulePlan } from "./plan-model.js";
+import { estimateCosts, placeOptions, schedulePlan, type PlanModelOptions } from "./plan-model.js";
 import { placeLayers } from "./passes/place-layers.js";
 import type { CostTable } from "./cost/estimate-cost.js";
 import type { Placement } from "./placement/placement-types.js";
@@ -43,6 +43,8 @@ export interface CompileOptions {
   readonly strategy?: Strategy;
   /** A built-in profile name, a file path, or the profile itself. */
   readonly profile?: string | DeviceProfile;
+  /** This machine's measured profile, when neither `profile` nor the file names one (PlanModelOptions). */
+  readonly machineProfile?: PlanModelOptions["machineProfile"];
   readonly microbatches?: number;
   /** Pipeline micro-batch order (default 1F1B). */
   readonly microbatchOrder?: MicrobatchOrder;
@@ -121,6 +123,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       ...(options.devices !== undefined ? { devices: options.devices } : {}),
       ...(options.strategy !== undefined ? { strategy: options.strategy } : {}),
       ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.machineProfile !== undefined ? { machineProfile: options.machineProfile } : {}),
       ...(options.microbatches !== undefined ? { microbatches: options.microbatches } : {}),
       ...(options.microbatchOrder !== undefined ? { microbatchOrder: options.microbatchOrder } : {}),
     },

@@ -2,7 +2,7 @@ import type { DeviceProfile } from "./cost/profile.js";
 import { availableParallelism } from "node:os";
 import { optimizerSlots } from "./cost/optimizer-slots.js";
 import { isProfileError, loadProfile } from "./cost/profiles.js";
-import type { ParallelConfig, Strategy, TrainingConfig } from "./ir/config.js";
+import type { Backend, ParallelConfig, Strategy, TrainingConfig } from "./ir/config.js";
 import type { Graph } from "./ir/graph.js";
 import type { PassContext } from "./diagnostics/pass-context.js";
 import { estimateCost, type CostTable } from "./cost/estimate-cost.js";
@@ -23,6 +23,12 @@ export interface PlanModelOptions {
   readonly microbatchOrder?: MicrobatchOrder;
   /** The `.model` file's folder: profile paths are relative to it. */
   readonly baseDir: string;
+  /**
+   * This machine's measured profile for a backend (`auto` unless the file names one), when there is one: what a
+   * plan uses when neither the command line nor the file names a profile, instead of the shipped `cpu`. The CLI
+   * gives it from its cache of quick calibrations (cli/machine-profile.ts); the compiler reads no cache itself.
+   */
+  readonly machineProfile?: (backend: Backend) => DeviceProfile | undefined;
 }
 
 /** `devices: all` without GPUs: one CPU device per core, at most 8 (LANGUAGE.md). */
@@ -55,10 +61,13 @@ export function placeOptions(
     ctx.diagnostics.report("MG3012", at("microbatches"), [microbatches]);
     return undefined;
   }
+  const named = options.profile ?? parallel.profile;
   const profile =
-    typeof options.profile === "object"
-      ? options.profile
-      : loadProfile(options.profile ?? parallel.profile ?? "cpu", options.baseDir);
+    typeof named === "object"
+      ? named
+      : named !== undefined
+        ? loadProfile(named, options.baseDir)
+        : (options.machineProfile?.(parallel.backend ?? "auto") ?? loadProfile("cpu", options.baseDir));
   if (isProfileError(profile)) {
     ctx.diagnostics.report("MG3010", at("profile"), [profile.error]);
     return undefined;

@@ -1,17 +1,20 @@
 import type { Backend } from "../../compiler/ir/config.js";
 import { EXIT } from "../exit-codes.js";
 import { writeOutput } from "../output.js";
+import { shippedFallbacks } from "../machine-profile.js";
 
 /** `mgpuc calibrate [-o PROFILE.json]`: measure this machine into a device profile for `--profile FILE`. */
 export async function calibrateCommand(flags: {
   output?: string;
   devices?: number;
   backend?: Backend;
+  quick?: boolean;
 }): Promise<number> {
   const { calibrate } = await import("../../runtime/index.js");
   const { planProbe } = await import("../plan-probe.js");
   const profile = await calibrate({
     planProbe,
+    ...(flags.quick === true ? { quick: { unmeasured: shippedFallbacks() } } : {}),
     ...(flags.devices !== undefined ? { devices: flags.devices } : {}),
     ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
   });

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Graph } from "../../compiler/ir/graph.js";
+import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import type { Backend, ParallelConfig, Strategy, TrainingConfig } from "../../compiler/ir/config.js";
-import { compileSource } from "../../compiler/pipeline.js";
+import { compileSource, type CompileOptions } from "../../compiler/pipeline.js";
 import { isPlanLoadError, loadPlan, type Plan } from "../../compiler/plan/index.js";
 import { graphFromPlan, PlanShapeError, trainingFromPlan } from "../../compiler/plan/from-plan.js";
 import { EXIT, UsageError } from "../exit-codes.js";
@@ -18,6 +19,8 @@ import { checkDeviceLimit, checkTrainingShape } from "../training-usage.js";
 import { gpuCount } from "../../runtime/process/transport.js";
 import { webgpuPlanProblem } from "../../runtime/train/webgpu-plans.js";
 import { chooseDeviceBackend, type DeviceBackend } from "../device-backend.js";
+import { measureMachineIfNeeded } from "../measure-machine.js";
+import { cachedMachineProfiles } from "../machine-profile.js";
 
 export interface TrainFlags {
   model?: string;
@@ -57,6 +60,18 @@ export async function trainCommand(
   checkDeviceLimit(flags.devices, gpuCount());
   let job = target.kind === "model" ? compileJob(target.file, flags) : planJob(target.file, flags);
   if (typeof job === "number") return job;
+  // A model planned without a profile, on a machine not yet measured: measure it (at most 10 s) and plan again.
+  const measured =
+    target.kind === "model"
+      ? await measureMachineIfNeeded({
+          profileGiven: flags.profile !== undefined || job.parallel?.profile !== undefined,
+          backend: flags.backend ?? job.parallel?.backend ?? "auto",
+        })
+      : undefined;
+  if (measured !== undefined) {
+    job = compileJob(target.file, flags, measured);
+    if (typeof job === "number") return job;
+  }
   // A model is planned for --devices (the most `auto` may use): its plan says how many it uses. A plan file
   // runs on --devices when given (a data-parallel plan runs on any count; split ones are checked below).
   const devicesFor = (plan: Plan) =>
@@ -74,7 +89,7 @@ export async function trainCommand(
     job.parallel?.devices === "all" &&
     chosen.gpus !== job.plan.devices.count
   ) {
-    job = compileJob(target.file, { ...flags, devices: chosen.gpus });
+    job = compileJob(target.file, { ...flags, devices: chosen.gpus }, measured);
     if (typeof job === "number") return job;
   }
   const training = withOverrides(job.training, flags);
@@ -169,7 +184,8 @@ function runFolderOf(resume: string): string {
   return existsSync(join(resume, "state.json")) ? dirname(resume) : resume;
 }
 
-function compileJob(file: string, flags: TrainFlags): Job | number {
+/** `measured`: this machine's profile just measured, used whether or not it could be cached. */
+function compileJob(file: string, flags: TrainFlags, measured?: DeviceProfile): Job | number {
   const source = loadSource(file);
   const result = compileSource(source, {
     training: trainingOverrides(flags),
@@ -178,6 +194,7 @@ function compileJob(file: string, flags: TrainFlags): Job | number {
     ...(flags.strategy !== undefined ? { strategy: flags.strategy } : {}),
     ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
     ...(flags.microbatches !== undefined ? { microbatches: flags.microbatches } : {}),
+    ...machineProfileOption(flags, measured),
   });
   printDiagnostics(result.diagnostics, source, { json: flags.json === true, stream: process.stderr });
   if (result.diagnostics.some((d) => d.severity === "error")) return EXIT.inputErrors;
@@ -190,6 +207,17 @@ function compileJob(file: string, flags: TrainFlags): Job | number {
     ...(result.parallel ? { parallel: result.parallel } : {}),
     baseDir: dirname(file),
   };
+}
+
+/** This machine's cached profile for the backend the run will use (`--backend` over the file's). */
+function machineProfileOption(
+  flags: TrainFlags,
+  measured: DeviceProfile | undefined,
+): Pick<CompileOptions, "machineProfile"> {
+  if (flags.profile !== undefined) return {};
+  if (measured !== undefined) return { machineProfile: () => measured };
+  const cached = cachedMachineProfiles((message) => process.stderr.write(`warning: ${message}\n`));
+  return cached ? { machineProfile: (backend) => cached(flags.backend ?? backend) } : {};
 }
 
 function planJob(file: string, flags: TrainFlags): Job | number {

@@ -7,6 +7,7 @@ import { CounterRandom, type Dataset } from "../data/index.js";
 import { buildModel, initializeWeights } from "../model/index.js";
 import { DataParallelGroup } from "../train/data-parallel-group.js";
 import { PlanGroup } from "./plan-group.js";
+import { type CalibrationEffort, FULL_EFFORT } from "../train/calibration-effort.js";
 
 /*
  * `splitLayerOverheadSeconds`, the one fixed cost only the plan executor shows, measured on the runtime itself
@@ -42,8 +43,6 @@ train SplitProbe {
 /** The train section's batch: the plans are predicted for it. */
 const BATCH = 64;
 const WARMUP = 3;
-/** Paired steps: one step's difference scatters by ±40 ms on a loaded 2-core machine; their median, a few ms. */
-const STEPS = 40;
 /** Seconds added to the term to read the prediction's slope: small, so the planner's choices stay put. */
 const PROBE_DELTA = 1e-4;
 
@@ -85,7 +84,7 @@ function probeData(count: number): Dataset {
  * The median over steps of (b's step − a's step), the two stepping in turn: the cores are shared, and a paired
  * difference cancels what slows both alike while it lasts.
  */
-async function medianDifference(a: Group, b: Group, count: number): Promise<number> {
+async function medianDifference(a: Group, b: Group, count: number, steps: number): Promise<number> {
   const differences: number[] = [];
   const time = async (group: Group, s: number) => {
     const indices = Uint32Array.from({ length: BATCH }, (_, r) => (s * BATCH + r) % count);
@@ -93,7 +92,7 @@ async function medianDifference(a: Group, b: Group, count: number): Promise<numb
     await group.step(s, indices);
     return (performance.now() - t0) / 1000;
   };
-  for (let s = 0; s < WARMUP + STEPS; s++) {
+  for (let s = 0; s < WARMUP + steps; s++) {
     const ta = await time(a, s);
     const tb = await time(b, s);
     if (s >= WARMUP) differences.push(tb - ta);
@@ -141,6 +140,7 @@ export async function splitLayerOverhead(
   backend: BackendPreference,
   compile: PlanProbe,
   webgpuAdapters: readonly string[] = [],
+  effort: CalibrationEffort = FULL_EFFORT,
 ): Promise<number> {
   const { data, split, slope } = splitProbePlans(profile, devices, compile);
   if (!(slope > 0)) return 0;
@@ -172,6 +172,8 @@ export async function splitLayerOverhead(
       await start(data, "data"),
       await start(split, "plan"),
       train.count,
+      // Paired steps: one step's difference scatters by ±40 ms on a loaded 2-core machine; their median, a few ms.
+      effort.splitSteps,
     );
     const excess = measured - (predicted(split.plan) - predicted(data.plan));
     return Math.max(0, excess / slope);

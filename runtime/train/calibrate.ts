@@ -6,6 +6,7 @@ import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
 import { type PlanProbe, splitLayerOverhead } from "../plan-exec/split-overhead.js";
 import { lockstepJitter } from "./lockstep.js";
+import { type CalibrationEffort, FULL_EFFORT, QUICK_EFFORT } from "./calibration-effort.js";
 import {
   activationRate,
   elementwiseRate,
@@ -24,6 +25,19 @@ export interface CalibrateOptions {
   readonly backend?: BackendPreference;
   /** Compiles the split probe (cli/plan-probe.ts): the runtime does not compile model text itself. */
   readonly planProbe: PlanProbe;
+  /**
+   * The quick form (at most 10 s; `train`'s first use on a machine, cli/machine-profile.ts): shorter
+   * measurements, and the three figures that need worker groups of their own — the devices' lockstep jitter,
+   * the model-split layer overhead and a layer's extra cost inside the runtime's step — not measured: the first
+   * two are taken from `unmeasured` (the shipped profile's), a layer costs what it costs alone.
+   */
+  readonly quick?: { readonly unmeasured: UnmeasuredInQuickForm };
+}
+
+/** What the quick form does not measure (see `CalibrateOptions.quick`). */
+export interface UnmeasuredInQuickForm {
+  readonly computeJitter: number;
+  readonly splitLayerOverheadSeconds: number;
 }
 
 /** The device profile shape of `profiles/cpu.json`. */
@@ -109,43 +123,50 @@ async function webgpuAdapterNames(): Promise<string[]> {
  * devices' lockstep jitter; last, the plan executor's split-layer overhead from a probe run on the runtime.
  */
 export async function calibrate(options: CalibrateOptions): Promise<DeviceProfile> {
+  const quick = options.quick?.unmeasured;
+  const effort: CalibrationEffort = quick ? QUICK_EFFORT : FULL_EFFORT;
   const backend = await initBackend(options.backend ?? "auto");
   const ranks = Math.max(2, options.devices ?? 2);
-  const rate = await matMulRate();
-  const memcpy = memcpyRate();
-  const small = (await timeAllReduce(ranks, 16, 200)).best;
-  const floats = 4 << 20;
-  const large = (await timeAllReduce(ranks, floats, 5)).best;
+  const rate = await matMulRate(effort);
+  const memcpy = memcpyRate(effort.name === "quick" ? 8 << 20 : 32 << 20);
+  const small = (await timeAllReduce(ranks, 16, effort.name === "quick" ? 50 : 200)).best;
+  const floats = effort.name === "quick" ? 1 << 20 : 4 << 20;
+  const large = (await timeAllReduce(ranks, floats, effort.name === "quick" ? 3 : 5)).best;
   const factor = (2 * (ranks - 1)) / ranks;
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
   // Once unmeasured first: V8 optimises tfjs's dispatch and autodiff paths over the first calls of each, and
   // the runs these figures predict are warm (measured: a tiny layer 0.9 ms on the first pass, 0.2–0.3 after).
-  await opOverhead();
-  await activationRate(await layerOverhead());
-  const op = await opOverhead();
-  const isolated = await layerOverhead();
-  const message = (await messageOverhead()) + latency;
-  const elementwise = await elementwiseRate();
-  const weightGradient = await weightGradientRate(isolated);
-  const activation = await activationRate(isolated);
+  await opOverhead(effort);
+  await activationRate(await layerOverhead(effort), effort);
+  const op = await opOverhead(effort);
+  const isolated = await layerOverhead(effort);
+  const message = (await messageOverhead(effort)) + latency;
+  const elementwise = await elementwiseRate(effort);
+  const weightGradient = await weightGradientRate(isolated, effort);
+  const activation = await activationRate(isolated, effort);
   const device = options.backend ?? "auto";
-  const jitter = await lockstepJitter(ranks, device);
+  const jitter = quick ? quick.computeJitter : await lockstepJitter(ranks, device, effort);
   const adapters = device === "webgpu" ? await webgpuAdapterNames() : [];
   // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
   // tensors re-made for the update): the extra layers of an 8-layer tiny model say how much, Adam included.
-  const tiny = await tinyStepTime(ranks, device, 1, adapters);
-  const eight = await tinyStepTime(ranks, device, 8, adapters);
-  const perLayer = Math.max(0, (eight - tiny) / 7);
+  const tiny = await tinyStepTime(ranks, device, 1, adapters, effort);
+  const eight = quick ? undefined : await tinyStepTime(ranks, device, 8, adapters, effort);
+  const perLayer = eight === undefined ? 0 : Math.max(0, (eight - tiny) / 7);
   const update = 2 * 14 * op;
   const layer = Math.max(isolated, perLayer - update);
   const stepOverhead = Math.max(0, tiny - layer - update - latency);
   // One device alone waits for no peer and exchanges nothing: its step's fixed cost, measured on its own.
-  const single = Math.max(0, (await tinyStepTime(1, device, 1, adapters.slice(0, 1))) - layer - update);
+  const single = Math.max(
+    0,
+    (await tinyStepTime(1, device, 1, adapters.slice(0, 1), effort)) - layer - update,
+  );
   const round = (x: number) => Number(x.toPrecision(3));
   const measured = {
     name: device === "webgpu" ? "webgpu" : "cpu",
-    source: `measured by mgpuc calibrate: ${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
+    source:
+      `measured by mgpuc calibrate${quick ? " --quick (lockstep jitter and split-layer overhead not measured)" : ""}: ` +
+      `${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
     rate: "fp32",
     fp32FlopsPerSecond: Number(rate.toPrecision(3)),
     memoryBytes: 2 ** 31,
@@ -164,6 +185,8 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   } as const;
   // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
   // gathers and the waits at their collectives, from a probe trained on the runtime itself.
-  const split = await splitLayerOverhead(measured, ranks, device, options.planProbe, adapters);
+  const split = quick
+    ? quick.splitLayerOverheadSeconds
+    : await splitLayerOverhead(measured, ranks, device, options.planProbe, adapters, effort);
   return { ...measured, splitLayerOverheadSeconds: round(split) };
 }

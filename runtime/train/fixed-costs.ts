@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DataParallelGroup } from "./data-parallel-group.js";
 import type { BackendPreference } from "../backend/init-backend.js";
 import { readFloats } from "../backend/read-floats.js";
+import { type CalibrationEffort, FULL_EFFORT } from "./calibration-effort.js";
 
 /*
  * The fixed costs `calibrate()` measures beyond the roofline (compiler/cost/README.md, "v2 terms"), each as the
@@ -37,14 +38,14 @@ async function settle(make: () => tf.Tensor | tf.Tensor[]): Promise<void> {
 }
 
 /** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
-export async function matMulRate(): Promise<number> {
+export async function matMulRate(effort: CalibrationEffort = FULL_EFFORT): Promise<number> {
   const n = 256;
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
   tf.matMul(a, b).dispose();
   let reps = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < 500) {
+  while (performance.now() - t0 < effort.matMulMs) {
     await settle(() => tf.matMul(a, b));
     reps++;
   }
@@ -54,15 +55,17 @@ export async function matMulRate(): Promise<number> {
 }
 
 /** Seconds per tfjs kernel call on a one-element tensor: the dispatch cost an optimizer update pays per kernel. */
-export async function opOverhead(): Promise<number> {
+export async function opOverhead(effort: CalibrationEffort = FULL_EFFORT): Promise<number> {
   const one = tf.scalar(1);
   const chain = 50;
-  const t = await timeCall(() =>
-    settle(() => {
-      let x: tf.Tensor = one;
-      for (let i = 0; i < chain; i++) x = tf.add(x, one);
-      return x;
-    }),
+  const t = await timeCall(
+    () =>
+      settle(() => {
+        let x: tf.Tensor = one;
+        for (let i = 0; i < chain; i++) x = tf.add(x, one);
+        return x;
+      }),
+    effort.callMs,
   );
   one.dispose();
   return t / chain;
@@ -72,32 +75,39 @@ export async function opOverhead(): Promise<number> {
  * Seconds of a tiny dense layer's forward + backward with its gradients read out, as a training step runs it
  * (autodiff tape, bias, activation, the weight and bias gradients): what any layer costs beyond its FLOPs.
  */
-export async function layerOverhead(): Promise<number> {
+export async function layerOverhead(effort: CalibrationEffort = FULL_EFFORT): Promise<number> {
   const x = tf.randomUniform([4, 8]);
   const w = tf.variable(tf.randomUniform([8, 8]));
   const b = tf.variable(tf.zeros([8]));
-  const t = await timeCall(() =>
-    settle(() => {
-      const { grads } = tf.variableGrads(() => tf.sum(tf.relu(tf.add(tf.matMul(x, w), b))) as tf.Scalar);
-      return Object.values(grads);
-    }),
+  const t = await timeCall(
+    () =>
+      settle(() => {
+        const { grads } = tf.variableGrads(() => tf.sum(tf.relu(tf.add(tf.matMul(x, w), b))) as tf.Scalar);
+        return Object.values(grads);
+      }),
+    effort.callMs,
   );
   tf.dispose([x, w, b]);
   return t;
 }
 
 /** Bytes/s of an elementwise kernel (two 1 MiB inputs, one output), as an optimizer update runs them. */
-export async function elementwiseRate(floats = 1 << 18): Promise<number> {
+export async function elementwiseRate(
+  effort: CalibrationEffort = FULL_EFFORT,
+  floats = 1 << 18,
+): Promise<number> {
   const a = tf.randomUniform([floats]);
   const b = tf.randomUniform([floats]);
   const chain = 8;
   // A CPU backend is done when the calls return; a GPU when one element of the result is read back.
-  const t = await timeCall(() =>
-    settle(() => {
-      let x = a;
-      for (let i = 0; i < chain; i++) x = tf.add(x, b);
-      return tf.slice(x, [0], [1]);
-    }),
+  const t = await timeCall(
+    () =>
+      settle(() => {
+        let x = a;
+        for (let i = 0; i < chain; i++) x = tf.add(x, b);
+        return tf.slice(x, [0], [1]);
+      }),
+    effort.callMs,
   );
   tf.dispose([a, b]);
   return (3 * 4 * floats * chain) / t;
@@ -107,12 +117,16 @@ export async function elementwiseRate(floats = 1 << 18): Promise<number> {
  * Weight bytes/s a dense layer's backward gets through on a tiny batch (2 MiB of weights, 4 rows), beyond the
  * layer's fixed cost: the weight gradient written, transposes, the gradient read out for the all-reduce.
  */
-export async function weightGradientRate(fixed: number): Promise<number> {
+export async function weightGradientRate(
+  fixed: number,
+  effort: CalibrationEffort = FULL_EFFORT,
+): Promise<number> {
   const [rows, inputs, units] = [4, 2048, 256];
   const x = tf.randomUniform([rows, inputs]);
   const w = tf.variable(tf.randomUniform([inputs, units]));
-  const t = await timeCall(() =>
-    settle(() => tf.variableGrads(() => tf.sum(tf.matMul(x, w)) as tf.Scalar, [w]).grads[w.name]!),
+  const t = await timeCall(
+    () => settle(() => tf.variableGrads(() => tf.sum(tf.matMul(x, w)) as tf.Scalar, [w]).grads[w.name]!),
+    effort.callMs,
   );
   tf.dispose([x, w]);
   const flops = (3 * 2 * rows * inputs * units) / 30e9;
@@ -123,9 +137,12 @@ export async function weightGradientRate(fixed: number): Promise<number> {
  * Activation bytes/s through forward + backward beyond the fixed cost, from the two layers a conv net's backward
  * spends its time in: a 3×3 conv (+ relu) 1 → 32 channels on [16, 28, 28, 1] (its filter gradient is an
  * im2col) and a 2×2 max-pool of its [16, 26, 26, 32] output; their inputs + outputs over their time, each
- * timed for 0.4 s (a few dozen calls: the CNN predictions lean on this rate).
+ * timed for 0.4 s at full effort (a few dozen calls: the CNN predictions lean on this rate).
  */
-export async function activationRate(fixed: number): Promise<number> {
+export async function activationRate(
+  fixed: number,
+  effort: CalibrationEffort = FULL_EFFORT,
+): Promise<number> {
   const x = tf.randomUniform([16, 28, 28, 1]) as tf.Tensor4D;
   const w = tf.variable(tf.randomUniform([3, 3, 1, 32])) as tf.Variable<tf.Rank.R4>;
   const y = tf.randomUniform([16, 26, 26, 32]) as tf.Tensor4D;
@@ -135,16 +152,20 @@ export async function activationRate(fixed: number): Promise<number> {
         const f = () => tf.sum(tf.relu(tf.conv2d(x, w, 1, "valid"))) as tf.Scalar;
         return tf.variableGrads(f, [w]).grads[w.name]!;
       }),
-    400,
+    // Longer than other calls: each is tens of ms, and the CNN predictions lean on this rate.
+    effort.callMs * (8 / 3),
   );
-  const pool = await timeCall(async () => {
-    const v = tf.variable(y, true) as tf.Variable<tf.Rank.R4>;
-    await settle(() => {
-      const f = () => tf.sum(tf.maxPool(v, 2, 2, "valid")) as tf.Scalar;
-      return tf.variableGrads(f, [v]).grads[v.name]!;
-    });
-    v.dispose();
-  }, 400);
+  const pool = await timeCall(
+    async () => {
+      const v = tf.variable(y, true) as tf.Variable<tf.Rank.R4>;
+      await settle(() => {
+        const f = () => tf.sum(tf.maxPool(v, 2, 2, "valid")) as tf.Scalar;
+        return tf.variableGrads(f, [v]).grads[v.name]!;
+      });
+      v.dispose();
+    },
+    effort.callMs * (8 / 3),
+  );
   // As the cost model counts them: the conv's output (its input goes through the GEMM), the pool's input + output.
   const bytes = 4 * y.size + 4 * (y.size + y.size / 4);
   tf.dispose([x, w, y]);
@@ -169,13 +190,13 @@ export function convPoolCall(): { run(): Promise<void>; dispose(): void } {
 }
 
 /** Seconds a pipeline stage spends per received micro-batch beyond its layers: wrap, differentiate, read out. */
-export async function messageOverhead(): Promise<number> {
+export async function messageOverhead(effort: CalibrationEffort = FULL_EFFORT): Promise<number> {
   const data = new Float32Array(64);
   const t = await timeCall(async () => {
     const v = tf.variable(tf.tensor(data, [4, 16]), true);
     await settle(() => tf.variableGrads(() => tf.sum(tf.mul(v, v)) as tf.Scalar, [v]).grads[v.name]!);
     v.dispose();
-  });
+  }, effort.callMs);
   return t;
 }
 
@@ -189,6 +210,7 @@ export async function tinyStepTime(
   backend: BackendPreference,
   layers = 1,
   webgpuAdapters: readonly string[] = [],
+  effort: CalibrationEffort = FULL_EFFORT,
 ): Promise<number> {
   const width = { units: 8, activation: "relu" } as const;
   const head = { units: 4, activation: "softmax" } as const;
@@ -224,8 +246,9 @@ export async function tinyStepTime(
   });
   const times: number[] = [];
   try {
-    // 40 measured steps: one step scatters by milliseconds on a loaded machine, as much as a tiny layer costs.
-    for (let s = 0; s < 45; s++) {
+    // 40 measured steps at full effort: one step scatters by milliseconds on a loaded machine, as much as a tiny
+    // layer costs; their median.
+    for (let s = 0; s < 5 + effort.steps; s++) {
       const indices = Uint32Array.from({ length: 64 }, (_, r) => (s * 64 + r) % count);
       const t0 = performance.now();
       await group.step(s, indices);

@@ -2,8 +2,7 @@ import type { Worker } from "node:worker_threads";
 import { expectedMaxOfNormals } from "../../compiler/cost/straggler.js";
 import { startWorker } from "../devices/index.js";
 import type { BackendPreference } from "../backend/init-backend.js";
-
-const ITERATIONS = 40;
+import { type CalibrationEffort, FULL_EFFORT } from "./calibration-effort.js";
 
 /** The next message of `worker`, or its error or exit as a rejection. */
 function next(worker: Worker): Promise<unknown> {
@@ -26,12 +25,17 @@ function next(worker: Worker): Promise<unknown> {
  * the cost model can scale it to other group sizes. Measured here because one thread alone does not show it:
  * a call's spread alone was σ/μ 0.02–0.2, while two workers' forward + backward differed by ~25% per step.
  */
-export async function lockstepJitter(devices: number, backend: BackendPreference): Promise<number> {
+export async function lockstepJitter(
+  devices: number,
+  backend: BackendPreference,
+  effort: CalibrationEffort = FULL_EFFORT,
+): Promise<number> {
+  const rounds = effort.lockstepRounds;
   if (devices < 2) return 0;
   const state = new SharedArrayBuffer(8);
   const workers = Array.from({ length: devices }, () =>
     startWorker(import.meta.url, "./lockstep-worker", {
-      workerData: { backend, state, devices, iterations: ITERATIONS },
+      workerData: { backend, state, devices, iterations: rounds },
     }),
   );
   try {
@@ -41,7 +45,7 @@ export async function lockstepJitter(devices: number, backend: BackendPreference
     const times = (await Promise.all(results)) as Float64Array[];
     let slowest = 0;
     let mean = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
+    for (let i = 0; i < rounds; i++) {
       const round = times.map((t) => t[i]!);
       slowest += Math.max(...round);
       mean += round.reduce((a, b) => a + b, 0) / round.length;

@@ -1,0 +1,42 @@
+import type { DeviceProfile } from "../compiler/cost/profile.js";
+import type { Backend } from "../compiler/ir/config.js";
+import {
+  machineProfilesEnabled,
+  readMachineProfile,
+  saveMachineProfile,
+  shippedFallbacks,
+} from "./machine-profile.js";
+
+/**
+ * `mgpuc train`'s first use on a machine (machine-profile.ts): when the plan names no profile and none is
+ * cached for this machine and backend, run the quick calibration (at most 10 s), cache it, and say so. The
+ * profile measured, for the caller to plan again with (also when it could not be cached); else undefined.
+ */
+export async function measureMachineIfNeeded(job: {
+  readonly profileGiven: boolean;
+  readonly backend: Backend;
+}): Promise<DeviceProfile | undefined> {
+  if (job.profileGiven || !machineProfilesEnabled()) return undefined;
+  const cached = readMachineProfile(job.backend);
+  if (cached.profile !== undefined) return undefined;
+  process.stderr.write(
+    `measuring this machine for the cost model (first use, about 10 s; \`mgpuc calibrate\` measures at length, ` +
+      `--profile cpu plans without it) ...\n`,
+  );
+  const { calibrate } = await import("../runtime/index.js");
+  const { planProbe } = await import("./plan-probe.js");
+  const t0 = performance.now();
+  const profile = await calibrate({
+    planProbe,
+    quick: { unmeasured: shippedFallbacks() },
+    ...(job.backend !== "auto" ? { backend: job.backend } : {}),
+  });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const problem = saveMachineProfile(job.backend, profile);
+  process.stderr.write(
+    problem === undefined
+      ? `measured in ${seconds} s; saved to ${cached.path}, which plans without a profile now use\n`
+      : `measured in ${seconds} s; warning: ${problem} (used for this run only)\n`,
+  );
+  return profile;
+}
