@@ -66,6 +66,36 @@ export default tseslint.config(
       ],
     },
   },
+  // IR attrs are read typed, through the op table (compiler/ops/README.md): `attrsOf(node, "dense").units`,
+  // `inputAttrsOf(node)`, or a role reader (`activationOf`, `shardedWidth`, `useBiasOf`). Reading `.attrs`
+  // anywhere else fails `npm test` here. Passing a whole attrs object on unread (`{ attrs: node.attrs }`) is
+  // allowed. The files below handle attrs generically: the op table and the input accessor read them,
+  // infer-shapes merges infer's attrs, dump prints them; runtime/backend's `attrs` are tfjs kernel attributes.
+  {
+    files: ["compiler/**/*.ts", "runtime/**/*.ts", "cli/**/*.ts", "grammar/**/*.ts", "index.ts"],
+    ignores: [
+      "compiler/ops/**",
+      "compiler/ir/input-attrs.ts",
+      "compiler/passes/infer-shapes.ts",
+      "cli/dump.ts",
+      "runtime/backend/**",
+    ],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...[
+          "MemberExpression[property.name='attrs']:not(Property[key.name='attrs'] > MemberExpression.value)",
+          "MemberExpression[computed=true][property.value='attrs']",
+          "ObjectPattern > Property[key.name='attrs']",
+        ].map((selector) => ({
+          selector,
+          message:
+            "read IR attrs typed: attrsOf(node, op) / inputAttrsOf(node) / activationOf, shardedWidth, useBiasOf " +
+            "(compiler/ops/README.md), never `.attrs` directly",
+        })),
+      ],
+    },
+  },
   {
     files: ["runtime/**/*.ts"],
     rules: {

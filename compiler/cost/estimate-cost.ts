@@ -6,6 +6,7 @@ import { type DeviceProfile, linkFor } from "./profile.js";
 import { edgeCoefficients, type RedistributionCoefficients } from "./redistribution.js";
 import { headsOf, kindUnder, splitKind } from "./split-kind.js";
 import { positionsOf } from "../plan/sharded-loss.js";
+import { activationOf } from "../ops/index.js";
 
 /** Every layer's cost under every configuration on `devices` devices, and the edges' redistribution costs. */
 export interface CostTable {
@@ -38,7 +39,7 @@ export function layerWork(graph: Graph, node: IRNode): LayerWork {
   const kind = splitKind(graph, node);
   const shape = node.outputShape ?? [];
   const scored =
-    kind === "contract" && node.attrs["activation"] === "softmax" && graph.outputs.includes(node.id)
+    kind === "contract" && activationOf(node) === "softmax" && graph.outputs.includes(node.id)
       ? { positions: positionsOf(shape), classes: shape.at(-1) ?? 0 }
       : undefined;
   return {

@@ -1,5 +1,6 @@
 import type { Graph, IRNode } from "../ir/graph.js";
 import { graphSplits, shardingOf } from "../plan/layer-layout.js";
+import { shardedWidth } from "../ops/index.js";
 
 /**
  * What model degree m > 1 means for a layer's cost, read from the op table's sharding rule:
@@ -36,10 +37,7 @@ export function splitKind(graph: Graph, node: IRNode): SplitKind {
 
 /** The head count of a `heads` layer (what m must divide), else undefined. */
 export function headsOf(node: IRNode): number | undefined {
-  const rule = shardingOf(node.op);
-  if (rule.kind !== "heads") return undefined;
-  const h = node.attrs[rule.attr];
-  return typeof h === "number" ? h : undefined;
+  return shardingOf(node.op).kind === "heads" ? shardedWidth(node) : undefined;
 }
 
 /** The kind a layer takes under model degree m: attention with m not dividing its heads runs replicated. */

@@ -2,7 +2,7 @@ import { CHANNELWISE, REPLICATED, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, activationFlops, only, product } from "./shape-utils.js";
 
 /** `relu`, `sigmoid`, `tanh`, `softmax`, `gelu`: Keras activation layers (softmax over the last axis). No attrs. */
-function activationLayer<N extends string>(name: N): OpSpec<N> {
+function activationLayer<N extends string>(name: N): OpSpec<N, readonly []> {
   return {
     name,
     keras: name === "relu" ? "ReLU" : "Activation",

@@ -1,4 +1,5 @@
 import type { AttrValue } from "../ir/graph.js";
+import type { ArgValue } from "./arg-values.js";
 
 /** The activations `activation:` accepts (LANGUAGE.md). */
 export const ACTIVATIONS = ["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu", "linear"] as const;
@@ -6,6 +7,7 @@ export const ACTIVATIONS = ["relu", "relu6", "sigmoid", "tanh", "softmax", "gelu
 /**
  * The kind of value an argument takes. `lower` checks written values against it and normalises them:
  * `pair` becomes `[h, w]`, `padding2d` becomes `[[top, bottom], [left, right]]`, enums become strings.
+ * `arg-values.ts` gives the TypeScript type of each kind's normalised value.
  */
 export type ArgType =
   | { readonly kind: "int"; readonly min?: number; readonly max?: number }
@@ -27,13 +29,17 @@ export type ArgType =
   /** An int, `[h, w]` or `[[top, bottom], [left, right]]`, all >= 0 (Keras's `ZeroPadding2D`). */
   | { readonly kind: "padding2d" };
 
-/** One argument of a layer: its name, the kind of value it takes, and its Keras default. */
-export interface ArgSchema {
-  readonly name: string;
+/**
+ * One argument of a layer: its name, the kind of value it takes, and its Keras default. Generic in the name and
+ * the type, so that a spec built with the `arg` shorthands keeps both as literals and `OpAttrs` can derive each
+ * op's attribute types from its schema.
+ */
+export interface ArgSchema<Name extends string = string, Type extends ArgType = ArgType> {
+  readonly name: Name;
   readonly required: boolean;
   /** Already normalised (`[1, 1]` for a pair). Absent on required arguments and on `defaultFrom` ones. */
   readonly default?: AttrValue;
-  readonly type: ArgType;
+  readonly type: Type;
   /** The default is another argument's value (pooling's `strides` = `pool`, as in Keras). */
   readonly defaultFrom?: string;
   /**
@@ -43,22 +49,49 @@ export interface ArgSchema {
   readonly defaultFromShape?: string;
 }
 
-/** Shorthands so each op file reads like Keras's signature. */
+/**
+ * The shorthands every op file writes its schema with, so each reads like Keras's signature. `const` type
+ * parameters keep the argument's name and type as literals (`"units"`, `{ kind: "int"; min: 1 }`).
+ */
 export const arg = {
-  required: (name: string, type: ArgType): ArgSchema => ({ name, required: true, type }),
-  optional: (name: string, type: ArgType, value: AttrValue): ArgSchema => ({
+  required: <const N extends string, const T extends ArgType>(name: N, type: T): ArgSchema<N, T> => ({
     name,
-    required: false,
+    required: true,
     type,
-    default: value,
   }),
-  activation: (): ArgSchema => ({
+  /** `value` is the Keras default, already normalised. */
+  optional: <const N extends string, const T extends ArgType>(
+    name: N,
+    type: T,
+    value: ArgValue<T>,
+  ): ArgSchema<N, T> => ({ name, required: false, type, default: value }),
+  /** Defaults to another argument's value (pooling's `strides` = `pool`); `from` must come first. */
+  defaultFrom: <const N extends string, const T extends ArgType>(
+    name: N,
+    type: T,
+    from: string,
+  ): ArgSchema<N, T> => ({ name, required: false, type, defaultFrom: from }),
+  /** Defaults to a value the op's `infer` computes from the input's shape, described in words. */
+  defaultFromShape: <const N extends string, const T extends ArgType>(
+    name: N,
+    type: T,
+    described: string,
+  ): ArgSchema<N, T> => ({ name, required: false, type, defaultFromShape: described }),
+  activation: (): ArgSchema<
+    "activation",
+    { readonly kind: "enum"; readonly values: typeof ACTIVATIONS }
+  > => ({
     name: "activation",
     required: false,
     type: { kind: "enum", values: ACTIVATIONS },
     default: "linear",
   }),
-  useBias: (): ArgSchema => ({ name: "use_bias", required: false, type: { kind: "bool" }, default: true }),
+  useBias: (): ArgSchema<"use_bias", { readonly kind: "bool" }> => ({
+    name: "use_bias",
+    required: false,
+    type: { kind: "bool" },
+    default: true,
+  }),
 };
 
 /** How a type reads in a diagnostic: "an int >= 1", "one of valid, same". */

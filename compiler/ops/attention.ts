@@ -23,14 +23,14 @@ function optionalNum(input: InferInput, name: string): number | undefined {
  * Normalised attrs: `{ heads: int, key_dim: int, value_dim: int, causal: bool, dropout: number, use_bias: bool }`
  * (`key_dim` and `value_dim` filled by infer when left out).
  */
-export const attention: OpSpec<"attention"> = {
+export const attention = {
   name: "attention",
   keras: "MultiHeadAttention",
   tensorInputs: "one",
   args: [
     arg.required("heads", { kind: "int", min: 1 }),
-    { name: "key_dim", required: false, type: { kind: "int", min: 1 }, defaultFromShape: "width ÷ heads" },
-    { name: "value_dim", required: false, type: { kind: "int", min: 1 }, defaultFromShape: "key_dim" },
+    arg.defaultFromShape("key_dim", { kind: "int", min: 1 }, "width ÷ heads"),
+    arg.defaultFromShape("value_dim", { kind: "int", min: 1 }, "key_dim"),
     arg.optional("causal", { kind: "bool" }, false),
     arg.optional("dropout", { kind: "float", min: 0, max: 1, maxExclusive: true }, 0),
     arg.useBias(),
@@ -84,14 +84,14 @@ export const attention: OpSpec<"attention"> = {
       saved: t * (2 * h * k + h * v) + 2 * h * t * t + t * h * v + t * d,
     };
   },
-};
+} satisfies OpSpec<"attention">;
 
 /**
  * `position_embedding(max_length)`: learned position vectors shaped like its `[T, d]` input (keras_hub
  * `PositionEmbedding(sequence_length=max_length)`: the first T of max_length rows), max_length·d weights; the
  * model adds them itself (`add(x, p)`). Normalised attrs: `{ max_length: int }`.
  */
-export const positionEmbedding: OpSpec<"position_embedding"> = {
+export const positionEmbedding = {
   name: "position_embedding",
   keras: "PositionEmbedding",
   tensorInputs: "one",
@@ -105,4 +105,4 @@ export const positionEmbedding: OpSpec<"position_embedding"> = {
     if (length < t) return { code: "MG2024", args: [length, t], hint: `use max_length: ${t} or more` };
     return { shape: [t, d], params: { trainable: length * d, nonTrainable: 0 }, flops: 0 };
   },
-};
+} satisfies OpSpec<"position_embedding">;

@@ -21,7 +21,7 @@ const PADDING = { kind: "enum", values: ["valid", "same"] } as const;
  * Normalised attrs: `{ filters: int, kernel: [h, w], strides: [h, w], padding: "valid" | "same",
  * dilation: [h, w], activation: string, use_bias: bool }`.
  */
-export const conv2d: OpSpec<"conv2d"> = {
+export const conv2d = {
   name: "conv2d",
   keras: "Conv2D",
   tensorInputs: "one",
@@ -36,14 +36,14 @@ export const conv2d: OpSpec<"conv2d"> = {
   ],
   sharding: { kind: "column", attr: "filters", axis: "channels" },
   infer: (input) => inferConv(input, "conv2d", numAttr(input.attrs, "filters"), false),
-};
+} satisfies OpSpec<"conv2d">;
 
 /**
  * `depthwise_conv2d(kernel, strides=1, padding=valid, depth_multiplier=1, dilation=1, activation, use_bias)`:
  * Keras `DepthwiseConv2D`. Normalised attrs: `{ kernel: [h, w], strides: [h, w], padding, depth_multiplier: int,
  * dilation: [h, w], activation: string, use_bias: bool }`.
  */
-export const depthwiseConv2d: OpSpec<"depthwise_conv2d"> = {
+export const depthwiseConv2d = {
   name: "depthwise_conv2d",
   keras: "DepthwiseConv2D",
   tensorInputs: "one",
@@ -60,7 +60,7 @@ export const depthwiseConv2d: OpSpec<"depthwise_conv2d"> = {
   // runtime shards weights along: priced and run replicated under m > 1 until the runtime cuts that axis.
   sharding: REPLICATED,
   infer: (input) => inferConv(input, "depthwise_conv2d", 0, true),
-};
+} satisfies OpSpec<"depthwise_conv2d">;
 
 /** Output [h, w, c], Keras-exact weights (k·k·Cin·F + F; depthwise k·k·C·m + C·m), and 2 FLOPs per MAC. */
 function inferConv(

@@ -6,7 +6,7 @@ import { activationFlops, boolAttr, numAttr, only, product, showShape, strAttr }
  * `dense(units, activation, use_bias)`: Keras `Dense`, applied to the last axis.
  * Normalised attrs: `{ units: int, activation: string ("linear" when absent), use_bias: bool }`.
  */
-export const dense: OpSpec<"dense"> = {
+export const dense = {
   name: "dense",
   keras: "Dense",
   tensorInputs: "one",
@@ -29,4 +29,4 @@ export const dense: OpSpec<"dense"> = {
         activationFlops(strAttr(input.attrs, "activation"), product(out)),
     };
   },
-};
+} satisfies OpSpec<"dense">;

@@ -1,16 +1,17 @@
+import { arg } from "./arg-schema.js";
 import { CHANNELWISE, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, only, product } from "./shape-utils.js";
 
 /** `dropout(rate)`: Keras `Dropout`, rate in [0, 1). Normalised attrs: `{ rate: number }`. */
-export const dropout: OpSpec<"dropout"> = {
+export const dropout = {
   name: "dropout",
   keras: "Dropout",
   tensorInputs: "one",
-  args: [{ name: "rate", required: true, type: { kind: "float", min: 0, max: 1, maxExclusive: true } }],
+  args: [arg.required("rate", { kind: "float", min: 0, max: 1, maxExclusive: true })],
   sharding: CHANNELWISE,
   keepsDtype: true,
   infer(input) {
     const shape = only(input);
     return { shape, params: NO_PARAMS, flops: product(shape) };
   },
-};
+} satisfies OpSpec<"dropout">;

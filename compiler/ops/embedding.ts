@@ -1,3 +1,4 @@
+import { arg } from "./arg-schema.js";
 import type { OpSpec } from "./op-spec.js";
 import { numAttr, only } from "./shape-utils.js";
 
@@ -5,13 +6,13 @@ import { numAttr, only } from "./shape-utils.js";
  * `embedding(input_dim, output_dim)`: Keras `Embedding`; int token ids [n] → [n, output_dim].
  * Normalised attrs: `{ input_dim: int, output_dim: int }`.
  */
-export const embedding: OpSpec<"embedding"> = {
+export const embedding = {
   name: "embedding",
   keras: "Embedding",
   tensorInputs: "one",
   args: [
-    { name: "input_dim", required: true, type: { kind: "int", min: 1 } },
-    { name: "output_dim", required: true, type: { kind: "int", min: 1 } },
+    arg.required("input_dim", { kind: "int", min: 1 }),
+    arg.required("output_dim", { kind: "int", min: 1 }),
   ],
   // Megatron's vocabulary-parallel embedding: each device holds a block of the table's rows.
   sharding: { kind: "vocabulary", attr: "input_dim", cuts: { embeddings: 0 } },
@@ -21,4 +22,4 @@ export const embedding: OpSpec<"embedding"> = {
     const width = numAttr(input.attrs, "output_dim");
     return { shape: [...shape, width], params: { trainable: vocab * width, nonTrainable: 0 }, flops: 0 };
   },
-};
+} satisfies OpSpec<"embedding">;

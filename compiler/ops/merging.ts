@@ -1,10 +1,11 @@
+import { arg } from "./arg-schema.js";
 import { CHANNELWISE, REPLICATED, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, numAttr, product, showShape } from "./shape-utils.js";
 
 const showAll = (shapes: readonly (readonly number[])[]) => shapes.map(showShape).join(" and ");
 
 /** `add(a, b, ...)` and `multiply(...)`: Keras `Add` / `Multiply` of same-shaped tensors. No attrs. */
-function elementwise<N extends string>(name: N, keras: string): OpSpec<N> {
+function elementwise<N extends string>(name: N, keras: string): OpSpec<N, readonly []> {
   return {
     name,
     keras,
@@ -32,11 +33,11 @@ export const multiply = elementwise("multiply", "Multiply");
  * `concat(a, b, ..., axis=-1)`: Keras `Concatenate`. Normalised attrs: `{ axis: int }` as written, Keras-style:
  * counting the batch axis as 0, so -1 is the last axis and 1 the first per-sample axis.
  */
-export const concat: OpSpec<"concat"> = {
+export const concat = {
   name: "concat",
   keras: "Concatenate",
   tensorInputs: "many",
-  args: [{ name: "axis", required: false, type: { kind: "int" }, default: -1 }],
+  args: [arg.optional("axis", { kind: "int" }, -1)],
   sharding: REPLICATED,
   infer({ shapes, attrs }) {
     const first = shapes[0]!;
@@ -49,4 +50,4 @@ export const concat: OpSpec<"concat"> = {
     const out = first.map((d, i) => (i === axis ? shapes.reduce((sum, s) => sum + s[i]!, 0) : d));
     return { shape: out, params: NO_PARAMS, flops: 0 };
   },
-};
+} satisfies OpSpec<"concat">;

@@ -1,3 +1,4 @@
+import { arg } from "./arg-schema.js";
 import { CHANNELWISE, REPLICATED, type OpSpec } from "./op-spec.js";
 import { only, product, showShape } from "./shape-utils.js";
 
@@ -6,13 +7,13 @@ import { only, product, showShape } from "./shape-utils.js";
  * trainable, the moving mean and variance are not (4·C, 2·C non-trainable).
  * Normalised attrs: `{ momentum: number, epsilon: number }`.
  */
-export const batchnorm: OpSpec<"batchnorm"> = {
+export const batchnorm = {
   name: "batchnorm",
   keras: "BatchNormalization",
   tensorInputs: "one",
   args: [
-    { name: "momentum", required: false, type: { kind: "float", min: 0, max: 1 }, default: 0.99 },
-    { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
+    arg.optional("momentum", { kind: "float", min: 0, max: 1 }, 0.99),
+    arg.optional("epsilon", { kind: "float", min: 0, minExclusive: true }, 0.001),
   ],
   sharding: CHANNELWISE,
   wholeBatch: true,
@@ -22,19 +23,17 @@ export const batchnorm: OpSpec<"batchnorm"> = {
     if (c === undefined) return { code: "MG2002", args: ["batchnorm", showShape(shape)] };
     return { shape, params: { trainable: 2 * c, nonTrainable: 2 * c }, flops: 2 * product(shape) };
   },
-};
+} satisfies OpSpec<"batchnorm">;
 
 /**
  * `layernorm(epsilon=0.001)`: Keras `LayerNormalization` over the last axis (gamma, beta: 2·C).
  * Normalised attrs: `{ epsilon: number }`.
  */
-export const layernorm: OpSpec<"layernorm"> = {
+export const layernorm = {
   name: "layernorm",
   keras: "LayerNormalization",
   tensorInputs: "one",
-  args: [
-    { name: "epsilon", required: false, type: { kind: "float", min: 0, minExclusive: true }, default: 0.001 },
-  ],
+  args: [arg.optional("epsilon", { kind: "float", min: 0, minExclusive: true }, 0.001)],
   sharding: REPLICATED,
   infer(input) {
     const shape = only(input);
@@ -42,4 +41,4 @@ export const layernorm: OpSpec<"layernorm"> = {
     if (c === undefined) return { code: "MG2002", args: ["layernorm", showShape(shape)] };
     return { shape, params: { trainable: 2 * c, nonTrainable: 0 }, flops: 8 * product(shape) };
   },
-};
+} satisfies OpSpec<"layernorm">;

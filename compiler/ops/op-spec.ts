@@ -85,9 +85,11 @@ export const CHANNELWISE: ShardingRule = { kind: "channelwise" };
 
 /**
  * What the compiler knows about one layer: the single source every pass and emitter reads. Each layer family
- * lives in its own file in this folder and is registered in `index.ts`'s table.
+ * lives in its own file in this folder and is registered in `op-table.ts`. `A` is the spec's own argument
+ * schema, kept literal (each op file writes `satisfies OpSpec<"name">`) so that `OpAttrs` derives the op's
+ * attribute types from it.
  */
-export interface OpSpec<N extends string = string> {
+export interface OpSpec<N extends string = string, A extends readonly ArgSchema[] = readonly ArgSchema[]> {
   /** The layer's name in LANGUAGE.md. */
   readonly name: N;
   /** The Keras layer class it matches (`Conv2D`), for summaries and the Keras emitter. */
@@ -97,8 +99,8 @@ export interface OpSpec<N extends string = string> {
    * written out (`add(h, x)`), as for `add`, `multiply`, `concat`.
    */
   readonly tensorInputs: "one" | "many";
-  /** Non-tensor arguments, in positional order, with Keras defaults. */
-  readonly args: readonly ArgSchema[];
+  /** Non-tensor arguments, in positional order, with Keras defaults: the source of the op's attribute types. */
+  readonly args: A;
   /** Output shape, Keras-exact parameter counts and FLOPs, or the shape mistake. */
   readonly infer: (input: InferInput) => InferResult | ShapeError;
   /** How model parallelism may cut the layer (see `ShardingRule`). */

@@ -1,4 +1,4 @@
-import type { ArgSchema } from "./arg-schema.js";
+import { arg } from "./arg-schema.js";
 import { CHANNELWISE, type OpSpec } from "./op-spec.js";
 import {
   NO_PARAMS,
@@ -11,17 +11,17 @@ import {
   windowOutput,
 } from "./shape-utils.js";
 
-const POOL_ARGS: readonly ArgSchema[] = [
-  { name: "pool", required: false, type: { kind: "pair", min: 1 }, default: [2, 2] },
-  { name: "strides", required: false, type: { kind: "pair", min: 1 }, defaultFrom: "pool" },
-  { name: "padding", required: false, type: { kind: "enum", values: ["valid", "same"] }, default: "valid" },
-];
+const POOL_ARGS = [
+  arg.optional("pool", { kind: "pair", min: 1 }, [2, 2]),
+  arg.defaultFrom("strides", { kind: "pair", min: 1 }, "pool"),
+  arg.optional("padding", { kind: "enum", values: ["valid", "same"] }, "valid"),
+] as const;
 
 /**
  * `maxpool2d(pool=2, strides=pool, padding=valid)` and `avgpool2d(...)`: Keras `MaxPooling2D` / `AveragePooling2D`.
  * Normalised attrs: `{ pool: [h, w], strides: [h, w] (pool when absent), padding: "valid" | "same" }`.
  */
-function pooling<N extends string>(name: N, keras: string): OpSpec<N> {
+function pooling<N extends string>(name: N, keras: string): OpSpec<N, typeof POOL_ARGS> {
   return {
     name,
     keras,
@@ -56,7 +56,7 @@ export const maxpool2d = pooling("maxpool2d", "MaxPooling2D");
 export const avgpool2d = pooling("avgpool2d", "AveragePooling2D");
 
 /** `global_avg_pool2d` / `global_max_pool2d`: [h, w, c] → [c]. No attrs. */
-function globalPooling<N extends string>(name: N, keras: string): OpSpec<N> {
+function globalPooling<N extends string>(name: N, keras: string): OpSpec<N, readonly []> {
   return {
     name,
     keras,
@@ -78,20 +78,15 @@ export const globalMaxPool2d = globalPooling("global_max_pool2d", "GlobalMaxPool
  * `zeropad2d(padding=1)`: Keras `ZeroPadding2D`.
  * Normalised attrs: `{ padding: [[top, bottom], [left, right]] }`.
  */
-export const zeropad2d: OpSpec<"zeropad2d"> = {
+export const zeropad2d = {
   name: "zeropad2d",
   keras: "ZeroPadding2D",
   tensorInputs: "one",
   args: [
-    {
-      name: "padding",
-      required: false,
-      type: { kind: "padding2d" },
-      default: [
-        [1, 1],
-        [1, 1],
-      ],
-    },
+    arg.optional("padding", { kind: "padding2d" }, [
+      [1, 1],
+      [1, 1],
+    ]),
   ],
   sharding: CHANNELWISE,
   keepsDtype: true,
@@ -107,4 +102,4 @@ export const zeropad2d: OpSpec<"zeropad2d"> = {
       flops: 0,
     };
   },
-};
+} satisfies OpSpec<"zeropad2d">;

@@ -1,26 +1,27 @@
+import { arg } from "./arg-schema.js";
 import { REPLICATED, type OpSpec } from "./op-spec.js";
 import { NO_PARAMS, only, product, showShape } from "./shape-utils.js";
 
 /** `flatten`: Keras `Flatten`, everything but the batch axis into one. No attrs. */
-export const flatten: OpSpec<"flatten"> = {
+export const flatten = {
   name: "flatten",
   keras: "Flatten",
   tensorInputs: "one",
-  args: [],
+  args: [] as const,
   sharding: REPLICATED,
   keepsDtype: true,
   infer: (input) => ({ shape: [product(only(input))], params: NO_PARAMS, flops: 0 }),
-};
+} satisfies OpSpec<"flatten">;
 
 /**
  * `reshape(shape)`: Keras `Reshape`; one entry may be -1 (inferred).
  * Normalised attrs: `{ shape: int[] }`, as written (a -1 is resolved by infer-shapes, in the output shape).
  */
-export const reshape: OpSpec<"reshape"> = {
+export const reshape = {
   name: "reshape",
   keras: "Reshape",
   tensorInputs: "one",
-  args: [{ name: "shape", required: true, type: { kind: "shape", allowInfer: true } }],
+  args: [arg.required("shape", { kind: "shape", allowInfer: true })],
   sharding: REPLICATED,
   keepsDtype: true,
   infer(input) {
@@ -41,4 +42,4 @@ export const reshape: OpSpec<"reshape"> = {
     }
     return { shape: target, params: NO_PARAMS, flops: 0 };
   },
-};
+} satisfies OpSpec<"reshape">;

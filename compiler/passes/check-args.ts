@@ -7,9 +7,10 @@ import type { PassContext } from "../diagnostics/pass-context.js";
 
 /**
  * Checks written arguments against a schema (a layer's, an optimizer's, a data source's) and returns them
- * normalised with every default filled. Each mistake is reported at the argument's own span. When anything is
- * wrong the result still has a well-typed value for every argument (a neutral placeholder), so later code can
- * read attrs without re-checking; `ok` says whether it may be trusted.
+ * normalised with every default filled (`values`: a layer's attrs, an optimizer's or a data source's settings).
+ * Each mistake is reported at the argument's own span. When anything is wrong the result still has a well-typed
+ * value for every argument (a neutral placeholder), so later code can read them without re-checking; `ok` says
+ * whether they may be trusted.
  */
 export function checkArgs(
   args: Args,
@@ -17,7 +18,7 @@ export function checkArgs(
   owner: string,
   ctx: PassContext,
   ownerSpan: Span = args.span,
-): { attrs: Record<string, AttrValue>; ok: boolean } {
+): { values: Record<string, AttrValue>; ok: boolean } {
   const errorsBefore = ctx.diagnostics.errorCount;
   const written = new Map<string, Value>();
   if (args.positional.length > schemas.length) {
@@ -66,7 +67,7 @@ export function checkArgs(
       attrs[schema.name] = attrs[schema.defaultFrom] ?? placeholder(schema.type);
     }
   }
-  return { attrs, ok: ctx.diagnostics.errorCount === errorsBefore };
+  return { values: attrs, ok: ctx.diagnostics.errorCount === errorsBefore };
 }
 
 /** A value as the user wrote it, for "got ..." in messages. */

@@ -5,7 +5,8 @@ import type { DataFacts } from "../data-probe/data-facts.js";
 import { probeData } from "../data-probe/probe-data.js";
 import type { DataSource, TrainingConfig } from "../ir/config.js";
 import type { DType, Graph } from "../ir/graph.js";
-import { showShape } from "../ops/index.js";
+import { inputAttrsOf } from "../ir/input-attrs.js";
+import { attrsOf, showShape } from "../ops/index.js";
 import { checkLoss, checkTarget, type ProbedSource } from "./check-loss.js";
 import type { PassContext } from "../diagnostics/pass-context.js";
 
@@ -49,7 +50,7 @@ export function checkData(graph: Graph, training: TrainingConfig, ctx: PassConte
   if (!input || !output?.outputShape) return;
   const declared: InputDecl = {
     name: input.name,
-    shape: input.attrs["shape"] as readonly number[],
+    shape: inputAttrsOf(input).shape,
     span: input.span,
     dtype: input.dtype,
   };
@@ -189,10 +190,10 @@ function checkVocabulary(graph: Graph, source: ProbedSource, ctx: PassContext): 
   if (vocabulary === undefined) return;
   for (const node of graph.nodes) {
     if (node.op !== "embedding" || !node.inputs.some((i) => graph.inputs.includes(i))) continue;
-    const rows = node.attrs["input_dim"];
-    if (typeof rows !== "number" || rows >= vocabulary) continue;
+    const { input_dim: rows, output_dim: width } = attrsOf(node, "embedding");
+    if (rows >= vocabulary) continue;
     ctx.diagnostics.report("MG2116", node.span, [source.facts.name, vocabulary, node.name, rows], {
-      hint: `write \`embedding(${vocabulary}, ${String(node.attrs["output_dim"])})\``,
+      hint: `write \`embedding(${vocabulary}, ${width})\``,
     });
   }
 }

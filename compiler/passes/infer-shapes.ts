@@ -1,6 +1,7 @@
 import { BYTES_PER_ELEMENT } from "../ir/element-bytes.js";
 import type { RelatedNote } from "../diagnostics/diagnostic.js";
 import type { DType, Graph, IRNode } from "../ir/graph.js";
+import { inputAttrsOf } from "../ir/input-attrs.js";
 import { OPS, isShapeError, product, type Shape } from "../ops/index.js";
 import type { PassContext } from "../diagnostics/pass-context.js";
 
@@ -19,8 +20,7 @@ export function inferShapes(graph: Graph, ctx: PassContext): Graph {
 
 function inferNode(node: IRNode, done: readonly IRNode[], ctx: PassContext): IRNode {
   if (node.op === "input") {
-    const shape = node.attrs["shape"] as readonly number[];
-    return finish(node, shape, node.dtype, { trainable: 0, nonTrainable: 0 }, 0);
+    return finish(node, inputAttrsOf(node).shape, node.dtype, { trainable: 0, nonTrainable: 0 }, 0);
   }
   const spec = OPS.get(node.op);
   const producers = node.inputs.map((id) => done[id]);

@@ -47,5 +47,5 @@ function layerAttrs(layer: ExpandedLayer, ctx: PassContext): Attrs {
       { notes },
     );
   }
-  return checkArgs(layer.args, spec.args, spec.name, ctx, layer.span).attrs;
+  return checkArgs(layer.args, spec.args, spec.name, ctx, layer.span).values;
 }

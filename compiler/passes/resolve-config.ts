@@ -129,7 +129,7 @@ function defaultOptimizer(): Optimizer {
 function resolveOptimizer(value: Value, ctx: PassContext): Optimizer | undefined {
   const resolved = callOf(value, "optimizer", OPTIMIZER_ARGS, ctx);
   if (!resolved) return undefined;
-  const a = resolved.attrs as Record<string, number | boolean>;
+  const a = resolved.values as Record<string, number | boolean>;
   const n = (k: string) => a[k] as number;
   switch (resolved.name) {
     case "sgd":
@@ -152,7 +152,7 @@ function resolveData(
 ): DataSource | undefined {
   const resolved = callOf(value, key, DATA_ARGS, ctx);
   if (!resolved) return undefined;
-  const a = resolved.attrs;
+  const a = resolved.values;
   const file = (name: string): string => {
     const path = resolve(baseDir, a[name] as string);
     const written = value.kind === "call" ? fileArgSpan(value, name) : undefined;
@@ -196,7 +196,7 @@ function callOf(
   key: string,
   table: Readonly<Record<string, readonly ArgSchema[]>>,
   ctx: PassContext,
-): { name: string; attrs: Record<string, unknown>; ok: boolean } | undefined {
+): { name: string; values: Record<string, unknown>; ok: boolean } | undefined {
   if (value.kind !== "name" && value.kind !== "call") {
     typeError(value, key, `one of ${Object.keys(table).join(", ")}`, ctx);
     return undefined;

@@ -1,6 +1,7 @@
 import type { Graph } from "../ir/graph.js";
 import { withCommas } from "../diagnostics/with-commas.js";
 import { layerLayout, nodeLayoutInput, shardingOf } from "../plan/layer-layout.js";
+import { shardedWidth } from "../ops/index.js";
 
 const count = withCommas;
 
@@ -26,12 +27,12 @@ export function layoutPhrase(graph: Graph, v: number, config: { d: number; m: nu
       return `row-parallel: partial sums of ${count(share(inputs))} of ${count(inputs)} inputs, all-reduced`;
     }
     case "heads": {
-      const heads = Number(node.attrs["heads"]);
+      const heads = Number(shardedWidth(node));
       const each = heads / config.m;
       return `${each} whole head${each === 1 ? "" : "s"} per device; output projection row-parallel, all-reduced`;
     }
     case "vocabulary": {
-      const rows = Number(node.attrs["input_dim"]);
+      const rows = Number(shardedWidth(node));
       return `vocabulary split: each device looks up its ${count(share(rows))} of ${count(rows)} rows, all-reduced`;
     }
     case "channelwise":

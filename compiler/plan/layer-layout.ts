@@ -1,5 +1,5 @@
 import type { Attrs, Graph } from "../ir/graph.js";
-import { OPS } from "../ops/index.js";
+import { OPS, shardedWidth } from "../ops/index.js";
 import type { ShardingRule } from "../ops/index.js";
 import { REPLICATED, type WeightCut } from "../ops/op-spec.js";
 
@@ -69,9 +69,9 @@ function modeOf(layer: LayoutInput): SplitMode {
       return split === "input_features" && rule.rows !== undefined ? "row" : "column";
     // A plan that says `none` (one written before these layouts existed) runs the layer whole, as planned.
     case "heads": {
-      const heads = layer.attrs?.[rule.attr];
+      const heads = shardedWidth(layer);
       if (split === "none") return "replicated";
-      return typeof heads !== "number" || heads % m === 0 ? "heads" : "replicated";
+      return heads === undefined || heads % m === 0 ? "heads" : "replicated";
     }
     case "vocabulary":
       return split === "none" ? "replicated" : "vocabulary";

@@ -1,5 +1,6 @@
 import type { Loss } from "../ir/config.js";
 import { BYTES_PER_ELEMENT } from "../ir/element-bytes.js";
+import { activationOf } from "../ops/index.js";
 import { type LayoutInput, layerLayout } from "./layer-layout.js";
 
 /** The losses a run can score on the output's channel blocks: cross-entropy against class ids. */
@@ -25,7 +26,7 @@ export function scoresOnShards(
 ): boolean {
   if (loss === undefined || !SHARDED_LOSSES.has(loss)) return false;
   if (!metrics.every((m) => SHARDED_METRICS.has(m))) return false;
-  if (output.attrs?.["activation"] !== "softmax") return false;
+  if (activationOf(output) !== "softmax") return false;
   const classes = output.outputShape.at(-1) ?? 0;
   return layerLayout(output).mode === "column" && classes >= output.placement.modelDegree;
 }

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Graph } from "../../compiler/ir/graph.js";
 import { layerForNode } from "./layer-for-node.js";
 import { tfjsLayerName } from "../../compiler/ir/tfjs-layer-names.js";
+import { inputAttrsOf } from "../../compiler/ir/input-attrs.js";
 
 /**
  * The IR as a tfjs functional model: one Keras-equivalent layer per IR node, named `tfjsLayerName(node.name)`,
@@ -14,11 +15,8 @@ export function buildModel(graph: Graph): tf.LayersModel {
   for (const node of graph.nodes) {
     const name = tfjsLayerName(node.name);
     if (node.op === "input") {
-      const shape = node.attrs["shape"];
-      if (!Array.isArray(shape) || !shape.every((d) => typeof d === "number"))
-        throw new TypeError(`input '${node.name}' has no shape attr`);
-      const dtype = node.attrs["dtype"] === "int32" ? "int32" : "float32";
-      const input = tf.input({ shape: shape as number[], dtype, name });
+      const { shape, dtype } = inputAttrsOf(node);
+      const input = tf.input({ shape: [...shape], dtype, name });
       outputs.set(node.id, input);
       continue;
     }

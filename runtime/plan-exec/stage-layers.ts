@@ -1,7 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { IRNode } from "../../compiler/ir/graph.js";
-import type { PlanLayer } from "../../compiler/plan/index.js";
-import { layerLayout } from "../../compiler/plan/layer-layout.js";
+import { activationOf, attrsOf, shardAttrs, shardedWidth } from "../../compiler/ops/index.js";
 import { CounterDropout } from "../layers/index.js";
 import { attentionShardForNode, layerForNode, tfjsLayerName } from "../model/index.js";
 import { channelBounds } from "./weight-shards.js";
@@ -23,21 +21,6 @@ export interface HeldLayer {
   readonly call?: (inputs: readonly tf.Tensor[]) => tf.Tensor;
 }
 
-function nodeFor(layer: PlanLayer, attrs: PlanLayer["attrs"]): IRNode {
-  // layerForNode reads only the op, name and attrs.
-  const node: Pick<IRNode, "id" | "name" | "op" | "attrs" | "inputs" | "dtype" | "hints" | "callSites"> = {
-    id: 0,
-    name: layer.name,
-    op: layer.op,
-    attrs,
-    inputs: [],
-    dtype: layer.dtype,
-    hints: [],
-    callSites: [],
-  };
-  return node as IRNode;
-}
-
 /** The width of this device's block of the layer's output channels (units). */
 export function shardWidth(role: LayerRole): number {
   return blockWidth(role.layer.outputShape.at(-1)!, role);
@@ -50,8 +33,8 @@ function blockWidth(channels: number, role: LayerRole): number {
 }
 
 /** A non-linear activation split off a layer, to run where the layer's output is whole or a channel block. */
-function splitActivation(name: string, act: unknown): HeldLayer["activation"] {
-  if (typeof act !== "string" || act === "linear") return null;
+function splitActivation(name: string, act: string | undefined): HeldLayer["activation"] {
+  if (act === undefined || act === "linear") return null;
   return {
     layer: tf.layers.activation({ name: `${name}_act`, activation: act as "relu" }),
     perChannel: act !== "softmax",
@@ -94,33 +77,30 @@ export function holdLayer(role: LayerRole, inputShapes: readonly (readonly numbe
   let call: HeldLayer["call"];
   if (role.mode === "row") {
     // Whole units, a block of the input features; the activation runs after the partial sums are added up.
-    layer = layerForNode(nodeFor(planLayer, { ...planLayer.attrs, activation: "linear" }), name);
-    activation = splitActivation(name, planLayer.attrs["activation"]);
+    layer = layerForNode(shardAttrs(planLayer, { linear: true }), name);
+    activation = splitActivation(name, activationOf(planLayer));
     call = rowParallelCall(layer, role.modelIndex === 0);
   } else if (role.mode === "heads") {
-    const totalHeads = Number(planLayer.attrs["heads"]);
+    const totalHeads = Number(shardedWidth(planLayer));
     const heads = totalHeads / role.modelDegree;
-    layer = attentionShardForNode(nodeFor(planLayer, { ...planLayer.attrs, heads }), name, {
+    layer = attentionShardForNode(shardAttrs(planLayer, { width: heads }), name, {
       firstHead: role.modelIndex * heads,
       totalHeads,
       outputBias: role.modelIndex === 0,
     });
   } else if (role.mode === "vocabulary") {
-    const rows = Number(planLayer.attrs["input_dim"]);
+    const rows = Number(shardedWidth(planLayer));
     const [lo, hi] = channelBounds(rows, role.modelDegree, role.modelIndex);
-    layer = layerForNode(nodeFor(planLayer, { ...planLayer.attrs, input_dim: hi - lo }), name);
+    layer = layerForNode(shardAttrs(planLayer, { width: hi - lo }), name);
     call = vocabularyCall(layer, lo, hi);
   } else if (planLayer.op === "dropout") {
-    const rate = planLayer.attrs["rate"];
-    layer = new CounterDropout({ name, rate: typeof rate === "number" ? rate : 0 });
+    layer = new CounterDropout({ name, rate: attrsOf(planLayer, "dropout").rate });
   } else if (role.split) {
-    const key = layerLayout(planLayer).cut!;
-    const act = planLayer.attrs["activation"];
-    const attrs = { ...planLayer.attrs, [key]: shardWidth(role), activation: "linear" };
-    layer = layerForNode(nodeFor(planLayer, attrs), name);
-    activation = splitActivation(name, act);
+    // Column-parallel: this device's block of the units (filters), the activation after the gather.
+    layer = layerForNode(shardAttrs(planLayer, { width: shardWidth(role), linear: true }), name);
+    activation = splitActivation(name, activationOf(planLayer));
   } else {
-    layer = layerForNode(nodeFor(planLayer, planLayer.attrs), name);
+    layer = layerForNode(planLayer, name);
   }
   // A channelwise layer sees only its channel block of each input, a row-parallel one its input's block.
   const blocked = role.channelwise || role.mode === "row";

@@ -211,7 +211,7 @@ export const allOps = buildGraph("AllOps", { name: "image", shape: [9, 9, 3] }, 
   { name: "gmax", op: "global_max_pool2d", shape: [16], from: ["cat"] },
   { name: "gavg", op: "global_avg_pool2d", shape: [16], from: ["cat"] },
   { name: "both", op: "add", shape: [16], from: ["gmax", "gavg"] },
-  { name: "shape", op: "reshape", attrs: { target_shape: [4, 4] }, shape: [4, 4] },
+  { name: "shape", op: "reshape", attrs: { shape: [4, 4] }, shape: [4, 4] },
   { name: "flatten", op: "flatten", shape: [16] },
   { name: "relu", op: "relu", shape: [16] },
   {

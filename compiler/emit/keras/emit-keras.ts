@@ -14,7 +14,7 @@ import { kerasLayer, kerasLayerNeeds } from "./layer-code.js";
 import { KERAS_LAYER_PIECES } from "./prelude-layers.js";
 import { wrapCall } from "../python/wrap-call.js";
 import { kerasTrain } from "./train-code.js";
-import { shapeOf } from "../python/attrs.js";
+import { shapeOf } from "../python/shapes.js";
 import type { DataSource } from "../../ir/config.js";
 
 /**

@@ -1,6 +1,5 @@
 import type { IRNode } from "../../ir/graph.js";
-import { isOpName, opDefault, type OpName } from "../../ops/index.js";
-import { bool, num, numbers, pair, str, zeroPadding } from "../python/attrs.js";
+import { attrsOf, isOpName, opDefault, type OpAttrs, type OpName } from "../../ops/index.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "../python/literals.js";
 
 export interface KerasCall {
@@ -8,99 +7,112 @@ export interface KerasCall {
   readonly args: readonly string[];
 }
 
-/** What each row of the table builds a call with: the node's attrs and the option writers. */
+type Pair = readonly [number, number];
+/** The ops with a fused activation and a bias; those with a `padding` window. */
+type Fused = "dense" | "conv2d" | "depthwise_conv2d";
+type Windowed = "conv2d" | "depthwise_conv2d" | "maxpool2d" | "avgpool2d";
+
+/** The option writers each row of the table builds its call with. */
 interface KerasContext {
   readonly node: IRNode;
-  readonly a: IRNode["attrs"];
   /** Adds `key=value` unless it is Keras's default. */
   opt(key: string, value: string, isDefault: boolean): void;
-  /** A `[h, w]` attr as Keras writes it (`3` when square), unless it equals `fallback`. */
-  window(key: string, keras: string, fallback: [number, number]): void;
-  /** `activation` and `use_bias`, unless default. */
-  common(): void;
-  padding(): void;
-  kernel(): string;
+  /** A `[h, w]` option as Keras writes it (`3` when square), unless it equals `fallback`. */
+  window(keras: string, value: Pair, fallback: Pair): void;
+  /** `activation` and `use_bias` of `op`, unless default. */
+  common(op: Fused, a: OpAttrs[Fused]): void;
+  /** `padding` of `op`, unless default. */
+  padding(op: Windowed, a: OpAttrs[Windowed]): void;
+  /** A kernel or pool size as Keras writes it: `3` when square. */
+  size(value: Pair): string;
   call(layer: string, positional?: string[]): KerasCall;
   /** A layer class the program defines (its prelude piece): `SelfAttention(...)`. */
   own(layer: string, positional?: string[]): KerasCall;
-  /** A float argument of `op`, written unless it equals the op spec's (Keras's) default. */
-  keras(key: string, op: OpName): void;
+  /** A float argument, written unless it equals `fallback` (the op spec's, Keras's, default). */
+  float(key: string, value: number, fallback: number): void;
   /** An option Keras has no default for, always written. */
   push(option: string): void;
 }
 
 /**
- * A row: the op's `tf.keras.layers` call, and the prelude pieces it needs, if any (the classes a layer Keras
- * has no one-input form of is written as: attention, position_embedding).
+ * A row: the op's `tf.keras.layers` call from its typed attrs, and the prelude pieces it needs, if any (the
+ * classes a layer Keras has no one-input form of is written as: attention, position_embedding).
  */
-type KerasRow = ((k: KerasContext) => KerasCall) & { readonly needs?: readonly string[] };
+type KerasRow<N extends OpName> = ((k: KerasContext, a: OpAttrs[N]) => KerasCall) & {
+  readonly needs?: readonly string[];
+};
+type KerasLayers = { readonly [N in OpName]: KerasRow<N> };
 
 /** A row whose call is a class of the program's own (compiler/emit/keras/prelude-layers.ts). */
-function needing(needs: readonly string[], row: (k: KerasContext) => KerasCall): KerasRow {
+function needing<N extends OpName>(
+  needs: readonly string[],
+  row: (k: KerasContext, a: OpAttrs[N]) => KerasCall,
+): KerasRow<N> {
   return Object.assign(row, { needs });
 }
 
 const pooling =
-  (layer: "MaxPooling2D" | "AveragePooling2D"): KerasRow =>
-  (k) => {
-    const [ph, pw] = pair(k.a, "pool", [2, 2]);
-    k.window("strides", "strides", [ph, pw]);
-    k.padding();
-    return k.call(layer, [ph === pw ? pyNumber(ph) : pyTuple([ph, pw])]);
+  (op: "maxpool2d" | "avgpool2d", layer: "MaxPooling2D" | "AveragePooling2D"): KerasRow<typeof op> =>
+  (k, a) => {
+    // Keras's strides default to the pool size.
+    k.window("strides", a.strides, a.pool);
+    k.padding(op, a);
+    return k.call(layer, [k.size(a.pool)]);
   };
 
 const activationLayer =
-  (op: "sigmoid" | "tanh" | "gelu"): KerasRow =>
+  (op: "sigmoid" | "tanh" | "gelu"): KerasRow<typeof op> =>
   (k) =>
     k.call("Activation", [pyString(op)]);
 
 /** The `tf.keras.layers` call of each op, Keras defaults left out. */
 const KERAS_LAYERS = {
-  dense: (k) => {
-    k.common();
-    return k.call("Dense", [pyNumber(num(k.a, "units"))]);
+  dense: (k, a) => {
+    k.common("dense", a);
+    return k.call("Dense", [pyNumber(a.units)]);
   },
-  conv2d: (k) => {
-    k.window("strides", "strides", [1, 1]);
-    k.padding();
-    k.window("dilation", "dilation_rate", [1, 1]);
-    k.common();
-    return k.call("Conv2D", [pyNumber(num(k.a, "filters")), k.kernel()]);
+  conv2d: (k, a) => {
+    k.window("strides", a.strides, opDefault("conv2d", "strides"));
+    k.padding("conv2d", a);
+    k.window("dilation_rate", a.dilation, opDefault("conv2d", "dilation"));
+    k.common("conv2d", a);
+    return k.call("Conv2D", [pyNumber(a.filters), k.size(a.kernel)]);
   },
-  depthwise_conv2d: (k) => {
-    k.window("strides", "strides", [1, 1]);
-    k.padding();
-    const multiplier = num(k.a, "depth_multiplier", 1);
-    k.opt("depth_multiplier", pyNumber(multiplier), multiplier === 1);
-    k.window("dilation", "dilation_rate", [1, 1]);
-    k.common();
-    return k.call("DepthwiseConv2D", [k.kernel()]);
+  depthwise_conv2d: (k, a) => {
+    k.window("strides", a.strides, opDefault("depthwise_conv2d", "strides"));
+    k.padding("depthwise_conv2d", a);
+    const multiplier = a.depth_multiplier;
+    k.opt(
+      "depth_multiplier",
+      pyNumber(multiplier),
+      multiplier === opDefault("depthwise_conv2d", "depth_multiplier"),
+    );
+    k.window("dilation_rate", a.dilation, opDefault("depthwise_conv2d", "dilation"));
+    k.common("depthwise_conv2d", a);
+    return k.call("DepthwiseConv2D", [k.size(a.kernel)]);
   },
-  maxpool2d: pooling("MaxPooling2D"),
-  avgpool2d: pooling("AveragePooling2D"),
+  maxpool2d: pooling("maxpool2d", "MaxPooling2D"),
+  avgpool2d: pooling("avgpool2d", "AveragePooling2D"),
   global_avg_pool2d: (k) => k.call("GlobalAveragePooling2D"),
   global_max_pool2d: (k) => k.call("GlobalMaxPooling2D"),
-  zeropad2d: (k) => {
-    const [[t, b], [l, r]] = zeroPadding(k.a.padding);
+  zeropad2d: (k, a) => {
+    const [[t, b], [l, r]] = a.padding;
     return k.call("ZeroPadding2D", [`padding=(${pyTuple([t, b])}, ${pyTuple([l, r])})`]);
   },
-  batchnorm: (k) => {
-    k.keras("momentum", "batchnorm");
-    k.keras("epsilon", "batchnorm");
+  batchnorm: (k, a) => {
+    k.float("momentum", a.momentum, opDefault("batchnorm", "momentum"));
+    k.float("epsilon", a.epsilon, opDefault("batchnorm", "epsilon"));
     // Statistics over the global batch, not each replica's share (mgpuc's semantics; TF 2.12+).
     k.push("synchronized=True");
     return k.call("BatchNormalization");
   },
-  layernorm: (k) => {
-    k.keras("epsilon", "layernorm");
+  layernorm: (k, a) => {
+    k.float("epsilon", a.epsilon, opDefault("layernorm", "epsilon"));
     return k.call("LayerNormalization");
   },
-  dropout: (k) => k.call("Dropout", [pyFloat(num(k.a, "rate", 0))]),
+  dropout: (k, a) => k.call("Dropout", [pyFloat(a.rate)]),
   flatten: (k) => k.call("Flatten"),
-  reshape: (k) =>
-    k.call("Reshape", [
-      pyTuple(numbers(k.a.target_shape) ?? numbers(k.a.shape) ?? k.node.outputShape ?? [-1]),
-    ]),
+  reshape: (k, a) => k.call("Reshape", [pyTuple(a.shape)]),
   relu: (k) => k.call("ReLU"),
   softmax: (k) => k.call("Softmax"),
   sigmoid: activationLayer("sigmoid"),
@@ -108,31 +120,29 @@ const KERAS_LAYERS = {
   gelu: activationLayer("gelu"),
   add: (k) => k.call("Add"),
   multiply: (k) => k.call("Multiply"),
-  concat: (k) => {
-    k.opt("axis", pyNumber(num(k.a, "axis", -1)), num(k.a, "axis", -1) === -1);
+  concat: (k, a) => {
+    k.opt("axis", pyNumber(a.axis), a.axis === opDefault("concat", "axis"));
     return k.call("Concatenate");
   },
-  embedding: (k) => k.call("Embedding", [pyNumber(num(k.a, "input_dim")), pyNumber(num(k.a, "output_dim"))]),
-  attention: needing(["SelfAttention"], (k) => {
-    const keyDim = num(k.a, "key_dim");
-    const valueDim = num(k.a, "value_dim", keyDim);
-    k.opt("value_dim", pyNumber(valueDim), valueDim === keyDim);
-    k.opt("causal", pyBool(bool(k.a, "causal", false)), !bool(k.a, "causal", false));
-    k.keras("dropout", "attention");
-    k.opt("use_bias", pyBool(bool(k.a, "use_bias", true)), bool(k.a, "use_bias", true));
-    return k.own("SelfAttention", [pyNumber(num(k.a, "heads")), pyNumber(keyDim)]);
+  embedding: (k, a) => k.call("Embedding", [pyNumber(a.input_dim), pyNumber(a.output_dim)]),
+  attention: needing<"attention">(["SelfAttention"], (k, a) => {
+    // SelfAttention's value_dim defaults to key_dim, as Keras's MultiHeadAttention's does.
+    k.opt("value_dim", pyNumber(a.value_dim), a.value_dim === a.key_dim);
+    k.opt("causal", pyBool(a.causal), a.causal === opDefault("attention", "causal"));
+    k.float("dropout", a.dropout, opDefault("attention", "dropout"));
+    k.opt("use_bias", pyBool(a.use_bias), a.use_bias === opDefault("attention", "use_bias"));
+    return k.own("SelfAttention", [pyNumber(a.heads), pyNumber(a.key_dim)]);
   }),
-  position_embedding: needing(["PositionEmbedding"], (k) =>
-    k.own("PositionEmbedding", [pyNumber(num(k.a, "max_length"))]),
+  position_embedding: needing<"position_embedding">(["PositionEmbedding"], (k, a) =>
+    k.own("PositionEmbedding", [pyNumber(a.max_length)]),
   ),
-} satisfies Record<OpName, KerasRow>;
+} satisfies KerasLayers;
 
 /** The prelude pieces an op's call needs. */
 export function kerasLayerNeeds(op: string): readonly string[] {
   if (!isOpName(op)) throw new Error(`emit keras: no translation for op '${op}'`);
-  const row: KerasRow | undefined = KERAS_LAYERS[op];
-  if (!row) throw new Error(`emit keras: no translation for op '${op}'`);
-  return row.needs ?? [];
+  const row = KERAS_LAYERS[op];
+  return ("needs" in row ? row.needs : undefined) ?? [];
 }
 
 /**
@@ -141,28 +151,27 @@ export function kerasLayerNeeds(op: string): readonly string[] {
  */
 export function kerasLayer(node: IRNode, name: string): KerasCall {
   if (!isOpName(node.op)) throw new Error(`emit keras: no translation for op '${node.op}'`);
-  const a = node.attrs;
+  return callFor(node.op, node, name);
+}
+
+function callFor<N extends OpName>(op: N, node: IRNode, name: string): KerasCall {
   const opts: string[] = [];
   const k: KerasContext = {
     node,
-    a,
     opt(key, value, isDefault) {
       if (!isDefault) opts.push(`${key}=${value}`);
     },
-    window(key, keras, fallback) {
-      const [h, w] = pair(a, key, fallback);
+    window(keras, [h, w], fallback) {
       k.opt(keras, h === w ? pyNumber(h) : pyTuple([h, w]), h === fallback[0] && w === fallback[1]);
     },
-    common() {
-      const act = str(a, "activation", "linear");
-      k.opt("activation", pyString(act), act === "linear");
-      k.opt("use_bias", pyBool(bool(a, "use_bias", true)), bool(a, "use_bias", true));
+    common(op, a) {
+      k.opt("activation", pyString(a.activation), a.activation === opDefault(op, "activation"));
+      k.opt("use_bias", pyBool(a.use_bias), a.use_bias === opDefault(op, "use_bias"));
     },
-    padding() {
-      k.opt("padding", pyString(str(a, "padding", "valid")), str(a, "padding", "valid") === "valid");
+    padding(op, a) {
+      k.opt("padding", pyString(a.padding), a.padding === opDefault(op, "padding"));
     },
-    kernel() {
-      const [h, w] = pair(a, "kernel", [1, 1]);
+    size([h, w]) {
       return h === w ? pyNumber(h) : pyTuple([h, w]);
     },
     call(layer, positional = []) {
@@ -171,15 +180,13 @@ export function kerasLayer(node: IRNode, name: string): KerasCall {
     own(layer, positional = []) {
       return { head: layer, args: [...positional, ...opts, `name=${pyString(name)}`] };
     },
-    keras(key, op) {
-      const fallback = opDefault(op, key);
-      const value = num(a, key, fallback);
+    float(key, value, fallback) {
       k.opt(key, pyFloat(value), value === fallback);
     },
     push(option) {
       opts.push(option);
     },
   };
-  const row: KerasRow = KERAS_LAYERS[node.op];
-  return row(k);
+  const row: KerasLayers[N] = KERAS_LAYERS[op];
+  return row(k, attrsOf(node, op));
 }

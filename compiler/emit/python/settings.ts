@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { DataSource, Optimizer, TrainingConfig } from "../../ir/config.js";
 import type { Graph } from "../../ir/graph.js";
-import { shapeOf } from "./attrs.js";
+import { shapeOf } from "./shapes.js";
 import { pyBool, pyFloat, pyNumber, pyString, pyTuple } from "./literals.js";
 import { MNIST_IMAGES_FILE, MNIST_LABELS_FILE } from "./mnist-files.js";
 import { MOBY_DICK_FILE } from "./moby-dick-file.js";

@@ -1,5 +1,6 @@
 import type { CodeBlockWriter } from "ts-morph";
 import type { Graph, IRNode } from "../../ir/graph.js";
+import { inputAttrsOf } from "../../ir/input-attrs.js";
 import { commentText } from "./comments.js";
 import type { BlockCalls, BlockHelper } from "./block-helpers.js";
 import { IdentifierScope, PROGRAM_NAMES } from "./identifiers.js";
@@ -90,10 +91,9 @@ function writeFunctional(writer: CodeBlockWriter, graph: Graph, blocks: BlockCal
   );
 }
 
+/** An input node's declared shape. */
 function shapeOf(node: IRNode): readonly number[] {
-  const shape = node.attrs.shape;
-  if (Array.isArray(shape) && shape.every((d) => typeof d === "number")) return shape as readonly number[];
-  return node.outputShape ?? [];
+  return inputAttrsOf(node).shape;
 }
 
 /** A blank line and the block call's name where a block's layers start (`residual_1/conv2d` → `// residual_1`). */

@@ -1,5 +1,5 @@
-import type { AttrValue, Attrs, IRNode } from "../../ir/graph.js";
-import { isOpName, opDefault, type OpName } from "../../ops/index.js";
+import type { IRNode } from "../../ir/graph.js";
+import { attrsOf, isOpName, opDefault, type OpAttrs, type OpName } from "../../ops/index.js";
 import type { LiteralValue } from "./literals.js";
 
 // The runtime's own mapping, shared rather than copied: seeded initial weights are keyed by weight name, so
@@ -28,40 +28,46 @@ class Optional {
   ) {}
 }
 
-type CallOf = (a: Attrs) => LayerCall;
+/** A row: the op's typed attrs (`attrsOf`: defaults filled) → its tfjs layer call. */
+type CallOf<N extends OpName> = (a: OpAttrs[N]) => LayerCall;
+type TfjsCalls = { readonly [N in OpName]: CallOf<N> };
+
+type Pair = readonly [number, number];
+/** The ops with a fused activation and a bias; those with a `padding` window. */
+type Fused = "dense" | "conv2d" | "depthwise_conv2d";
+type Windowed = "conv2d" | "depthwise_conv2d" | "maxpool2d" | "avgpool2d";
 
 const pooling =
-  (factory: "maxPooling2d" | "averagePooling2d"): CallOf =>
+  (op: "maxpool2d" | "avgpool2d", factory: "maxPooling2d" | "averagePooling2d"): CallOf<typeof op> =>
   (a) =>
-    call(factory, { poolSize: pair(a.pool), ...windowArgs(a, a.pool) });
+    // Strides default to the pool size (tfjs's and Keras's).
+    call(factory, { poolSize: pair(a.pool), ...windowArgs(op, a, a.pool) });
 
 /**
- * Keras-equivalent tfjs arguments for each op. Arguments equal to tfjs's own defaults (which are Keras's) are
- * left out so the program reads like hand-written tfjs; `[3, 3]` pairs are written `3`. Keras's `ReLU` and
- * `Softmax` layers, as the runtime builds them; the other activations are `Activation` layers.
+ * Keras-equivalent tfjs arguments for each op. Arguments equal to tfjs's own defaults (which are Keras's, read
+ * from the op spec) are left out so the program reads like hand-written tfjs; `[3, 3]` pairs are written `3`.
+ * Keras's `ReLU` and `Softmax` layers, as the runtime builds them; the other activations are `Activation` layers.
  */
 const TFJS_CALLS = {
-  dense: (a) => call("dense", { units: a.units, ...activation(a), ...useBias(a) }),
+  dense: (a) => call("dense", { units: a.units, ...fused("dense", a) }),
   conv2d: (a) =>
     call("conv2d", {
       filters: a.filters,
       kernelSize: pair(a.kernel),
-      ...windowArgs(a, [1, 1]),
-      ...unless("dilationRate", pair(a.dilation), 1),
-      ...activation(a),
-      ...useBias(a),
+      ...windowArgs("conv2d", a, opDefault("conv2d", "strides")),
+      ...unless("dilationRate", pair(a.dilation), pair(opDefault("conv2d", "dilation"))),
+      ...fused("conv2d", a),
     }),
   depthwise_conv2d: (a) =>
     call("depthwiseConv2d", {
       kernelSize: pair(a.kernel),
-      ...windowArgs(a, [1, 1]),
-      ...unless("depthMultiplier", a.depth_multiplier, 1),
-      ...unless("dilationRate", pair(a.dilation), 1),
-      ...activation(a),
-      ...useBias(a),
+      ...windowArgs("depthwise_conv2d", a, opDefault("depthwise_conv2d", "strides")),
+      ...unless("depthMultiplier", a.depth_multiplier, opDefault("depthwise_conv2d", "depth_multiplier")),
+      ...unless("dilationRate", pair(a.dilation), pair(opDefault("depthwise_conv2d", "dilation"))),
+      ...fused("depthwise_conv2d", a),
     }),
-  maxpool2d: pooling("maxPooling2d"),
-  avgpool2d: pooling("averagePooling2d"),
+  maxpool2d: pooling("maxpool2d", "maxPooling2d"),
+  avgpool2d: pooling("avgpool2d", "averagePooling2d"),
   global_avg_pool2d: () => call("globalAveragePooling2d", {}),
   global_max_pool2d: () => call("globalMaxPooling2d", {}),
   zeropad2d: (a) => call("zeroPadding2d", { padding: a.padding }),
@@ -74,7 +80,7 @@ const TFJS_CALLS = {
     call("layerNormalization", unless("epsilon", a.epsilon, opDefault("layernorm", "epsilon"))),
   dropout: (a) => call("dropout", { rate: a.rate }),
   flatten: () => call("flatten", {}),
-  reshape: (a) => call("reshape", { targetShape: a.shape ?? a.target_shape ?? null }),
+  reshape: (a) => call("reshape", { targetShape: a.shape }),
   relu: () => call("reLU", {}),
   softmax: () => call("softmax", {}),
   sigmoid: () => call("activation", { activation: "sigmoid" }),
@@ -82,26 +88,31 @@ const TFJS_CALLS = {
   gelu: () => call("activation", { activation: "gelu" }),
   add: () => call("add", {}),
   multiply: () => call("multiply", {}),
-  concat: (a) => call("concatenate", unless("axis", a.axis, -1)),
+  concat: (a) => call("concatenate", unless("axis", a.axis, opDefault("concat", "axis"))),
   embedding: (a) => call("embedding", { inputDim: a.input_dim, outputDim: a.output_dim }),
   attention: (a) =>
     packageLayer("MultiHeadAttention", {
       heads: a.heads,
       keyDim: a.key_dim,
-      ...unless("valueDim", a.value_dim, a.key_dim ?? null),
-      ...unless("causal", a.causal, false),
+      // The layer's valueDim defaults to keyDim, as Keras's MultiHeadAttention's does.
+      ...unless("valueDim", a.value_dim, a.key_dim),
+      ...unless("causal", a.causal, opDefault("attention", "causal")),
       ...unless("dropout", a.dropout, opDefault("attention", "dropout")),
-      ...useBias(a),
+      ...unless("useBias", a.use_bias, opDefault("attention", "use_bias")),
     }),
   position_embedding: (a) => packageLayer("PositionEmbedding", { maxLength: a.max_length }),
-} satisfies Record<OpName, CallOf>;
+} satisfies TfjsCalls;
 
 /** One IR node's tfjs layer call. */
 export function layerCall(node: IRNode): LayerCall {
   // The op table rejects anything else before emitting.
   if (!isOpName(node.op)) throw new Error(`emit ts: no tfjs layer for op '${node.op}'`);
-  const callOf: CallOf = TFJS_CALLS[node.op];
-  return callOf(node.attrs);
+  return callFor(node.op, node);
+}
+
+function callFor<N extends OpName>(op: N, node: IRNode): LayerCall {
+  const callOf: TfjsCalls[N] = TFJS_CALLS[op];
+  return callOf(attrsOf(node, op));
 }
 
 function call(factory: string, config: Record<string, LiteralValue | Optional | undefined>): LayerCall {
@@ -131,30 +142,30 @@ function packageLayer(
 }
 
 /** `[3, 3]` reads as `3` in tfjs, as in Keras; `[3, 1]` stays a pair. */
-function pair(value: AttrValue | undefined): LiteralValue | undefined {
-  if (Array.isArray(value) && value.length === 2 && value[0] === value[1]) return value[0] as LiteralValue;
-  return value;
+function pair(value: Pair): LiteralValue {
+  return value[0] === value[1] ? value[0] : value;
 }
 
 function sameValue(a: LiteralValue | undefined, b: LiteralValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function unless(key: string, value: LiteralValue | undefined, fallback: LiteralValue) {
-  return { [key]: new Optional(value ?? fallback, fallback) };
+function unless(key: string, value: LiteralValue, fallback: LiteralValue) {
+  return { [key]: new Optional(value, fallback) };
 }
 
-function windowArgs(a: Attrs, defaultStrides: AttrValue | undefined) {
+/** `strides` (unless `defaultStrides`) and `padding` (unless the op's default). */
+function windowArgs(op: Windowed, a: OpAttrs[Windowed], defaultStrides: Pair) {
   return {
-    ...unless("strides", pair(a.strides), pair(defaultStrides) ?? 1),
-    ...unless("padding", a.padding, "valid"),
+    ...unless("strides", pair(a.strides), pair(defaultStrides)),
+    ...unless("padding", a.padding, opDefault(op, "padding")),
   };
 }
 
-function activation(a: Attrs) {
-  return unless("activation", a.activation, "linear");
-}
-
-function useBias(a: Attrs) {
-  return unless("useBias", a.use_bias, true);
+/** `activation` and `useBias`, unless the op's defaults. */
+function fused(op: Fused, a: OpAttrs[Fused]) {
+  return {
+    ...unless("activation", a.activation, opDefault(op, "activation")),
+    ...unless("useBias", a.use_bias, opDefault(op, "use_bias")),
+  };
 }
