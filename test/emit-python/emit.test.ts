@@ -60,7 +60,7 @@ describe("emitTorch", () => {
       'MODEL_PARALLEL = {\n    "class_": (2, "column"),\n    "lambda_": (2, "column"),\n}',
     );
     expect(program).toContain(
-      'KERAS_NAMES = {\n    "class_": "class",\n    "block_batchnorm": "block__batchnorm",',
+      'CHECKPOINT_LAYERS = {\n    "class_": ("class", "conv2d"),\n    "block_batchnorm": ("block__batchnorm", "batchnorm"),',
     );
     // A plan with no model-parallel layer carries neither the table nor the code that splits layers.
     const whole = text(emitTorch(mlp));

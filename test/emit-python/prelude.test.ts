@@ -55,7 +55,7 @@ describe("prelude pieces", () => {
   it("declares what each piece uses: each piece with what it needs, alone, defines every name it reads", () => {
     // What the emitters write around the pieces: imports, settings, the model and its tables.
     const around = [
-      "import argparse, csv, gzip, json, math, os, struct, sys, time",
+      "import argparse, csv, gzip, json, math, operator, os, struct, sys, time",
       "import numpy as np",
       "import torch, tensorflow as tf",
       "import torch.distributed as dist, torch.nn as nn, torch.nn.functional as F",
@@ -63,7 +63,7 @@ describe("prelude pieces", () => {
       "from torch.distributed.fsdp import FullyShardedDataParallel as FSDP",
       "HERE = MNIST_FILES = DATA = VALIDATION = INPUT_SHAPE = INPUT_DTYPE = LOSS = INTEGER_LABELS = None",
       "ACCURACY = OPTIMIZER = EPOCHS = BATCH_SIZE = SEED = Model = build_model = None",
-      "MODEL_PARALLEL = KERAS_NAMES = None",
+      "MODEL_PARALLEL = CHECKPOINT_LAYERS = CHECKPOINT_WEIGHTS = None",
       "",
     ].join("\n");
     const catalogs = {

@@ -147,7 +147,7 @@ describe.skipIf(missing !== undefined)("--init-from an mgpuc checkpoint", () => 
     expect(trained.status, trained.stderr).toBe(0);
     const saved = finalLine(trained.stdout)?.weights_l2;
     expect(saved).toMatch(/^\d+\.\d+$/);
-    const checkpoint = kerasToTorch(readCheckpointWeights(run));
+    const checkpoint = kerasToTorch(readCheckpointWeights(run), compileSource(readSource(MNIST)).graph!);
     const program = await emitWithCli();
     const args = ["--steps", "0", "--init-from", run];
     const [one, two] = await Promise.all([train(program, 1, args), train(program, 2, args)]);
@@ -319,8 +319,9 @@ train Words {
         ]);
         expect(trained.status, trained.stderr).toBe(0);
         const torch = await train(program, 2, ["--init-from", init, "--steps", "20"]);
-        const mine = kerasToTorch(readCheckpointWeights(after));
-        const start = kerasToTorch(readCheckpointWeights(init));
+        const graph = compileSource(readSource(file)).graph!;
+        const mine = kerasToTorch(readCheckpointWeights(after), graph);
+        const start = kerasToTorch(readCheckpointWeights(init), graph);
         expectSameWeights(torch.weights, mine, 1e-4, `torch vs mgpuc, ${strategy}`);
         // Training moved them: the comparison is not between two copies of the starting point.
         let moved = 0;

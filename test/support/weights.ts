@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { checkpointWeights, LAYOUTS, type Layout } from "../../compiler/emit/torch/checkpoint-weights.js";
+import type { Graph } from "../../compiler/ir/graph.js";
+import { tfjsLayerName } from "../../compiler/ir/tfjs-layer-names.js";
 
 /** One weight tensor: its shape and its values, row-major. */
 export interface Tensor {
@@ -51,29 +54,44 @@ export function readTorchWeights(file: string): Weights {
 }
 
 /**
- * A Keras-layout checkpoint in torch's layout: kernels [in, out] → [out, in] and [kh, kw, in, out] →
- * [out, in, kh, kw] (the inverse of the torch program's `keras_weights`); other weights keep their layout.
+ * A Keras-layout checkpoint in torch's layout, each weight converted as `CHECKPOINT_WEIGHTS` (the table the
+ * torch program's `keras_weights` is written from) says for its layer's op; every weight of the checkpoint
+ * must be one of the graph's layers', and every weight the table names for them must be there.
  */
-export function kerasToTorch(weights: Weights): Weights {
+export function kerasToTorch(weights: Weights, graph: Graph): Weights {
   const out = new Map<string, Tensor>();
-  for (const [name, t] of weights) {
-    // Attention kernels ([d, heads, dim], [heads, dim, d]) are kept in Keras's layout by the torch program too.
-    if (!name.endsWith("/kernel") || t.shape.length < 2 || t.shape.length === 3) {
-      out.set(name, t);
-      continue;
+  for (const node of graph.nodes)
+    for (const w of checkpointWeights(node)) {
+      const name = `${tfjsLayerName(node.name)}/${w.keras}`;
+      const t = weights.get(name);
+      if (t === undefined) throw new Error(`the checkpoint has no weight ${name}`);
+      out.set(name, toTorchLayout(LAYOUTS[w.layout], t));
     }
-    if (t.shape.length !== 2 && t.shape.length !== 4)
-      throw new Error(`${name}: a ${t.shape.length}-d kernel`);
-    const [kh, kw, cin, cout] = t.shape.length === 2 ? [1, 1, t.shape[0]!, t.shape[1]!] : t.shape;
-    const values = new Float64Array(t.values.length);
-    for (let y = 0; y < kh!; y++)
-      for (let x = 0; x < kw!; x++)
-        for (let i = 0; i < cin!; i++)
-          for (let o = 0; o < cout!; o++)
-            values[((o * cin! + i) * kh! + y) * kw! + x] = t.values[((y * kw! + x) * cin! + i) * cout! + o]!;
-    out.set(name, { shape: t.shape.length === 2 ? [cout!, cin!] : [cout!, cin!, kh!, kw!], values });
-  }
+  const unknown = [...weights.keys()].filter((name) => !out.has(name));
+  if (unknown.length > 0) throw new Error(`weights no layer's op names: ${unknown.join(", ")}`);
   return out;
+}
+
+/** A Keras array in torch's layout, as the program's `lambda k: ...` makes it (`pythonLayout`). */
+export function toTorchLayout(layout: Layout, t: Tensor): Tensor {
+  if (layout.axes === undefined) return t;
+  const axes = layout.axes;
+  if (axes.length !== t.shape.length)
+    throw new Error(`a ${t.shape.length}-d array for a ${axes.length}-d layout`);
+  const shape = axes.map((a) => t.shape[a]!);
+  // Row-major strides of the source; the output walks its own shape and reads the source axis each one came from.
+  const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const values = new Float64Array(t.values.length);
+  const index = shape.map(() => 0);
+  for (let o = 0; o < values.length; o++) {
+    values[o] = t.values[index.reduce((at, v, k) => at + v * strides[axes[k]!]!, 0)]!;
+    for (let k = shape.length - 1; k >= 0; k--) {
+      index[k] = index[k]! + 1;
+      if (index[k]! < shape[k]!) break;
+      index[k] = 0;
+    }
+  }
+  return { shape: layout.grouped ? [shape[0]! * shape[1]!, 1, ...shape.slice(2)] : shape, values };
 }
 
 /** The largest |a − b| over every element of every tensor; both must hold the same names and shapes. */

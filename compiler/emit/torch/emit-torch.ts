@@ -8,8 +8,9 @@ import { type ModelSplit, modelSplits, needsParameterSharding, planLines } from 
 import { PieceSelection } from "../python/prelude.js";
 import { settingsBlock } from "../python/settings.js";
 import { settingsNeeds } from "../python/settings-pieces.js";
+import { checkpointLayersTable, checkpointWeightsTable } from "./checkpoint-weights.js";
 import { torchLayer, torchLayerNeeds } from "./layer-code.js";
-import { kerasNamesTable, modelParallelLines, modelParallelTable } from "./model-parallel.js";
+import { modelParallelLines, modelParallelTable } from "./model-parallel.js";
 import { wrapCall } from "../python/wrap-call.js";
 import { PLAN_PIECES, torchPrelude } from "./prelude.js";
 import { torchTrain } from "./train-target.js";
@@ -62,7 +63,11 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
       "\n" + pieces.render(prelude.layers),
       "\n" + modelClass(graph, degrees, pieces),
       "\n" + pieces.render(prelude.wrap),
-      "\n" + pieces.render(prelude.checkpoint),
+      "\n" +
+        [
+          ...(pieces.has("CHECKPOINT_WEIGHTS") ? [checkpointWeightsTable(graph.nodes.map((n) => n.op))] : []),
+          pieces.render(prelude.checkpoint),
+        ].join("\n\n\n"),
       "\n" + pieces.render(prelude.data),
       "\n" + torchTrain(pieces.render(prelude.train), training.target),
     ].filter((section) => section.trim() !== ""),
@@ -98,6 +103,6 @@ function modelClass(graph: Graph, degrees: ReadonlyMap<string, ModelSplit>, piec
     "",
     "",
     ...(pieces.has("MODEL_PARALLEL") ? [modelParallelTable(graph, degrees, ids), ""] : []),
-    kerasNamesTable(graph, ids),
+    ...(pieces.has("CHECKPOINT_LAYERS") ? [checkpointLayersTable(graph, ids)] : []),
   ].join("\n");
 }

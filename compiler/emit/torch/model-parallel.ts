@@ -1,5 +1,4 @@
 import type { Graph } from "../../ir/graph.js";
-import { tfjsLayerName } from "../../ir/tfjs-layer-names.js";
 import { shardingOf } from "../../plan/layer-layout.js";
 import type { ModelSplit } from "../python/plan-summary.js";
 import { pyString } from "../python/literals.js";
@@ -45,19 +44,5 @@ export function modelParallelTable(
   return [
     "# The plan's model-parallel layers: attribute -> (model degree, layout).",
     rows.length > 0 ? `MODEL_PARALLEL = {\n${rows.join("\n")}\n}` : "MODEL_PARALLEL = {}",
-  ].join("\n");
-}
-
-/**
- * `KERAS_NAMES`: module attributes whose layer name in an mgpuc checkpoint (the weights' prefix, tfjs's layer
- * name: `decoder/attention` is `decoder__attention` there) differs from them.
- */
-export function kerasNamesTable(graph: Graph, ids: ReadonlyMap<number, string>): string {
-  const rows = graph.nodes
-    .filter((n) => n.op !== "input" && ids.get(n.id) !== tfjsLayerName(n.name))
-    .map((n) => `    ${pyString(ids.get(n.id)!)}: ${pyString(tfjsLayerName(n.name))},`);
-  return [
-    "# Layer names as in mgpuc checkpoints, where the attribute had to differ.",
-    rows.length > 0 ? `KERAS_NAMES = {\n${rows.join("\n")}\n}` : "KERAS_NAMES = {}",
   ].join("\n");
 }

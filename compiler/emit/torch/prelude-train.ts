@@ -166,16 +166,11 @@ def write_weights(model, path):
     """MGPUC_WEIGHTS_OUT=FILE: rank 0 writes every weight, whole, in torch's layout, by its Keras name (as in
     an mgpuc checkpoint): JSON {name: {"shape": [...], "values": [...]}}. Every rank gathers its shards."""
     out, written = {}, set()
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, ModelParallel) else module  #? ModelParallel
-        weights = [(t, key) for t, key, _ in keras_weights(layer)]  #? ModelParallel
-        weights = [(t, key) for t, key, _ in keras_weights(module)]  #? !ModelParallel
-        for t, key in weights:
-            w = whole_tensor(module, t).double().cpu()  #? whole_tensor
-            w = t.detach().double().cpu()  #? !whole_tensor
-            out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
-            written.add(id(t))
+    for module, t, name, _ in keras_weights(model):
+        w = whole_tensor(module, t).double().cpu()  #? whole_tensor
+        w = t.detach().double().cpu()  #? !whole_tensor
+        out[name] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
+        written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
         fail("MGPUC_WEIGHTS_OUT: some weights have no Keras name, so %s would be incomplete" % path)
     if Runtime.rank == 0:

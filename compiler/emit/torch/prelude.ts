@@ -67,22 +67,29 @@ const LAYERS = [
     },
     "compiler/emit/torch/prelude-layers.ts",
   ),
-  // torch's own class: no code, but the checkpoint reader names its weights only when a model has one.
+  // torch's own class: no code of its own; layernorm's row asks for it as every op with a module asks for one.
   feature("nn.LayerNorm"),
 ];
 
-/** Written with the `Model` class by the emitter: the plan's model-parallel table and the layers' Keras names. */
-const MODEL_TABLES = [feature("MODEL_PARALLEL"), feature("KERAS_NAMES")];
+/**
+ * Written with the `Model` class by the emitter: the plan's model-parallel table and the layers with weights,
+ * by checkpoint name and op (./checkpoint-weights.ts).
+ */
+const MODEL_TABLES = [feature("MODEL_PARALLEL"), feature("CHECKPOINT_LAYERS")];
 
-const CHECKPOINT = piecesOf(
-  CHECKPOINT_PRELUDE,
-  {
-    keras_weights: {},
-    read_checkpoint: { needs: ["fail"] },
-    load_keras_weights: { needs: ["read_checkpoint", "keras_weights", "KERAS_NAMES", "fail"] },
-  },
-  "compiler/emit/torch/prelude-checkpoint.ts",
-);
+const CHECKPOINT = [
+  // Written by the emitter at the head of the section: the checkpoint weights of the model's ops.
+  feature("CHECKPOINT_WEIGHTS"),
+  ...piecesOf(
+    CHECKPOINT_PRELUDE,
+    {
+      keras_weights: { needs: ["CHECKPOINT_LAYERS", "CHECKPOINT_WEIGHTS"], imports: ["operator"] },
+      read_checkpoint: { needs: ["fail"] },
+      load_keras_weights: { needs: ["read_checkpoint", "keras_weights", "fail"] },
+    },
+    "compiler/emit/torch/prelude-checkpoint.ts",
+  ),
+];
 
 const TRAIN = piecesOf(
   TRAIN_PRELUDE,
@@ -99,7 +106,7 @@ const TRAIN = piecesOf(
     reduce_model_parallel_grads: { needs: ["sharded_parameters", "Runtime"] },
     weights_l2: {},
     whole_tensor: { needs: ["gather_dim"] },
-    write_weights: { needs: ["KERAS_NAMES", "keras_weights", "fail", "Runtime"] },
+    write_weights: { needs: ["keras_weights", "fail", "Runtime"] },
     Clock: {},
     train: {
       needs: [

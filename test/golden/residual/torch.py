@@ -20,6 +20,7 @@
 import argparse
 import json
 import math
+import operator
 import os
 import sys
 import time
@@ -296,29 +297,22 @@ class Model(nn.Module):
         return dense
 
 
-# Layer names as in mgpuc checkpoints, where the attribute had to differ.
-KERAS_NAMES = {
-    "residual_conv2d": "residual__conv2d",
-    "residual_batchnorm": "residual__batchnorm",
-    "residual_relu": "residual__relu",
-    "residual_conv2d_1": "residual__conv2d_1",
-    "residual_batchnorm_1": "residual__batchnorm_1",
-    "residual_add": "residual__add",
-    "residual_relu_1": "residual__relu_1",
-    "residual_1_conv2d": "residual_1__conv2d",
-    "residual_1_batchnorm": "residual_1__batchnorm",
-    "residual_1_relu": "residual_1__relu",
-    "residual_1_conv2d_1": "residual_1__conv2d_1",
-    "residual_1_batchnorm_1": "residual_1__batchnorm_1",
-    "residual_1_add": "residual_1__add",
-    "residual_1_relu_1": "residual_1__relu_1",
-    "residual_2_conv2d": "residual_2__conv2d",
-    "residual_2_batchnorm": "residual_2__batchnorm",
-    "residual_2_relu": "residual_2__relu",
-    "residual_2_conv2d_1": "residual_2__conv2d_1",
-    "residual_2_batchnorm_1": "residual_2__batchnorm_1",
-    "residual_2_add": "residual_2__add",
-    "residual_2_relu_1": "residual_2__relu_1",
+# Each layer with weights: module attribute -> (its name in mgpuc checkpoints, its op in CHECKPOINT_WEIGHTS).
+CHECKPOINT_LAYERS = {
+    "conv2d": ("conv2d", "conv2d"),
+    "residual_conv2d": ("residual__conv2d", "conv2d"),
+    "residual_batchnorm": ("residual__batchnorm", "batchnorm"),
+    "residual_conv2d_1": ("residual__conv2d_1", "conv2d"),
+    "residual_batchnorm_1": ("residual__batchnorm_1", "batchnorm"),
+    "residual_1_conv2d": ("residual_1__conv2d", "conv2d"),
+    "residual_1_batchnorm": ("residual_1__batchnorm", "batchnorm"),
+    "residual_1_conv2d_1": ("residual_1__conv2d_1", "conv2d"),
+    "residual_1_batchnorm_1": ("residual_1__batchnorm_1", "batchnorm"),
+    "residual_2_conv2d": ("residual_2__conv2d", "conv2d"),
+    "residual_2_batchnorm": ("residual_2__batchnorm", "batchnorm"),
+    "residual_2_conv2d_1": ("residual_2__conv2d_1", "conv2d"),
+    "residual_2_batchnorm_1": ("residual_2__batchnorm_1", "batchnorm"),
+    "dense": ("dense", "dense"),
 }
 
 
@@ -337,22 +331,36 @@ def with_full_weights(net, model, read):
     return read(model)
 
 
-def keras_weights(module):
-    """(torch tensor, Keras weight name, Keras array -> torch layout) for each weight of a module."""
-    same = lambda a: a
-    if isinstance(module, Layer):
-        core = module.core
-        if isinstance(core, LinearCore):
-            yield core.weight, "kernel", lambda k: k.T
-        elif core.groups == 1:
-            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
-        if core.bias is not None:
-            yield core.bias, "bias", same
-    elif isinstance(module, BatchNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-        yield module.moving_mean, "moving_mean", same
-        yield module.moving_variance, "moving_variance", same
+# The weights of each op in an mgpuc checkpoint, in order: (name after the layer's, the torch attribute that
+# holds it, Keras's array -> torch's layout). A weight whose attribute is None (no bias) is not there.
+CHECKPOINT_WEIGHTS = {
+    "dense": (
+        # [in, out] -> [out, in]
+        ("kernel", "core.weight", lambda k: k.transpose(1, 0)),
+        ("bias", "core.bias", lambda k: k),
+    ),
+    "conv2d": (
+        # [kh, kw, in, out] -> [out, in, kh, kw]
+        ("kernel", "core.weight", lambda k: k.transpose(3, 2, 0, 1)),
+        ("bias", "core.bias", lambda k: k),
+    ),
+    "batchnorm": (
+        ("gamma", "weight", lambda k: k),
+        ("beta", "bias", lambda k: k),
+        ("moving_mean", "moving_mean", lambda k: k),
+        ("moving_variance", "moving_variance", lambda k: k),
+    ),
+}
+
+
+def keras_weights(model):
+    """(layer module, torch tensor, checkpoint name, Keras array -> torch layout) for each weight of the model."""
+    for attr, (name, op) in CHECKPOINT_LAYERS.items():
+        module = getattr(model, attr)
+        for key, path, to_torch in CHECKPOINT_WEIGHTS[op]:
+            tensor = operator.attrgetter(path)(module)
+            if tensor is not None:
+                yield module, tensor, name + "/" + key, to_torch
 
 
 def read_checkpoint(path):
@@ -383,17 +391,14 @@ def read_checkpoint(path):
 
 def load_keras_weights(model, path):
     arrays = read_checkpoint(path)
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        for target, key, to_torch in keras_weights(module):
-            full = name + "/" + key
-            if full not in arrays:
-                fail("the checkpoint in %s has no weight %s" % (path, full))
-            value = torch.from_numpy(np.array(to_torch(arrays[full]), dtype=np.float32))
-            if tuple(value.shape) != tuple(target.shape):
-                fail("weight %s has shape %s; the model needs %s" % (full, list(value.shape), list(target.shape)))
-            with torch.no_grad():
-                target.copy_(value)
+    for _, target, name, to_torch in keras_weights(model):
+        if name not in arrays:
+            fail("the checkpoint in %s has no weight %s" % (path, name))
+        value = torch.from_numpy(np.array(to_torch(arrays[name]), dtype=np.float32))
+        if tuple(value.shape) != tuple(target.shape):
+            fail("weight %s has shape %s; the model needs %s" % (name, list(value.shape), list(target.shape)))
+        with torch.no_grad():
+            target.copy_(value)
 
 
 def load_source(spec, data_dir, seed):
@@ -552,13 +557,10 @@ def write_weights(model, path):
     """MGPUC_WEIGHTS_OUT=FILE: rank 0 writes every weight, whole, in torch's layout, by its Keras name (as in
     an mgpuc checkpoint): JSON {name: {"shape": [...], "values": [...]}}. Every rank gathers its shards."""
     out, written = {}, set()
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        weights = [(t, key) for t, key, _ in keras_weights(module)]
-        for t, key in weights:
-            w = t.detach().double().cpu()
-            out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
-            written.add(id(t))
+    for module, t, name, _ in keras_weights(model):
+        w = t.detach().double().cpu()
+        out[name] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
+        written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
         fail("MGPUC_WEIGHTS_OUT: some weights have no Keras name, so %s would be incomplete" % path)
     if Runtime.rank == 0:

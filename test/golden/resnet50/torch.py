@@ -29,6 +29,7 @@
 import argparse
 import json
 import math
+import operator
 import os
 import sys
 import time
@@ -1162,176 +1163,115 @@ MODEL_PARALLEL = {
     "dense": (4, "row"),
 }
 
-# Layer names as in mgpuc checkpoints, where the attribute had to differ.
-KERAS_NAMES = {
-    "conv_block_conv2d": "conv_block__conv2d",
-    "conv_block_batchnorm": "conv_block__batchnorm",
-    "conv_block_conv2d_1": "conv_block__conv2d_1",
-    "conv_block_batchnorm_1": "conv_block__batchnorm_1",
-    "conv_block_relu": "conv_block__relu",
-    "conv_block_conv2d_2": "conv_block__conv2d_2",
-    "conv_block_batchnorm_2": "conv_block__batchnorm_2",
-    "conv_block_relu_1": "conv_block__relu_1",
-    "conv_block_conv2d_3": "conv_block__conv2d_3",
-    "conv_block_batchnorm_3": "conv_block__batchnorm_3",
-    "conv_block_add": "conv_block__add",
-    "conv_block_relu_2": "conv_block__relu_2",
-    "identity_block_conv2d": "identity_block__conv2d",
-    "identity_block_batchnorm": "identity_block__batchnorm",
-    "identity_block_relu": "identity_block__relu",
-    "identity_block_conv2d_1": "identity_block__conv2d_1",
-    "identity_block_batchnorm_1": "identity_block__batchnorm_1",
-    "identity_block_relu_1": "identity_block__relu_1",
-    "identity_block_conv2d_2": "identity_block__conv2d_2",
-    "identity_block_batchnorm_2": "identity_block__batchnorm_2",
-    "identity_block_add": "identity_block__add",
-    "identity_block_relu_2": "identity_block__relu_2",
-    "identity_block_1_conv2d": "identity_block_1__conv2d",
-    "identity_block_1_batchnorm": "identity_block_1__batchnorm",
-    "identity_block_1_relu": "identity_block_1__relu",
-    "identity_block_1_conv2d_1": "identity_block_1__conv2d_1",
-    "identity_block_1_batchnorm_1": "identity_block_1__batchnorm_1",
-    "identity_block_1_relu_1": "identity_block_1__relu_1",
-    "identity_block_1_conv2d_2": "identity_block_1__conv2d_2",
-    "identity_block_1_batchnorm_2": "identity_block_1__batchnorm_2",
-    "identity_block_1_add": "identity_block_1__add",
-    "identity_block_1_relu_2": "identity_block_1__relu_2",
-    "conv_block_1_conv2d": "conv_block_1__conv2d",
-    "conv_block_1_batchnorm": "conv_block_1__batchnorm",
-    "conv_block_1_conv2d_1": "conv_block_1__conv2d_1",
-    "conv_block_1_batchnorm_1": "conv_block_1__batchnorm_1",
-    "conv_block_1_relu": "conv_block_1__relu",
-    "conv_block_1_conv2d_2": "conv_block_1__conv2d_2",
-    "conv_block_1_batchnorm_2": "conv_block_1__batchnorm_2",
-    "conv_block_1_relu_1": "conv_block_1__relu_1",
-    "conv_block_1_conv2d_3": "conv_block_1__conv2d_3",
-    "conv_block_1_batchnorm_3": "conv_block_1__batchnorm_3",
-    "conv_block_1_add": "conv_block_1__add",
-    "conv_block_1_relu_2": "conv_block_1__relu_2",
-    "identity_block_2_conv2d": "identity_block_2__conv2d",
-    "identity_block_2_batchnorm": "identity_block_2__batchnorm",
-    "identity_block_2_relu": "identity_block_2__relu",
-    "identity_block_2_conv2d_1": "identity_block_2__conv2d_1",
-    "identity_block_2_batchnorm_1": "identity_block_2__batchnorm_1",
-    "identity_block_2_relu_1": "identity_block_2__relu_1",
-    "identity_block_2_conv2d_2": "identity_block_2__conv2d_2",
-    "identity_block_2_batchnorm_2": "identity_block_2__batchnorm_2",
-    "identity_block_2_add": "identity_block_2__add",
-    "identity_block_2_relu_2": "identity_block_2__relu_2",
-    "identity_block_3_conv2d": "identity_block_3__conv2d",
-    "identity_block_3_batchnorm": "identity_block_3__batchnorm",
-    "identity_block_3_relu": "identity_block_3__relu",
-    "identity_block_3_conv2d_1": "identity_block_3__conv2d_1",
-    "identity_block_3_batchnorm_1": "identity_block_3__batchnorm_1",
-    "identity_block_3_relu_1": "identity_block_3__relu_1",
-    "identity_block_3_conv2d_2": "identity_block_3__conv2d_2",
-    "identity_block_3_batchnorm_2": "identity_block_3__batchnorm_2",
-    "identity_block_3_add": "identity_block_3__add",
-    "identity_block_3_relu_2": "identity_block_3__relu_2",
-    "identity_block_4_conv2d": "identity_block_4__conv2d",
-    "identity_block_4_batchnorm": "identity_block_4__batchnorm",
-    "identity_block_4_relu": "identity_block_4__relu",
-    "identity_block_4_conv2d_1": "identity_block_4__conv2d_1",
-    "identity_block_4_batchnorm_1": "identity_block_4__batchnorm_1",
-    "identity_block_4_relu_1": "identity_block_4__relu_1",
-    "identity_block_4_conv2d_2": "identity_block_4__conv2d_2",
-    "identity_block_4_batchnorm_2": "identity_block_4__batchnorm_2",
-    "identity_block_4_add": "identity_block_4__add",
-    "identity_block_4_relu_2": "identity_block_4__relu_2",
-    "conv_block_2_conv2d": "conv_block_2__conv2d",
-    "conv_block_2_batchnorm": "conv_block_2__batchnorm",
-    "conv_block_2_conv2d_1": "conv_block_2__conv2d_1",
-    "conv_block_2_batchnorm_1": "conv_block_2__batchnorm_1",
-    "conv_block_2_relu": "conv_block_2__relu",
-    "conv_block_2_conv2d_2": "conv_block_2__conv2d_2",
-    "conv_block_2_batchnorm_2": "conv_block_2__batchnorm_2",
-    "conv_block_2_relu_1": "conv_block_2__relu_1",
-    "conv_block_2_conv2d_3": "conv_block_2__conv2d_3",
-    "conv_block_2_batchnorm_3": "conv_block_2__batchnorm_3",
-    "conv_block_2_add": "conv_block_2__add",
-    "conv_block_2_relu_2": "conv_block_2__relu_2",
-    "identity_block_5_conv2d": "identity_block_5__conv2d",
-    "identity_block_5_batchnorm": "identity_block_5__batchnorm",
-    "identity_block_5_relu": "identity_block_5__relu",
-    "identity_block_5_conv2d_1": "identity_block_5__conv2d_1",
-    "identity_block_5_batchnorm_1": "identity_block_5__batchnorm_1",
-    "identity_block_5_relu_1": "identity_block_5__relu_1",
-    "identity_block_5_conv2d_2": "identity_block_5__conv2d_2",
-    "identity_block_5_batchnorm_2": "identity_block_5__batchnorm_2",
-    "identity_block_5_add": "identity_block_5__add",
-    "identity_block_5_relu_2": "identity_block_5__relu_2",
-    "identity_block_6_conv2d": "identity_block_6__conv2d",
-    "identity_block_6_batchnorm": "identity_block_6__batchnorm",
-    "identity_block_6_relu": "identity_block_6__relu",
-    "identity_block_6_conv2d_1": "identity_block_6__conv2d_1",
-    "identity_block_6_batchnorm_1": "identity_block_6__batchnorm_1",
-    "identity_block_6_relu_1": "identity_block_6__relu_1",
-    "identity_block_6_conv2d_2": "identity_block_6__conv2d_2",
-    "identity_block_6_batchnorm_2": "identity_block_6__batchnorm_2",
-    "identity_block_6_add": "identity_block_6__add",
-    "identity_block_6_relu_2": "identity_block_6__relu_2",
-    "identity_block_7_conv2d": "identity_block_7__conv2d",
-    "identity_block_7_batchnorm": "identity_block_7__batchnorm",
-    "identity_block_7_relu": "identity_block_7__relu",
-    "identity_block_7_conv2d_1": "identity_block_7__conv2d_1",
-    "identity_block_7_batchnorm_1": "identity_block_7__batchnorm_1",
-    "identity_block_7_relu_1": "identity_block_7__relu_1",
-    "identity_block_7_conv2d_2": "identity_block_7__conv2d_2",
-    "identity_block_7_batchnorm_2": "identity_block_7__batchnorm_2",
-    "identity_block_7_add": "identity_block_7__add",
-    "identity_block_7_relu_2": "identity_block_7__relu_2",
-    "identity_block_8_conv2d": "identity_block_8__conv2d",
-    "identity_block_8_batchnorm": "identity_block_8__batchnorm",
-    "identity_block_8_relu": "identity_block_8__relu",
-    "identity_block_8_conv2d_1": "identity_block_8__conv2d_1",
-    "identity_block_8_batchnorm_1": "identity_block_8__batchnorm_1",
-    "identity_block_8_relu_1": "identity_block_8__relu_1",
-    "identity_block_8_conv2d_2": "identity_block_8__conv2d_2",
-    "identity_block_8_batchnorm_2": "identity_block_8__batchnorm_2",
-    "identity_block_8_add": "identity_block_8__add",
-    "identity_block_8_relu_2": "identity_block_8__relu_2",
-    "identity_block_9_conv2d": "identity_block_9__conv2d",
-    "identity_block_9_batchnorm": "identity_block_9__batchnorm",
-    "identity_block_9_relu": "identity_block_9__relu",
-    "identity_block_9_conv2d_1": "identity_block_9__conv2d_1",
-    "identity_block_9_batchnorm_1": "identity_block_9__batchnorm_1",
-    "identity_block_9_relu_1": "identity_block_9__relu_1",
-    "identity_block_9_conv2d_2": "identity_block_9__conv2d_2",
-    "identity_block_9_batchnorm_2": "identity_block_9__batchnorm_2",
-    "identity_block_9_add": "identity_block_9__add",
-    "identity_block_9_relu_2": "identity_block_9__relu_2",
-    "conv_block_3_conv2d": "conv_block_3__conv2d",
-    "conv_block_3_batchnorm": "conv_block_3__batchnorm",
-    "conv_block_3_conv2d_1": "conv_block_3__conv2d_1",
-    "conv_block_3_batchnorm_1": "conv_block_3__batchnorm_1",
-    "conv_block_3_relu": "conv_block_3__relu",
-    "conv_block_3_conv2d_2": "conv_block_3__conv2d_2",
-    "conv_block_3_batchnorm_2": "conv_block_3__batchnorm_2",
-    "conv_block_3_relu_1": "conv_block_3__relu_1",
-    "conv_block_3_conv2d_3": "conv_block_3__conv2d_3",
-    "conv_block_3_batchnorm_3": "conv_block_3__batchnorm_3",
-    "conv_block_3_add": "conv_block_3__add",
-    "conv_block_3_relu_2": "conv_block_3__relu_2",
-    "identity_block_10_conv2d": "identity_block_10__conv2d",
-    "identity_block_10_batchnorm": "identity_block_10__batchnorm",
-    "identity_block_10_relu": "identity_block_10__relu",
-    "identity_block_10_conv2d_1": "identity_block_10__conv2d_1",
-    "identity_block_10_batchnorm_1": "identity_block_10__batchnorm_1",
-    "identity_block_10_relu_1": "identity_block_10__relu_1",
-    "identity_block_10_conv2d_2": "identity_block_10__conv2d_2",
-    "identity_block_10_batchnorm_2": "identity_block_10__batchnorm_2",
-    "identity_block_10_add": "identity_block_10__add",
-    "identity_block_10_relu_2": "identity_block_10__relu_2",
-    "identity_block_11_conv2d": "identity_block_11__conv2d",
-    "identity_block_11_batchnorm": "identity_block_11__batchnorm",
-    "identity_block_11_relu": "identity_block_11__relu",
-    "identity_block_11_conv2d_1": "identity_block_11__conv2d_1",
-    "identity_block_11_batchnorm_1": "identity_block_11__batchnorm_1",
-    "identity_block_11_relu_1": "identity_block_11__relu_1",
-    "identity_block_11_conv2d_2": "identity_block_11__conv2d_2",
-    "identity_block_11_batchnorm_2": "identity_block_11__batchnorm_2",
-    "identity_block_11_add": "identity_block_11__add",
-    "identity_block_11_relu_2": "identity_block_11__relu_2",
+# Each layer with weights: module attribute -> (its name in mgpuc checkpoints, its op in CHECKPOINT_WEIGHTS).
+CHECKPOINT_LAYERS = {
+    "conv2d": ("conv2d", "conv2d"),
+    "batchnorm": ("batchnorm", "batchnorm"),
+    "conv_block_conv2d": ("conv_block__conv2d", "conv2d"),
+    "conv_block_batchnorm": ("conv_block__batchnorm", "batchnorm"),
+    "conv_block_conv2d_1": ("conv_block__conv2d_1", "conv2d"),
+    "conv_block_batchnorm_1": ("conv_block__batchnorm_1", "batchnorm"),
+    "conv_block_conv2d_2": ("conv_block__conv2d_2", "conv2d"),
+    "conv_block_batchnorm_2": ("conv_block__batchnorm_2", "batchnorm"),
+    "conv_block_conv2d_3": ("conv_block__conv2d_3", "conv2d"),
+    "conv_block_batchnorm_3": ("conv_block__batchnorm_3", "batchnorm"),
+    "identity_block_conv2d": ("identity_block__conv2d", "conv2d"),
+    "identity_block_batchnorm": ("identity_block__batchnorm", "batchnorm"),
+    "identity_block_conv2d_1": ("identity_block__conv2d_1", "conv2d"),
+    "identity_block_batchnorm_1": ("identity_block__batchnorm_1", "batchnorm"),
+    "identity_block_conv2d_2": ("identity_block__conv2d_2", "conv2d"),
+    "identity_block_batchnorm_2": ("identity_block__batchnorm_2", "batchnorm"),
+    "identity_block_1_conv2d": ("identity_block_1__conv2d", "conv2d"),
+    "identity_block_1_batchnorm": ("identity_block_1__batchnorm", "batchnorm"),
+    "identity_block_1_conv2d_1": ("identity_block_1__conv2d_1", "conv2d"),
+    "identity_block_1_batchnorm_1": ("identity_block_1__batchnorm_1", "batchnorm"),
+    "identity_block_1_conv2d_2": ("identity_block_1__conv2d_2", "conv2d"),
+    "identity_block_1_batchnorm_2": ("identity_block_1__batchnorm_2", "batchnorm"),
+    "conv_block_1_conv2d": ("conv_block_1__conv2d", "conv2d"),
+    "conv_block_1_batchnorm": ("conv_block_1__batchnorm", "batchnorm"),
+    "conv_block_1_conv2d_1": ("conv_block_1__conv2d_1", "conv2d"),
+    "conv_block_1_batchnorm_1": ("conv_block_1__batchnorm_1", "batchnorm"),
+    "conv_block_1_conv2d_2": ("conv_block_1__conv2d_2", "conv2d"),
+    "conv_block_1_batchnorm_2": ("conv_block_1__batchnorm_2", "batchnorm"),
+    "conv_block_1_conv2d_3": ("conv_block_1__conv2d_3", "conv2d"),
+    "conv_block_1_batchnorm_3": ("conv_block_1__batchnorm_3", "batchnorm"),
+    "identity_block_2_conv2d": ("identity_block_2__conv2d", "conv2d"),
+    "identity_block_2_batchnorm": ("identity_block_2__batchnorm", "batchnorm"),
+    "identity_block_2_conv2d_1": ("identity_block_2__conv2d_1", "conv2d"),
+    "identity_block_2_batchnorm_1": ("identity_block_2__batchnorm_1", "batchnorm"),
+    "identity_block_2_conv2d_2": ("identity_block_2__conv2d_2", "conv2d"),
+    "identity_block_2_batchnorm_2": ("identity_block_2__batchnorm_2", "batchnorm"),
+    "identity_block_3_conv2d": ("identity_block_3__conv2d", "conv2d"),
+    "identity_block_3_batchnorm": ("identity_block_3__batchnorm", "batchnorm"),
+    "identity_block_3_conv2d_1": ("identity_block_3__conv2d_1", "conv2d"),
+    "identity_block_3_batchnorm_1": ("identity_block_3__batchnorm_1", "batchnorm"),
+    "identity_block_3_conv2d_2": ("identity_block_3__conv2d_2", "conv2d"),
+    "identity_block_3_batchnorm_2": ("identity_block_3__batchnorm_2", "batchnorm"),
+    "identity_block_4_conv2d": ("identity_block_4__conv2d", "conv2d"),
+    "identity_block_4_batchnorm": ("identity_block_4__batchnorm", "batchnorm"),
+    "identity_block_4_conv2d_1": ("identity_block_4__conv2d_1", "conv2d"),
+    "identity_block_4_batchnorm_1": ("identity_block_4__batchnorm_1", "batchnorm"),
+    "identity_block_4_conv2d_2": ("identity_block_4__conv2d_2", "conv2d"),
+    "identity_block_4_batchnorm_2": ("identity_block_4__batchnorm_2", "batchnorm"),
+    "conv_block_2_conv2d": ("conv_block_2__conv2d", "conv2d"),
+    "conv_block_2_batchnorm": ("conv_block_2__batchnorm", "batchnorm"),
+    "conv_block_2_conv2d_1": ("conv_block_2__conv2d_1", "conv2d"),
+    "conv_block_2_batchnorm_1": ("conv_block_2__batchnorm_1", "batchnorm"),
+    "conv_block_2_conv2d_2": ("conv_block_2__conv2d_2", "conv2d"),
+    "conv_block_2_batchnorm_2": ("conv_block_2__batchnorm_2", "batchnorm"),
+    "conv_block_2_conv2d_3": ("conv_block_2__conv2d_3", "conv2d"),
+    "conv_block_2_batchnorm_3": ("conv_block_2__batchnorm_3", "batchnorm"),
+    "identity_block_5_conv2d": ("identity_block_5__conv2d", "conv2d"),
+    "identity_block_5_batchnorm": ("identity_block_5__batchnorm", "batchnorm"),
+    "identity_block_5_conv2d_1": ("identity_block_5__conv2d_1", "conv2d"),
+    "identity_block_5_batchnorm_1": ("identity_block_5__batchnorm_1", "batchnorm"),
+    "identity_block_5_conv2d_2": ("identity_block_5__conv2d_2", "conv2d"),
+    "identity_block_5_batchnorm_2": ("identity_block_5__batchnorm_2", "batchnorm"),
+    "identity_block_6_conv2d": ("identity_block_6__conv2d", "conv2d"),
+    "identity_block_6_batchnorm": ("identity_block_6__batchnorm", "batchnorm"),
+    "identity_block_6_conv2d_1": ("identity_block_6__conv2d_1", "conv2d"),
+    "identity_block_6_batchnorm_1": ("identity_block_6__batchnorm_1", "batchnorm"),
+    "identity_block_6_conv2d_2": ("identity_block_6__conv2d_2", "conv2d"),
+    "identity_block_6_batchnorm_2": ("identity_block_6__batchnorm_2", "batchnorm"),
+    "identity_block_7_conv2d": ("identity_block_7__conv2d", "conv2d"),
+    "identity_block_7_batchnorm": ("identity_block_7__batchnorm", "batchnorm"),
+    "identity_block_7_conv2d_1": ("identity_block_7__conv2d_1", "conv2d"),
+    "identity_block_7_batchnorm_1": ("identity_block_7__batchnorm_1", "batchnorm"),
+    "identity_block_7_conv2d_2": ("identity_block_7__conv2d_2", "conv2d"),
+    "identity_block_7_batchnorm_2": ("identity_block_7__batchnorm_2", "batchnorm"),
+    "identity_block_8_conv2d": ("identity_block_8__conv2d", "conv2d"),
+    "identity_block_8_batchnorm": ("identity_block_8__batchnorm", "batchnorm"),
+    "identity_block_8_conv2d_1": ("identity_block_8__conv2d_1", "conv2d"),
+    "identity_block_8_batchnorm_1": ("identity_block_8__batchnorm_1", "batchnorm"),
+    "identity_block_8_conv2d_2": ("identity_block_8__conv2d_2", "conv2d"),
+    "identity_block_8_batchnorm_2": ("identity_block_8__batchnorm_2", "batchnorm"),
+    "identity_block_9_conv2d": ("identity_block_9__conv2d", "conv2d"),
+    "identity_block_9_batchnorm": ("identity_block_9__batchnorm", "batchnorm"),
+    "identity_block_9_conv2d_1": ("identity_block_9__conv2d_1", "conv2d"),
+    "identity_block_9_batchnorm_1": ("identity_block_9__batchnorm_1", "batchnorm"),
+    "identity_block_9_conv2d_2": ("identity_block_9__conv2d_2", "conv2d"),
+    "identity_block_9_batchnorm_2": ("identity_block_9__batchnorm_2", "batchnorm"),
+    "conv_block_3_conv2d": ("conv_block_3__conv2d", "conv2d"),
+    "conv_block_3_batchnorm": ("conv_block_3__batchnorm", "batchnorm"),
+    "conv_block_3_conv2d_1": ("conv_block_3__conv2d_1", "conv2d"),
+    "conv_block_3_batchnorm_1": ("conv_block_3__batchnorm_1", "batchnorm"),
+    "conv_block_3_conv2d_2": ("conv_block_3__conv2d_2", "conv2d"),
+    "conv_block_3_batchnorm_2": ("conv_block_3__batchnorm_2", "batchnorm"),
+    "conv_block_3_conv2d_3": ("conv_block_3__conv2d_3", "conv2d"),
+    "conv_block_3_batchnorm_3": ("conv_block_3__batchnorm_3", "batchnorm"),
+    "identity_block_10_conv2d": ("identity_block_10__conv2d", "conv2d"),
+    "identity_block_10_batchnorm": ("identity_block_10__batchnorm", "batchnorm"),
+    "identity_block_10_conv2d_1": ("identity_block_10__conv2d_1", "conv2d"),
+    "identity_block_10_batchnorm_1": ("identity_block_10__batchnorm_1", "batchnorm"),
+    "identity_block_10_conv2d_2": ("identity_block_10__conv2d_2", "conv2d"),
+    "identity_block_10_batchnorm_2": ("identity_block_10__batchnorm_2", "batchnorm"),
+    "identity_block_11_conv2d": ("identity_block_11__conv2d", "conv2d"),
+    "identity_block_11_batchnorm": ("identity_block_11__batchnorm", "batchnorm"),
+    "identity_block_11_conv2d_1": ("identity_block_11__conv2d_1", "conv2d"),
+    "identity_block_11_batchnorm_1": ("identity_block_11__batchnorm_1", "batchnorm"),
+    "identity_block_11_conv2d_2": ("identity_block_11__conv2d_2", "conv2d"),
+    "identity_block_11_batchnorm_2": ("identity_block_11__batchnorm_2", "batchnorm"),
+    "dense": ("dense", "dense"),
 }
 
 
@@ -1350,22 +1290,37 @@ def with_full_weights(net, model, read):
     return read(model)
 
 
-def keras_weights(module):
-    """(torch tensor, Keras weight name, Keras array -> torch layout) for each weight of a module."""
-    same = lambda a: a
-    if isinstance(module, Layer):
-        core = module.core
-        if isinstance(core, LinearCore):
-            yield core.weight, "kernel", lambda k: k.T
-        elif core.groups == 1:
-            yield core.weight, "kernel", lambda k: k.transpose(3, 2, 0, 1)
-        if core.bias is not None:
-            yield core.bias, "bias", same
-    elif isinstance(module, BatchNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-        yield module.moving_mean, "moving_mean", same
-        yield module.moving_variance, "moving_variance", same
+# The weights of each op in an mgpuc checkpoint, in order: (name after the layer's, the torch attribute that
+# holds it, Keras's array -> torch's layout). A weight whose attribute is None (no bias) is not there.
+CHECKPOINT_WEIGHTS = {
+    "dense": (
+        # [in, out] -> [out, in]
+        ("kernel", "core.weight", lambda k: k.transpose(1, 0)),
+        ("bias", "core.bias", lambda k: k),
+    ),
+    "conv2d": (
+        # [kh, kw, in, out] -> [out, in, kh, kw]
+        ("kernel", "core.weight", lambda k: k.transpose(3, 2, 0, 1)),
+        ("bias", "core.bias", lambda k: k),
+    ),
+    "batchnorm": (
+        ("gamma", "weight", lambda k: k),
+        ("beta", "bias", lambda k: k),
+        ("moving_mean", "moving_mean", lambda k: k),
+        ("moving_variance", "moving_variance", lambda k: k),
+    ),
+}
+
+
+def keras_weights(model):
+    """(layer module, torch tensor, checkpoint name, Keras array -> torch layout) for each weight of the model."""
+    for attr, (name, op) in CHECKPOINT_LAYERS.items():
+        module = getattr(model, attr)
+        layer = module.layer if isinstance(module, ModelParallel) else module
+        for key, path, to_torch in CHECKPOINT_WEIGHTS[op]:
+            tensor = operator.attrgetter(path)(layer)
+            if tensor is not None:
+                yield module, tensor, name + "/" + key, to_torch
 
 
 def read_checkpoint(path):
@@ -1396,17 +1351,14 @@ def read_checkpoint(path):
 
 def load_keras_weights(model, path):
     arrays = read_checkpoint(path)
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        for target, key, to_torch in keras_weights(module):
-            full = name + "/" + key
-            if full not in arrays:
-                fail("the checkpoint in %s has no weight %s" % (path, full))
-            value = torch.from_numpy(np.array(to_torch(arrays[full]), dtype=np.float32))
-            if tuple(value.shape) != tuple(target.shape):
-                fail("weight %s has shape %s; the model needs %s" % (full, list(value.shape), list(target.shape)))
-            with torch.no_grad():
-                target.copy_(value)
+    for _, target, name, to_torch in keras_weights(model):
+        if name not in arrays:
+            fail("the checkpoint in %s has no weight %s" % (path, name))
+        value = torch.from_numpy(np.array(to_torch(arrays[name]), dtype=np.float32))
+        if tuple(value.shape) != tuple(target.shape):
+            fail("weight %s has shape %s; the model needs %s" % (name, list(value.shape), list(target.shape)))
+        with torch.no_grad():
+            target.copy_(value)
 
 
 def load_source(spec, data_dir, seed):
@@ -1594,14 +1546,10 @@ def write_weights(model, path):
     """MGPUC_WEIGHTS_OUT=FILE: rank 0 writes every weight, whole, in torch's layout, by its Keras name (as in
     an mgpuc checkpoint): JSON {name: {"shape": [...], "values": [...]}}. Every rank gathers its shards."""
     out, written = {}, set()
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        layer = module.layer if isinstance(module, ModelParallel) else module
-        weights = [(t, key) for t, key, _ in keras_weights(layer)]
-        for t, key in weights:
-            w = whole_tensor(module, t).double().cpu()
-            out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
-            written.add(id(t))
+    for module, t, name, _ in keras_weights(model):
+        w = whole_tensor(module, t).double().cpu()
+        out[name] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
+        written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
         fail("MGPUC_WEIGHTS_OUT: some weights have no Keras name, so %s would be incomplete" % path)
     if Runtime.rank == 0:

@@ -20,6 +20,7 @@
 import argparse
 import json
 import math
+import operator
 import os
 import sys
 import time
@@ -291,45 +292,32 @@ class Model(nn.Module):
         return dense
 
 
-# Layer names as in mgpuc checkpoints, where the attribute had to differ.
-KERAS_NAMES = {
-    "x_": "x",
-    "decoder_layernorm": "decoder__layernorm",
-    "decoder_attention": "decoder__attention",
-    "decoder_dropout": "decoder__dropout",
-    "decoder_h": "decoder__h",
-    "decoder_layernorm_1": "decoder__layernorm_1",
-    "decoder_dense": "decoder__dense",
-    "decoder_dense_1": "decoder__dense_1",
-    "decoder_dropout_1": "decoder__dropout_1",
-    "decoder_add": "decoder__add",
-    "decoder_1_layernorm": "decoder_1__layernorm",
-    "decoder_1_attention": "decoder_1__attention",
-    "decoder_1_dropout": "decoder_1__dropout",
-    "decoder_1_h": "decoder_1__h",
-    "decoder_1_layernorm_1": "decoder_1__layernorm_1",
-    "decoder_1_dense": "decoder_1__dense",
-    "decoder_1_dense_1": "decoder_1__dense_1",
-    "decoder_1_dropout_1": "decoder_1__dropout_1",
-    "decoder_1_add": "decoder_1__add",
-    "decoder_2_layernorm": "decoder_2__layernorm",
-    "decoder_2_attention": "decoder_2__attention",
-    "decoder_2_dropout": "decoder_2__dropout",
-    "decoder_2_h": "decoder_2__h",
-    "decoder_2_layernorm_1": "decoder_2__layernorm_1",
-    "decoder_2_dense": "decoder_2__dense",
-    "decoder_2_dense_1": "decoder_2__dense_1",
-    "decoder_2_dropout_1": "decoder_2__dropout_1",
-    "decoder_2_add": "decoder_2__add",
-    "decoder_3_layernorm": "decoder_3__layernorm",
-    "decoder_3_attention": "decoder_3__attention",
-    "decoder_3_dropout": "decoder_3__dropout",
-    "decoder_3_h": "decoder_3__h",
-    "decoder_3_layernorm_1": "decoder_3__layernorm_1",
-    "decoder_3_dense": "decoder_3__dense",
-    "decoder_3_dense_1": "decoder_3__dense_1",
-    "decoder_3_dropout_1": "decoder_3__dropout_1",
-    "decoder_3_add": "decoder_3__add",
+# Each layer with weights: module attribute -> (its name in mgpuc checkpoints, its op in CHECKPOINT_WEIGHTS).
+CHECKPOINT_LAYERS = {
+    "x_": ("x", "embedding"),
+    "p": ("p", "position_embedding"),
+    "decoder_layernorm": ("decoder__layernorm", "layernorm"),
+    "decoder_attention": ("decoder__attention", "attention"),
+    "decoder_layernorm_1": ("decoder__layernorm_1", "layernorm"),
+    "decoder_dense": ("decoder__dense", "dense"),
+    "decoder_dense_1": ("decoder__dense_1", "dense"),
+    "decoder_1_layernorm": ("decoder_1__layernorm", "layernorm"),
+    "decoder_1_attention": ("decoder_1__attention", "attention"),
+    "decoder_1_layernorm_1": ("decoder_1__layernorm_1", "layernorm"),
+    "decoder_1_dense": ("decoder_1__dense", "dense"),
+    "decoder_1_dense_1": ("decoder_1__dense_1", "dense"),
+    "decoder_2_layernorm": ("decoder_2__layernorm", "layernorm"),
+    "decoder_2_attention": ("decoder_2__attention", "attention"),
+    "decoder_2_layernorm_1": ("decoder_2__layernorm_1", "layernorm"),
+    "decoder_2_dense": ("decoder_2__dense", "dense"),
+    "decoder_2_dense_1": ("decoder_2__dense_1", "dense"),
+    "decoder_3_layernorm": ("decoder_3__layernorm", "layernorm"),
+    "decoder_3_attention": ("decoder_3__attention", "attention"),
+    "decoder_3_layernorm_1": ("decoder_3__layernorm_1", "layernorm"),
+    "decoder_3_dense": ("decoder_3__dense", "dense"),
+    "decoder_3_dense_1": ("decoder_3__dense_1", "dense"),
+    "layernorm": ("layernorm", "layernorm"),
+    "dense": ("dense", "dense"),
 }
 
 
@@ -348,30 +336,45 @@ def with_full_weights(net, model, read):
     return read(model)
 
 
-def keras_weights(module):
-    """(torch tensor, Keras weight name, Keras array -> torch layout) for each weight of a module."""
-    same = lambda a: a
-    if isinstance(module, Layer):
-        core = module.core
-        if isinstance(core, LinearCore):
-            yield core.weight, "kernel", lambda k: k.T
-        if core.bias is not None:
-            yield core.bias, "bias", same
-    elif isinstance(module, nn.LayerNorm):
-        yield module.weight, "gamma", same
-        yield module.bias, "beta", same
-    elif isinstance(module, nn.Embedding):
-        yield module.weight, "embeddings", same
-    elif isinstance(module, MultiHeadAttention):
-        for part in ("query", "key", "value"):
-            yield getattr(module, part + "_kernel"), part + "/kernel", same
-            if getattr(module, part + "_bias") is not None:
-                yield getattr(module, part + "_bias"), part + "/bias", same
-        yield module.output_kernel, "attention_output/kernel", same
-        if module.output_bias is not None:
-            yield module.output_bias, "attention_output/bias", same
-    elif isinstance(module, PositionEmbedding):
-        yield module.weight, "position_embeddings", same
+# The weights of each op in an mgpuc checkpoint, in order: (name after the layer's, the torch attribute that
+# holds it, Keras's array -> torch's layout). A weight whose attribute is None (no bias) is not there.
+CHECKPOINT_WEIGHTS = {
+    "dense": (
+        # [in, out] -> [out, in]
+        ("kernel", "core.weight", lambda k: k.transpose(1, 0)),
+        ("bias", "core.bias", lambda k: k),
+    ),
+    "layernorm": (
+        ("gamma", "weight", lambda k: k),
+        ("beta", "bias", lambda k: k),
+    ),
+    "embedding": (
+        ("embeddings", "weight", lambda k: k),
+    ),
+    "attention": (
+        ("query/kernel", "query_kernel", lambda k: k),
+        ("query/bias", "query_bias", lambda k: k),
+        ("key/kernel", "key_kernel", lambda k: k),
+        ("key/bias", "key_bias", lambda k: k),
+        ("value/kernel", "value_kernel", lambda k: k),
+        ("value/bias", "value_bias", lambda k: k),
+        ("attention_output/kernel", "output_kernel", lambda k: k),
+        ("attention_output/bias", "output_bias", lambda k: k),
+    ),
+    "position_embedding": (
+        ("position_embeddings", "weight", lambda k: k),
+    ),
+}
+
+
+def keras_weights(model):
+    """(layer module, torch tensor, checkpoint name, Keras array -> torch layout) for each weight of the model."""
+    for attr, (name, op) in CHECKPOINT_LAYERS.items():
+        module = getattr(model, attr)
+        for key, path, to_torch in CHECKPOINT_WEIGHTS[op]:
+            tensor = operator.attrgetter(path)(module)
+            if tensor is not None:
+                yield module, tensor, name + "/" + key, to_torch
 
 
 def read_checkpoint(path):
@@ -402,17 +405,14 @@ def read_checkpoint(path):
 
 def load_keras_weights(model, path):
     arrays = read_checkpoint(path)
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        for target, key, to_torch in keras_weights(module):
-            full = name + "/" + key
-            if full not in arrays:
-                fail("the checkpoint in %s has no weight %s" % (path, full))
-            value = torch.from_numpy(np.array(to_torch(arrays[full]), dtype=np.float32))
-            if tuple(value.shape) != tuple(target.shape):
-                fail("weight %s has shape %s; the model needs %s" % (full, list(value.shape), list(target.shape)))
-            with torch.no_grad():
-                target.copy_(value)
+    for _, target, name, to_torch in keras_weights(model):
+        if name not in arrays:
+            fail("the checkpoint in %s has no weight %s" % (path, name))
+        value = torch.from_numpy(np.array(to_torch(arrays[name]), dtype=np.float32))
+        if tuple(value.shape) != tuple(target.shape):
+            fail("weight %s has shape %s; the model needs %s" % (name, list(value.shape), list(target.shape)))
+        with torch.no_grad():
+            target.copy_(value)
 
 
 def read_text_windows(path, block):
@@ -587,13 +587,10 @@ def write_weights(model, path):
     """MGPUC_WEIGHTS_OUT=FILE: rank 0 writes every weight, whole, in torch's layout, by its Keras name (as in
     an mgpuc checkpoint): JSON {name: {"shape": [...], "values": [...]}}. Every rank gathers its shards."""
     out, written = {}, set()
-    for attr, module in model.named_children():
-        name = KERAS_NAMES.get(attr, attr)
-        weights = [(t, key) for t, key, _ in keras_weights(module)]
-        for t, key in weights:
-            w = t.detach().double().cpu()
-            out[name + "/" + key] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
-            written.add(id(t))
+    for module, t, name, _ in keras_weights(model):
+        w = t.detach().double().cpu()
+        out[name] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
+        written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
         fail("MGPUC_WEIGHTS_OUT: some weights have no Keras name, so %s would be incomplete" % path)
     if Runtime.rank == 0:
