@@ -88,13 +88,10 @@ export function cachedMachineProfiles(
 }
 
 /** The figures the quick calibration leaves to the shipped profile (runtime/train/calibrate.ts says why). */
-export function shippedFallbacks(): { computeJitter: number; splitLayerOverheadSeconds: number } {
+export function shippedFallbacks(): { splitLayerOverheadSeconds: number } {
   const shipped = loadProfile("cpu", ".");
   if (isProfileError(shipped)) throw new Error(`the shipped cpu profile: ${shipped.error}`);
-  return {
-    computeJitter: shipped.computeJitter ?? 0,
-    splitLayerOverheadSeconds: shipped.splitLayerOverheadSeconds ?? 0,
-  };
+  return { splitLayerOverheadSeconds: shipped.splitLayerOverheadSeconds ?? 0 };
 }
 
 /**

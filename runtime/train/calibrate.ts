@@ -27,16 +27,15 @@ export interface CalibrateOptions {
   readonly planProbe: PlanProbe;
   /**
    * The quick form (at most 10 s; `train`'s first use on a machine, cli/machine-profile.ts): shorter
-   * measurements, and the three figures that need worker groups of their own — the devices' lockstep jitter,
-   * the model-split layer overhead and a layer's extra cost inside the runtime's step — not measured: the first
-   * two are taken from `unmeasured` (the shipped profile's), a layer costs what it costs alone.
+   * measurements, and two figures that need worker groups of their own not measured: the model-split layer
+   * overhead is taken from `unmeasured` (the shipped profile's), and a layer inside the runtime's step costs
+   * what it costs alone.
    */
   readonly quick?: { readonly unmeasured: UnmeasuredInQuickForm };
 }
 
 /** What the quick form does not measure (see `CalibrateOptions.quick`). */
 export interface UnmeasuredInQuickForm {
-  readonly computeJitter: number;
   readonly splitLayerOverheadSeconds: number;
 }
 
@@ -128,10 +127,11 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const backend = await initBackend(options.backend ?? "auto");
   const ranks = Math.max(2, options.devices ?? 2);
   const rate = await matMulRate(effort);
-  const memcpy = memcpyRate(effort.name === "quick" ? 8 << 20 : 32 << 20);
-  const small = (await timeAllReduce(ranks, 16, effort.name === "quick" ? 50 : 200)).best;
-  const floats = effort.name === "quick" ? 1 << 20 : 4 << 20;
-  const large = (await timeAllReduce(ranks, floats, effort.name === "quick" ? 3 : 5)).best;
+  // Copies and all-reduces as large in the quick form: smaller ones stay in the caches and measure them instead.
+  const memcpy = memcpyRate();
+  const small = (await timeAllReduce(ranks, 16, effort.allReduceRepeats * 40)).best;
+  const floats = 4 << 20;
+  const large = (await timeAllReduce(ranks, floats, effort.allReduceRepeats)).best;
   const factor = (2 * (ranks - 1)) / ranks;
   const latency = small / (ranks - 1);
   const bandwidth = (factor * floats * 4) / Math.max(1e-9, large - small);
@@ -146,7 +146,7 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const weightGradient = await weightGradientRate(isolated, effort);
   const activation = await activationRate(isolated, effort);
   const device = options.backend ?? "auto";
-  const jitter = quick ? quick.computeJitter : await lockstepJitter(ranks, device, effort);
+  const jitter = await lockstepJitter(ranks, device, effort);
   const adapters = device === "webgpu" ? await webgpuAdapterNames() : [];
   // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
   // tensors re-made for the update): the extra layers of an 8-layer tiny model say how much, Adam included.
@@ -165,7 +165,7 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const measured = {
     name: device === "webgpu" ? "webgpu" : "cpu",
     source:
-      `measured by mgpuc calibrate${quick ? " --quick (lockstep jitter and split-layer overhead not measured)" : ""}: ` +
+      `measured by mgpuc calibrate${quick ? " --quick (split-layer overhead not measured)" : ""}: ` +
       `${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
     rate: "fp32",
     fp32FlopsPerSecond: Number(rate.toPrecision(3)),

@@ -15,6 +15,8 @@ export interface CalibrationEffort {
   readonly steps: number;
   /** Lockstep rounds of the jitter measurement. */
   readonly lockstepRounds: number;
+  /** Timed 16 MB all-reduces (the link bandwidth); 40 times as many tiny ones (its latency). */
+  readonly allReduceRepeats: number;
   /** Paired steps of the split-layer probe. */
   readonly splitSteps: number;
 }
@@ -25,6 +27,7 @@ export const FULL_EFFORT: CalibrationEffort = {
   matMulMs: 500,
   steps: 40,
   lockstepRounds: 40,
+  allReduceRepeats: 5,
   splitSteps: 40,
 };
 
@@ -33,7 +36,8 @@ export const QUICK_EFFORT: CalibrationEffort = {
   callMs: 80,
   matMulMs: 200,
   steps: 15,
+  lockstepRounds: 15,
+  allReduceRepeats: 3,
   // Not measured in the quick form (CalibrateOptions.quick); kept so that the type says every figure's effort.
-  lockstepRounds: 12,
   splitSteps: 10,
 };
