@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from "node:os";
 import type { DeviceProfile } from "../compiler/cost/profile.js";
 import type { Backend } from "../compiler/ir/config.js";
 import {
@@ -35,8 +36,16 @@ export async function measureMachineIfNeeded(job: {
   const problem = saveMachineProfile(job.backend, profile);
   process.stderr.write(
     problem === undefined
-      ? `measured in ${seconds} s; saved to ${cached.path}, which plans without a profile now use\n`
+      ? `measured in ${seconds} s; saved to ${cached.path}, which plans without a profile now use ` +
+          `(delete it to measure again)\n`
       : `measured in ${seconds} s; warning: ${problem} (used for this run only)\n`,
   );
+  // Other work on the cores slows every figure: a profile measured so over-prices this machine until remade.
+  const load = loadavg()[0] ?? 0;
+  if (load > availableParallelism())
+    process.stderr.write(
+      `warning: the machine was busy while measuring (load ${load.toFixed(1)} on ${availableParallelism()} ` +
+        `cores): its figures may be high; delete ${cached.path} to measure again when it is quieter\n`,
+    );
   return profile;
 }
