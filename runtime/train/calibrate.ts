@@ -138,7 +138,9 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   // Once unmeasured first: V8 optimises tfjs's dispatch and autodiff paths over the first calls of each, and
   // the runs these figures predict are warm (measured: a tiny layer 0.9 ms on the first pass, 0.2–0.3 after).
   await opOverhead(effort);
-  await activationRate(await layerOverhead(effort), effort);
+  const warmLayer = await layerOverhead(effort);
+  // The quick form leaves the conv path's warm-up to its own timing's (0.9 s less).
+  if (!quick) await activationRate(warmLayer, effort);
   const op = await opOverhead(effort);
   const isolated = await layerOverhead(effort);
   const message = (await messageOverhead(effort)) + latency;

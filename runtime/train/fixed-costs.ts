@@ -200,6 +200,9 @@ export async function messageOverhead(effort: CalibrationEffort = FULL_EFFORT): 
   return t;
 }
 
+/** Unmeasured steps before a tiny step is timed (see `tinyStepTime`): a few ms each, about 0.3 s in all. */
+const WARM_STEPS = 120;
+
 /**
  * The median step of a `layers`-layer model of width 8 (8 inputs → 4 classes) on `devices` worker devices: with
  * one layer, about the fixed cost of a step (dispatch to the workers, loss, barriers, a tiny all-reduce); the
@@ -246,13 +249,16 @@ export async function tinyStepTime(
   });
   const times: number[] = [];
   try {
-    // 40 measured steps at full effort: one step scatters by milliseconds on a loaded machine, as much as a tiny
-    // layer costs; their median.
-    for (let s = 0; s < 5 + effort.steps; s++) {
+    // Warm first: V8 optimises the step's path (messages, batch gather, tape, update) over its first ~100 calls,
+    // measured here: a tiny step's median 7.5 ms over steps 0–24, 3 ms over 50–74, 1 ms from 75 on. Training runs
+    // warm, and cold steps made the per-step overhead 3–5× what `mgpuc train` then measured.
+    // Then 40 measured steps at full effort: one step scatters by milliseconds on a loaded machine, as much as a
+    // tiny layer costs; their median.
+    for (let s = 0; s < WARM_STEPS + effort.steps; s++) {
       const indices = Uint32Array.from({ length: 64 }, (_, r) => (s * 64 + r) % count);
       const t0 = performance.now();
       await group.step(s, indices);
-      if (s >= 5) times.push((performance.now() - t0) / 1000);
+      if (s >= WARM_STEPS) times.push((performance.now() - t0) / 1000);
     }
   } finally {
     await group.close();
