@@ -24,6 +24,8 @@ export async function measureMachineIfNeeded(job: {
     `measuring this machine for the cost model (first use, about 10 s; \`mgpuc calibrate\` measures at length, ` +
       `--profile cpu plans without it) ...\n`,
   );
+  // Sampled before measuring: the measurement's own worker threads raise the load average while it runs.
+  const loadBefore = loadavg()[0] ?? 0;
   const { calibrate } = await import("../runtime/index.js");
   const { planProbe } = await import("./plan-probe.js");
   const t0 = performance.now();
@@ -41,11 +43,11 @@ export async function measureMachineIfNeeded(job: {
       : `measured in ${seconds} s; warning: ${problem} (used for this run only)\n`,
   );
   // Other work on the cores slows every figure: a profile measured so over-prices this machine until remade.
-  const load = loadavg()[0] ?? 0;
-  if (load > availableParallelism())
+  const cores = availableParallelism();
+  if (loadBefore > 0.75 * cores)
     process.stderr.write(
-      `warning: the machine was busy while measuring (load ${load.toFixed(1)} on ${availableParallelism()} ` +
-        `cores): its figures may be high; delete ${cached.path} to measure again when it is quieter\n`,
+      `warning: the machine was busy when measuring began (load ${loadBefore.toFixed(1)} on ${cores} cores): ` +
+        `its figures may be high; delete ${cached.path} to measure again when it is quieter\n`,
     );
   return profile;
 }
