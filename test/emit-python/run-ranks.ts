@@ -44,15 +44,20 @@ const PORT_TAKEN = /Address already in use|EADDRINUSE/;
  * A rank that fails takes the others down with it: rank 0 failing to bind its store would otherwise leave rank 1
  * waiting for it for gloo's 30-minute timeout (a CI run once hung so). When the failure is the port having been
  * taken by another process since `freePort` chose it, the run is started again on a new port (at most twice).
+ *
+ * Ranks still running after `timeoutMs` are stopped with SIGABRT, on which Python's faulthandler (`-X
+ * faulthandler`) prints every thread's stack: a hung run then fails with where each rank was waiting, in its
+ * output, instead of a bare test timeout.
  */
 export async function runRanks(
   program: string,
   world: number,
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
+  timeoutMs = 90_000,
 ): Promise<RankResult[]> {
   for (let attempt = 0; ; attempt++) {
-    const results = await runRanksOnce(program, world, args, env, await freePort());
+    const results = await runRanksOnce(program, world, args, env, await freePort(), timeoutMs);
     const portTaken = results.some((r) => r.code !== 0 && PORT_TAKEN.test(r.output));
     if (!portTaken || attempt === 2) return results;
   }
@@ -64,9 +69,10 @@ function runRanksOnce(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   port: number,
+  timeoutMs: number,
 ): Promise<RankResult[]> {
   const children = Array.from({ length: world }, (_, rank) =>
-    spawn(SYSTEM_PYTHON, [program, ...args], {
+    spawn(SYSTEM_PYTHON, ["-X", "faulthandler", program, ...args], {
       env: {
         ...process.env,
         RANK: String(rank),
@@ -79,7 +85,12 @@ function runRanksOnce(
       },
     }),
   );
-  return Promise.all(
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    for (const child of children) if (child.exitCode === null) child.kill("SIGABRT");
+  }, timeoutMs);
+  const all = Promise.all(
     children.map(
       (child) =>
         new Promise<RankResult>((resolve) => {
@@ -87,12 +98,17 @@ function runRanksOnce(
           child.stdout.on("data", (d: Buffer) => (output += d.toString()));
           child.stderr.on("data", (d: Buffer) => (output += d.toString()));
           child.on("close", (code) => {
-            if (code !== 0) for (const other of children) if (other.exitCode === null) other.kill("SIGKILL");
-            resolve({ code, output });
+            if (code !== 0 && !timedOut)
+              for (const other of children) if (other.exitCode === null) other.kill("SIGKILL");
+            const note = timedOut
+              ? `\n[still running after ${timeoutMs / 1000} s: stopped with SIGABRT]\n`
+              : "";
+            resolve({ code, output: output + note });
           });
         }),
     ),
   );
+  return all.finally(() => clearTimeout(timer));
 }
 
 /** The `final:` line's fields, from rank 0's output; undefined when it printed none. */

@@ -745,6 +745,12 @@ def train(args):
         )
     if Runtime.distributed:
         dist.destroy_process_group()
+        # torch 1.13 can deadlock here at interpreter exit: the DDP reducer, freed last, frees the gloo process
+        # group, whose destructor joins a worker thread that waits for the GIL the exiting thread holds (a rank
+        # hung so). Everything is written and printed by now: leave without running destructors.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 def parse_args():
