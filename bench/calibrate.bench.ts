@@ -1,7 +1,8 @@
 /**
  * Is calibration repeatable (issue 17)? Runs `mgpuc calibrate` twice, whole process as a user runs it (the
  * installed command: `npm run build` first), and prints each field of the two profiles side by side. Goals:
- * rates and bandwidths within 10% of each other, fixed costs (seconds) within 0.3 ms. Writes
+ * rates and bandwidths within 10% of each other, fixed costs (seconds) within 0.3 ms. `--quick` compares two
+ * runs of the quick form (`calibrate --quick`, what `train` runs on a machine's first use). Writes
  * bench/results/calibrate.json.
  */
 import { spawnSync } from "node:child_process";
@@ -17,7 +18,8 @@ const root = join(here, "..");
 function calibrate(run: number): { profile: Record<string, unknown>; seconds: number } {
   const out = join(tmpdir(), `mgpuc-calibrate-${process.pid}-${run}.json`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [join(root, "bin", "mgpuc.js"), "calibrate", "-o", out], {
+  const form = process.argv.includes("--quick") ? ["--quick"] : [];
+  const r = spawnSync(process.execPath, [join(root, "bin", "mgpuc.js"), "calibrate", ...form, "-o", out], {
     encoding: "utf8",
   });
   if (r.status !== 0) throw new Error(`mgpuc calibrate exited ${r.status}: ${r.stderr.slice(-500)}`);

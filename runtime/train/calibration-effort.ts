@@ -36,7 +36,7 @@ export const QUICK_EFFORT: CalibrationEffort = {
   callMs: 80,
   matMulMs: 200,
   steps: 15,
-  lockstepRounds: 30,
+  lockstepRounds: 24,
   allReduceRepeats: 3,
   // Not measured in the quick form (CalibrateOptions.quick); kept so that the type says every figure's effort.
   splitSteps: 10,
