@@ -5,6 +5,7 @@ import type { Plan } from "../../compiler/plan/index.js";
 import { compileSource } from "../../compiler/pipeline.js";
 import type { FileAst } from "../../grammar/ast.js";
 import { parse } from "../../grammar/index.js";
+import { cachedMachineProfiles } from "../machine-profile.js";
 
 /** One model of the file, as far as it checked: its graph (shapes, parameters). */
 export interface ModelFacts {
@@ -45,7 +46,12 @@ export function analyse(path: string, text: string): Analysis {
   return { source, ast, diagnostics, models };
 }
 
-/** A model's plan, for hover's placement facts: compiled on demand, planning being the slow part. */
+/**
+ * A model's plan, for hover's placement facts: compiled on demand, planning being the slow part. Planned as
+ * `explain` plans it: a model that names no profile uses this machine's cached one (cli/machine-profile.ts);
+ * a cache that cannot be read is left for `explain` and `train` to report.
+ */
 export function planOf(analysis: Analysis, model: string): Plan | undefined {
-  return compileSource(analysis.source, { model }).plan;
+  const machineProfile = cachedMachineProfiles(() => undefined);
+  return compileSource(analysis.source, { model, ...(machineProfile ? { machineProfile } : {}) }).plan;
 }

@@ -17,6 +17,7 @@ import {
   machineProfilesEnabled,
   readMachineProfile,
 } from "../../cli/machine-profile.js";
+import { analyse, planOf } from "../../cli/lsp/analysis.js";
 import { REPO, runCli } from "../support/run-cli.js";
 
 /**
@@ -122,10 +123,28 @@ describe("plans without a profile use this machine's", () => {
   });
 
   it("--emit plan too", async () => {
+    writeFileSync(machineProfilePath("auto", { MGPUC_CACHE_DIR: cache }), JSON.stringify(slow));
     const r = await runCli([model, "--emit", "plan"], { env: envWith(cache) });
     expect(r.code, r.stderr).toBe(0);
     const plan = JSON.parse(r.stdout) as { predicted: { stepTimeMs: number } };
     expect(plan.predicted.stepTimeMs).toBe(await stepMs([model, "--profile", slowFile], envWith(cache)));
+  });
+
+  it("the editor's hover plans as explain does", async () => {
+    writeFileSync(machineProfilePath("auto", { MGPUC_CACHE_DIR: cache }), JSON.stringify(slow));
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, envWith(cache));
+      const plan = planOf(analyse(model, NO_PROFILE), "Tiny");
+      expect(plan?.predicted.stepTimeMs).toBe(await stepMs([model], envWith(cache)));
+      process.env.MGPUC_MACHINE_PROFILE = "off";
+      const shippedPlan = planOf(analyse(model, NO_PROFILE), "Tiny");
+      expect(shippedPlan?.predicted.stepTimeMs).toBe(
+        await stepMs([model, "--profile", "cpu"], envWith(cache)),
+      );
+    } finally {
+      process.env = saved;
+    }
   });
 
   it("a cached file that cannot be used is said, and the shipped profile plans", async () => {
