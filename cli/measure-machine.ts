@@ -29,11 +29,21 @@ export async function measureMachineIfNeeded(job: {
   const { calibrate } = await import("../runtime/index.js");
   const { planProbe } = await import("./plan-probe.js");
   const t0 = performance.now();
-  const profile = await calibrate({
-    planProbe,
-    quick: { unmeasured: shippedFallbacks() },
-    ...(job.backend !== "auto" ? { backend: job.backend } : {}),
-  });
+  let profile: DeviceProfile;
+  try {
+    profile = await calibrate({
+      planProbe,
+      quick: { unmeasured: shippedFallbacks() },
+      ...(job.backend !== "auto" ? { backend: job.backend } : {}),
+    });
+  } catch (error) {
+    // Training does not depend on the measurement: say why, and plan as before it existed.
+    process.stderr.write(
+      `warning: could not measure this machine (${(error as Error).message}); planning with the shipped ` +
+        `cpu profile\n`,
+    );
+    return undefined;
+  }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const problem = saveMachineProfile(job.backend, profile);
   process.stderr.write(

@@ -199,6 +199,19 @@ describe("train measures this machine on first use", () => {
     expect(existsSync(cache)).toBe(false);
   });
 
+  it("a measurement that fails is said, and the run goes on as it would without one", async () => {
+    // No native backend here: both the measurement and the training on it fail, each saying why.
+    const cache = join(dir, "failed");
+    const args = ["train", model, "--backend", "native", "--steps", "1", "--no-save"];
+    const r = await runCli(args, { env: envWith(cache) });
+    expect(r.stderr).toMatch(
+      /warning: could not measure this machine \(.*\); planning with the shipped cpu profile/,
+    );
+    const without = await runCli(args, { env: { MGPUC_MACHINE_PROFILE: "off", MGPUC_CACHE_DIR: cache } });
+    expect(r.code).toBe(without.code);
+    expect(existsSync(cache)).toBe(false);
+  });
+
   it("a cache that cannot be written: said, and the run goes on with what was measured", async () => {
     const blocked = join(dir, "blocked");
     writeFileSync(blocked, "a file where the cache folder should be");
