@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { DeviceProfile } from "../compiler/cost/profile.js";
 import { isProfileError, loadProfile, validateProfile } from "../compiler/cost/profiles.js";
 import type { Backend } from "../compiler/ir/config.js";
+import type { CompileOptions } from "../compiler/pipeline.js";
 import { VERSION } from "./version.js";
 
 /**
@@ -85,6 +86,22 @@ export function cachedMachineProfiles(
     seen.set(backend, cached.profile);
     return cached.profile;
   };
+}
+
+/**
+ * The compile option that plans with this machine's cached profile, unless `--profile` names one: the
+ * `backend` flag (train's `--backend`) picks the cache file over the file's `backend:`. Problems with the cache
+ * go to `warn` (stderr by default).
+ */
+export function machineProfileOption(
+  flags: { readonly profile?: string; readonly backend?: Backend },
+  warn: (message: string) => void = (message) => process.stderr.write(`warning: ${message}\n`),
+): Pick<CompileOptions, "machineProfile"> {
+  if (flags.profile !== undefined) return {};
+  const cached = cachedMachineProfiles(warn);
+  if (cached === undefined) return {};
+  const backend = flags.backend;
+  return { machineProfile: backend === undefined ? cached : () => cached(backend) };
 }
 
 /** The figures the quick calibration leaves to the shipped profile (runtime/train/calibrate.ts says why). */

@@ -13,7 +13,7 @@ import { EXIT, UsageError } from "../exit-codes.js";
 import { loadSource } from "../load-source.js";
 import { printDiagnostics, writeOutput } from "../output.js";
 import { placementLabels } from "../placement-labels.js";
-import { cachedMachineProfiles } from "../machine-profile.js";
+import { machineProfileOption } from "../machine-profile.js";
 
 export interface CompileFlags {
   emit: EmitTarget;
@@ -35,15 +35,9 @@ export function compileOptionsFrom(flags: Omit<CompileFlags, "emit">): CompileOp
     ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
     ...(flags.microbatches !== undefined ? { microbatches: flags.microbatches } : {}),
     ...(flags.dumpAfter !== undefined ? { stopAfter: flags.dumpAfter } : {}),
+    // With no `--profile`, plans use this machine's measured profile when `train` has cached one.
     ...machineProfileOption(flags),
   };
-}
-
-/** With no `--profile`, plans use this machine's measured profile when `train` has cached one (machine-profile.ts). */
-function machineProfileOption(flags: Omit<CompileFlags, "emit">): Pick<CompileOptions, "machineProfile"> {
-  if (flags.profile !== undefined) return {};
-  const cached = cachedMachineProfiles((message) => process.stderr.write(`warning: ${message}\n`));
-  return cached ? { machineProfile: cached } : {};
 }
 
 /** `mgpuc FILE.model [--emit ...]`: compile and write one artefact. Returns the exit code. */

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import type { Graph } from "../../compiler/ir/graph.js";
 import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import type { Backend, ParallelConfig, Strategy, TrainingConfig } from "../../compiler/ir/config.js";
-import { compileSource, type CompileOptions } from "../../compiler/pipeline.js";
+import { compileSource } from "../../compiler/pipeline.js";
 import { isPlanLoadError, loadPlan, type Plan } from "../../compiler/plan/index.js";
 import { graphFromPlan, PlanShapeError, trainingFromPlan } from "../../compiler/plan/from-plan.js";
 import { EXIT, UsageError } from "../exit-codes.js";
@@ -20,7 +20,7 @@ import { gpuCount } from "../../runtime/process/transport.js";
 import { webgpuPlanProblem } from "../../runtime/train/webgpu-plans.js";
 import { chooseDeviceBackend, type DeviceBackend } from "../device-backend.js";
 import { measureMachineIfNeeded } from "../measure-machine.js";
-import { cachedMachineProfiles } from "../machine-profile.js";
+import { machineProfileOption } from "../machine-profile.js";
 
 export interface TrainFlags {
   model?: string;
@@ -194,7 +194,10 @@ function compileJob(file: string, flags: TrainFlags, measured?: DeviceProfile): 
     ...(flags.strategy !== undefined ? { strategy: flags.strategy } : {}),
     ...(flags.profile !== undefined ? { profile: flags.profile } : {}),
     ...(flags.microbatches !== undefined ? { microbatches: flags.microbatches } : {}),
-    ...machineProfileOption(flags, measured),
+    // Just measured (cached or not) else this machine's cached profile, for the backend the run will use.
+    ...(measured !== undefined && flags.profile === undefined
+      ? { machineProfile: () => measured }
+      : machineProfileOption(flags)),
   });
   printDiagnostics(result.diagnostics, source, { json: flags.json === true, stream: process.stderr });
   if (result.diagnostics.some((d) => d.severity === "error")) return EXIT.inputErrors;
@@ -207,17 +210,6 @@ function compileJob(file: string, flags: TrainFlags, measured?: DeviceProfile): 
     ...(result.parallel ? { parallel: result.parallel } : {}),
     baseDir: dirname(file),
   };
-}
-
-/** This machine's cached profile for the backend the run will use (`--backend` over the file's). */
-function machineProfileOption(
-  flags: TrainFlags,
-  measured: DeviceProfile | undefined,
-): Pick<CompileOptions, "machineProfile"> {
-  if (flags.profile !== undefined) return {};
-  if (measured !== undefined) return { machineProfile: () => measured };
-  const cached = cachedMachineProfiles((message) => process.stderr.write(`warning: ${message}\n`));
-  return cached ? { machineProfile: (backend) => cached(flags.backend ?? backend) } : {};
 }
 
 function planJob(file: string, flags: TrainFlags): Job | number {

@@ -5,7 +5,7 @@ import type { Plan } from "../../compiler/plan/index.js";
 import { compileSource } from "../../compiler/pipeline.js";
 import type { FileAst } from "../../grammar/ast.js";
 import { parse } from "../../grammar/index.js";
-import { cachedMachineProfiles } from "../machine-profile.js";
+import { machineProfileOption } from "../machine-profile.js";
 
 /** One model of the file, as far as it checked: its graph (shapes, parameters). */
 export interface ModelFacts {
@@ -52,6 +52,5 @@ export function analyse(path: string, text: string): Analysis {
  * a cache that cannot be read is left for `explain` and `train` to report.
  */
 export function planOf(analysis: Analysis, model: string): Plan | undefined {
-  const machineProfile = cachedMachineProfiles(() => undefined);
-  return compileSource(analysis.source, { model, ...(machineProfile ? { machineProfile } : {}) }).plan;
+  return compileSource(analysis.source, { model, ...machineProfileOption({}, () => undefined) }).plan;
 }
