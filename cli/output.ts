@@ -63,12 +63,33 @@ export function writeOutput(text: string | Uint8Array, outFile: string | undefin
  * A reader that went away (`mgpuc explain … | head`) is not an error, and no reason to stop: the rest of the
  * output is dropped and the command finishes as it would have (a training run still saves its checkpoints).
  * Any other failure to write is said once, plainly, without a stack.
+ *
+ * The handler is attached when `process.stdout` is first built, not by building it here: node builds the stream
+ * on first use, ~5 ms that a command printing through stdout.ts (`check`) does without (issue 14).
  */
 export function tolerateClosedStdout(): void {
+  const builtIn = Object.getOwnPropertyDescriptor(process, "stdout");
+  const build = builtIn?.get;
+  if (!builtIn?.configurable || !build) {
+    tolerateErrors(process.stdout);
+    return;
+  }
+  Object.defineProperty(process, "stdout", {
+    ...builtIn,
+    get() {
+      Object.defineProperty(process, "stdout", builtIn);
+      const stream = build.call(process) as NodeJS.WriteStream;
+      tolerateErrors(stream);
+      return stream;
+    },
+  });
+}
+
+function tolerateErrors(stdout: NodeJS.WriteStream): void {
   let told = false;
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE" || error.code === "ERR_STREAM_DESTROYED") {
-      process.stdout.destroy();
+      stdout.destroy();
       return;
     }
     if (told) return;

@@ -8,12 +8,13 @@
  */
 import { fileURLToPath } from "node:url";
 import { loadCli } from "./launch.js";
+import { writeStdoutDirect } from "./stdout.js";
 import { VERSION } from "./version.js";
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
-  // What commander prints for `.version(VERSION)`.
-  process.stdout.write(`${VERSION}\n`);
+  // What commander prints for `.version(VERSION)`; straight to file descriptor 1, as stdout.ts says why.
+  writeStdoutDirect(`${VERSION}\n`);
 } else {
   // `import.meta.url` is this bundle's own URL (scripts/bundle-cli.mjs defines it for the CommonJS output).
   const bundle = fileURLToPath(new URL("./mgpuc.cjs", import.meta.url));

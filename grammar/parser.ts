@@ -1,11 +1,5 @@
-import {
-  CstParser,
-  EOF,
-  type IOrAlt,
-  type IParserErrorMessageProvider,
-  type IToken,
-  type TokenType,
-} from "chevrotain";
+import { EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { RecordingParser } from "./recording-parser.js";
 import * as T from "./tokens.js";
 
 /** Names a token the way the user wrote it, for "expected ')' but found 'x'". */
@@ -58,7 +52,7 @@ const MESSAGES: IParserErrorMessageProvider = {
  * Alternatives and separator options are built once, as fields, not inside the rules: the rules run once per
  * node parsed, and rebuilding closures there (each named by the TypeScript loader) dominated parse time.
  */
-export class ModelParser extends CstParser {
+export class ModelParser extends RecordingParser {
   private readonly declarationAlts: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.model) },
     { ALT: () => this.SUBRULE(this.block) },

@@ -3,6 +3,7 @@ import { compileSource } from "../../compiler/pipeline.js";
 import { EXIT } from "../exit-codes.js";
 import { loadSource } from "../load-source.js";
 import { printDiagnostics } from "../output.js";
+import { writeStdoutDirect } from "../stdout.js";
 
 /**
  * `mgpuc check FILE`: every diagnostic the compiler can find without planning (syntax, names, arguments,
@@ -29,11 +30,12 @@ export function checkCommand(file: string, flags: { json?: boolean; model?: stri
   }
   const all = [...diagnostics.values()].sort((a, b) => a.span.start - b.span.start);
   const json = flags.json === true;
-  printDiagnostics(all, source, { json, stream: process.stdout });
+  // Nothing to print is not printed: a clean check writes its one line without node's stdout stream (stdout.ts).
+  if (all.length > 0) printDiagnostics(all, source, { json, stream: process.stdout });
   const errors = all.filter((d) => d.severity === "error").length;
   if (!json && all.length === 0) {
     const models = names.filter((n) => n !== undefined).join(", ") || "no model";
-    process.stdout.write(`${file}: ok (${models}; ${layers} layers)\n`);
+    writeStdoutDirect(`${file}: ok (${models}; ${layers} layers)\n`);
   }
   return errors > 0 ? EXIT.inputErrors : EXIT.ok;
 }
