@@ -48,6 +48,8 @@ export interface CompileOptions {
   readonly microbatches?: number;
   /** Pipeline micro-batch order (default 1F1B). */
   readonly microbatchOrder?: MicrobatchOrder;
+  /** ZeRO-1 for all-data plans: `auto` (default) when the replicated state does not fit, `zero-1`, `replicated`. */
+  readonly optimizerSharding?: PlanModelOptions["optimizerSharding"];
   /** Stop after this pass (for `--dump-after` and for `check`, which needs no plan). */
   readonly stopAfter?: PassName;
   /** `--data` / `--loss` from the command line: they replace the file's before check-data runs. */
@@ -126,6 +128,7 @@ export function compileSource(source: SourceFile, options: CompileOptions = {}):
       ...(options.machineProfile !== undefined ? { machineProfile: options.machineProfile } : {}),
       ...(options.microbatches !== undefined ? { microbatches: options.microbatches } : {}),
       ...(options.microbatchOrder !== undefined ? { microbatchOrder: options.microbatchOrder } : {}),
+      ...(options.optimizerSharding !== undefined ? { optimizerSharding: options.optimizerSharding } : {}),
     },
     ctx,
   );

@@ -1,3 +1,4 @@
+import type { OptimizerShardingChoice } from "./placement/placement-types.js";
 import type { DeviceProfile } from "./cost/profile.js";
 import { availableParallelism } from "node:os";
 import { optimizerSlots } from "./cost/optimizer-slots.js";
@@ -13,6 +14,8 @@ import { buildPlan } from "./plan/build-plan.js";
 import type { Plan } from "./plan/plan-types.js";
 import type { MicrobatchOrder } from "./plan/schedule-types.js";
 
+export type { OptimizerShardingChoice };
+
 export interface PlanModelOptions {
   readonly devices?: number;
   readonly strategy?: Strategy;
@@ -21,6 +24,8 @@ export interface PlanModelOptions {
   readonly microbatches?: number;
   /** Pipeline micro-batch order; default 1F1B (compiler/plan/microbatch-program.ts says why). */
   readonly microbatchOrder?: MicrobatchOrder;
+  /** ZeRO-1 for all-data plans: `auto` (default) when the replicated state does not fit, `zero-1`, `replicated`. */
+  readonly optimizerSharding?: OptimizerShardingChoice;
   /** The `.model` file's folder: profile paths are relative to it. */
   readonly baseDir: string;
   /**
@@ -79,6 +84,7 @@ export function placeOptions(
     batch: training.batch,
     optimizerSlots: optimizerSlots(training.optimizer),
     ...(microbatches !== undefined ? { microbatches } : {}),
+    ...(options.optimizerSharding !== undefined ? { optimizerSharding: options.optimizerSharding } : {}),
   };
 }
 

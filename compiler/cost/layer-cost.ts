@@ -71,7 +71,13 @@ export function updateKernels(slots: number): number {
 }
 
 /** Weight tensors of a layer with parameters (kernel + bias): each is one optimizer update of its own. */
-const WEIGHTS_PER_LAYER = 2;
+export const WEIGHTS_PER_LAYER = 2;
+
+/** An optimizer update's kernels over `bytes` of parameters: each reads two such arrays and writes one. */
+export function updateTraffic(bytes: number, profile: DeviceProfile, optimizerSlots: number): number {
+  const ew = profile.elementwiseBandwidth ?? 0;
+  return ew > 0 ? (3 * updateKernels(optimizerSlots) * bytes) / ew : 0;
+}
 
 /**
  * Terms beyond the roofline (README "v2 terms"): per (micro-)batch, the layer's dispatch, its activations
@@ -88,7 +94,6 @@ function fixedCosts(
   forwardPasses: number,
 ): { perBatch: number; perStep: number } {
   const op = profile.opOverheadSeconds ?? 0;
-  const ew = profile.elementwiseBandwidth ?? 0;
   const wg = profile.weightGradientBandwidth ?? 0;
   // A recomputed forward dispatches its kernels again: forward ≈ a third of forward + backward.
   const passes = (forwardPasses + 2) / 3;
@@ -97,11 +102,11 @@ function fixedCosts(
   const activations = ab > 0 && !w.isView ? (passes * activationBytes) / ab : 0;
   if (w.trainableBytes <= 0) return { perBatch: dispatch + activations, perStep: 0 };
   const gradTraffic = wg > 0 ? trainableShard / wg : 0;
-  // Each update kernel reads two shard-sized arrays and writes one.
-  const updateTraffic = ew > 0 ? (3 * updateKernels(optimizerSlots) * trainableShard) / ew : 0;
   return {
     perBatch: dispatch + activations + gradTraffic,
-    perStep: WEIGHTS_PER_LAYER * updateKernels(optimizerSlots) * op + updateTraffic,
+    perStep:
+      WEIGHTS_PER_LAYER * updateKernels(optimizerSlots) * op +
+      updateTraffic(trainableShard, profile, optimizerSlots),
   };
 }
 

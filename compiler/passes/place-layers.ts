@@ -19,9 +19,16 @@ export type { PlaceOptions };
 import { reportNoFit } from "../placement/no-fit.js";
 import { pipelineLayers } from "../placement/pipeline-layers.js";
 import { onDevicesUsed } from "../placement/devices-used.js";
+import { priceZeroOne } from "../placement/zero-one.js";
 
 type Candidate =
-  | { readonly kind: "layers"; readonly assignment: number[]; readonly stepTime: number }
+  | {
+      readonly kind: "layers";
+      readonly assignment: number[];
+      readonly stepTime: number;
+      /** An all-data plan with ZeRO-1's sharded optimizer state. */
+      readonly zeroOne?: boolean;
+    }
   | { readonly kind: "pipeline"; readonly plan: PipelinePlan; readonly stepTime: number };
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -51,9 +58,15 @@ export function placeLayers(
     const a = graph.nodes.map(() => k);
     // One evaluation for both questions: at 10,000 layers each is a pass over every edge.
     const evaluation = evaluateLayers(graph, table, a);
-    return Math.max(...evaluation.memoryPerDevice) <= cap
-      ? { kind: "layers", assignment: a, stepTime: evaluation.stepTime }
-      : undefined;
+    const fits = Math.max(...evaluation.memoryPerDevice) <= cap;
+    const choice = options.optimizerSharding ?? "auto";
+    // All-data on several devices with ZeRO-1 (compiler/placement/zero-one.ts): when asked, or when the
+    // replicated optimizer state is what does not fit.
+    const sharded =
+      choice === "zero-1" || (choice === "auto" && !fits) ? priceZeroOne(table, a, evaluation) : undefined;
+    if (sharded !== undefined && Math.max(...sharded.memoryPerDevice) <= cap)
+      return { kind: "layers", assignment: a, stepTime: sharded.stepTime, zeroOne: true };
+    return fits ? { kind: "layers", assignment: a, stepTime: evaluation.stepTime } : undefined;
   };
   const dataBaseline = uniform(0);
   const modelBaseline = uniform(table.configs.findIndex((c) => c.d === 1 && c.m === n));
@@ -132,10 +145,15 @@ export function placeLayers(
       ),
     };
   } else {
-    placed = {
-      ...common,
-      ...layersPlacement(graph, table, chosen.assignment, allowedConfigs(graph, table, hints)),
-    };
+    placed = withOptimizerSharding(
+      {
+        ...common,
+        ...layersPlacement(graph, table, chosen.assignment, allowedConfigs(graph, table, hints)),
+      },
+      table,
+      chosen.assignment,
+      chosen.zeroOne === true,
+    );
   }
   if (strategy !== "auto") return placed;
   // The best step with every layer on all n devices: the data and model baselines, a pipeline over all of
@@ -297,6 +315,41 @@ function layersPlacement(
     stages: 1,
     stageDevices: table.devices,
     microbatches: 1,
+  };
+}
+
+/**
+ * An all-data plan on several devices, with ZeRO-1 (compiler/placement/zero-one.ts) when the candidate was
+ * priced with it; either way the other choice's step and memory are kept for `explain`.
+ */
+function withOptimizerSharding(
+  placed: Placement,
+  table: CostTable,
+  assignment: readonly number[],
+  zeroOne: boolean,
+): Placement {
+  const sharded = priceZeroOne(table, assignment, { stepTime: placed.stepTime, perLayer: placed.layers });
+  if (sharded === undefined) return placed;
+  const plainMemory = Math.max(...placed.memoryPerDevice);
+  if (!zeroOne)
+    return {
+      ...placed,
+      optimizerSharding: {
+        chosen: "replicated",
+        otherStepTime: sharded.stepTime,
+        otherMemoryPerDevice: Math.max(...sharded.memoryPerDevice),
+      },
+    };
+  return {
+    ...placed,
+    stepTime: sharded.stepTime,
+    layers: sharded.perLayer,
+    memoryPerDevice: sharded.memoryPerDevice,
+    optimizerSharding: {
+      chosen: "zero-1",
+      otherStepTime: placed.stepTime,
+      otherMemoryPerDevice: plainMemory,
+    },
   };
 }
 

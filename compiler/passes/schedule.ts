@@ -155,5 +155,6 @@ export function schedule(graph: Graph, placement: Placement, order: MicrobatchOr
     transfers,
     gradientBuckets,
     programs,
+    ...(placement.optimizerSharding?.chosen === "zero-1" ? { optimizerSharding: "zero-1" as const } : {}),
   };
 }

@@ -39,6 +39,15 @@ export interface Placement {
   /** Per node: bytes per sample of its output (for the schedule's transfers). */
   readonly outBytes: readonly number[];
   /**
+   * All-data plans on more than one device: whether each replica updates everything (`replicated`) or its 1/N
+   * (`zero-1`, compiler/placement/zero-one.ts), and the other choice's step and memory per device.
+   */
+  readonly optimizerSharding?: {
+    readonly chosen: "replicated" | "zero-1";
+    readonly otherStepTime: number;
+    readonly otherMemoryPerDevice: number;
+  };
+  /**
    * Set when `auto` uses fewer devices than it was allowed (`devices` is then the number used): how many it
    * could have used, and the best step predicted with all of them busy (null when none fits).
    */
@@ -56,4 +65,12 @@ export interface PlaceOptions {
   readonly microbatches?: number;
   /** How pipeline stages order micro-batches (absent: 1F1B): how many each keeps in flight. */
   readonly microbatchOrder?: MicrobatchOrder;
+  /** All-data plans on several devices: ZeRO-1 or not (`OptimizerShardingChoice`); absent = `auto`. */
+  readonly optimizerSharding?: OptimizerShardingChoice;
 }
+
+/**
+ * `auto`: ZeRO-1 when the replicated optimizer state does not fit (compiler/placement/zero-one.ts says why not
+ * for speed); `zero-1`: every all-data plan on several devices; `replicated`: never.
+ */
+export type OptimizerShardingChoice = "auto" | "replicated" | "zero-1";

@@ -135,6 +135,15 @@ export function buildPlan(
       memoryPerDeviceBytes: placement.memoryPerDevice.map((x) => Math.round(x)),
       stages: placement.stages,
       microbatches: placement.microbatches,
+      ...(placement.optimizerSharding
+        ? {
+            optimizerSharding: {
+              chosen: placement.optimizerSharding.chosen,
+              otherStepTimeMs: ms(placement.optimizerSharding.otherStepTime),
+              otherMemoryPerDeviceBytes: Math.round(placement.optimizerSharding.otherMemoryPerDevice),
+            },
+          }
+        : {}),
       ...(placement.allowed
         ? {
             allAllowedStepTimeMs: placement.allowed.stepTime === null ? null : ms(placement.allowed.stepTime),
@@ -174,7 +183,8 @@ const BACKWARD: Readonly<Record<PlanCollective["kind"], PlanCollective["kind"]>>
 /**
  * The collectives of layer `v` per step, all samples together: the transfers that bring its inputs (and their
  * gradients back), a column-parallel layer's input-gradient all-reduce over its model group (its partial
- * sums), and the all-reduce of its replicated weights' gradients over the data groups.
+ * sums), and the all-reduce of its replicated weights' gradients over the data groups (under ZeRO-1 a
+ * reduce-scatter of the gradients and an all-gather of the updated weights).
  */
 function layerCollectives(
   graph: Graph,
@@ -201,11 +211,15 @@ function layerCollectives(
   }
   const trainable = node.params?.trainable ?? 0;
   const replicatedInGroup = config.m > 1 && !layout.sharded;
-  if (trainable > 0 && config.d > 1 && !replicatedInGroup)
-    out.push({
-      kind: "all-reduce",
-      bytes: (trainable * BYTES_PER_ELEMENT) / (layout.sharded ? config.m : 1),
-      phase: "update",
-    });
+  if (trainable > 0 && config.d > 1 && !replicatedInGroup) {
+    const bytes = (trainable * BYTES_PER_ELEMENT) / (layout.sharded ? config.m : 1);
+    // ZeRO-1: the gradients reduce-scattered, each replica's updated slice all-gathered.
+    if (schedule.optimizerSharding === "zero-1")
+      out.push(
+        { kind: "reduce-scatter", bytes, phase: "backward" },
+        { kind: "all-gather", bytes, phase: "update" },
+      );
+    else out.push({ kind: "all-reduce", bytes, phase: "update" });
+  }
   return out;
 }

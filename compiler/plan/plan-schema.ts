@@ -100,6 +100,7 @@ const schedule = {
     stages: { type: "integer", minimum: 1 },
     microbatches: { type: "integer", minimum: 1 },
     microbatchOrder: { enum: ["1f1b", "gpipe"] },
+    optimizerSharding: { enum: ["zero-1"] },
     segments: {
       type: "array",
       items: {

@@ -71,6 +71,12 @@ export interface PlanTraining {
   readonly seed: number;
 }
 
+export interface PlanOptimizerSharding {
+  readonly chosen: "replicated" | "zero-1";
+  readonly otherStepTimeMs: number;
+  readonly otherMemoryPerDeviceBytes: number;
+}
+
 export interface Plan {
   readonly format: "mgpuc-plan";
   readonly version: number;
@@ -100,6 +106,8 @@ export interface Plan {
     readonly microbatches: number;
     /** With `devices.allowed`: the best step predicted with every layer on all of them (null: none fits). */
     readonly allAllowedStepTimeMs?: number | null;
+    /** All-data plans on several devices: replicated or ZeRO-1 optimizer state, and the other choice's figures. */
+    readonly optimizerSharding?: PlanOptimizerSharding;
   };
   readonly training: PlanTraining;
   readonly schedule: Schedule;

@@ -11,6 +11,11 @@ export interface Schedule {
   readonly transfers: readonly ScheduleTransfer[];
   readonly gradientBuckets: readonly GradientBucket[];
   readonly programs: readonly DeviceProgram[];
+  /**
+   * `zero-1`: the all-reduce buckets run as reduce-scatter, update of each replica's 1/N, all-gather
+   * (runtime/train/sharded-update.ts); absent: every replica updates every weight.
+   */
+  readonly optimizerSharding?: "zero-1";
 }
 
 /**

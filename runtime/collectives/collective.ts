@@ -18,6 +18,22 @@ export interface Collective {
    * during the call.
    */
   allReduceSumWith(length: number, fill: BucketFill, consume: BucketConsume): void;
+  /**
+   * The elements of a `length`-long vector this rank owns in `reduceScatterSumWith` and `allGatherWith`:
+   * disjoint `[start, end)` ranges, ascending; every element is owned by exactly one rank.
+   */
+  ownedRanges(length: number): Array<[number, number]>;
+  /**
+   * The all-reduce's first half: `fill` as in `allReduceSumWith`, then `own(sum, start)` once per owned range
+   * with the summed elements [start, start + sum.length) (valid only during the call). The same sums, bit for
+   * bit, as `allReduceSumWith` gives.
+   */
+  reduceScatterSumWith(length: number, fill: BucketFill, own: BucketConsume): void;
+  /**
+   * The all-reduce's second half: `produce(part, start)` writes this rank's owned elements
+   * [start, start + part.length) into `part`; `consume(all, start)` then reads every rank's, bucket by bucket.
+   */
+  allGatherWith(length: number, produce: BucketFill, consume: BucketConsume): void;
   /** Copies `data` of rank `root` into `data` on every rank. */
   broadcast(data: Float32Array, root: number): void;
   /** Concatenates every rank's `local` (lengths may differ) into `out`, in rank order, on every rank. */
@@ -42,6 +58,15 @@ export class LocalCollective implements Collective {
     const all = new Float32Array(length);
     fill(all, 0);
     consume(all, 0);
+  }
+  ownedRanges(length: number): Array<[number, number]> {
+    return length > 0 ? [[0, length]] : [];
+  }
+  reduceScatterSumWith(length: number, fill: BucketFill, own: BucketConsume): void {
+    this.allReduceSumWith(length, fill, own);
+  }
+  allGatherWith(length: number, produce: BucketFill, consume: BucketConsume): void {
+    this.allReduceSumWith(length, produce, consume);
   }
   broadcast(): void {}
   allGather(local: Float32Array, out: Float32Array): void {

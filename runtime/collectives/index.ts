@@ -4,6 +4,7 @@ export {
   SharedMemoryCollective,
   abortShared,
   createSharedLayout,
+  bucketedRanges,
   partition,
 } from "./shared-memory-collective.js";
 export type { SharedLayout } from "./shared-memory-collective.js";

@@ -4,8 +4,8 @@ import { SharedMemoryCollective, type SharedLayout } from "./shared-memory-colle
 
 /**
  * A bare collective rank in a worker, for `calibrate`, the benchmark and the tests: `time` all-reduces each
- * length `repeats` times and returns each repeat's seconds; `check` all-reduces the rank-dependent pattern of `fillPattern` for each
- * length and posts the results back.
+ * length `repeats` times and returns each repeat's seconds; `check` runs every collective on the rank-dependent pattern of `fillPattern`
+ * for each length and posts the results back (`CHECK_RESULTS` arrays per length).
  */
 export interface RankJob {
   readonly layout: SharedLayout;
@@ -15,6 +15,9 @@ export interface RankJob {
   readonly lengths: readonly number[];
   readonly repeats: number;
 }
+
+/** Arrays a `check` job returns per length: all-reduce, bucketed all-reduce, all-gather, broadcast, reduce-scatter, bucketed all-gather. */
+export const CHECK_RESULTS = 6;
 
 /** Element i of rank r's input: distinct per rank and element, exact in float32 when summed over ≤ 8 ranks. */
 export function fillPattern(data: Float32Array, rank: number, start = 0): void {
@@ -54,6 +57,21 @@ export function exerciseCollective(collective: Collective, job: CollectiveJob): 
       const b = new Float32Array(5).fill(rank);
       collective.broadcast(b, size - 1);
       out.push(b);
+      // Reduce-scatter: the sums at this rank's owned elements (zeros elsewhere); then all-gather them back.
+      const scattered = new Float32Array(length);
+      collective.reduceScatterSumWith(
+        length,
+        (slot, start) => fillPattern(slot, rank, start),
+        (sum, start) => scattered.set(sum, start),
+      );
+      out.push(scattered);
+      const regathered = new Float32Array(length);
+      collective.allGatherWith(
+        length,
+        (part, start) => part.set(scattered.subarray(start, start + part.length)),
+        (all, start) => regathered.set(all, start),
+      );
+      out.push(regathered);
     } else {
       // Seconds of each repeat, the ranks aligned by a barrier before each.
       const times = new Float32Array(job.repeats);

@@ -50,6 +50,21 @@ export function partition(n: number, size: number, r: number): [number, number] 
   return [Math.min(n, r * per), Math.min(n, (r + 1) * per)];
 }
 
+/** The ranges of a `length`-long vector that rank r owns when it goes through buckets of `capacity` floats. */
+export function bucketedRanges(
+  length: number,
+  capacity: number,
+  size: number,
+  r: number,
+): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let start = 0; start < length; start += capacity) {
+    const [lo, hi] = partition(Math.min(capacity, length - start), size, r);
+    if (lo < hi) out.push([start + lo, start + hi]);
+  }
+  return out;
+}
+
 /**
  * Reduce-scatter then all-gather through shared memory: every rank copies its bucket into its own slot, rank r
  * sums partition r over all slots (in rank order, so every element is summed in one fixed order) into the
@@ -124,6 +139,40 @@ export class SharedMemoryCollective implements Collective {
       consume(this.result.subarray(0, n), start);
       // The next bucket may only overwrite the slots and the result once everyone has read this one.
       this.barrier();
+    }
+  }
+
+  ownedRanges(length: number): Array<[number, number]> {
+    return bucketedRanges(length, this.capacity, this.size, this.rank);
+  }
+
+  /** Two barriers a bucket: after every slot is filled, and before the slots and result are reused. */
+  reduceScatterSumWith(length: number, fill: BucketFill, own: BucketConsume): void {
+    for (let start = 0; start < length; start += this.capacity) {
+      const n = Math.min(this.capacity, length - start);
+      const slot = this.slots[this.rank]!.subarray(0, n);
+      fill(slot, start);
+      if (this.size === 1) {
+        own(slot, start);
+        continue;
+      }
+      this.barrier();
+      const [lo, hi] = partition(n, this.size, this.rank);
+      this.sumPartition(lo, hi);
+      if (lo < hi) own(this.result.subarray(lo, hi), start + lo);
+      this.barrier();
+    }
+  }
+
+  /** Each rank writes its partition of the result area, then everyone reads all of it. */
+  allGatherWith(length: number, produce: BucketFill, consume: BucketConsume): void {
+    for (let start = 0; start < length; start += this.capacity) {
+      const n = Math.min(this.capacity, length - start);
+      const [lo, hi] = this.size === 1 ? [0, n] : partition(n, this.size, this.rank);
+      if (lo < hi) produce(this.result.subarray(lo, hi), start + lo);
+      if (this.size > 1) this.barrier();
+      consume(this.result.subarray(0, n), start);
+      if (this.size > 1) this.barrier();
     }
   }
 

@@ -5,7 +5,7 @@ import {
   type Collective,
   CollectiveAborted,
 } from "../collectives/collective.js";
-import { partition } from "../collectives/shared-memory-collective.js";
+import { bucketedRanges, partition } from "../collectives/shared-memory-collective.js";
 import type { MeshEnds } from "./fifo-mesh.js";
 
 /**
@@ -120,27 +120,57 @@ export class PipeCollective implements Collective {
   allReduceSumWith(length: number, fill: BucketFill, consume: BucketConsume): void {
     for (let start = 0; start < length; start += this.capacity) {
       const n = Math.min(this.capacity, length - start);
-      const mine = this.mine.subarray(0, n);
-      fill(mine, start);
-      if (this.size === 1) {
-        consume(mine, start);
-        continue;
-      }
-      const [lo, hi] = partition(n, this.size, this.rank);
-      for (let s = 1; s < this.size; s++) {
-        const [tlo, thi] = partition(n, this.size, this.to(s));
-        this.swap(
-          s,
-          bytesOf(mine.subarray(tlo, thi)),
-          bytesOf(this.slots[this.from(s)]!.subarray(0, hi - lo)),
-        );
-      }
-      this.sumPartition(lo, hi);
-      for (let s = 1; s < this.size; s++) {
-        const [flo, fhi] = partition(n, this.size, this.from(s));
-        this.swap(s, bytesOf(this.result.subarray(lo, hi)), bytesOf(this.result.subarray(flo, fhi)));
-      }
+      this.reduceBucket(n, start, fill);
+      if (this.size > 1) this.gatherBucket(n);
       consume(this.result.subarray(0, n), start);
+    }
+  }
+
+  ownedRanges(length: number): Array<[number, number]> {
+    return bucketedRanges(length, this.capacity, this.size, this.rank);
+  }
+
+  reduceScatterSumWith(length: number, fill: BucketFill, own: BucketConsume): void {
+    for (let start = 0; start < length; start += this.capacity) {
+      const n = Math.min(this.capacity, length - start);
+      this.reduceBucket(n, start, fill);
+      const [lo, hi] = partition(n, this.size, this.rank);
+      if (lo < hi) own(this.result.subarray(lo, hi), start + lo);
+    }
+  }
+
+  allGatherWith(length: number, produce: BucketFill, consume: BucketConsume): void {
+    for (let start = 0; start < length; start += this.capacity) {
+      const n = Math.min(this.capacity, length - start);
+      const [lo, hi] = partition(n, this.size, this.rank);
+      if (lo < hi) produce(this.result.subarray(lo, hi), start + lo);
+      if (this.size > 1) this.gatherBucket(n);
+      consume(this.result.subarray(0, n), start);
+    }
+  }
+
+  /** Fills this rank's bucket and leaves partition `rank` of the sum in `result` (the whole sum on one rank). */
+  private reduceBucket(n: number, start: number, fill: BucketFill): void {
+    const mine = this.mine.subarray(0, n);
+    fill(mine, start);
+    if (this.size === 1) {
+      this.result.set(mine);
+      return;
+    }
+    const [lo, hi] = partition(n, this.size, this.rank);
+    for (let s = 1; s < this.size; s++) {
+      const [tlo, thi] = partition(n, this.size, this.to(s));
+      this.swap(s, bytesOf(mine.subarray(tlo, thi)), bytesOf(this.slots[this.from(s)]!.subarray(0, hi - lo)));
+    }
+    this.sumPartition(lo, hi);
+  }
+
+  /** Sends partition `rank` of `result` to every peer and receives theirs into place. */
+  private gatherBucket(n: number): void {
+    const [lo, hi] = partition(n, this.size, this.rank);
+    for (let s = 1; s < this.size; s++) {
+      const [flo, fhi] = partition(n, this.size, this.from(s));
+      this.swap(s, bytesOf(this.result.subarray(lo, hi)), bytesOf(this.result.subarray(flo, fhi)));
     }
   }
 

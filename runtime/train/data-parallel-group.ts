@@ -6,7 +6,14 @@ import { packShared } from "../worker/shared-arrays.js";
 import { readyDevices } from "../worker/ready-devices.js";
 import type { StepDone } from "../worker/protocol.js";
 import type { TrainingGroup, TrainingGroupOptions } from "./training-group.js";
-import type { EvaluateReply, FromWorker, InitMessage, StateReply, ToWorker } from "./protocol.js";
+import type {
+  EvaluateReply,
+  FromWorker,
+  InitMessage,
+  OptimizerSharding,
+  StateReply,
+  ToWorker,
+} from "./protocol.js";
 
 /** Every device runs this module, on threads and processes alike. */
 const ENTRY = { base: import.meta.url, relative: "./replica-entry" };
@@ -16,6 +23,8 @@ export interface GroupOptions extends TrainingGroupOptions {
   readonly devices: number;
   /** Floats per all-reduce bucket. */
   readonly bucket?: number;
+  /** ZeRO-1 (`zero-1`) or not (default); one device always updates everything. */
+  readonly optimizerSharding?: OptimizerSharding;
 }
 
 /**
@@ -69,6 +78,7 @@ export class DataParallelGroup implements TrainingGroup {
       train,
       validation,
       backend: options.backend ?? "auto",
+      optimizerSharding: options.optimizerSharding ?? "replicated",
     }));
     return new DataParallelGroup(pool, backend);
   }

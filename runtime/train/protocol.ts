@@ -12,7 +12,12 @@ export interface InitMessage extends WorkerInit {
   /** `model.toJSON(null, false)`: the topology; weights (in `model.getWeights()` order) come as arrays. */
   readonly topology: unknown;
   readonly validation: SharedDataset | null;
+  /** `zero-1`: optimizer state and update split over the replicas (`ShardedUpdate`); else every replica updates all. */
+  readonly optimizerSharding: OptimizerSharding;
 }
+
+/** How a data-parallel group holds its optimizer state: whole on every replica, or ZeRO-1's 1/N slices. */
+export type OptimizerSharding = "replicated" | "zero-1";
 
 export interface EvaluateMessage {
   readonly type: "evaluate";

@@ -31,9 +31,9 @@ serveDevice<ToWorker, FromWorker>(async (message, side) => {
     case "evaluate":
       return { reply: { type: "evaluated", ...(await replica!.evaluate(message.batch)) } };
     case "state": {
-      // Replicas are identical: only rank 0 sends its arrays.
-      if (rank !== 0) return { reply: { type: "state", weights: [], optimizerState: [] } };
+      // Every replica takes part (ZeRO-1 gathers its optimizer state); they then agree: only rank 0 sends.
       const state = await replica!.state();
+      if (rank !== 0) return { reply: { type: "state", weights: [], optimizerState: [] } };
       const arrays = [...state.weights, ...state.optimizerState.map((s) => s.data)];
       return { reply: { type: "state", ...state }, transfer: arrays.map((a) => a.buffer as ArrayBuffer) };
     }

@@ -14,6 +14,7 @@ import { Scoring } from "../worker/scoring.js";
 import { copyFloats, readFloats } from "../backend/read-floats.js";
 import { shardBounds } from "../worker/shards.js";
 import { unpackShared } from "../worker/shared-arrays.js";
+import { ShardedUpdate } from "./sharded-update.js";
 
 /** Elements [start, start + out.length) of the concatenation of `segments`, into `out`. */
 function copyRange(segments: readonly Float32Array[], start: number, out: Float32Array): void {
@@ -51,6 +52,8 @@ export class Replica {
     optimizer: tf.Optimizer,
     private readonly train: DataView,
     private readonly validation: DataView | null,
+    /** ZeRO-1's slice of the update, when the optimizer state is sharded; else `optimizer` updates all. */
+    private sharded: ShardedUpdate | null = null,
   ) {
     this.vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.varNames = this.vars.map((v) => v.name);
@@ -88,7 +91,15 @@ export class Replica {
     );
     const slotData = unpackShared(init.optimizerData);
     const state = init.optimizerSlots.map((slot, i) => ({ ...slot, data: slotData[i]! }));
-    await importOptimizerState(optimizer, replica.varNames, state);
+    if (init.optimizerSharding === "zero-1" && collective.size > 1) {
+      replica.sharded = await ShardedUpdate.create(
+        replica.vars,
+        replica.flat.length,
+        collective,
+        init.optimizer,
+        state,
+      );
+    } else await importOptimizerState(optimizer, replica.varNames, state);
     return replica;
   }
 
@@ -112,6 +123,7 @@ export class Replica {
     });
     const segments = await readFloats(outputs);
     tf.dispose(outputs);
+    if (this.sharded !== null) return this.shardedStep(segments, globalBatch);
     const named: tf.NamedTensorMap = {};
     this.collective.allReduceSumWith(
       flat.length,
@@ -124,6 +136,35 @@ export class Replica {
     });
     this.optimizer.applyGradients(named);
     tf.dispose(Object.values(named));
+    return this.scores(flat.subarray(this.scoresAt), globalBatch);
+  }
+
+  /**
+   * ZeRO-1's step: the gradient sums reduce-scattered into `flat` (this replica's elements only), its slice
+   * updated there, and every replica's updated slice all-gathered into `flat` and the weights. The loss and
+   * metric sums ride along in the same two collectives, after the weights.
+   */
+  private async shardedStep(segments: readonly Float32Array[], globalBatch: number): Promise<ScoreSums> {
+    const flat = this.flat;
+    const length = flat.length;
+    this.collective.reduceScatterSumWith(
+      length,
+      (slot, start) => copyRange(segments, start, slot),
+      (sum, start) => flat.set(sum, start),
+    );
+    await this.sharded!.apply(flat);
+    this.collective.allGatherWith(
+      length,
+      (part, start) => part.set(flat.subarray(start, start + part.length)),
+      (all, start) => flat.set(all, start),
+    );
+    this.vars.forEach((v, i) => {
+      const at = this.offsets[i]!;
+      // A copy: the cpu backend would keep `flat` itself as the variable's storage.
+      const value = tf.tensor(flat.slice(at, at + v.size), v.shape, "float32");
+      v.assign(value);
+      value.dispose();
+    });
     return this.scores(flat.subarray(this.scoresAt), globalBatch);
   }
 
@@ -177,7 +218,11 @@ export class Replica {
   }
 
   async state(): Promise<{ weights: Float32Array[]; optimizerState: NamedArray[] }> {
+    const optimizerState =
+      this.sharded !== null
+        ? await this.sharded.exportState()
+        : await exportOptimizerState(this.optimizer, this.varNames);
     const weights = await copyFloats(this.model.getWeights());
-    return { weights, optimizerState: await exportOptimizerState(this.optimizer, this.varNames) };
+    return { weights, optimizerState };
   }
 }

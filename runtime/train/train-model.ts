@@ -172,7 +172,12 @@ export async function trainModel(o: TrainOptions): Promise<FinalMetrics> {
     group =
       o.plan !== undefined && runsOnPlanExecutor(o.plan, o.backend ?? "auto", o.devices)
         ? await PlanGroup.start({ ...common, plan: o.plan, batch: globalBatch })
-        : await DataParallelGroup.start({ ...common, devices: o.devices });
+        : await DataParallelGroup.start({
+            ...common,
+            devices: o.devices,
+            // The plan executor (split layers, stages, WebGPU batchnorm) always replicates the update.
+            optimizerSharding: o.plan?.schedule.optimizerSharding ?? "replicated",
+          });
     const batch = globalBatch;
     const shownEpochs = Number.isFinite(epochs)
       ? epochs

@@ -70,7 +70,10 @@ describe("explain and dot", () => {
     const out = explainText(plan);
     const lines = out.split("\n");
     expect(lines[0]).toBe("TinyResNet on 4 × cpu, strategy auto, global batch 32");
-    expect(lines[3]).toMatch(/^layer +config +compute +comm +mem\/device +runner-up +why$/);
+    // An all-data plan says how its optimizer state is held, before the table.
+    expect(plan.layers.every((l) => l.placement.kind === "data")).toBe(true);
+    expect(lines[2]).toMatch(/^optimizer: (ZeRO-1, state and update split 1\/4|replicated on every device)/);
+    expect(lines[4]).toMatch(/^layer +config +compute +comm +mem\/device +runner-up +why$/);
     for (const layer of plan.layers) expect(out).toMatch(new RegExp(`^${layer.name} `, "m"));
     const json = explainJson(plan);
     expect(json.layers).toHaveLength(plan.layers.length);

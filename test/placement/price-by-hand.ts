@@ -4,6 +4,8 @@ import type { DeviceProfile } from "../../compiler/cost/profile.js";
 import { edgeCoefficients, redistributionTime } from "../../compiler/cost/redistribution.js";
 import type { Graph } from "../../compiler/ir/graph.js";
 import { layerWork } from "../../compiler/cost/estimate-cost.js";
+import { allGatherTime } from "../../compiler/cost/collectives.js";
+import { stragglerFactor } from "../../compiler/cost/straggler.js";
 
 /**
  * Plans priced by hand, layer by layer, with the cost model's per-layer and per-edge functions only
@@ -43,6 +45,10 @@ export function fits(plan: PricedPlan, profile: DeviceProfile): boolean {
 /**
  * A plan without stages: layer v on devices 0..d·m−1 under `configs[v]`. Step = step overhead + Σ (compute +
  * update + own comm + gradient all-reduce) + Σ over edges of the redistribution between the two layouts.
+ * An all-data plan on several devices is also priced with ZeRO-1 (each layer's gradient all-reduce a
+ * reduce-scatter + all-gather, its update's traffic 1/n plus 2 kernel calls per weight tensor to re-make it,
+ * one flat update's kernel calls, optimizer state 1/n), which the planner's default uses when the replicated
+ * plan does not fit.
  */
 export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): PricedPlan {
   const work = workOf(p.graph);
@@ -51,6 +57,14 @@ export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): Priced
   const used = Math.max(...configs.map((c) => c.d * c.m));
   const all = p.profile.stepOverheadSeconds ?? 0;
   let step = used === 1 ? (p.profile.singleDeviceStepOverheadSeconds ?? all) : all;
+  const n = p.devices;
+  const allData = n > 1 && configs.every((c) => c.d === n && c.m === 1);
+  const op = p.profile.opOverheadSeconds ?? 0;
+  const ew = p.profile.elementwiseBandwidth ?? 0;
+  const straggler = stragglerFactor(p.profile.computeJitter ?? 0, n);
+  let zeroStep = 0;
+  let zeroMemory = 0;
+  let trainable = false;
   p.graph.nodes.forEach((node, v) => {
     const c = configs[v]!;
     const cost = layerCost(work[v]!, c, p.batch, p.profile, p.optimizerSlots);
@@ -62,8 +76,24 @@ export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): Priced
       step += redistributionTime(co, work[u]!.outBytes * p.batch, p.profile, span);
     }
     for (let i = 0; i < c.d * c.m; i++) memory[i]! += cost.memory;
+    const bytes = work[v]!.trainableBytes;
+    zeroMemory += cost.memory - (bytes * p.optimizerSlots * (n - 1)) / n;
+    if (!allData || bytes <= 0) return;
+    trainable = true;
+    const kernels = 2 + 6 * p.optimizerSlots;
+    const traffic = ew > 0 ? (3 * kernels * bytes) / n / ew : 0;
+    const exchange = 2 * allGatherTime(bytes, n, p.profile);
+    zeroStep += (traffic + 4 * op) * straggler + exchange - cost.update - cost.gradAllReduce;
   });
-  return { stepTime: step, memoryPerDevice: memory };
+  const plain = { stepTime: step, memoryPerDevice: memory };
+  if (!allData || !trainable) return plain;
+  const kernels = 2 + 6 * p.optimizerSlots;
+  const zero = {
+    stepTime: step + zeroStep + kernels * op * straggler,
+    memoryPerDevice: new Array<number>(n).fill(zeroMemory),
+  };
+  // The planner's default (`auto`): ZeRO-1 only where the replicated state does not fit.
+  return !fits(plain, p.profile) && fits(zero, p.profile) ? zero : plain;
 }
 
 /** Every layer under the same configuration. */

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fillPattern } from "../../runtime/collectives/rank-worker.js";
+import { bucketedRanges } from "../../runtime/collectives/index.js";
+import { CHECK_RESULTS, fillPattern } from "../../runtime/collectives/rank-worker.js";
 import { CollectiveProcesses, deviceEnv, resolveTransport } from "../../runtime/process/index.js";
 import { FrameReader, encodeFrame } from "../../runtime/process/frames.js";
 import { SharedFile, decodeMessage, encodeMessage } from "../../runtime/process/message-codec.js";
@@ -19,9 +20,16 @@ function expectedSum(ranks: number, length: number): number[] {
   return Array.from(sum);
 }
 
+/** `values` at the ranges, zero elsewhere: what a rank's reduce-scatter leaves. */
+function ownedOnly(values: readonly number[], ranges: ReadonlyArray<[number, number]>): number[] {
+  const out = new Array<number>(values.length).fill(0);
+  for (const [lo, hi] of ranges) for (let i = lo; i < hi; i++) out[i] = values[i]!;
+  return out;
+}
+
 describe("pipe collectives between device processes", () => {
   for (const ranks of [2, 3]) {
-    it(`all-reduce, all-gather and broadcast on ${ranks} processes, several buckets`, async () => {
+    it(`all-reduce, reduce-scatter, all-gather and broadcast on ${ranks} processes, several buckets`, async () => {
       const bucket = 64;
       // 100 000 floats: pieces larger than a pipe's buffer, so the exchange must interleave reads and writes.
       const lengths = [1, 17, 3 * bucket + 5, 100_000];
@@ -31,13 +39,20 @@ describe("pipe collectives between device processes", () => {
         lengths.forEach((length, k) => {
           const expected = expectedSum(ranks, length);
           for (let r = 0; r < ranks; r++) {
-            const [sum, viaBuckets, gathered, broadcast] = results[r]!.slice(4 * k, 4 * k + 4);
+            const [sum, viaBuckets, gathered, broadcast, scattered, regathered] = results[r]!.slice(
+              CHECK_RESULTS * k,
+              CHECK_RESULTS * (k + 1),
+            );
             expect(Array.from(sum!)).toEqual(expected);
             expect(Array.from(viaBuckets!)).toEqual(expected);
             expect(Array.from(gathered!)).toEqual(
               Array.from({ length: 3 * ranks }, (_, i) => Math.floor(i / 3)),
             );
             expect(Array.from(broadcast!)).toEqual(new Array(5).fill(ranks - 1));
+            expect(Array.from(scattered!)).toEqual(
+              ownedOnly(expected, bucketedRanges(length, bucket, ranks, r)),
+            );
+            expect(Array.from(regathered!)).toEqual(expected);
           }
         });
       } finally {

@@ -73,6 +73,7 @@ async function mgpucStep(
       train: shareDataset(train),
       validation: shareDataset(validation),
       backend: "wasm",
+      optimizerSharding: "replicated",
     },
     new LocalCollective(),
   );
