@@ -189,6 +189,17 @@ for (const mb of [4, 40]) {
     "GB/s",
     `${((100 * bestInPlace) / memcpy).toFixed(0)}% of memcpy`,
   );
+  // ZeRO-1's two halves, each on its own, in the same in-place form (bandwidth = the whole vector's bytes / time).
+  for (const half of ["reduce-scatter", "all-gather"] as const) {
+    const t = await timeAllReduce(2, floats, mb === 4 ? 40 : 10, half);
+    const rate = (floats * 4) / t.best;
+    add(
+      `${half} ${mb} MB, 2 ranks, in place (best)`,
+      rate / 1e9,
+      "GB/s",
+      `${((100 * rate) / memcpy).toFixed(0)}% of memcpy`,
+    );
+  }
 }
 
 const out = join(dirname(fileURLToPath(import.meta.url)), "results", "runtime.json");

@@ -10,8 +10,11 @@ import { SharedMemoryCollective, type SharedLayout } from "./shared-memory-colle
 export interface RankJob {
   readonly layout: SharedLayout;
   readonly rank: number;
-  /** `time-in-place`: the trainer's form: input copied into the shared bucket, the sum read where it lies. */
-  readonly mode: "time" | "time-in-place" | "check";
+  /**
+   * `time-in-place`: the trainer's form: input copied into the shared bucket, the sum read where it lies;
+   * `time-reduce-scatter` and `time-all-gather` the same for each half on its own (ZeRO-1's collectives).
+   */
+  readonly mode: "time" | "time-in-place" | "time-reduce-scatter" | "time-all-gather" | "check";
   readonly lengths: readonly number[];
   readonly repeats: number;
 }
@@ -78,13 +81,13 @@ export function exerciseCollective(collective: Collective, job: CollectiveJob): 
       for (let r = 0; r < job.repeats; r++) {
         collective.barrier();
         const t0 = performance.now();
+        const copyIn = (slot: Float32Array, start: number) =>
+          slot.set(data.subarray(start, start + slot.length));
         if (job.mode === "time") collective.allReduceSum(data);
-        else
-          collective.allReduceSumWith(
-            length,
-            (slot, start) => slot.set(data.subarray(start, start + slot.length)),
-            READ_IN_PLACE,
-          );
+        else if (job.mode === "time-reduce-scatter")
+          collective.reduceScatterSumWith(length, copyIn, READ_IN_PLACE);
+        else if (job.mode === "time-all-gather") collective.allGatherWith(length, copyIn, READ_IN_PLACE);
+        else collective.allReduceSumWith(length, copyIn, READ_IN_PLACE);
         times[r] = (performance.now() - t0) / 1000;
       }
       out.push(times);

@@ -83,17 +83,19 @@ export interface AllReduceTiming {
 
 /**
  * Times all-reduce of `floats` floats over `ranks` ranks (rank 0 here, the others in worker threads),
- * `repeats` times after one warm-up; `inPlace` times the trainer's form (`allReduceSumWith`: inputs copied
- * into the shared buckets, sums read where they lie) instead of `allReduceSum` (private array in and out).
+ * `repeats` times after one warm-up; `form` `in-place` times the trainer's form (`allReduceSumWith`: inputs
+ * copied into the shared buckets, sums read where they lie) instead of `allReduceSum` (private array in and
+ * out; `true` is the same), `reduce-scatter` and `all-gather` each half of it on its own, in the same way.
  */
 export async function timeAllReduce(
   ranks: number,
   floats: number,
   repeats: number,
-  inPlace = false,
+  form: boolean | "in-place" | "reduce-scatter" | "all-gather" = false,
 ): Promise<AllReduceTiming> {
   const layout = createSharedLayout(ranks, Math.min(floats, 1 << 22));
-  const mode = inPlace ? "time-in-place" : "time";
+  const mode: RankJob["mode"] =
+    form === false ? "time" : form === true || form === "in-place" ? "time-in-place" : `time-${form}`;
   const job = (rank: number): RankJob => ({ layout, rank, mode, lengths: [floats], repeats: repeats + 1 });
   const workers = Array.from({ length: ranks - 1 }, (_, i) => {
     const worker = startWorker(import.meta.url, "../collectives/rank-worker", { workerData: job(i + 1) });

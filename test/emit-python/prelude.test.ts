@@ -61,6 +61,7 @@ describe("prelude pieces", () => {
       "import torch.distributed as dist, torch.nn as nn, torch.nn.functional as F",
       "from torch.nn.parallel import DistributedDataParallel as DDP",
       "from torch.distributed.fsdp import FullyShardedDataParallel as FSDP",
+      "from torch.distributed.optim import ZeroRedundancyOptimizer",
       "HERE = MNIST_FILES = DATA = VALIDATION = INPUT_SHAPE = INPUT_DTYPE = LOSS = INTEGER_LABELS = None",
       "ACCURACY = OPTIMIZER = EPOCHS = BATCH_SIZE = SEED = Model = build_model = None",
       "MODEL_PARALLEL = CHECKPOINT_LAYERS = CHECKPOINT_WEIGHTS = None",

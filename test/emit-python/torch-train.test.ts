@@ -54,11 +54,12 @@ async function emitWithCli(): Promise<string> {
 }
 
 /** The same model and training settings under an all-data-parallel plan over 2 devices (DDP only). */
-function emitDataParallel(): string {
+function emitDataParallel(optimizerSharding?: "zero-1"): string {
   const { graph, training } = compileSource(readSource(MNIST));
   if (!graph || !training) throw new Error("examples/mnist.model does not compile");
   const dir = mkdtempSync(join(tmpdir(), "mgpuc-torch-"));
-  const result = emitTorch({ graph, training, plan: plan(graph, 2), modelFile: MNIST });
+  const planned = { ...plan(graph, 2), ...(optimizerSharding ? { schedule: { optimizerSharding } } : {}) };
+  const result = emitTorch({ graph, training, plan: planned, modelFile: MNIST });
   for (const file of result.files) writeFileSync(join(dir, file.path), file.content);
   return join(dir, result.files[0]!.path);
 }
@@ -136,6 +137,15 @@ describe.skipIf(missing !== undefined)(
 
     it("2 data-parallel processes (DistributedDataParallel) end with the same weights", async () => {
       expectSameTraining(await train(emitDataParallel(), 2, STEPS), oneRank, "DDP on 2 vs 1");
+    }, 120_000);
+
+    it("2 processes under a ZeRO-1 plan (ZeroRedundancyOptimizer) end with the same weights", async () => {
+      const sharded = emitDataParallel("zero-1");
+      const code = readFileSync(sharded, "utf8");
+      expect(code).toMatch(/^from torch\.distributed\.optim import ZeroRedundancyOptimizer$/m);
+      expect(code).toMatch(/^ {4}optimizer = make_sharded_optimizer\(/m);
+      expect(readFileSync(emitDataParallel(), "utf8")).not.toMatch(/ZeroRedundancyOptimizer/);
+      expectSameTraining(await train(sharded, 2, STEPS), oneRank, "ZeRO-1 on 2 vs 1");
     }, 120_000);
   },
 );

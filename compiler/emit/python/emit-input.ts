@@ -14,6 +14,8 @@ export interface PlanView {
    * to fit memory (ZeRO-3 / FSDP). Optional: plans without it are read as not sharding.
    */
   readonly shardParameters?: boolean;
+  /** The plan's schedule, where a program follows it: ZeRO-1 (optional; absent: replicated optimizer state). */
+  readonly schedule?: { readonly optimizerSharding?: "zero-1" };
 }
 
 export interface PlanLayerView {

@@ -62,10 +62,16 @@ export function planLines(graph: Graph, plan: PlanView, target: "torch" | "keras
     lines.push(
       "Keras runs every layer data-parallel (MirroredStrategy), whatever the plan's per-layer choices.",
     );
+    if (plan.schedule?.optimizerSharding === "zero-1")
+      lines.push("Keras has no ZeRO-1: every replica holds the whole optimizer state the plan shards.");
   } else if (needsParameterSharding(graph, plan)) {
     lines.push("Replicated layers: FullyShardedDataParallel (the plan shards parameters to fit memory).");
   } else {
     lines.push("Replicated layers: data-parallel under DistributedDataParallel.");
+    if (plan.schedule?.optimizerSharding === "zero-1")
+      lines.push(
+        "Optimizer: ZeRO-1 (ZeroRedundancyOptimizer), each rank holding 1/N of its state, as the plan says.",
+      );
   }
   const stages = new Set(plan.layers.map((l) => l.placement.stage));
   if (stages.size > 1) {

@@ -29,6 +29,7 @@ export function emitTorch(input: PythonEmitInput): EmitResult {
   const pieces = new PieceSelection(prelude.catalog, [
     ...PLAN_PIECES.always,
     ...(degrees.size > 0 ? PLAN_PIECES.modelParallel : []),
+    ...(plan.schedule?.optimizerSharding === "zero-1" && !fsdp ? PLAN_PIECES.zeroOne : []),
     ...([...degrees.values()].some((d) => d.mode === "column_loss") ? ["ShardedLogits"] : []),
     ...graph.nodes.flatMap((n) => (n.op === "input" ? [] : torchLayerNeeds(n.op))),
     ...settingsNeeds(training),

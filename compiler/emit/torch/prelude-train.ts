@@ -58,6 +58,15 @@ def make_optimizer(params):
     return torch.optim.Adagrad(params, lr=o["lr"], initial_accumulator_value=initial, eps=1e-7)  #? optimizer:adagrad
 
 
+def make_sharded_optimizer(params):
+    """ZeRO-1, as the plan says: each rank keeps and updates 1/N of the optimizer state, then broadcasts its
+    updated parameters (torch's ZeroRedundancyOptimizer, with the same optimizer and hyper-parameters)."""
+    plain = make_optimizer(params)
+    if not Runtime.distributed or Runtime.world == 1:
+        return plain
+    return ZeroRedundancyOptimizer(params, optimizer_class=type(plain), **plain.defaults)
+
+
 def first_output(out):
     return out[0] if isinstance(out, tuple) else out
 
@@ -213,7 +222,8 @@ def train(args):
     model = model.to(Runtime.device)
     x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
     net = wrap_data_parallel(model)
-    optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])
+    optimizer = make_optimizer([p for p in net.parameters() if p.requires_grad])  #? !make_sharded_optimizer
+    optimizer = make_sharded_optimizer([p for p in net.parameters() if p.requires_grad])  #? make_sharded_optimizer
     steps_per_epoch = max(1, math.ceil(len(x) / BATCH_SIZE))
     total_steps = args.steps if args.steps is not None else args.epochs * steps_per_epoch
     epochs = math.ceil(total_steps / steps_per_epoch)

@@ -101,6 +101,10 @@ const TRAIN = piecesOf(
     per_sample_loss: { needs: ["one_hot_ids"] },
     correct_count: { needs: ["one_hot_ids"] },
     make_optimizer: {},
+    make_sharded_optimizer: {
+      needs: ["make_optimizer", "Runtime"],
+      imports: ["from torch.distributed.optim import ZeroRedundancyOptimizer"],
+    },
     first_output: {},
     run_batches: { needs: ["Runtime", "first_output", "per_sample_loss", "correct_count"] },
     reduce_model_parallel_grads: { needs: ["sharded_parameters", "Runtime"] },
@@ -171,5 +175,7 @@ export function torchPrelude(fsdp: boolean): TorchPrelude {
 /** What the plan adds: every program trains; one with model-parallel layers splits them and reduces their grads. */
 export const PLAN_PIECES = {
   always: ["__main__"],
+  /** The plan's `schedule.optimizerSharding: "zero-1"`. */
+  zeroOne: ["make_sharded_optimizer"],
   modelParallel: ["split_model_parallel", "reduce_model_parallel_grads", "whole_tensor"],
 } as const;
