@@ -5,15 +5,19 @@ import { describe, expect, it } from "vitest";
 import { probeWebgpu } from "../../runtime/backend/webgpu-adapters.js";
 import { runCli } from "../support/run-cli.js";
 
-// A file of its own: calibration takes a minute on the software adapter, and vitest runs files side by side.
+// A file of its own: calibration takes a while on the software adapter, and vitest runs files side by side. The
+// quick form (the one `train` runs on first use): the full form adds the split-layer probe, which the wasm
+// calibration test covers, and took 2.5 minutes of CI here.
 const probe = await probeWebgpu();
 const runs = probe.adapters.length > 0 || process.env.CI === "true";
 
 describe.runIf(runs)("calibrating WebGPU devices", () => {
-  it("`calibrate --backend webgpu` measures a profile that plans", { timeout: 300_000 }, async () => {
+  it("`calibrate --backend webgpu --quick` measures a profile that plans", { timeout: 300_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "mgpuc-webgpu-"));
     const profile = join(dir, "webgpu.json");
-    const r = await runCli(["calibrate", "--backend", "webgpu", "-o", profile], { timeoutMs: 280_000 });
+    const r = await runCli(["calibrate", "--backend", "webgpu", "--quick", "-o", profile], {
+      timeoutMs: 280_000,
+    });
     expect(r.code).toBe(0);
     const measured = JSON.parse(readFileSync(profile, "utf8")) as Record<string, unknown>;
     expect(measured.name).toBe("webgpu");
