@@ -126,15 +126,11 @@ export class SharedMemoryCollective implements Collective {
   allReduceSumWith(length: number, fill: BucketFill, consume: BucketConsume): void {
     for (let start = 0; start < length; start += this.capacity) {
       const n = Math.min(this.capacity, length - start);
-      const slot = this.slots[this.rank]!.subarray(0, n);
-      fill(slot, start);
+      this.reduceBucket(n, start, fill);
       if (this.size === 1) {
-        consume(slot, start);
+        consume(this.slots[this.rank]!.subarray(0, n), start);
         continue;
       }
-      this.barrier();
-      const [lo, hi] = partition(n, this.size, this.rank);
-      this.sumPartition(lo, hi);
       this.barrier();
       consume(this.result.subarray(0, n), start);
       // The next bucket may only overwrite the slots and the result once everyone has read this one.
@@ -150,18 +146,24 @@ export class SharedMemoryCollective implements Collective {
   reduceScatterSumWith(length: number, fill: BucketFill, own: BucketConsume): void {
     for (let start = 0; start < length; start += this.capacity) {
       const n = Math.min(this.capacity, length - start);
-      const slot = this.slots[this.rank]!.subarray(0, n);
-      fill(slot, start);
-      if (this.size === 1) {
-        own(slot, start);
-        continue;
-      }
-      this.barrier();
-      const [lo, hi] = partition(n, this.size, this.rank);
-      this.sumPartition(lo, hi);
-      if (lo < hi) own(this.result.subarray(lo, hi), start + lo);
-      this.barrier();
+      const [lo, hi] = this.reduceBucket(n, start, fill);
+      const sums = this.size === 1 ? this.slots[this.rank]! : this.result;
+      if (lo < hi) own(sums.subarray(lo, hi), start + lo);
+      if (this.size > 1) this.barrier();
     }
+  }
+
+  /**
+   * Fills this rank's slot with the bucket at `start` and, once every slot is filled, sums partition `rank` of
+   * them into the result area; returns that partition. One rank's slot is its own sum (the whole bucket).
+   */
+  private reduceBucket(n: number, start: number, fill: BucketFill): [number, number] {
+    fill(this.slots[this.rank]!.subarray(0, n), start);
+    if (this.size === 1) return [0, n];
+    this.barrier();
+    const [lo, hi] = partition(n, this.size, this.rank);
+    this.sumPartition(lo, hi);
+    return [lo, hi];
   }
 
   /** Each rank writes its partition of the result area, then everyone reads all of it. */
