@@ -5,6 +5,7 @@ import type * as A from "./ast.js";
 import {
   firstNode,
   firstOffset,
+  firstRealToken,
   isNode,
   lastEnd,
   nodes,
@@ -24,7 +25,30 @@ const SPENT: CstNode = { name: "spent", children: {} };
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
+  /** Statements built while parsing (`early`), by the stand-in that took their CST's place. */
+  private readonly built = new Map<CstNode, A.Statement | undefined>();
+
   constructor(private readonly source: SourceFile) {}
+
+  /**
+   * A statement's AST, built as soon as the parser has finished the statement: its CST then dies young, where
+   * a whole file's CST lived until the end of parsing and every young-generation collection copied it (issue
+   * 14: at 10,000 layers, 130 ms of collection during the parse, now about half). Returns the stand-in that
+   * takes the CST's place in the tree, which `body` reads: it keeps the statement's first and last token
+   * (`lastToken`, the last the parser added to the CST), so the spans of what encloses it are as before. A
+   * statement without a token of its own (left by error recovery) stays CST: its spans fall back to the
+   * enclosing body's, known only later.
+   */
+  early(statement: CstNode, lastToken: IToken | undefined): CstNode {
+    const first = firstRealToken(statement);
+    if (!first || !lastToken) return statement;
+    const edges = first === lastToken ? [first] : [first, lastToken];
+    const standIn: CstNode = { name: "built", children: { Edge: edges } };
+    // A statement with a token of its own never reaches for its fallback span (every part of it that could
+    // is a part without tokens, which `statement` drops); its first token is there all the same.
+    this.built.set(standIn, this.statement(statement, this.tokenSpan(first)));
+    return standIn;
+  }
 
   private tokenSpan(token: IToken): Span {
     return this.source.span(token.startOffset, token.startOffset + token.image.length);
@@ -97,8 +121,10 @@ export class AstBuilder {
     const statements = body.children.statement ?? [];
     for (let i = 0; i < statements.length; i++) {
       const s = statements[i]!;
-      const built = isNode(s) ? this.statement(s, span) : undefined;
+      const built =
+        isNode(s) && this.built.has(s) ? this.built.get(s) : isNode(s) ? this.statement(s, span) : undefined;
       if (built) out.push(built);
+      if (isNode(s)) this.built.delete(s);
       // Done with this statement's CST: let the collector have it while the rest is built.
       statements[i] = SPENT;
     }
@@ -210,7 +236,8 @@ export class AstBuilder {
     const nameSpan = this.tokenSpan(name);
     const argsNode = firstNode(c, "args");
     const args = argsNode ? this.args(argsNode, nameSpan) : undefined;
-    const hints = nodes(c, "hint").flatMap((h): A.HintAst[] => {
+    // Most calls have no hints: no list to filter and flatten for them.
+    const hints = (c.hint === undefined ? [] : nodes(c, "hint")).flatMap((h): A.HintAst[] => {
       const hname = token(h.children, "Identifier");
       const value = token(h.children, "NumberLiteral");
       const at = token(h.children, "At");

@@ -35,6 +35,17 @@ export function token(c: Children, key: string, index = 0): IToken | undefined {
   return undefined;
 }
 
+/** Some real token under the node (the first one met, not necessarily the earliest), or undefined. */
+export function firstRealToken(node: CstNode): IToken | undefined {
+  for (const key in node.children) {
+    for (const el of node.children[key] ?? []) {
+      const found = isNode(el) ? firstRealToken(el) : isReal(el) ? el : undefined;
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Where a node's first real token starts. Chevrotain's own node locations are off: they cost memory on every
  * node, and the builder needs spans only for some. Each rule has few node-valued children, so this walks one

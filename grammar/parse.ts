@@ -29,11 +29,11 @@ export interface ParseResult {
 /** Parses a `.model` file. Never throws: every problem, however broken the input, is a diagnostic. */
 export function parse(source: SourceFile): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const cst = parseToCst(source, diagnostics);
+  const builder = new AstBuilder(source);
+  const cst = parseToCst(source, diagnostics, builder);
   if (!cst) {
     return { ast: { kind: "file", span: source.span(0, source.text.length), declarations: [] }, diagnostics };
   }
-  const builder = new AstBuilder(source);
   const ast = builder.file(cst);
   diagnostics.push(...builder.diagnostics);
   diagnostics.sort((a, b) => a.span.start - b.span.start);
@@ -44,7 +44,7 @@ export function parse(source: SourceFile): ParseResult {
  * Lexes and parses; undefined when nesting is too deep to parse. A separate function so that nothing holds the
  * token vector once the CST exists: the builder frees the CST as it goes, which halves peak memory on big files.
  */
-function parseToCst(source: SourceFile, diagnostics: Diagnostic[]): CstNode | undefined {
+function parseToCst(source: SourceFile, diagnostics: Diagnostic[], builder: AstBuilder): CstNode | undefined {
   const lexed = MODEL_LEXER.tokenize(source.text);
   for (const error of lexed.errors) {
     const char = source.text.slice(error.offset, error.offset + 1);
@@ -69,7 +69,13 @@ function parseToCst(source: SourceFile, diagnostics: Diagnostic[]): CstNode | un
   }
   const parser = modelParser();
   parser.input = lexed.tokens;
-  const cst = parser.file();
+  parser.onStatement = (statement, lastToken) => builder.early(statement, lastToken);
+  let cst: CstNode;
+  try {
+    cst = parser.file();
+  } finally {
+    parser.onStatement = undefined;
+  }
   for (const error of parser.errors) {
     const token = error.token;
     const start = Number.isNaN(token.startOffset) ? source.text.length : token.startOffset;

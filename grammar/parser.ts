@@ -1,6 +1,19 @@
-import { EOF, type IOrAlt, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  EOF,
+  type CstNode,
+  type IOrAlt,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
 import { RecordingParser } from "./recording-parser.js";
 import * as T from "./tokens.js";
+
+const chevrotainTreeBuilder = CstParser.prototype as unknown as {
+  cstPostNonTerminal(this: CstParser, result: CstNode, ruleName: string): void;
+  cstPostTerminal(this: CstParser, key: string, token: IToken): void;
+};
 
 /** Names a token the way the user wrote it, for "expected ')' but found 'x'". */
 export function describeToken(token: IToken): string {
@@ -53,6 +66,30 @@ const MESSAGES: IParserErrorMessageProvider = {
  * node parsed, and rebuilding closures there (each named by the TypeScript loader) dominated parse time.
  */
 export class ModelParser extends RecordingParser {
+  /**
+   * Called with each statement's CST as soon as the statement is parsed; what it returns takes the CST's place
+   * in the tree. `parse` builds the statement's AST there and then (see `AstBuilder.early`).
+   */
+  onStatement: ((cst: CstNode, lastToken: IToken | undefined) => CstNode) | undefined = undefined;
+
+  /** The last token of the input added to the CST: a statement's last token when the statement is finished. */
+  private lastPosted: IToken | undefined = undefined;
+
+  /** chevrotain's hook that adds a finished rule's CST to its parent's (internal: not in its type declarations). */
+  cstPostNonTerminal(result: CstNode, ruleName: string): void {
+    const post = chevrotainTreeBuilder.cstPostNonTerminal;
+    const done =
+      ruleName === "statement" && this.onStatement ? this.onStatement(result, this.lastPosted) : result;
+    post.call(this, done, ruleName);
+  }
+
+  /** chevrotain's hook that adds a consumed token to the CST (internal, as above). */
+  cstPostTerminal(key: string, token: IToken): void {
+    chevrotainTreeBuilder.cstPostTerminal.call(this, key, token);
+    // Tokens error recovery invented are not the input's: a span never ends at one.
+    if (token.isInsertedInRecovery !== true) this.lastPosted = token;
+  }
+
   private readonly declarationAlts: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.model) },
     { ALT: () => this.SUBRULE(this.block) },

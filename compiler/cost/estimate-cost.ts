@@ -79,10 +79,11 @@ export function estimateCost(
 ): CostTable {
   const configs = enumerateConfigs(devices);
   const work = worksOf(graph);
+  const keys = workKeysOf(graph);
   // A repeated block's layers do the same work: each distinct work is priced once and its row shared.
   const rows = new Map<string, readonly LayerCost[]>();
-  const layer = work.map((w) => {
-    const key = workKey(w);
+  const layer = work.map((w, v) => {
+    const key = keys.cost[v]!;
     let row = rows.get(key);
     if (!row) {
       row = configs.map((c) => layerCost(w, c, batch, profile, optimizerSlots, activationBatch, recompute));
@@ -91,13 +92,14 @@ export function estimateCost(
     return row;
   });
   const K = configs.length;
-  const tableFor = (a: LayerWork, b: LayerWork) => edgeTable(a, b, configs);
+  const tableFor = (u: number, v: number) =>
+    edgeTable(keys.edge[u]!, work[u]!, keys.edge[v]!, work[v]!, configs);
   // The link each group size runs on, by the number of consecutive devices it spans.
   const links = Array.from({ length: devices + 1 }, (_, span) => linkFor(profile, span));
-  const inputTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(work[u]!, work[node.id]!)));
+  const inputTables = graph.nodes.map((node) => node.inputs.map((u) => tableFor(u, node.id)));
   // Edge u → v's K×K coefficients: the table of v's input u (any other pair, as asked).
   const coefficientsOf = (u: number, v: number) =>
-    inputTables[v]![graph.nodes[v]!.inputs.indexOf(u)] ?? tableFor(work[u]!, work[v]!);
+    inputTables[v]![graph.nodes[v]!.inputs.indexOf(u)] ?? tableFor(u, v);
 
   const matrices = new Map<object, Map<number, Float64Array>>();
   const table: CostTable = {
@@ -151,8 +153,37 @@ export function worksOf(graph: Graph): readonly LayerWork[] {
   return w;
 }
 
-/** Coefficients as flat K×K tables (the search calls edgeTime K² times per edge) per device count. */
-const edgeTables = new Map<string, { fraction: Float64Array; steps: Float64Array }>();
+/** What a node's costs and edges are looked up by, per graph (see `workKeysOf`). */
+interface WorkKeys {
+  /** `workKey` of each node's work: equal keys price equally under every configuration. */
+  readonly cost: readonly string[];
+  /** What an edge's redistribution depends on at each end: the split kind and the head count. */
+  readonly edge: readonly string[];
+}
+
+const workKeys = new WeakMap<Graph, WorkKeys>();
+
+/**
+ * Every node's keys, once per graph: a 10,000-layer plan prices several tables (the pipeline search's per stage
+ * width), and building the keys per table and per edge was a good part of each.
+ */
+function workKeysOf(graph: Graph): WorkKeys {
+  let keys = workKeys.get(graph);
+  if (!keys) {
+    const work = worksOf(graph);
+    keys = { cost: work.map(workKey), edge: work.map((w) => `${w.kind}${w.heads ?? ""}`) };
+    workKeys.set(graph, keys);
+  }
+  return keys;
+}
+
+type EdgeCoefficientTable = { fraction: Float64Array; steps: Float64Array };
+
+/**
+ * Coefficients as flat K×K tables (the search calls edgeTime K² times per edge), by device count, then the
+ * producer's edge key, then the consumer's: nested maps, so a lookup per edge builds no string.
+ */
+const edgeTables = new Map<number, Map<string, Map<string, EdgeCoefficientTable>>>();
 
 /**
  * The redistribution coefficients between every configuration of a producer of `a`'s kind and a consumer of
@@ -160,14 +191,19 @@ const edgeTables = new Map<string, { fraction: Float64Array; steps: Float64Array
  * (a pipeline search prices two per stage width).
  */
 function edgeTable(
+  aKey: string,
   a: LayerWork,
+  bKey: string,
   b: LayerWork,
   configs: readonly LayerConfig[],
-): { fraction: Float64Array; steps: Float64Array } {
+): EdgeCoefficientTable {
   const K = configs.length;
   const devices = configs[0]!.d * configs[0]!.m;
-  const key = `${devices}:${a.kind}${a.heads ?? ""}>${b.kind}${b.heads ?? ""}`;
-  let t = edgeTables.get(key);
+  let byProducer = edgeTables.get(devices);
+  if (!byProducer) edgeTables.set(devices, (byProducer = new Map()));
+  let byConsumer = byProducer.get(aKey);
+  if (!byConsumer) byProducer.set(aKey, (byConsumer = new Map()));
+  let t = byConsumer.get(bKey);
   if (!t) {
     t = { fraction: new Float64Array(K * K), steps: new Float64Array(K * K) };
     for (let i = 0; i < K; i++) {
@@ -177,7 +213,7 @@ function edgeTable(
         t.steps[i * K + j] = co.steps;
       }
     }
-    edgeTables.set(key, t);
+    byConsumer.set(bKey, t);
   }
   return t;
 }

@@ -4,7 +4,13 @@ import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { hasHints, noHints, readHints, type HintConstraints } from "../placement/hints.js";
 import { checkStageHints } from "../placement/stage-hints.js";
 import { layoutPhrase } from "../placement/layout-phrase.js";
-import { edgeBytes, evaluateLayers, layersProblem, runnerUp } from "../placement/layers-problem.js";
+import {
+  edgeBytes,
+  evaluationsOf,
+  layersProblem,
+  runnerUp,
+  type LayersEvaluation,
+} from "../placement/layers-problem.js";
 import { solveWithinMemory } from "../placement/memory-search.js";
 import {
   pipelineLayouts,
@@ -31,7 +37,17 @@ type Candidate =
     }
   | { readonly kind: "pipeline"; readonly plan: PipelinePlan; readonly stepTime: number };
 
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+/** Devices 0..n−1, one shared array per n: every layer of a 10,000-layer plan holds one. */
+const firstDevices = new Map<number, readonly number[]>();
+function devicesUpTo(n: number): readonly number[] {
+  let list = firstDevices.get(n);
+  if (!list) {
+    list = [];
+    for (let i = 0; i < n; i++) (list as number[]).push(i);
+    firstDevices.set(n, list);
+  }
+  return list;
+}
 
 /**
  * The `place-layers` pass: the best plan for the strategy under the v1 cost model, its baselines, and per layer
@@ -53,11 +69,12 @@ export function placeLayers(
   const hints: HintConstraints = strategy === "auto" ? readHints(graph, n, ctx) : noHints(graph);
   if (!hints.ok) return undefined;
   if (hints.maxStage >= 1 && !checkStageHints(graph, n, hints, ctx)) return undefined;
+  const evaluate = evaluationsOf(graph, table);
   const uniform = (k: number): Candidate | undefined => {
     if (k < 0) return undefined;
     const a = graph.nodes.map(() => k);
     // One evaluation for both questions: at 10,000 layers each is a pass over every edge.
-    const evaluation = evaluateLayers(graph, table, a);
+    const evaluation = evaluate(a);
     const fits = Math.max(...evaluation.memoryPerDevice) <= cap;
     const choice = options.optimizerSharding ?? "auto";
     // All-data on several devices with ZeRO-1 (compiler/placement/zero-one.ts): when asked, or when the
@@ -88,9 +105,13 @@ export function placeLayers(
   // The best plan without stages within memory: auto's own candidate, and a pipelined plan's runner-up. At
   // thousands of layers or 64 devices its λ search is a good part of the pass, so it runs at most once.
   let layersSolved: { readonly assignment: number[] | undefined } | undefined;
+  // Each layer's configurations under the hints and the memory: the search, the placement's runner-ups and
+  // the every-device check read the same lists (at 10,000 layers each listing is a pass over every layer).
+  let allowedLists: number[][] | undefined;
+  const allowed = () => (allowedLists ??= allowedConfigs(graph, table, hints));
   const bestLayers = () =>
     (layersSolved ??= {
-      assignment: solveWithinMemory(graph, table, allowedConfigs(graph, table, hints), cap),
+      assignment: solveWithinMemory(graph, table, allowed(), cap),
     }).assignment;
 
   let chosen: Candidate | undefined;
@@ -98,17 +119,26 @@ export function placeLayers(
   else if (strategy === "model") chosen = modelBaseline;
   else if (strategy === "pipeline") chosen = pipelineBaseline;
   else
-    chosen = searchAuto(graph, table, options, hints, [dataBaseline, modelBaseline, oneDevice], bestLayers, {
-      // Without hints, auto's pipelines of one device per stage are the baseline's, already searched.
-      ...(hasHints(graph) || n === 1 ? {} : { narrow: pipelineBaseline }),
-    });
+    chosen = searchAuto(
+      evaluate,
+      graph,
+      table,
+      options,
+      hints,
+      [dataBaseline, modelBaseline, oneDevice],
+      bestLayers,
+      {
+        // Without hints, auto's pipelines of one device per stage are the baseline's, already searched.
+        ...(hasHints(graph) || n === 1 ? {} : { narrow: pipelineBaseline }),
+      },
+    );
   if (!chosen) {
     // An explicit strategy that does not fit: say whether auto's search (layer splits, pipeline stages)
     // fits on the same devices.
     const auto =
       strategy === "auto"
         ? undefined
-        : searchAuto(graph, table, options, noHints(graph), [dataBaseline, modelBaseline], () =>
+        : searchAuto(evaluate, graph, table, options, noHints(graph), [dataBaseline, modelBaseline], () =>
             solveWithinMemory(graph, table, allowedConfigs(graph, table, noHints(graph)), cap),
           );
     const alternative = auto && describeCandidate(auto);
@@ -140,7 +170,7 @@ export function placeLayers(
         n,
         p,
         alternative
-          ? { table, assignment: alternative, stepTime: evaluateLayers(graph, table, alternative).stepTime }
+          ? { table, assignment: alternative, stepTime: evaluate(alternative).stepTime }
           : undefined,
       ),
     };
@@ -148,7 +178,7 @@ export function placeLayers(
     placed = withOptimizerSharding(
       {
         ...common,
-        ...layersPlacement(graph, table, chosen.assignment, allowedConfigs(graph, table, hints)),
+        ...layersPlacement(graph, table, chosen.assignment, allowed(), evaluate(chosen.assignment)),
       },
       table,
       chosen.assignment,
@@ -166,26 +196,32 @@ export function placeLayers(
       pipelineBaseline.plan.stages * pipelineBaseline.plan.groupSize === n
     )
       steps.push(pipelineBaseline.stepTime);
-    const everyDevice = allowedConfigs(graph, table, hints).map((ks) =>
+    const everyDevice = allowed().map((ks) =>
       ks.filter((k) => table.configs[k]!.d * table.configs[k]!.m === n),
     );
     const spread = everyDevice.every((ks) => ks.length > 0)
       ? solveWithinMemory(graph, table, everyDevice, cap)
       : undefined;
-    if (spread) steps.push(evaluateLayers(graph, table, spread).stepTime);
+    if (spread) steps.push(evaluate(spread).stepTime);
     return steps.length > 0 ? Math.min(...steps) : null;
   });
 }
 
 function allowedConfigs(graph: Graph, table: CostTable, hints: HintConstraints): number[][] {
-  return graph.nodes.map((_, v) =>
-    range(table.configs.length).filter(
-      (k) => hints.allows[v]!(table.configs[k]!) && table.layer[v]![k]!.memory <= table.profile.memoryBytes,
-    ),
-  );
+  const cap = table.profile.memoryBytes;
+  return graph.nodes.map((_, v) => {
+    const ks: number[] = [];
+    const allows = hints.allows[v]!;
+    const row = table.layer[v]!;
+    table.configs.forEach((config, k) => {
+      if (allows(config) && row[k]!.memory <= cap) ks.push(k);
+    });
+    return ks;
+  });
 }
 
 function searchAuto(
+  evaluate: (assignment: readonly number[]) => LayersEvaluation,
   graph: Graph,
   table: CostTable,
   options: PlaceOptions,
@@ -203,7 +239,7 @@ function searchAuto(
       candidates.push({
         kind: "layers",
         assignment,
-        stepTime: evaluateLayers(graph, table, assignment).stepTime,
+        stepTime: evaluate(assignment).stepTime,
       });
     for (const b of baselines) {
       if (b?.kind === "layers" && b.assignment.every((k, v) => hints.allows[v]!(table.configs[k]!)))
@@ -267,8 +303,8 @@ function layersPlacement(
   table: CostTable,
   assignment: number[],
   allowed: readonly (readonly number[])[],
+  evaluation: LayersEvaluation,
 ): Pick<Placement, "layers" | "stepTime" | "memoryPerDevice" | "stages" | "stageDevices" | "microbatches"> {
-  const evaluation = evaluateLayers(graph, table, assignment);
   const problem = layersProblem(graph, table, allowed);
   const users = consumers(graph);
   const trafficOf = (v: number, k: number) => {
@@ -297,7 +333,7 @@ function layersPlacement(
     return {
       config,
       stage: 0,
-      devices: range(config.d * config.m),
+      devices: devicesUpTo(config.d * config.m),
       compute: b.compute,
       comm: b.comm,
       memory: b.memory,
