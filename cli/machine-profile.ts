@@ -1,11 +1,12 @@
 import { cpus, homedir, availableParallelism } from "node:os";
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceProfile } from "../compiler/cost/profile.js";
 import { isProfileError, loadProfile, validateProfile } from "../compiler/cost/profiles.js";
 import type { Backend } from "../compiler/ir/config.js";
 import type { CompileOptions } from "../compiler/pipeline.js";
 import { VERSION } from "./version.js";
+import { makeFolders } from "./output-file.js";
 
 /**
  * This machine's measured device profile, so that a plan made without a profile (none on the command line,
@@ -124,7 +125,7 @@ export function saveMachineProfile(
   const path = machineProfilePath(backend, env);
   const partial = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(machineProfileDir(env), { recursive: true });
+    makeFolders(machineProfileDir(env));
     writeFileSync(partial, `${JSON.stringify(profile, null, 2)}\n`);
     renameSync(partial, path);
     return undefined;

@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Diagnostic } from "../compiler/diagnostics/diagnostic.js";
 import { renderDiagnostics } from "../compiler/diagnostics/render.js";
 import type { SourceFile } from "../compiler/diagnostics/span.js";
+import { writeOutputFile } from "./output-file.js";
 
 /** Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
 export function useColor(stream: NodeJS.WriteStream): boolean {
@@ -55,8 +54,7 @@ export function writeOutput(text: string | Uint8Array, outFile: string | undefin
     process.stdout.write(text);
     return;
   }
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, text);
+  writeOutputFile(outFile, text);
 }
 
 /**

@@ -111,6 +111,24 @@ describe("mgpuc command line (CLI.md)", () => {
     expect((await runCli(["examples/mnist.model", "--dump-after", "no-such-pass"])).code).toBe(2);
   });
 
+  it("writes -o into folders it makes, and says in one line (exit 2) why a path cannot be written", async () => {
+    const nested = join(tmp, "out", "deeper", "plan.json");
+    expect((await runCli(["examples/mnist.model", "--emit", "plan", "-o", nested])).code).toBe(0);
+    expect(JSON.parse(readFileSync(nested, "utf8"))).toMatchObject({ format: "mgpuc-plan" });
+    const cases: [string, string][] = [
+      [tmp, "it is a folder"],
+      [join(nested, "x.json"), "a part of its path is a file, not a folder"],
+      // procfs refuses new folders with ENOENT, on which node's own recursive mkdir retried forever.
+      ["/proc/no-such-folder/plan.json", "its folder cannot be made here"],
+    ];
+    for (const [out, why] of cases) {
+      const r = await runCli(["examples/mnist.model", "--emit", "plan", "-o", out], { timeoutMs: 30_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`error: -o ${out}: cannot write it: ${why}`);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+
   it("stops quietly, exit 0, when the reader of its output goes away (`mgpuc explain … | head -1`)", async () => {
     const child = spawn(
       process.execPath,

@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { UsageError } from "./exit-codes.js";
+
+/** Why a path could not be written, in words, from node's error code. */
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case "EISDIR":
+      return "it is a folder";
+    case "ENOTDIR":
+      return "a part of its path is a file, not a folder";
+    case "ENOENT":
+      return "its folder cannot be made here";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EDQUOT":
+      return "the disk quota is used up";
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * The missing folders above a file, made one level at a time from the nearest one that exists. Not `mkdirSync`'s
+ * `recursive`: on a path the system will not create (`/proc/x/plan.json`) node's own loop retried forever.
+ */
+export function makeFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(folder); !existsSync(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
+
+/**
+ * Writes `-o FILE`, making its folders. A path that cannot be written is a usage mistake (exit 2) said in one
+ * line (`-o out/plan.json: cannot write it: permission denied`), not an internal error with a stack.
+ */
+export function writeOutputFile(path: string, text: string | Uint8Array): void {
+  try {
+    makeFolders(dirname(path));
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new UsageError(`-o ${path}: cannot write it: ${reason(error)}`);
+  }
+}
