@@ -47,21 +47,18 @@ async function settle(make: () => tf.Tensor | tf.Tensor[]): Promise<void> {
   tf.dispose(list);
 }
 
-/** FLOP/s of a 256×256 matMul on this thread's backend, over about half a second. */
+/**
+ * FLOP/s of a 256×256 matMul on this thread's backend, timed as every other call here (`timeCall`: a warm-up,
+ * then the median of blocks) over `matMulMs` in all. A plain mean over the whole time, the first calls
+ * included, gave two calibrations a minute apart 1.4e10 and 2.5e10.
+ */
 export async function matMulRate(effort: CalibrationEffort = FULL_EFFORT): Promise<number> {
   const n = 256;
   const a = tf.randomUniform([n, n]);
   const b = tf.randomUniform([n, n]);
-  tf.matMul(a, b).dispose();
-  let reps = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < effort.matMulMs) {
-    await settle(() => tf.matMul(a, b));
-    reps++;
-  }
-  const seconds = (performance.now() - t0) / 1000;
+  const t = await timeCall(() => settle(() => tf.matMul(a, b)), effort.matMulMs / 2);
   tf.dispose([a, b]);
-  return (reps * 2 * n ** 3) / seconds;
+  return (2 * n ** 3) / t;
 }
 
 /** Seconds per tfjs kernel call on a one-element tensor: the dispatch cost an optimizer update pays per kernel. */
@@ -262,7 +259,7 @@ export async function tinyStepTime(
     // Warm first: V8 optimises the step's path (messages, batch gather, tape, update) over its first ~100 calls,
     // measured here: a tiny step's median 7.5 ms over steps 0–24, 3 ms over 50–74, 1 ms from 75 on. Training runs
     // warm, and cold steps made the per-step overhead 3–5× what `mgpuc train` then measured.
-    // Then 40 measured steps at full effort: one step scatters by milliseconds on a loaded machine, as much as a
+    // Then 100 measured steps at full effort (50 quick): one step scatters by milliseconds on a loaded machine, as much as a
     // tiny layer costs; their median.
     for (let s = 0; s < WARM_STEPS + effort.steps; s++) {
       const indices = Uint32Array.from({ length: 64 }, (_, r) => (s * 64 + r) % count);
