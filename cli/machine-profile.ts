@@ -6,7 +6,7 @@ import { isProfileError, loadProfile, validateProfile } from "../compiler/cost/p
 import type { Backend } from "../compiler/ir/config.js";
 import type { CompileOptions } from "../compiler/pipeline.js";
 import { VERSION } from "./version.js";
-import { makeFolders } from "./output-file.js";
+import { makeFolders } from "../runtime/files/make-folders.js";
 
 /**
  * This machine's measured device profile, so that a plan made without a profile (none on the command line,

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { makeFolders } from "../runtime/files/make-folders.js";
 import { UsageError } from "./exit-codes.js";
 
 /** Why a path could not be written, in words, from node's error code. */
@@ -24,19 +25,6 @@ function reason(error: unknown): string {
     default:
       return error instanceof Error ? error.message : String(error);
   }
-}
-
-/**
- * The missing folders above a file, made one level at a time from the nearest one that exists. Not `mkdirSync`'s
- * `recursive`: on a path the system will not create (`/proc/x/plan.json`) node's own loop retried forever.
- */
-export function makeFolders(folder: string): void {
-  const missing: string[] = [];
-  for (let at = resolve(folder); !existsSync(at); at = dirname(at)) {
-    missing.push(at);
-    if (dirname(at) === at) break;
-  }
-  for (const path of missing.reverse()) mkdirSync(path);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { promises as fs } from "node:fs";
+import { makeFoldersAsync } from "../files/make-folders.js";
 
 /**
  * The file operations checkpoints use, injectable so tests can make one fail midway (a full disk, a
@@ -18,9 +19,7 @@ export interface CheckpointFs {
 }
 
 export const nodeFs: CheckpointFs = {
-  async mkdir(path) {
-    await fs.mkdir(path, { recursive: true });
-  },
+  mkdir: (path) => makeFoldersAsync(path),
   async writeFileSynced(path, data) {
     const handle = await fs.open(path, "wx");
     try {

@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { makeFoldersAsync } from "../files/make-folders.js";
 
 const SCHEME = "file://";
 export const MODEL_JSON = "model.json";
@@ -59,7 +60,7 @@ export function fileHandler(url: string): tf.io.IOHandler {
     async save(artifacts) {
       const dir = target.endsWith(".json") ? path.dirname(target) : target;
       const jsonName = target.endsWith(".json") ? path.basename(target) : MODEL_JSON;
-      await fs.mkdir(dir, { recursive: true });
+      await makeFoldersAsync(dir);
       await fs.writeFile(path.join(dir, WEIGHTS_BIN), weightBytes(artifacts));
       await fs.writeFile(path.join(dir, jsonName), JSON.stringify(modelJsonFor(artifacts)));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };

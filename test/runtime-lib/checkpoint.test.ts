@@ -227,6 +227,11 @@ describe("before training: a checkpoint that fits the model, a folder that can b
       `cannot write checkpoints in ${under}: not a directory (ENOTDIR); give --save a folder that can be ` +
         "written, or --no-save",
     );
+    // procfs refuses new folders with ENOENT: node's recursive mkdir retried that forever.
+    const refused = (await probeWritable("/proc/no-such-run").catch((e: unknown) => e)) as CheckpointError;
+    expect(refused.message).toMatch(
+      /^cannot write checkpoints in \/proc\/no-such-run: no such file or directory/,
+    );
     const full = (await probeWritable(
       path.join(runDir, "full"),
       failing((op) => op === "write"),

@@ -1,0 +1,33 @@
+import { existsSync, mkdirSync, promises as fs } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/*
+ * A folder and its missing parents, made one level at a time from the nearest one that exists. Not node's
+ * `mkdir(..., { recursive: true })`: on a path the system will not create, such as `/proc/x` (procfs answers
+ * ENOENT), node's own loop retried forever at full CPU; here the first refusal is the error.
+ */
+
+/** The folders to make, outermost first. */
+function missingFolders(folder: string, exists: (path: string) => boolean): string[] {
+  const missing: string[] = [];
+  for (let at = resolve(folder); !exists(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  return missing.reverse();
+}
+
+export function makeFolders(folder: string): void {
+  for (const path of missingFolders(folder, existsSync)) mkdirSync(path);
+}
+
+export async function makeFoldersAsync(folder: string): Promise<void> {
+  for (const path of missingFolders(folder, existsSync)) {
+    try {
+      await fs.mkdir(path);
+    } catch (error) {
+      // Another writer made it meanwhile (two runs saving side by side): what was wanted is there.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
