@@ -8,7 +8,7 @@ export function isNode(el: CstElement): el is CstNode {
 }
 
 /** Tokens chevrotain invented while recovering from an error have no text; the AST leaves them out. */
-function isReal(token: IToken): boolean {
+export function isReal(token: IToken): boolean {
   return token.isInsertedInRecovery !== true && !Number.isNaN(token.startOffset);
 }
 

@@ -7,6 +7,7 @@ import {
   type IToken,
   type TokenType,
 } from "chevrotain";
+import { isReal } from "./cst-helpers.js";
 import { RecordingParser } from "./recording-parser.js";
 import * as T from "./tokens.js";
 
@@ -87,7 +88,7 @@ export class ModelParser extends RecordingParser {
   cstPostTerminal(key: string, token: IToken): void {
     chevrotainTreeBuilder.cstPostTerminal.call(this, key, token);
     // Tokens error recovery invented are not the input's: a span never ends at one.
-    if (token.isInsertedInRecovery !== true) this.lastPosted = token;
+    if (isReal(token)) this.lastPosted = token;
   }
 
   private readonly declarationAlts: IOrAlt<unknown>[] = [
