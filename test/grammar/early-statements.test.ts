@@ -50,12 +50,15 @@ describe("statements built while parsing", () => {
     );
   });
 
-  it("keep the spans of bodies that error recovery leaves open (their last statement ends them)", () => {
+  it("keep the spans of bodies that error recovery leaves open (their last statement ends them) or unopened", () => {
     for (const text of [
       "model model model",
       "model M { input x: [4]\n dense(4) -> relu",
       "block b(x) { repeat 2 { dense(4) @model",
       "model M { h = dense(4, activation: relu) -> dropout(0.1",
+      // ... and bodies whose '{' is missing.
+      "model M dense(4) -> relu }",
+      "model M\n  input x: [4] dense(2) }",
     ])
       same(text);
   });
