@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { makeFolders } from "../runtime/files/make-folders.js";
 import { UsageError } from "./exit-codes.js";
@@ -35,6 +35,22 @@ export function writeOutputFile(path: string, text: string | Uint8Array): void {
   try {
     makeFolders(dirname(path));
     writeFileSync(path, text);
+  } catch (error) {
+    throw new UsageError(`-o ${path}: cannot write it: ${reason(error)}`);
+  }
+}
+
+/**
+ * Fails now, as `writeOutputFile` would at the end, when `-o FILE` cannot be written: for commands that measure
+ * or train for a while first (`calibrate`). Makes the folders, opens the file for appending (an existing file is
+ * left as it is) and removes it again if it was not there.
+ */
+export function checkOutputFile(path: string): void {
+  const existed = existsSync(path);
+  try {
+    makeFolders(dirname(path));
+    closeSync(openSync(path, "a"));
+    if (!existed) unlinkSync(path);
   } catch (error) {
     throw new UsageError(`-o ${path}: cannot write it: ${reason(error)}`);
   }

@@ -1,6 +1,7 @@
 import type { Backend } from "../../compiler/ir/config.js";
 import { EXIT } from "../exit-codes.js";
 import { writeOutput } from "../output.js";
+import { checkOutputFile } from "../output-file.js";
 import { shippedFallbacks } from "../machine-profile.js";
 
 /** `mgpuc calibrate [-o PROFILE.json]`: measure this machine into a device profile for `--profile FILE`. */
@@ -10,6 +11,8 @@ export async function calibrateCommand(flags: {
   backend?: Backend;
   quick?: boolean;
 }): Promise<number> {
+  // A path that cannot be written is said before the measurement (about 20 s), not after it.
+  if (flags.output !== undefined) checkOutputFile(flags.output);
   const { calibrate } = await import("../../runtime/index.js");
   const { planProbe } = await import("../plan-probe.js");
   const profile = await calibrate({
