@@ -7,6 +7,11 @@ import { dirname, resolve } from "node:path";
  * ENOENT), node's own loop retried forever at full CPU; here the first refusal is the error.
  */
 
+/** Another writer made it meanwhile (two runs saving side by side): what was wanted is there. */
+function madeMeanwhile(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === "EEXIST";
+}
+
 /** The folders to make, outermost first. */
 function missingFolders(folder: string, exists: (path: string) => boolean): string[] {
   const missing: string[] = [];
@@ -18,7 +23,13 @@ function missingFolders(folder: string, exists: (path: string) => boolean): stri
 }
 
 export function makeFolders(folder: string): void {
-  for (const path of missingFolders(folder, existsSync)) mkdirSync(path);
+  for (const path of missingFolders(folder, existsSync)) {
+    try {
+      mkdirSync(path);
+    } catch (error) {
+      if (!madeMeanwhile(error)) throw error;
+    }
+  }
 }
 
 export async function makeFoldersAsync(folder: string): Promise<void> {
@@ -26,8 +37,7 @@ export async function makeFoldersAsync(folder: string): Promise<void> {
     try {
       await fs.mkdir(path);
     } catch (error) {
-      // Another writer made it meanwhile (two runs saving side by side): what was wanted is there.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      if (!madeMeanwhile(error)) throw error;
     }
   }
 }
