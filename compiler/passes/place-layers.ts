@@ -26,6 +26,7 @@ import { reportNoFit } from "../placement/no-fit.js";
 import { pipelineLayers } from "../placement/pipeline-layers.js";
 import { onDevicesUsed } from "../placement/devices-used.js";
 import { priceZeroOne } from "../placement/zero-one.js";
+import { allowedConfigs } from "../placement/allowed-configs.js";
 
 type Candidate =
   | {
@@ -204,19 +205,6 @@ export function placeLayers(
       : undefined;
     if (spread) steps.push(evaluate(spread).stepTime);
     return steps.length > 0 ? Math.min(...steps) : null;
-  });
-}
-
-function allowedConfigs(graph: Graph, table: CostTable, hints: HintConstraints): number[][] {
-  const cap = table.profile.memoryBytes;
-  return graph.nodes.map((_, v) => {
-    const ks: number[] = [];
-    const allows = hints.allows[v]!;
-    const row = table.layer[v]!;
-    table.configs.forEach((config, k) => {
-      if (allows(config) && row[k]!.memory <= cap) ks.push(k);
-    });
-    return ks;
   });
 }
 

@@ -15,11 +15,13 @@ import { stragglerFactor } from "../cost/straggler.js";
  * Only all-data plans on more than one device get it (the data-parallel engine runs it; a split layer's
  * shard already divides its optimizer state).
  *
- * `auto` shards only to fit memory, not for speed: measured on the seed CNN (2 threads, wasm), the priced
+ * `auto` shards only to fit memory, not for speed. Measured on the seed CNN (2 threads, wasm), the priced
  * savings are real (reduce-scatter + 1/2 update + all-gather + re-made weights took ~20 ms against ~25 ms
- * for all-reduce + update), yet forward + backward ran ~8–10 ms slower on weights re-assigned from the gathered
- * values, which no term here models; on the seed MLP it was ~1.5 ms faster. Until the cost model accounts for
- * that, a plan is ZeRO-1 when the replicated state does not fit or when asked (`optimizerSharding: "zero-1"`).
+ * for all-reduce + update), but forward + backward used to run ~8–10 ms slower: the runtime re-made each weight
+ * from a new copy of the gathered values every step, and collecting that memory cost more than was saved. It
+ * now makes them straight from the gathered vector on wasm, and the ZeRO-1 step is ~4 ms faster than the
+ * replicated one (bench/results/history.md). Choosing it for speed is the next step; until then a plan is
+ * ZeRO-1 when the replicated state does not fit or when asked (`optimizerSharding: "zero-1"`).
  */
 export interface ZeroOnePrice<L extends LayerShare> {
   readonly stepTime: number;
