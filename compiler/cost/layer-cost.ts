@@ -3,7 +3,7 @@ import { allGatherTime, allReduceTime, reduceScatterTime } from "./collectives.j
 import type { LayerConfig } from "./layer-config.js";
 import { computeRate, type DeviceProfile } from "./profile.js";
 import { kindUnder, type SplitKind } from "./split-kind.js";
-import { stragglerFactor } from "./straggler.js";
+import { groupComputeFactors } from "./straggler.js";
 
 /** What the cost model needs of one layer, per sample, in bytes and FLOPs. */
 export interface LayerWork {
@@ -147,9 +147,10 @@ export function layerCost(
   const fixed = fixedCosts(w, activationBytes, trainableShard, profile, optimizerSlots, passes);
   const roofline = Math.max(flops / computeRate(profile), bytes / profile.memoryBandwidth);
   const split = c.m > 1 ? passes * (profile.splitLayerOverheadSeconds ?? 0) : 0;
-  // The d·m devices meet at the layer's gathers or the step's all-reduce: each waits for the slowest.
-  const straggler = stragglerFactor(profile.computeJitter ?? 0, c.d * c.m);
-  const compute = ((passes + 2) * roofline + fixed.perBatch) * straggler + split;
+  // The d·m devices compute at once (slower together on shared hardware) and meet at the layer's gathers or
+  // the step's all-reduce, where each waits for the slowest.
+  const group = groupComputeFactors(profile, c.d * c.m);
+  const compute = ((passes + 2) * roofline + fixed.perBatch) * group.compute + split;
   // Row-parallel layers take a channel block: their input gradient is a block, nothing to sum.
   const comm =
     (kind === "contract" || kind === "heads") && c.m > 1
@@ -165,7 +166,7 @@ export function layerCost(
   const gradAllReduce = replicated ? 0 : allReduceTime(trainableShard, c.d, profile, c.d * c.m);
   return {
     compute,
-    update: fixed.perStep * straggler,
+    update: fixed.perStep * group.update,
     comm: comm + loss,
     gradAllReduce,
     memory,

@@ -49,6 +49,18 @@ export interface DeviceProfile {
    */
   readonly computeJitter?: number;
   /**
+   * A device's compute time while the other devices of its group compute too, over its time alone on the same
+   * work (a ratio, ≥ 1; absent: 1). Devices that share one machine's cores, caches and memory bandwidth (worker
+   * threads on a CPU) are slower together even when none waits for another: 1.05–1.08 for the forward
+   * + backward of two worker threads on the 2-core build VM; ~1 for dedicated GPUs.
+   */
+  readonly concurrencySlowdown?: number;
+  /**
+   * The same for the optimizer update (absent: 1): memory-bound elementwise kernels, which slow down more than
+   * forward and backward when devices share a memory bus (1.18–1.25 for two worker threads on the build VM).
+   */
+  readonly concurrencyUpdateSlowdown?: number;
+  /**
    * Node topology (optional): devices per node (NVLink domain). A collective whose group spans more devices
    * than a node runs at `interNodeBandwidth` per device (InfiniBand), its steps at `interNodeLatency`; absent,
    * every device is one hop from every other at `linkBandwidth`.
@@ -69,7 +81,10 @@ export function linkFor(profile: DeviceProfile, span: number): { bandwidth: numb
   };
 }
 
-/** The optional fixed-cost fields, all seconds, bytes/s or (computeJitter) a ratio, all ≥ 0. */
+/**
+ * The optional fixed-cost fields, all seconds, bytes/s or (computeJitter, the concurrency slowdowns) a ratio,
+ * all ≥ 0 (the slowdowns ≥ 1).
+ */
 export const OVERHEAD_FIELDS = [
   "opOverheadSeconds",
   "layerOverheadSeconds",
@@ -81,6 +96,8 @@ export const OVERHEAD_FIELDS = [
   "messageLatencySeconds",
   "splitLayerOverheadSeconds",
   "computeJitter",
+  "concurrencySlowdown",
+  "concurrencyUpdateSlowdown",
 ] as const;
 
 /** The optional node topology fields: what a datasheet says of the machine, not what calibrate measures. */

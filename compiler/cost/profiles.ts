@@ -86,6 +86,10 @@ export function validateProfile(value: unknown, path: string): DeviceProfile | P
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
       return { error: `profile ${path}: '${field}' must be a non-negative number` };
     }
+    // A ratio of compute together over compute alone: below 1 would make several devices faster than one each.
+    if ((field === "concurrencySlowdown" || field === "concurrencyUpdateSlowdown") && v < 1) {
+      return { error: `profile ${path}: '${field}' must be at least 1` };
+    }
     overheads[field] = v;
   }
   const topology: Partial<Record<(typeof TOPOLOGY_FIELDS)[number], number>> = {};

@@ -1,7 +1,7 @@
 import type { CostTable } from "../cost/estimate-cost.js";
 import { allGatherTime, reduceScatterTime } from "../cost/collectives.js";
 import { WEIGHTS_PER_LAYER, updateKernels, updateTraffic } from "../cost/layer-cost.js";
-import { stragglerFactor } from "../cost/straggler.js";
+import { groupComputeFactors } from "../cost/straggler.js";
 
 /**
  * ZeRO-1 as a data-parallel variant (runtime/train/sharded-update.ts): the optimizer state and update split
@@ -51,7 +51,7 @@ export function priceZeroOne<L extends LayerShare>(
     return undefined;
   const { profile, optimizerSlots } = table;
   const op = profile.opOverheadSeconds ?? 0;
-  const straggler = stragglerFactor(profile.computeJitter ?? 0, n);
+  const straggler = groupComputeFactors(profile, n).update;
   let stepTime = plain.stepTime;
   let lastTrainable = -1;
   const perLayer = plain.perLayer.map((b, v): L => {

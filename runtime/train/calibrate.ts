@@ -5,7 +5,7 @@ import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
 import { type PlanProbe, splitLayerOverhead } from "../plan-exec/split-overhead.js";
-import { lockstepJitter } from "./lockstep.js";
+import { lockstepCosts } from "./lockstep.js";
 import { type CalibrationEffort, FULL_EFFORT, QUICK_EFFORT } from "./calibration-effort.js";
 import {
   activationRate,
@@ -59,6 +59,8 @@ export interface DeviceProfile {
   readonly messageLatencySeconds: number;
   readonly splitLayerOverheadSeconds: number;
   readonly computeJitter: number;
+  readonly concurrencySlowdown: number;
+  readonly concurrencyUpdateSlowdown: number;
 }
 
 /** Single-thread memcpy bandwidth (bytes/s) of the fastest of `repeats` copies: the all-reduce's yardstick. */
@@ -121,7 +123,7 @@ async function webgpuAdapterNames(): Promise<string[]> {
  * thread (= one device), memory bandwidth (memcpy), and the shared-memory all-reduce's bandwidth and latency,
  * expressed as the ring model's link: all-reduce time = 2(N−1)/N · S / B + (N−1) · latency; then the fixed
  * costs (compiler/cost/README.md): per kernel, per layer, elementwise bandwidth, per step, per message; the
- * devices' lockstep jitter; last, the plan executor's split-layer overhead from a probe run on the runtime.
+ * devices' lockstep jitter and slowdown together; last, the plan executor's split-layer overhead from a probe run on the runtime.
  */
 export async function calibrate(options: CalibrateOptions): Promise<DeviceProfile> {
   const quick = options.quick?.unmeasured;
@@ -150,7 +152,7 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const weightGradient = await weightGradientRate(isolated, effort);
   const activation = await activationRate(isolated, effort);
   const device = options.backend ?? "auto";
-  const jitter = await lockstepJitter(ranks, device, effort);
+  const lockstep = await lockstepCosts(ranks, device, effort);
   const adapters = device === "webgpu" ? await webgpuAdapterNames() : [];
   // Inside the runtime's step a layer costs more than alone (per-weight gradient read-out, bucket copies,
   // tensors re-made for the update): the extra layers of an 8-layer tiny model say how much, Adam included.
@@ -185,7 +187,9 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
     stepOverheadSeconds: round(stepOverhead),
     singleDeviceStepOverheadSeconds: round(single),
     messageLatencySeconds: round(message),
-    computeJitter: round(jitter),
+    computeJitter: round(lockstep.jitter),
+    concurrencySlowdown: round(lockstep.slowdown),
+    concurrencyUpdateSlowdown: round(lockstep.updateSlowdown),
   } as const;
   // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
   // gathers and the waits at their collectives, from a probe trained on the runtime itself.

@@ -13,7 +13,7 @@ export interface CalibrationEffort {
   readonly matMulMs: number;
   /** Measured steps of the tiny training steps (the per-step and per-layer fixed costs). */
   readonly steps: number;
-  /** Lockstep rounds of the jitter measurement. */
+  /** Group rounds of the lockstep measurement (jitter, concurrency slowdowns); half as many solo rounds besides. */
   readonly lockstepRounds: number;
   /** Timed 16 MB all-reduces (the link bandwidth); 40 times as many tiny ones (its latency). */
   readonly allReduceRepeats: number;

@@ -196,6 +196,30 @@ export function convPoolCall(): { run(): Promise<void>; dispose(): void } {
   };
 }
 
+/**
+ * An Adam step on one 2^19-float weight (2 MB, beyond the caches, as a model's update is): the optimizer
+ * update's memory-bound elementwise kernels, the work that slows down most when devices share a memory bus.
+ */
+export function adamUpdateCall(): { run(): Promise<void>; dispose(): void } {
+  const size = 1 << 19;
+  const weight = tf.variable(tf.randomUniform([size]));
+  const gradient = tf.randomUniform([size]);
+  // As the runtime holds it (worker/optimizer.ts): the base class, whose update takes gradients by name.
+  const optimizer: tf.Optimizer = tf.train.adam(1e-3);
+  const gradients: tf.NamedTensorMap = { [weight.name]: gradient };
+  return {
+    run: async () => {
+      optimizer.applyGradients(gradients);
+      // One element read back: the update has run (on an asynchronous backend too), little copied.
+      await settle(() => tf.slice(weight, 0, 1));
+    },
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose([weight, gradient]);
+    },
+  };
+}
+
 /** Seconds a pipeline stage spends per received micro-batch beyond its layers: wrap, differentiate, read out. */
 export async function messageOverhead(effort: CalibrationEffort = FULL_EFFORT): Promise<number> {
   const data = new Float32Array(64);

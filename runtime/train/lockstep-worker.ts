@@ -1,22 +1,28 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend } from "../backend/index.js";
-import { convPoolCall } from "./fixed-costs.js";
+import { adamUpdateCall, convPoolCall } from "./fixed-costs.js";
 import type { BackendPreference } from "../backend/init-backend.js";
+import { type RoundTimes, isSoloRound } from "./lockstep-rounds.js";
 
 /**
- * A device of `lockstepSlowdown`: the backend started as a device starts it, a warm-up, "ready"; then on "go"
- * `iterations` rounds of (barrier with the other devices, one conv + pool forward and backward, timed), and
- * the times posted back.
+ * A device of `lockstepCosts`: the backend started as a device starts it, a warm-up, "ready"; then on "go"
+ * `iterations` rounds of (barrier with the other devices, one conv + pool forward and backward, barrier, an
+ * Adam update; each timed, and in solo rounds only on rank 0), and the two lists of times posted back.
  */
-const { backend, state, devices, iterations } = workerData as {
+const { backend, state, devices, iterations, rank } = workerData as {
   backend: BackendPreference;
   state: SharedArrayBuffer;
   devices: number;
   iterations: number;
+  rank: number;
 };
 await initBackend(backend);
 const call = convPoolCall();
-for (let i = 0; i < 5; i++) await call.run();
+const update = adamUpdateCall();
+for (let i = 0; i < 5; i++) {
+  await call.run();
+  await update.run();
+}
 const shared = new Int32Array(state);
 
 /** A reusable barrier: [arrived, generation]. The last to arrive resets the count and wakes the others. */
@@ -31,16 +37,26 @@ function barrier(): void {
   while (Atomics.load(shared, 1) === generation) Atomics.wait(shared, 1, generation);
 }
 
-async function rounds(): Promise<Float64Array> {
-  const times = new Float64Array(iterations);
+async function rounds(): Promise<RoundTimes> {
+  const compute = new Float64Array(iterations).fill(Number.NaN);
+  const updates = new Float64Array(iterations).fill(Number.NaN);
   for (let i = 0; i < iterations; i++) {
+    // Rank 0 alone in solo rounds: the others wait at the barriers.
+    const works = rank === 0 || !isSoloRound(i);
     barrier();
     const t0 = performance.now();
-    await call.run();
-    times[i] = performance.now() - t0;
+    if (works) await call.run();
+    compute[i] = performance.now() - t0;
+    // As a step's all-reduce does, a barrier before the update: the devices' updates run at the same time.
+    barrier();
+    const t1 = performance.now();
+    if (works) await update.run();
+    updates[i] = performance.now() - t1;
+    if (!works) compute[i] = updates[i] = Number.NaN;
   }
   call.dispose();
-  return times;
+  update.dispose();
+  return { compute, update: updates };
 }
 
 parentPort!.once("message", () => {

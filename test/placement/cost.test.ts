@@ -198,6 +198,17 @@ describe("the v1 formula", () => {
     expect(a.compute / b.compute).toBeCloseTo(1 + 0.1 * expectedMaxOfNormals(4), 12);
     expect(a.update / b.update).toBeCloseTo(1 + 0.1 * expectedMaxOfNormals(4), 12);
     expect(a.comm).toBe(b.comm);
+
+    // Slower together: d·m = 4 devices pay the slowdowns on top of the wait for the slowest, forward +
+    // backward and update each its own; one device alone pays none, and communication none.
+    const shared: DeviceProfile = { ...jittery, concurrencySlowdown: 1.2, concurrencyUpdateSlowdown: 1.5 };
+    const alone = layerCost(w, { d: 1, m: 1 }, 64, shared, 2);
+    expect(alone.compute).toBe(layerCost(w, { d: 1, m: 1 }, 64, plain, 2).compute);
+    expect(alone.update).toBe(layerCost(w, { d: 1, m: 1 }, 64, plain, 2).update);
+    const c = layerCost(w, { d: 2, m: 2 }, 64, shared, 2);
+    expect(c.compute / b.compute).toBeCloseTo(1.2 * (1 + 0.1 * expectedMaxOfNormals(4)), 12);
+    expect(c.update / b.update).toBeCloseTo(1.5 * (1 + 0.1 * expectedMaxOfNormals(4)), 12);
+    expect(c.comm).toBe(b.comm);
   });
 
   it("optional fixed-cost fields load when non-negative and are errors otherwise", () => {
@@ -205,11 +216,25 @@ describe("the v1 formula", () => {
     const base = { ...v1, name: "x" };
     writeFileSync(join(dir, "ok.json"), JSON.stringify({ ...base, stepOverheadSeconds: 0.01 }));
     writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...base, layerOverheadSeconds: -1 }));
+    writeFileSync(join(dir, "faster.json"), JSON.stringify({ ...base, concurrencySlowdown: 0.9 }));
+    writeFileSync(join(dir, "shared.json"), JSON.stringify({ ...base, concurrencySlowdown: 1.15 }));
+    writeFileSync(
+      join(dir, "faster-update.json"),
+      JSON.stringify({ ...base, concurrencyUpdateSlowdown: 0.5 }),
+    );
     expect((loadProfile("ok.json", dir) as DeviceProfile).stepOverheadSeconds).toBe(0.01);
     expect((loadProfile("ok.json", dir) as DeviceProfile).layerOverheadSeconds).toBeUndefined();
     const bad = loadProfile("bad.json", dir);
     expect(isProfileError(bad) && bad.error).toContain(
       "'layerOverheadSeconds' must be a non-negative number",
+    );
+    // A group faster per device than one device alone is a measurement gone wrong, not a machine.
+    const faster = loadProfile("faster.json", dir);
+    expect(isProfileError(faster) && faster.error).toContain("'concurrencySlowdown' must be at least 1");
+    expect((loadProfile("shared.json", dir) as DeviceProfile).concurrencySlowdown).toBe(1.15);
+    const fasterUpdate = loadProfile("faster-update.json", dir);
+    expect(isProfileError(fasterUpdate) && fasterUpdate.error).toContain(
+      "'concurrencyUpdateSlowdown' must be at least 1",
     );
   });
 

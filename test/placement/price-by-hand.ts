@@ -5,7 +5,7 @@ import { edgeCoefficients, redistributionTime } from "../../compiler/cost/redist
 import type { Graph } from "../../compiler/ir/graph.js";
 import { layerWork } from "../../compiler/cost/estimate-cost.js";
 import { allGatherTime } from "../../compiler/cost/collectives.js";
-import { stragglerFactor } from "../../compiler/cost/straggler.js";
+import { groupComputeFactors } from "../../compiler/cost/straggler.js";
 
 /**
  * Plans priced by hand, layer by layer, with the cost model's per-layer and per-edge functions only
@@ -61,7 +61,7 @@ export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): Priced
   const allData = n > 1 && configs.every((c) => c.d === n && c.m === 1);
   const op = p.profile.opOverheadSeconds ?? 0;
   const ew = p.profile.elementwiseBandwidth ?? 0;
-  const straggler = stragglerFactor(p.profile.computeJitter ?? 0, n);
+  const straggler = groupComputeFactors(p.profile, n).update;
   let zeroStep = 0;
   let zeroMemory = 0;
   let trainable = false;
