@@ -25,3 +25,24 @@ export async function copyFloats(tensors: readonly tf.Tensor[]): Promise<Float32
   // `data()` resolves with a new array on every backend that reads asynchronously.
   return (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
 }
+
+/** tfjs-backend-wasm's own reader of a tensor's place in its heap (public on the backend, not in tfjs's types). */
+interface HeapBackend {
+  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * The values of float32 tensors to be read at once, without a copy where the backend allows: on wasm, views of
+ * the tensors in wasm's heap (a new array per gradient per step was a copy of every gradient, and the garbage
+ * it made cost the seed MLP 4–8% of its step). A view is valid only until tfjs next allocates, since a growing
+ * heap moves to a new buffer: the returned function makes fresh views (cheaply) at each call, and the tensors
+ * must stay alive while they are read. Elsewhere, `readFloats`'s arrays, read once.
+ */
+export async function floatViews(tensors: readonly tf.Tensor[]): Promise<() => Float32Array[]> {
+  if (tf.getBackend() === "wasm" && process.env.MGPUC_ASYNC_READS !== "1") {
+    const heap = tf.backend() as unknown as HeapBackend;
+    return () => tensors.map((t) => heap.typedArrayFromHeap(t));
+  }
+  const arrays = await readFloats(tensors);
+  return () => arrays;
+}

@@ -11,7 +11,7 @@ import type { InitMessage } from "./protocol.js";
 import { type DataView, gatherRows, viewDataset } from "../worker/shared-dataset.js";
 import type { ScoreSums } from "../report/index.js";
 import { Scoring } from "../worker/scoring.js";
-import { copyFloats, readFloats } from "../backend/read-floats.js";
+import { copyFloats, floatViews, readFloats } from "../backend/read-floats.js";
 import { shardBounds } from "../worker/shards.js";
 import { unpackShared } from "../worker/shared-arrays.js";
 import { ShardedUpdate } from "./sharded-update.js";
@@ -121,15 +121,26 @@ export class Replica {
       }, this.vars);
       return [...this.vars.map((v) => grads[v.name]!), sums!];
     });
-    const segments = await readFloats(outputs);
-    tf.dispose(outputs);
-    if (this.sharded !== null) return this.shardedStep(segments, globalBatch);
+    // Read straight from the backend's memory where it can: fresh views for each bucket, since making the
+    // summed gradients' tensors (takeSums) may move wasm's heap. The tensors live until every bucket is read.
+    const segments = await floatViews(outputs);
+    if (this.sharded !== null) {
+      try {
+        return await this.shardedStep(segments, globalBatch);
+      } finally {
+        tf.dispose(outputs);
+      }
+    }
     const named: tf.NamedTensorMap = {};
-    this.collective.allReduceSumWith(
-      flat.length,
-      (slot, start) => copyRange(segments, start, slot),
-      (sum, start) => this.takeSums(sum, start, named),
-    );
+    try {
+      this.collective.allReduceSumWith(
+        flat.length,
+        (slot, start) => copyRange(segments(), start, slot),
+        (sum, start) => this.takeSums(sum, start, named),
+      );
+    } finally {
+      tf.dispose(outputs);
+    }
     this.vars.forEach((v, i) => {
       const at = this.offsets[i]!;
       named[v.name] ??= tf.tensor(flat.subarray(at, at + v.size), v.shape, "float32");
@@ -144,12 +155,12 @@ export class Replica {
    * updated there, and every replica's updated slice all-gathered into `flat` and the weights. The loss and
    * metric sums ride along in the same two collectives, after the weights.
    */
-  private async shardedStep(segments: readonly Float32Array[], globalBatch: number): Promise<ScoreSums> {
+  private async shardedStep(segments: () => Float32Array[], globalBatch: number): Promise<ScoreSums> {
     const flat = this.flat;
     const length = flat.length;
     this.collective.reduceScatterSumWith(
       length,
-      (slot, start) => copyRange(segments, start, slot),
+      (slot, start) => copyRange(segments(), start, slot),
       (sum, start) => flat.set(sum, start),
     );
     await this.sharded!.apply(flat);
