@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { maxPoolGradient, tapColumns } from "./heap-loops.js";
 
 /**
  * The wasm backend has no `Conv2DBackpropFilter` nor the depthwise backprop kernels, so conv layers cannot
@@ -71,7 +72,18 @@ export function conv2dBackpropFilter(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.
     attrs["pad"] as Pad,
     attrs["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
   );
-  return filterGradientByTaps(x, dy, info);
+  // The same GEMM as `filterGradientByTaps`, its columns made by a loop over wasm's heap (heap-loops.ts).
+  const columns = tapColumns(x, info);
+  const rows = info.batchSize * info.outHeight * info.outWidth;
+  return tf.tidy(() =>
+    tf.reshape(
+      tf.matMul(
+        tf.tensor2d(columns, [columns.length / rows, rows]),
+        tf.reshape(dy, [rows, info.outChannels]),
+      ),
+      info.filterShape,
+    ),
+  );
 }
 
 /**
@@ -200,6 +212,25 @@ export function registerWasmGradKernels(): void {
     });
   };
   add(tf.Conv2DBackpropFilter, ["x", "dy"], (x, dy, attrs) => conv2dBackpropFilter(x, dy, attrs));
+  // wasm has a MaxPoolGrad of its own, but slow (heap-loops.ts): this one takes its place.
+  tf.unregisterKernel(tf.MaxPoolGrad, "wasm");
+  tf.registerKernel({
+    kernelName: tf.MaxPoolGrad,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, attrs }) => {
+      const { dy, input } = inputs as unknown as Record<string, tf.Tensor4D>;
+      const a = attrs ?? {};
+      const info = tf.backend_util.computePool2DInfo(
+        input!.shape,
+        a["filterSize"] as number | [number, number],
+        a["strides"] as number | [number, number],
+        1,
+        a["pad"] as Pad,
+        a["dimRoundingMode"] as "floor" | "round" | "ceil" | undefined,
+      );
+      return maxPoolGradient(dy!, input!, info);
+    },
+  });
   add(tf.DepthwiseConv2dNativeBackpropFilter, ["x", "dy"], (x, dy, attrs) =>
     depthwiseBackpropFilter(x, dy, attrs),
   );

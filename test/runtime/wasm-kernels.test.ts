@@ -103,3 +103,66 @@ describe("wasm conv backprop kernels match the cpu backend", () => {
     });
   }
 });
+
+interface PoolCase {
+  readonly name: string;
+  readonly x: [number, number, number, number];
+  readonly size: number | [number, number];
+  readonly strides: number | [number, number];
+  readonly pad: "same" | "valid";
+}
+
+const poolCases: PoolCase[] = [
+  { name: "2x2 stride 2 valid (the seed CNN's)", x: [3, 8, 6, 5], size: 2, strides: 2, pad: "valid" },
+  { name: "3x3 stride 2 same (overlapping, padded)", x: [2, 7, 9, 3], size: 3, strides: 2, pad: "same" },
+  {
+    name: "3x2 stride 1 same (every input in many windows)",
+    x: [1, 5, 6, 4],
+    size: [3, 2],
+    strides: 1,
+    pad: "same",
+  },
+  { name: "2x2 stride 3 valid (inputs in no window)", x: [2, 8, 8, 2], size: 2, strides: 3, pad: "valid" },
+];
+
+/** Values from a handful of levels, half of them 0 as after a relu: most windows hold ties. */
+function tied(n: number, seed: number): Float32Array {
+  return rand(n, seed).map((v) => Math.max(0, Math.round(v * 6)));
+}
+
+describe("wasm's MaxPoolGrad (heap-loops.ts) matches the cpu backend, ties included", () => {
+  beforeAll(async () => {
+    expect((await initBackend("wasm")).name).toBe("wasm");
+  });
+
+  for (const c of poolCases) {
+    it(`max pool ${c.name}`, async () => {
+      const n = c.x.reduce((a, b) => a * b);
+      for (const [label, x] of [
+        ["distinct values", rand(n, 5)],
+        ["tied values", tied(n, 6)],
+      ] as const) {
+        const dxOn = async (backend: string) => {
+          await tf.setBackend(backend);
+          const xt = tf.tensor4d(x, c.x);
+          // A different weight per output position, so that a gradient routed to the wrong input shows.
+          const dx = tf.grad((a: tf.Tensor) => {
+            const y = tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad);
+            return tf.sum(tf.mul(y, tf.tensor(rand(y.size, 7), y.shape)));
+          })(xt);
+          const out = (await dx.data()) as Float32Array;
+          tf.dispose([xt, dx]);
+          return out;
+        };
+        const onCpu = await dxOn("cpu");
+        const onWasm = await dxOn("wasm");
+        // Overlapping windows add their shares in another order: within float rounding.
+        expect(maxDiff(onCpu, onWasm), label).toBeLessThan(1e-6);
+        expect(
+          onWasm.some((v) => v !== 0),
+          label,
+        ).toBe(true);
+      }
+    });
+  }
+});
