@@ -106,10 +106,16 @@ export function machineProfileOption(
 }
 
 /** The figures the quick calibration leaves to the shipped profile (runtime/train/calibrate.ts says why). */
-export function shippedFallbacks(): { splitLayerOverheadSeconds: number } {
+export function shippedFallbacks(): {
+  splitLayerOverheadSeconds: number;
+  planExecutorLayerOverheadSeconds: number;
+} {
   const shipped = loadProfile("cpu", ".");
   if (isProfileError(shipped)) throw new Error(`the shipped cpu profile: ${shipped.error}`);
-  return { splitLayerOverheadSeconds: shipped.splitLayerOverheadSeconds ?? 0 };
+  return {
+    splitLayerOverheadSeconds: shipped.splitLayerOverheadSeconds ?? 0,
+    planExecutorLayerOverheadSeconds: shipped.planExecutorLayerOverheadSeconds ?? 0,
+  };
 }
 
 /**

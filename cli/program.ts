@@ -178,7 +178,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option(
       "--quick",
-      "the quick form `train` runs on a machine's first use (at most 10 s; the split-layer overhead not measured)",
+      "the quick form `train` runs on a machine's first use (at most 10 s; the plan executor overheads not measured)",
     )
     .action(async (flags: { output?: string; devices?: number; backend?: Backend; quick?: boolean }) => {
       const { calibrateCommand } = await import("./commands/calibrate.js");

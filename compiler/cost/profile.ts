@@ -43,6 +43,13 @@ export interface DeviceProfile {
    */
   readonly splitLayerOverheadSeconds?: number;
   /**
+   * Seconds per layer (forward + backward) of a plan that runs on the plan executor, beyond what the
+   * data-parallel engine takes for the same layer: plans that split a layer or have stages run layer by layer
+   * (runtime/plan-exec/needs-plan-executor.ts), all-data plans as one function per replica. Charged to every
+   * layer of such a plan (`planExecutorOverhead`).
+   */
+  readonly planExecutorLayerOverheadSeconds?: number;
+  /**
    * σ/μ of one device's time for the same work, step to step (dimensionless). Devices that synchronise wait for
    * the slowest, so a group of n computes μ · (1 + jitter · E[max of n standard normals]): ~0 on dedicated
    * GPUs, ~0.15 for worker threads on a shared 2-core VM.
@@ -95,6 +102,7 @@ export const OVERHEAD_FIELDS = [
   "singleDeviceStepOverheadSeconds",
   "messageLatencySeconds",
   "splitLayerOverheadSeconds",
+  "planExecutorLayerOverheadSeconds",
   "computeJitter",
   "concurrencySlowdown",
   "concurrencyUpdateSlowdown",
@@ -102,6 +110,15 @@ export const OVERHEAD_FIELDS = [
 
 /** The optional node topology fields: what a datasheet says of the machine, not what calibrate measures. */
 export const TOPOLOGY_FIELDS = ["devicesPerNode", "interNodeBandwidth", "interNodeLatency"] as const;
+
+/**
+ * What running on the plan executor adds to a step of a graph of `layers` layers (inputs not counted): 0 for a
+ * plan the data-parallel engine runs. The runtime's rule (runtime/plan-exec/needs-plan-executor.ts): a plan
+ * runs on the executor when some layer is split (model degree > 1) or sits in a stage after the first.
+ */
+export function planExecutorOverhead(profile: DeviceProfile, layers: number, onExecutor: boolean): number {
+  return onExecutor ? layers * (profile.planExecutorLayerOverheadSeconds ?? 0) : 0;
+}
 
 /** The fixed cost of one training step of a plan that uses `devices` devices. */
 export function stepOverhead(profile: DeviceProfile, devices: number): number {

@@ -9,6 +9,7 @@ import {
   evaluationsOf,
   layersProblem,
   runnerUp,
+  countSplit,
   type LayersEvaluation,
 } from "../placement/layers-problem.js";
 import { solveWithinMemory } from "../placement/memory-search.js";
@@ -313,11 +314,12 @@ function layersPlacement(
       compute: c.compute + c.update,
     };
   };
+  const splitLayers = countSplit(table, assignment);
   const layers: PlacedLayer[] = graph.nodes.map((_, v) => {
     const k = assignment[v]!;
     const config = table.configs[k]!;
     const b = evaluation.perLayer[v]!;
-    const runner = runnerUp(graph, table, problem, assignment, v, users);
+    const runner = runnerUp(graph, table, problem, assignment, v, users, splitLayers);
     return {
       config,
       stage: 0,
@@ -328,7 +330,12 @@ function layersPlacement(
       ...(runner ? { runnerUp: { config: table.configs[runner.k]!, stage: 0, extra: runner.extra } } : {}),
       reason: withLayout(
         layoutPhrase(graph, v, config),
-        layerReason(trafficOf(v, k), runner ? trafficOf(v, runner.k) : undefined, runner?.extra ?? 0),
+        layerReason(
+          trafficOf(v, k),
+          runner ? trafficOf(v, runner.k) : undefined,
+          runner?.extra ?? 0,
+          runner?.executor ?? 0,
+        ),
       ),
     };
   });

@@ -1,6 +1,6 @@
 import { consumers, type Graph } from "../ir/graph.js";
 import type { CostTable } from "../cost/estimate-cost.js";
-import { stepOverhead } from "../cost/profile.js";
+import { planExecutorOverhead, stepOverhead } from "../cost/profile.js";
 import { kindUnder, writesPartialSums } from "../cost/split-kind.js";
 import type { DagProblem } from "./frontier-dp.js";
 
@@ -92,8 +92,15 @@ export function evaluateLayers(
   // The step's fixed cost is the same for every assignment on more than one device: it shifts the optimum's
   // value, never its choice. A plan on one device has its own (no barriers); auto compares it as a candidate.
   let used = 1;
-  for (const k of assignment) used = Math.max(used, table.configs[k]!.d * table.configs[k]!.m);
-  let stepTime = stepOverhead(table.profile, used);
+  let split = false;
+  for (const k of assignment) {
+    used = Math.max(used, table.configs[k]!.d * table.configs[k]!.m);
+    split ||= table.configs[k]!.m > 1;
+  }
+  // A plan that splits a layer runs on the plan executor, layer by layer: the same for every such plan, so it
+  // too leaves the search's choice among them alone, but decides between them and the all-data plan.
+  let stepTime =
+    stepOverhead(table.profile, used) + planExecutorOverhead(table.profile, layerCount(graph), split);
   const perLayer = graph.nodes.map((node, v) => {
     const k = assignment[v]!;
     const c = table.layer[v]![k]!;
@@ -137,7 +144,12 @@ export function runnerUp(
   assignment: readonly number[],
   v: number,
   users: readonly (readonly number[])[] = consumers(graph),
-): { k: number; extra: number } | undefined {
+  /** How many layers of `assignment` are split (model degree > 1): whether the plan runs on the executor. */
+  splitLayers: number = countSplit(table, assignment),
+): { k: number; extra: number; executor: number } | undefined {
+  // Changing one layer can move the whole plan onto the plan executor, or off it.
+  const own = table.configs[assignment[v]!]!.m > 1 ? 1 : 0;
+  const executorCost = planExecutorOverhead(table.profile, layerCount(graph), true);
   const local = (k: number): number => {
     let cost = problem.unary(v, k);
     for (const u of graph.nodes[v]!.inputs) cost += problem.edge(u, assignment[u]!, v, k);
@@ -145,11 +157,27 @@ export function runnerUp(
     return cost;
   };
   const chosen = local(assignment[v]!);
-  let best: { k: number; extra: number } | undefined;
+  let best: { k: number; extra: number; executor: number } | undefined;
   for (const k of problem.allowed[v]!) {
     if (k === assignment[v]) continue;
-    const extra = local(k) - chosen;
-    if (best === undefined || extra < best.extra) best = { k, extra };
+    const after = splitLayers - own + (table.configs[k]!.m > 1 ? 1 : 0);
+    const executor = ((after > 0 ? 1 : 0) - (splitLayers > 0 ? 1 : 0)) * executorCost;
+    const extra = local(k) - chosen + executor;
+    if (best === undefined || extra < best.extra) best = { k, extra, executor };
   }
   return best;
+}
+
+/** How many layers `assignment` splits (model degree > 1). */
+export function countSplit(table: CostTable, assignment: readonly number[]): number {
+  let n = 0;
+  for (const k of assignment) if (table.configs[k]!.m > 1) n++;
+  return n;
+}
+
+/** The graph's layers that train or compute, its inputs left out: what the plan executor runs one by one. */
+export function layerCount(graph: Graph): number {
+  let n = 0;
+  for (const node of graph.nodes) if (node.op !== "input") n++;
+  return n;
 }

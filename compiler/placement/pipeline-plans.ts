@@ -1,9 +1,10 @@
-import { type DeviceProfile, linkFor } from "../cost/profile.js";
+import { type DeviceProfile, linkFor, planExecutorOverhead } from "../cost/profile.js";
 import { edgeCoefficients } from "../cost/redistribution.js";
 import { kindUnder } from "../cost/split-kind.js";
 import type { Graph } from "../ir/graph.js";
 import { estimateCost, type CostTable } from "../cost/estimate-cost.js";
 import { solveDag } from "./frontier-dp.js";
+import { layerCount } from "./layers-problem.js";
 import { noHints, type HintConstraints } from "./hints.js";
 import { partitionStages, type Partition } from "./pipeline-partition.js";
 import type { MicrobatchOrder } from "../plan/schedule-types.js";
@@ -192,6 +193,10 @@ function pipelineWith(
 ): PipelinePlan | undefined {
   const { stages, groupSize: g, microbatches: M } = request;
   const k = 0; // enumerateConfigs(g)[0] is data×g
+  // The step's fixed cost, and the plan executor's when the plan has stages or splits a layer.
+  const onExecutor = stages > 1 || assignment.some((a) => table.configs[a]!.m > 1);
+  const fixed =
+    (profile.stepOverheadSeconds ?? 0) + planExecutorOverhead(profile, layerCount(graph), onExecutor);
   const half = cut.map((t) => t / 2);
   // A split layer's redistribution from its inputs is its own time (zero between data×g layers).
   const uniform = assignment.every((a) => a === k);
@@ -224,10 +229,10 @@ function pipelineWith(
     },
     // A step is (M + K − 1) bottlenecks, a gradient all-reduce and the fixed overhead: a bottleneck at this
     // limit cannot beat `bound`.
-    bottleneckLimit: (bound - (profile.stepOverheadSeconds ?? 0)) / (M + stages - 1),
+    bottleneckLimit: (bound - fixed) / (M + stages - 1),
   });
   if (!partition) return undefined;
-  const withStep = { ...partition, stepTime: partition.stepTime + (profile.stepOverheadSeconds ?? 0) };
+  const withStep = { ...partition, stepTime: partition.stepTime + fixed };
   return {
     stages,
     groupSize: g,

@@ -28,8 +28,19 @@ export function layerReason(
   chosen: ConfigTraffic,
   runner: ConfigTraffic | undefined,
   extraSeconds: number,
+  /** What the runner-up adds (or saves) by moving the whole plan onto (or off) the plan executor. */
+  executorSeconds = 0,
 ): string {
   if (!runner) return `${configLabel(chosen.config)}: the only configuration allowed`;
+  const reason = configReason(chosen, runner, extraSeconds);
+  if (executorSeconds === 0) return reason;
+  const b = configLabel(runner.config);
+  return executorSeconds > 0
+    ? `${reason}; ${b} would run the plan on the plan executor, layer by layer (+${formatMs(executorSeconds * 1000)})`
+    : `${reason}; ${b} would run the plan on the data-parallel engine (${formatMs(executorSeconds * 1000)})`;
+}
+
+function configReason(chosen: ConfigTraffic, runner: ConfigTraffic, extraSeconds: number): string {
   const a = configLabel(chosen.config);
   const b = configLabel(runner.config);
   const commDiffers =

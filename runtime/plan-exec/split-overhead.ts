@@ -10,11 +10,16 @@ import { PlanGroup } from "./plan-group.js";
 import { type CalibrationEffort, FULL_EFFORT } from "../train/calibration-effort.js";
 
 /*
- * `splitLayerOverheadSeconds`, the one fixed cost only the plan executor shows, measured on the runtime itself
- * (closed loop): a probe model trains as model×n and, step for step in turn, as data×n; the measured
- * difference, less what the cost model predicts of it with the term at 0, over how much the prediction grows
- * per second of the term (the cost model's own count of split layers and passes), is the term. Differencing
- * against the data plan cancels what both share (step overhead, the other load on the cores).
+ * The fixed costs only the plan executor shows, measured on the runtime itself (closed loop):
+ * - `planExecutorLayerOverheadSeconds`: the probe's data×n plan on the data-parallel engine and, step for step
+ *   in turn, on the plan executor; the median difference per layer. Before it was measured, the split term
+ *   below took it all (the model×n plan was timed against data×n on the other engine) and charged it per split
+ *   layer: a plan splitting one layer was charged 1.4 ms of ~10 ms, and auto chose the seed CNN's split plan,
+ *   measured 7.8 ms slower than all-data;
+ * - `splitLayerOverheadSeconds`: the model×n plan against the data×n plan, both on the executor; the measured
+ *   difference, less what the cost model predicts of it with the term at 0, over how much the prediction grows
+ *   per second of the term (the cost model's own count of split layers and passes). Differencing cancels what
+ *   both share (step overhead, the other load on the cores).
  *
  * The same probe as a pipeline does not identify `messageLatencySeconds`: tried, the cost model's error on the
  * stages' micro-batch compute outweighs the messages (the fit came out 0 in every run), so messages stay an
@@ -111,10 +116,11 @@ export function splitProbePlans(
   compile: PlanProbe,
 ): { data: Compiled; split: Compiled; slope: number } {
   const planFor = (strategy: Strategy, value: number): Compiled => {
+    // The executor's own term at 0 too: the split term is read between two plans that both run there.
     const result = compile(PROBE, {
       strategy,
       devices,
-      profile: { ...profile, splitLayerOverheadSeconds: value },
+      profile: { ...profile, splitLayerOverheadSeconds: value, planExecutorLayerOverheadSeconds: 0 },
     });
     if ("error" in result)
       throw new Error(`calibrate: the split probe did not plan (${strategy}): ${result.error}`);
@@ -130,20 +136,29 @@ function predicted(plan: Plan): number {
   return plan.predicted.stepTimeMs / 1000;
 }
 
+/** The plan executor's two terms of DeviceProfile, in seconds. */
+export interface PlanExecutorOverheads {
+  /** `planExecutorLayerOverheadSeconds`: per layer of any plan the executor runs, over the data-parallel engine. */
+  readonly executorLayer: number;
+  /** `splitLayerOverheadSeconds`: per model-split layer, over the same plan unsplit on the executor. */
+  readonly splitLayer: number;
+}
+
 /**
- * Seconds per model-split layer beyond the rest of `profile` (every other field final), from the probe on
- * `devices` devices; 0 when the runtime shows no cost beyond it.
+ * The plan executor's terms beyond the rest of `profile` (every other field final), from the probe on
+ * `devices` devices, each 0 when the runtime shows no cost beyond it: the data×n plan on the data-parallel
+ * engine and on the executor (the executor's own cost, per layer), and the model×n plan on the executor
+ * against the data×n there (the splits' cost, per split layer).
  */
-export async function splitLayerOverhead(
+export async function planExecutorOverheads(
   profile: DeviceProfile,
   devices: number,
   backend: BackendPreference,
   compile: PlanProbe,
   webgpuAdapters: readonly string[] = [],
   effort: CalibrationEffort = FULL_EFFORT,
-): Promise<number> {
+): Promise<PlanExecutorOverheads> {
   const { data, split, slope } = splitProbePlans(profile, devices, compile);
-  if (!(slope > 0)) return 0;
   const train = probeData(256);
   const common = {
     optimizer: { kind: "adam", lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
@@ -168,15 +183,22 @@ export async function splitLayerOverhead(
     return group;
   };
   try {
+    const onEngine = await start(data, "data");
+    const onExecutor = await start(data, "plan");
+    // Paired steps: one step's difference scatters by ±40 ms on a loaded 2-core machine; their median, a few ms.
+    const executor = await medianDifference(onEngine, onExecutor, train.count, effort.splitSteps);
+    const layers = data.graph.nodes.filter((node) => node.op !== "input").length;
     const measured = await medianDifference(
-      await start(data, "data"),
+      onExecutor,
       await start(split, "plan"),
       train.count,
-      // Paired steps: one step's difference scatters by ±40 ms on a loaded 2-core machine; their median, a few ms.
       effort.splitSteps,
     );
     const excess = measured - (predicted(split.plan) - predicted(data.plan));
-    return Math.max(0, excess / slope);
+    return {
+      executorLayer: Math.max(0, executor / layers),
+      splitLayer: slope > 0 ? Math.max(0, excess / slope) : 0,
+    };
   } finally {
     await Promise.all(groups.map((g) => g.close()));
     for (const model of models) model.dispose();

@@ -4,7 +4,7 @@ import { initBackend } from "../backend/index.js";
 import { createSharedLayout } from "../collectives/index.js";
 import { type RankJob, runRank } from "../collectives/rank-worker.js";
 import { startWorker } from "../devices/index.js";
-import { type PlanProbe, splitLayerOverhead } from "../plan-exec/split-overhead.js";
+import { type PlanProbe, planExecutorOverheads } from "../plan-exec/split-overhead.js";
 import { lockstepCosts } from "./lockstep.js";
 import { type CalibrationEffort, FULL_EFFORT, QUICK_EFFORT } from "./calibration-effort.js";
 import {
@@ -27,9 +27,9 @@ export interface CalibrateOptions {
   readonly planProbe: PlanProbe;
   /**
    * The quick form (at most 10 s; `train`'s first use on a machine, cli/machine-profile.ts): shorter
-   * measurements, and two figures that need worker groups of their own not measured: the model-split layer
-   * overhead is taken from `unmeasured` (the shipped profile's), and a layer inside the runtime's step costs
-   * what it costs alone.
+   * measurements, and figures that need worker groups of their own not measured: the plan executor's per-layer
+   * and model-split layer overheads are taken from `unmeasured` (the shipped profile's), and a layer inside the
+   * runtime's step costs what it costs alone.
    */
   readonly quick?: { readonly unmeasured: UnmeasuredInQuickForm };
 }
@@ -37,6 +37,7 @@ export interface CalibrateOptions {
 /** What the quick form does not measure (see `CalibrateOptions.quick`). */
 export interface UnmeasuredInQuickForm {
   readonly splitLayerOverheadSeconds: number;
+  readonly planExecutorLayerOverheadSeconds: number;
 }
 
 /** The device profile shape of `profiles/cpu.json`. */
@@ -58,6 +59,7 @@ export interface DeviceProfile {
   readonly singleDeviceStepOverheadSeconds: number;
   readonly messageLatencySeconds: number;
   readonly splitLayerOverheadSeconds: number;
+  readonly planExecutorLayerOverheadSeconds: number;
   readonly computeJitter: number;
   readonly concurrencySlowdown: number;
   readonly concurrencyUpdateSlowdown: number;
@@ -171,7 +173,7 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
   const measured = {
     name: device === "webgpu" ? "webgpu" : "cpu",
     source:
-      `measured by mgpuc calibrate${quick ? " --quick (split-layer overhead not measured)" : ""}: ` +
+      `measured by mgpuc calibrate${quick ? " --quick (plan executor overheads not measured)" : ""}: ` +
       `${backend.name} backend, ${ranks} worker ranks, ${new Date().toISOString()}`,
     rate: "fp32",
     fp32FlopsPerSecond: Number(rate.toPrecision(3)),
@@ -191,10 +193,18 @@ export async function calibrate(options: CalibrateOptions): Promise<DeviceProfil
     concurrencySlowdown: round(lockstep.slowdown),
     concurrencyUpdateSlowdown: round(lockstep.updateSlowdown),
   } as const;
-  // Last, with everything else known, what only the plan executor shows: per model-split layer, its slicing,
-  // gathers and the waits at their collectives, from a probe trained on the runtime itself.
-  const split = quick
-    ? quick.splitLayerOverheadSeconds
-    : await splitLayerOverhead(measured, ranks, device, options.planProbe, adapters, effort);
-  return { ...measured, splitLayerOverheadSeconds: round(split) };
+  // Last, with everything else known, what only the plan executor shows: per layer, running layer by layer; per
+  // model-split layer, its slicing, gathers and the waits at their collectives; from a probe trained on the
+  // runtime itself.
+  const executor = quick
+    ? {
+        executorLayer: quick.planExecutorLayerOverheadSeconds,
+        splitLayer: quick.splitLayerOverheadSeconds,
+      }
+    : await planExecutorOverheads(measured, ranks, device, options.planProbe, adapters, effort);
+  return {
+    ...measured,
+    splitLayerOverheadSeconds: round(executor.splitLayer),
+    planExecutorLayerOverheadSeconds: round(executor.executorLayer),
+  };
 }

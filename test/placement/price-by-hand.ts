@@ -57,6 +57,9 @@ export function priceLayers(p: Pricing, configs: readonly LayerConfig[]): Priced
   const used = Math.max(...configs.map((c) => c.d * c.m));
   const all = p.profile.stepOverheadSeconds ?? 0;
   let step = used === 1 ? (p.profile.singleDeviceStepOverheadSeconds ?? all) : all;
+  // A plan that splits a layer runs on the plan executor, which costs this much a layer more.
+  const layerCount = p.graph.nodes.filter((node) => node.op !== "input").length;
+  if (configs.some((c) => c.m > 1)) step += layerCount * (p.profile.planExecutorLayerOverheadSeconds ?? 0);
   const n = p.devices;
   const allData = n > 1 && configs.every((c) => c.d === n && c.m === 1);
   const op = p.profile.opOverheadSeconds ?? 0;
@@ -165,7 +168,14 @@ export function pipelinePricer(
       for (let i = 0; i < groupSize; i++) memoryPerDevice.push(memory);
     }
     while (memoryPerDevice.length < p.devices) memoryPerDevice.push(0);
-    const stepTime = (microbatches + K - 1) * bottleneck + grad + (p.profile.stepOverheadSeconds ?? 0);
+    // Stages run on the plan executor (a 1-stage "pipeline" of data×g layers does not).
+    const executor =
+      K > 1
+        ? p.graph.nodes.filter((node) => node.op !== "input").length *
+          (p.profile.planExecutorLayerOverheadSeconds ?? 0)
+        : 0;
+    const stepTime =
+      (microbatches + K - 1) * bottleneck + grad + (p.profile.stepOverheadSeconds ?? 0) + executor;
     return { stepTime, bottleneck, memoryPerDevice };
   };
 }

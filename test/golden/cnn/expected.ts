@@ -61,13 +61,13 @@ const training: TrainingSettings = {
 const plan = {
   strategy: "auto",
   devices: { count: 2, profile: "cpu" },
-  predictedStepMs: 60.719,
+  predictedStepMs: 63.119,
   layers: {
     image: "data×2",
     conv2d: "data×2",
     maxpool2d: "data×2",
     flatten: "data×2",
-    dense: "model×2",
+    dense: "data×2",
     dense_1: "data×2",
   },
 };

@@ -16,7 +16,6 @@
 #
 # Plan: 2 devices.
 # Replicated layers: data-parallel under DistributedDataParallel.
-# dense: model-parallel over 2 ranks (column-parallel: units split, outputs all-gathered).
 
 import argparse
 import gzip
@@ -75,174 +74,6 @@ def setup_distributed():
         dist.init_process_group(backend, rank=Runtime.rank, world_size=Runtime.world)
     else:
         Runtime.world = 1
-
-
-_GROUPS = {}
-
-
-def model_parallel_groups(degree):
-    """(group, index, replicas) for model degree d: ranks [k*d, (k+1)*d) share a layer's shards; ranks
-    holding the same shard form its replica group. Every rank creates every group, in the same order, as
-    new_group requires."""
-    if degree not in _GROUPS:
-        mine = replicas = None
-        for k in range(Runtime.world // degree):
-            group = dist.new_group(list(range(k * degree, (k + 1) * degree)))
-            if Runtime.rank // degree == k:
-                mine = group
-        for index in range(degree):
-            group = dist.new_group(list(range(index, Runtime.world, degree)))
-            if Runtime.rank % degree == index:
-                replicas = group
-        _GROUPS[degree] = (mine, Runtime.rank % degree, replicas)
-    return _GROUPS[degree]
-
-
-class _GatherCat(torch.autograd.Function):
-    """Concatenates every group member's x along dim (sizes may differ: pieces are padded to the largest)."""
-
-    @staticmethod
-    def forward(ctx, x, dim, group, sizes):
-        index = dist.get_rank(group)
-        top = max(sizes)
-        if x.shape[dim] < top:
-            pad = list(x.shape)
-            pad[dim] = top - x.shape[dim]
-            x = torch.cat([x, x.new_zeros(pad)], dim)
-        parts = [torch.empty_like(x) for _ in sizes]
-        dist.all_gather(parts, x.contiguous(), group=group)
-        ctx.dim, ctx.group = dim, group
-        ctx.offset, ctx.size = sum(sizes[:index]), sizes[index]
-        return torch.cat([p.narrow(dim, 0, s) for p, s in zip(parts, sizes)], dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        dist.all_reduce(grad, group=ctx.group)
-        return grad.narrow(ctx.dim, ctx.offset, ctx.size), None, None, None
-
-
-class _AllReduceSum(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, group):
-        ctx.group = group
-        x = x.clone()
-        dist.all_reduce(x, group=group)
-        return x
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        dist.all_reduce(grad, group=ctx.group)
-        return grad, None
-
-
-def gather_dim(x, dim, group):
-    """The group's pieces of x joined along dim, and where this rank's own piece starts in them."""
-    size = torch.tensor([x.shape[dim]], device=x.device)
-    sizes = [torch.zeros_like(size) for _ in range(dist.get_world_size(group))]
-    dist.all_gather(sizes, size, group=group)
-    sizes = [int(s.item()) for s in sizes]
-    return _GatherCat.apply(x, dim, group, sizes), sum(sizes[: dist.get_rank(group)])
-
-
-def gather_rows(x, group):
-    """The group's samples stacked, and where this rank's own rows start in them."""
-    return gather_dim(x, 0, group)
-
-
-SHARD_CUTS = {  # per layout, module attribute -> axis cut (torch's layout); None: whole, added by shard 0 alone
-    "column": {"weight": 0, "bias": 0},
-    "row": {"weight": 1, "bias": None},
-    "heads": {
-        "query_kernel": 1, "query_bias": 0, "key_kernel": 1, "key_bias": 0, "value_kernel": 1, "value_bias": 0,
-        "output_kernel": 0, "output_bias": None,
-    },
-    "vocabulary": {"weight": 0},
-}
-
-
-class ModelParallel(nn.Module):
-    """A layer split over a model-parallel group exactly as the plan and mgpuc's runtime split it (Megatron-LM's
-    layouts): 'column' cuts a dense's units or a conv's filters, the outputs all-gathered; 'row' cuts a dense
-    after a column-parallel one by its input features, its partial sums all-reduced and its bias added once;
-    'heads' gives each rank whole attention heads (Q/K/V by heads, the output projection by rows), partial
-    sums all-reduced, the output bias added once; 'vocabulary' gives each rank a block of an embedding's
-    rows, ids outside it looking up zeros, partial sums all-reduced. Shards are cut from the full layer's initialisation, so any
-    degree starts from the same weights. Each rank gathers the group's samples, computes its part, combines
-    the parts and keeps its own rows (backward: the input gradients' partial sums are summed)."""
-
-    def __init__(self, layer, degree, mode):
-        super().__init__()
-        self.group, self.index, self.replicas = model_parallel_groups(degree)
-        self.mode, self.layer = mode, layer
-        target = layer if mode in ("heads", "vocabulary") else layer.core
-        cuts = SHARD_CUTS[mode]
-        extent = {"column": lambda: target.weight.shape[0], "column_loss": lambda: target.weight.shape[0], "row": lambda: target.weight.shape[1],
-                  "heads": lambda: target.query_kernel.shape[1], "vocabulary": lambda: target.weight.shape[0]}[mode]()
-        self.sizes = [len(t) for t in torch.tensor_split(torch.empty(extent), degree)]
-        for name, dim in cuts.items():
-            full = getattr(target, name)
-            if full is not None:
-                setattr(target, name, shard_of(full, degree, dim, self.index))
-        if mode == "heads":
-            # Dropout keys the attention probabilities' masks by the whole layer's head index.
-            layer.head_block = (sum(self.sizes[: self.index]), extent)
-
-    def forward(self, x):
-        rows = x.shape[0]
-        full, offset = gather_rows(x, self.group)
-        if self.mode == "column":
-            y = _GatherCat.apply(self.layer.core(full), -1, self.group, self.sizes)
-        elif self.mode == "vocabulary":
-            # Ids in this rank's block of rows look them up; the others give zeros.
-            lo, rows_here = sum(self.sizes[: self.index]), self.sizes[self.index]
-            local = full - lo
-            inside = ((local >= 0) & (local < rows_here)).unsqueeze(-1)
-            y = F.embedding(local.clamp(0, rows_here - 1), self.layer.weight) * inside
-            return _AllReduceSum.apply(y, self.group).narrow(0, offset, rows)
-        elif self.mode == "row":
-            core = self.layer.core
-            block = full.narrow(-1, sum(self.sizes[: self.index]), self.sizes[self.index])
-            y = _AllReduceSum.apply(F.linear(block, core.weight, core.bias if self.index == 0 else None), self.group)
-        else:
-            # The gathered rows start at the group's first sample: attention dropout keys masks by sample.
-            first = Batch.offset
-            Batch.offset = first - offset
-            try:
-                y = _AllReduceSum.apply(self.layer(full, add_output_bias=self.index == 0), self.group)
-            finally:
-                Batch.offset = first
-            return y.narrow(0, offset, rows)
-        return self.layer.activate(y.narrow(0, offset, rows))
-
-
-def shard_of(full, degree, dim, index):
-    """Piece index of degree along dim (dim None: the whole tensor, learned by shard 0 alone)."""
-    data = full.detach() if dim is None else torch.tensor_split(full.detach(), degree, dim)[index]
-    shard = nn.Parameter(data.clone())
-    shard.model_parallel, shard.shard_dim = True, dim
-    return shard
-
-
-def sharded_parameters(model):
-    """(module, parameter) for every parameter split over a model-parallel group."""
-    for module in model.modules():
-        if isinstance(module, ModelParallel):
-            for p in module.parameters():
-                if getattr(p, "model_parallel", False):
-                    yield module, p
-
-
-def model_parallel(layer, degree, mode):
-    """The plan's model degree, as far as this run's world size allows (one process keeps whole layers)."""
-    degree = math.gcd(degree, Runtime.world) if Runtime.distributed else 1
-    return layer if degree == 1 else ModelParallel(layer, degree, mode)
-
-
-def split_model_parallel(model):
-    for attr, (degree, mode) in MODEL_PARALLEL.items():
-        setattr(model, attr, model_parallel(getattr(model, attr), degree, mode))
 
 
 ACTIVATIONS = {
@@ -334,15 +165,6 @@ class Pool2d(nn.Module):
         return y.permute(0, 2, 3, 1)
 
 
-class Batch:
-    """Where the current step's rows sit in the global batch, for the dropout masks."""
-
-    seed = 0
-    step = 0
-    offset = 0
-    size = 0
-
-
 class Model(nn.Module):
     """Cnn, layer by layer as in the .model file (channels-last, as Keras)."""
 
@@ -370,11 +192,6 @@ class Model(nn.Module):
         dense_1 = self.dense_1(dense)
         return dense_1
 
-
-# The plan's model-parallel layers: attribute -> (model degree, layout).
-MODEL_PARALLEL = {
-    "dense": (2, "column"),
-}
 
 # Each layer with weights: module attribute -> (its name in mgpuc checkpoints, its op in CHECKPOINT_WEIGHTS).
 CHECKPOINT_LAYERS = {
@@ -419,9 +236,8 @@ def keras_weights(model):
     """(layer module, torch tensor, checkpoint name, Keras array -> torch layout) for each weight of the model."""
     for attr, (name, op) in CHECKPOINT_LAYERS.items():
         module = getattr(model, attr)
-        layer = module.layer if isinstance(module, ModelParallel) else module
         for key, path, to_torch in CHECKPOINT_WEIGHTS[op]:
-            tensor = operator.attrgetter(path)(layer)
+            tensor = operator.attrgetter(path)(module)
             if tensor is not None:
                 yield module, tensor, name + "/" + key, to_torch
 
@@ -601,7 +417,6 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         rows = order[start : start + batch]
         pieces = torch.tensor_split(rows, Runtime.world)
         mine = pieces[Runtime.rank]
-        Batch.offset, Batch.size = sum(len(p) for p in pieces[: Runtime.rank]), len(rows)
         xb = torch.from_numpy(x[mine.numpy()]).to(Runtime.device)
         yb = torch.from_numpy(y[mine.numpy()]).to(Runtime.device)
         with torch.set_grad_enabled(train):
@@ -610,9 +425,7 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
         if train:
             optimizer.zero_grad(set_to_none=True)
             (losses.sum() * (Runtime.world / len(rows))).backward()
-            reduce_model_parallel_grads(model)
             optimizer.step()
-            Batch.step += 1
             on_step(len(rows))
         correct = correct_count(out.detach(), yb).item()
         totals += torch.tensor([losses.detach().sum().item(), correct, len(mine)], dtype=torch.float64)
@@ -622,40 +435,14 @@ def run_batches(model, x, y, order, batch, train, optimizer=None, on_step=None):
     return totals.cpu()
 
 
-def reduce_model_parallel_grads(model):
-    for module, p in sharded_parameters(model):
-        if p.grad is not None:
-            dist.all_reduce(p.grad, group=module.replicas)
-            p.grad.div_(Runtime.world)
-    for p in model.parameters():
-        if getattr(p, "reduce_by_hand", False) and p.grad is not None:
-            dist.all_reduce(p.grad)
-            p.grad.div_(Runtime.world)
-
-
 def weights_l2(model):
     """Every trainable weight once: each shard summed over its group, replicated weights as they are."""
     total = 0.0
     sharded = set()
-    for module, p in sharded_parameters(model):
-        square = p.detach().double().pow(2).sum()
-        if p.shard_dim is None and module.index != 0:
-            square = square * 0  # a weight every shard holds, learned by shard 0: counted once
-        dist.all_reduce(square, group=module.group)
-        total += square.item()
-        sharded.add(id(p))
     for p in model.parameters():
         if p.requires_grad and id(p) not in sharded:
             total += p.detach().double().pow(2).sum().item()
     return math.sqrt(total)
-
-
-def whole_tensor(module, p):
-    """A model-parallel shard gathered over its group along the axis it was cut; any other weight as it is."""
-    if not getattr(p, "model_parallel", False) or p.shard_dim is None:
-        return p.detach()
-    full, _ = gather_dim(p.detach(), p.shard_dim, module.group)
-    return full
 
 
 def write_weights(model, path):
@@ -663,7 +450,7 @@ def write_weights(model, path):
     an mgpuc checkpoint): JSON {name: {"shape": [...], "values": [...]}}. Every rank gathers its shards."""
     out, written = {}, set()
     for module, t, name, _ in keras_weights(model):
-        w = whole_tensor(module, t).double().cpu()
+        w = t.detach().double().cpu()
         out[name] = {"shape": list(w.shape), "values": w.reshape(-1).tolist()}
         written.add(id(t))
     if any(id(p) not in written for p in model.parameters()):
@@ -700,11 +487,9 @@ def train(args):
         fail("the .model file's train section needs data: and loss: for this program to train")
     setup_distributed()
     torch.manual_seed(args.seed)
-    Batch.seed = args.seed
     model = Model()
     if args.init_from is not None:
         load_keras_weights(model, args.init_from)
-    split_model_parallel(model)
     model = model.to(Runtime.device)
     x, y, x_val, y_val = load_training_data(args.data_dir, args.seed)
     net = wrap_data_parallel(model)
