@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { heapView } from "./read-floats.js";
 
 /**
  * Backward kernels for wasm written as plain loops over the tensors in wasm's heap, where tfjs's own wasm ops
@@ -7,19 +8,6 @@ import * as tf from "@tensorflow/tfjs";
  * 29 ms (0.07 µs an element) and the wasm MaxPoolGrad kernel 36 ms, together about two thirds of the whole
  * forward and backward (~100 ms). These loops are linear in the elements they touch.
  */
-
-/** tfjs-backend-wasm's reader of a tensor's place in its heap (public on the backend, not in tfjs's types). */
-interface HeapBackend {
-  typedArrayFromHeap(tensor: tf.TensorInfo): Float32Array;
-}
-
-/**
- * A view of a float32 tensor in wasm's heap: valid only until tfjs next allocates (the heap may then move to
- * a new buffer), so read it before making any tensor.
- */
-function heapView(tensor: tf.TensorInfo): Float32Array {
-  return (tf.backend() as unknown as HeapBackend).typedArrayFromHeap(tensor);
-}
 
 /**
  * The input windows of a conv2d's filter taps as one [taps·inC, rows] matrix (rows = batch·outH·outW, taps in
@@ -80,20 +68,11 @@ export function maxPoolGradient(
   const g = heapView(dy);
   const dx = heapView(out);
   dx.fill(0);
-  const batch = info.batchSize;
-  const height = info.inHeight;
-  const width = info.inWidth;
-  const channels = info.inChannels;
-  const outHeight = info.outHeight;
-  const outWidth = info.outWidth;
-  const strideHeight = info.strideHeight;
-  const strideWidth = info.strideWidth;
-  const windowHeight = info.effectiveFilterHeight;
-  const windowWidth = info.effectiveFilterWidth;
-  const dilationHeight = info.dilationHeight;
-  const dilationWidth = info.dilationWidth;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
+  // Locals, not property reads in the loops below.
+  const { batchSize: batch, inHeight: height, inWidth: width, inChannels: channels } = info;
+  const { outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+  const { effectiveFilterHeight: windowHeight, effectiveFilterWidth: windowWidth } = info;
+  const { top, left } = info.padInfo;
   // Channels innermost, as NHWC stores them: each window tap is one contiguous run of `channels` values,
   // compared with the running maxima (one output position at a time). 2× faster than a channel's taps in turn.
   const best = new Float32Array(channels);

@@ -32,6 +32,14 @@ interface HeapBackend {
 }
 
 /**
+ * A view of a float32 tensor in wasm's heap (the wasm backend only): valid only until tfjs next allocates, since
+ * the heap may then move to a new buffer, so read it before making any tensor.
+ */
+export function heapView(tensor: tf.TensorInfo): Float32Array {
+  return (tf.backend() as unknown as HeapBackend).typedArrayFromHeap(tensor);
+}
+
+/**
  * The values of float32 tensors to be read at once, without a copy where the backend allows: on wasm, views of
  * the tensors in wasm's heap (a new array per gradient per step was a copy of every gradient, and the garbage
  * it made cost the seed MLP 4–8% of its step). A view is valid only until tfjs next allocates, since a growing
@@ -40,8 +48,7 @@ interface HeapBackend {
  */
 export async function floatViews(tensors: readonly tf.Tensor[]): Promise<() => Float32Array[]> {
   if (tf.getBackend() === "wasm" && process.env.MGPUC_ASYNC_READS !== "1") {
-    const heap = tf.backend() as unknown as HeapBackend;
-    return () => tensors.map((t) => heap.typedArrayFromHeap(t));
+    return () => tensors.map(heapView);
   }
   const arrays = await readFloats(tensors);
   return () => arrays;
