@@ -9,7 +9,7 @@ import {
   evaluationsOf,
   layersProblem,
   runnerUp,
-  countSplit,
+  executorCounts,
   type LayersEvaluation,
 } from "../placement/layers-problem.js";
 import { solveWithinMemory } from "../placement/memory-search.js";
@@ -314,12 +314,12 @@ function layersPlacement(
       compute: c.compute + c.update,
     };
   };
-  const splitLayers = countSplit(table, assignment);
+  const executor = executorCounts(graph, table, assignment);
   const layers: PlacedLayer[] = graph.nodes.map((_, v) => {
     const k = assignment[v]!;
     const config = table.configs[k]!;
     const b = evaluation.perLayer[v]!;
-    const runner = runnerUp(graph, table, problem, assignment, v, users, splitLayers);
+    const runner = runnerUp(graph, table, problem, assignment, v, users, executor);
     return {
       config,
       stage: 0,

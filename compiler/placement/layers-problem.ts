@@ -144,12 +144,12 @@ export function runnerUp(
   assignment: readonly number[],
   v: number,
   users: readonly (readonly number[])[] = consumers(graph),
-  /** How many layers of `assignment` are split (model degree > 1): whether the plan runs on the executor. */
-  splitLayers: number = countSplit(table, assignment),
+  /** Whether the plan runs on the executor, and what that costs: a caller asking every layer's runner-up
+   * gives it, counted once (each count is a pass over the graph: 10,000 passes at 10,000 layers otherwise). */
+  plan: ExecutorCounts = executorCounts(graph, table, assignment),
 ): { k: number; extra: number; executor: number } | undefined {
   // Changing one layer can move the whole plan onto the plan executor, or off it.
   const own = table.configs[assignment[v]!]!.m > 1 ? 1 : 0;
-  const executorCost = planExecutorOverhead(table.profile, layerCount(graph), true);
   const local = (k: number): number => {
     let cost = problem.unary(v, k);
     for (const u of graph.nodes[v]!.inputs) cost += problem.edge(u, assignment[u]!, v, k);
@@ -160,19 +160,28 @@ export function runnerUp(
   let best: { k: number; extra: number; executor: number } | undefined;
   for (const k of problem.allowed[v]!) {
     if (k === assignment[v]) continue;
-    const after = splitLayers - own + (table.configs[k]!.m > 1 ? 1 : 0);
-    const executor = ((after > 0 ? 1 : 0) - (splitLayers > 0 ? 1 : 0)) * executorCost;
+    const after = plan.splitLayers - own + (table.configs[k]!.m > 1 ? 1 : 0);
+    const executor = ((after > 0 ? 1 : 0) - (plan.splitLayers > 0 ? 1 : 0)) * plan.executorCost;
     const extra = local(k) - chosen + executor;
     if (best === undefined || extra < best.extra) best = { k, extra, executor };
   }
   return best;
 }
 
-/** How many layers `assignment` splits (model degree > 1). */
-export function countSplit(table: CostTable, assignment: readonly number[]): number {
-  let n = 0;
-  for (const k of assignment) if (table.configs[k]!.m > 1) n++;
-  return n;
+/** How many layers `assignment` splits (model degree > 1), and what the plan executor adds to a step. */
+export interface ExecutorCounts {
+  readonly splitLayers: number;
+  readonly executorCost: number;
+}
+
+export function executorCounts(
+  graph: Graph,
+  table: CostTable,
+  assignment: readonly number[],
+): ExecutorCounts {
+  let splitLayers = 0;
+  for (const k of assignment) if (table.configs[k]!.m > 1) splitLayers++;
+  return { splitLayers, executorCost: planExecutorOverhead(table.profile, layerCount(graph), true) };
 }
 
 /** The graph's layers that train or compute, its inputs left out: what the plan executor runs one by one. */
